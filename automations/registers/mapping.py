@@ -1,0 +1,190 @@
+"""The mapping: where each register lives in the staff's workbooks, and how to read it.
+
+One TOML file per service (``mappings/``). It names, per register role, the
+files (glob), the sheets (glob), the header row (a number or ``"auto"``), and
+per field the header aliases, the type, whether it is required, a default or a
+constant value, and whether the tool may write it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..settings.section import Section, read_toml
+from .types import TYPE_NAMES, ConversionError, FieldType, make_type
+
+# Fields the code relies on, per role, with the type each must have.
+# A mapping may declare other fields too: they reach the templates as they are.
+ROLE_FIELDS: dict[str, dict[str, str]] = {
+    "committees": {"name": "text", "scheme": "text", "invitation_days": "integer",
+                   "pack_days": "integer", "usual_room": "text", "duration_hours": "number"},
+    "sessions": {"committee": "text", "number": "text", "date": "date", "time": "time",
+                 "duration_hours": "number", "room": "text", "chair": "text", "status": "choice",
+                 "agenda": "text", "attendance": "integer", "room_booked": "text",
+                 "invitation_sent_on": "date", "pack_sent_on": "date", "minutes_sent_on": "date"},
+    "members": {"last_name": "text", "first_name": "text", "full_name": "text",
+                "organisation": "text", "function": "text", "email": "email",
+                "committee": "text", "role": "choice"},
+    "rooms": {"name": "text", "email": "email", "capacity": "integer", "site": "text"},
+    "applications": {"number": "text", "filed_on": "date", "last_name": "text", "first_name": "text",
+                     "full_name": "text", "commune": "text", "tribe": "text", "district": "text",
+                     "scheme": "text", "aid_kind": "text", "amount_asked": "amount",
+                     "social_worker": "text", "session_date": "date", "decision": "choice",
+                     "amount_granted": "amount", "reason": "text", "supplier": "text",
+                     "notified_on": "date", "voucher_number": "text", "handed_on": "date"},
+    "suppliers": {"name": "text", "category": "text", "email": "email", "phone": "text",
+                  "address": "text", "ridet": "text"},
+    "mail_in": {"date": "date", "number": "text", "sender": "text", "subject": "text",
+                "recipient": "text", "follow_up": "text"},
+    "mail_out": {"date": "date", "number": "text", "recipient": "text", "subject": "text",
+                 "author": "text"},
+}
+
+# Canonical values the code understands for its choice fields.
+ROLE_CHOICES: dict[tuple[str, str], frozenset[str]] = {
+    ("sessions", "status"): frozenset({"prevue", "tenue", "annulee", "reportee"}),
+    ("members", "role"): frozenset({"titulaire", "suppleant"}),
+    ("applications", "decision"): frozenset({"accord", "accord_partiel", "refus", "ajourne"}),
+}
+
+ROLE_LABELS = {
+    "committees": "instances", "sessions": "séances", "members": "membres", "rooms": "salles",
+    "applications": "demandes", "suppliers": "fournisseurs", "mail_in": "courrier arrivé",
+    "mail_out": "courrier départ",
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    headers: tuple[str, ...]
+    type: FieldType
+    required: bool = False
+    write_back: bool = False
+    default: Any = None
+    value: Any = None  # a constant for every row, when the register has no such column
+
+    @property
+    def is_constant(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    role: str
+    files: tuple[str, ...]
+    sheets: tuple[str, ...]
+    header_row: int | None  # None: detected below title and blank rows
+    key: tuple[str, ...]
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    source: Path
+    name: str
+    registers: dict[str, RegisterSpec]
+
+    def get(self, role: str) -> RegisterSpec | None:
+        return self.registers.get(role)
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and check a mapping; raise :class:`ConfigError` listing every problem."""
+    raw = read_toml(path)
+    problems: list[str] = []
+    root = Section(raw, "", problems)
+    name = root.text("name", Path(path).stem)
+    registers: dict[str, RegisterSpec] = {}
+    tables = root.table("registers")
+    for role in tables.data:
+        tables.seen.add(role)
+        if role not in ROLE_FIELDS:
+            tables.problem(role, f"registre inconnu (au choix : {', '.join(ROLE_FIELDS)})")
+            continue
+        registers[role] = _register(role, Section(tables.data[role], f"[registers.{role}]", problems), problems)
+    if not registers:
+        problems.append("[registers] : aucun registre décrit")
+    root.finish()
+    if problems:
+        raise ConfigError(str(path), problems)
+    return Mapping(source=Path(path), name=name, registers=registers)
+
+
+def _register(role: str, s: Section, problems: list[str]) -> RegisterSpec:
+    files = s.strings("files")
+    sheets = s.strings("sheets", ("*",))
+    header = s._get("header_row", "auto", (int, str), "un numéro de ligne ou \"auto\"")
+    header_row: int | None = None
+    if isinstance(header, int) and header >= 1:
+        header_row = header
+    elif header != "auto":
+        s.problem("header_row", f"un numéro de ligne (1, 2...) ou \"auto\" est attendu, trouvé « {header} »")
+    key = s.strings("key", ())
+    fields_section = s.table("fields")
+    fields: dict[str, FieldSpec] = {}
+    for name in fields_section.data:
+        fields_section.seen.add(name)
+        spec = _field(role, name, Section(fields_section.data[name], f"[registers.{role}.fields.{name}]", problems))
+        if spec is not None:
+            fields[name] = spec
+    for name in key:
+        if name not in fields:
+            s.problem("key", f"le champ « {name} » de la clé n'est pas décrit dans [registers.{role}.fields]")
+    s.finish()
+    return RegisterSpec(role=role, files=files, sheets=sheets, header_row=header_row, key=key, fields=fields)
+
+
+def _field(role: str, name: str, s: Section) -> FieldSpec | None:
+    type_name = s.text("type", "text")
+    expected = ROLE_FIELDS[role].get(name)
+    if type_name not in TYPE_NAMES:
+        s.problem("type", f"type inconnu « {type_name} » (au choix : {', '.join(TYPE_NAMES)})")
+        type_name = "text"
+    elif expected and type_name != expected:
+        s.problem("type", f"le champ « {name} » doit être de type « {expected} »")
+    choices = s.table("choices").data if type_name == "choice" else None
+    if choices is not None:
+        s.seen.add("choices")
+        allowed = ROLE_CHOICES.get((role, name))
+        for canonical, aliases in choices.items():
+            if allowed and canonical not in allowed:
+                s.problem("choices", f"valeur « {canonical} » inconnue (au choix : {', '.join(sorted(allowed))})")
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                s.problem("choices", f"« {canonical} » : une liste de textes est attendue")
+                return None
+    try:
+        field_type = make_type(type_name, choices)
+    except ValueError as exc:
+        s.problem("type", str(exc))
+        return None
+    value = s.data.get("value")
+    s.seen.add("value")
+    headers = s.strings("headers", ())
+    if not headers and value is None:
+        s.problem("headers", "indiquez au moins un en-tête de colonne (ou une valeur constante « value »)")
+    default = _converted(s, "default", field_type)
+    constant = _converted(s, "value", field_type)
+    spec = FieldSpec(name=name, headers=headers, type=field_type, required=s.boolean("required", False),
+                     write_back=s.boolean("write_back", False), default=default, value=constant)
+    s.finish()
+    return spec
+
+
+def _converted(s: Section, key: str, field_type: FieldType) -> Any:
+    s.seen.add(key)
+    raw = s.data.get(key)
+    if raw is None:
+        return None
+    try:
+        return field_type.convert(raw)
+    except ConversionError as exc:
+        s.problem(key, exc.reason)
+        return None

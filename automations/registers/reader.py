@@ -1,0 +1,238 @@
+"""Read registers through their mapping with python-calamine.
+
+Reading never fails as a whole for one bad row: each bad cell becomes a
+:class:`Finding` and its row is left out of what the automations see.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from .findings import Finding, Severity
+from .mapping import FieldSpec, Mapping, RegisterSpec
+from .types import ConversionError, normalize_label
+
+_HEADER_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Source:
+    file: Path
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    header_row: int
+
+
+@dataclass(frozen=True)
+class Record:
+    role: str
+    source: Source
+    values: dict[str, Any]
+    # (header text, raw value) of the key fields, so write-back can find the row again
+    identity: tuple[tuple[str, Any], ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)  # field name -> header text in this sheet
+    writable: frozenset[str] = frozenset()  # status fields the mapping lets the tool fill
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.values.get(name)
+        return default if value is None else value
+
+
+@dataclass
+class Registers:
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def of(self, role: str) -> list[Record]:
+        return self.records.get(role, [])
+
+
+def read_registers(mapping: Mapping, folder: Path) -> Registers:
+    result = Registers()
+    for spec in mapping.registers.values():
+        records, findings, files = read_register(spec, folder)
+        result.records[spec.role] = records
+        result.findings.extend(findings)
+        result.files.extend(f for f in files if f not in result.files)
+    return result
+
+
+def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for pattern in spec.files:
+        for path in sorted(folder.glob(pattern)):
+            # Excel's owner files and our own temp files are not registers
+            if path.is_file() and not path.name.startswith(("~$", ".")) and path not in found:
+                found.append(path)
+    return found
+
+
+def read_register(spec: RegisterSpec, folder: Path) -> tuple[list[Record], list[Finding], list[Path]]:
+    files = register_files(spec, folder)
+    if not files:
+        patterns = ", ".join(f"« {p} »" for p in spec.files)
+        return [], [Finding(str(folder / spec.files[0]), None, None, None, None,
+                            f"registre des {spec.label} : aucun fichier ne correspond à {patterns} "
+                            f"dans le dossier {folder}")], []
+    records: list[Record] = []
+    findings: list[Finding] = []
+    for path in files:
+        for sheet_name, rows in _sheets(path, spec, findings):
+            records.extend(_read_sheet(spec, path, sheet_name, rows, findings))
+    return _drop_duplicates(spec, records, findings), findings, files
+
+
+def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable[tuple[str, list[list[Any]]]]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        findings.append(Finding(str(path), None, None, None, None,
+                                f"fichier illisible, ce n'est pas un classeur Excel valide ({_short(exc)})"))
+        return
+    names = [n for n in workbook.sheet_names
+             if any(fnmatch.fnmatch(n.casefold(), p.casefold()) for p in spec.sheets)]
+    if not names:
+        wanted = ", ".join(f"« {p} »" for p in spec.sheets)
+        present = ", ".join(f"« {n} »" for n in workbook.sheet_names)
+        findings.append(Finding(str(path), None, None, None, None,
+                                f"aucune feuille ne correspond à {wanted} (feuilles présentes : {present})"))
+        return
+    for name in names:
+        try:
+            yield name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            findings.append(Finding(str(path), name, None, None, None, f"feuille illisible ({_short(exc)})"))
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _match_columns(spec: RegisterSpec, header: list[Any]) -> dict[str, int]:
+    labels = {normalize_label(str(v)): i for i, v in reversed(list(enumerate(header))) if not _is_empty(v)}
+    columns: dict[str, int] = {}
+    for name, fs in spec.fields.items():
+        for alias in fs.headers:
+            index = labels.get(normalize_label(alias))
+            if index is not None:
+                columns[name] = index
+                break
+    return columns
+
+
+def _find_header(spec: RegisterSpec, rows: list[list[Any]]) -> int | None:
+    if spec.header_row is not None:
+        return spec.header_row - 1 if spec.header_row <= len(rows) else None
+    best, best_score = None, 0
+    for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        score = len(_match_columns(spec, row))
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]],
+                findings: list[Finding]) -> list[Record]:
+    header_index = _find_header(spec, rows)
+    where = (str(path), sheet)
+    if header_index is None:
+        findings.append(Finding(*where, spec.header_row, None, None,
+                                "ligne d'en-têtes introuvable : aucun des en-têtes attendus n'y figure"))
+        return []
+    header = rows[header_index]
+    columns = _match_columns(spec, header)
+    missing = [fs for name, fs in spec.fields.items() if name not in columns and not fs.is_constant]
+    for fs in missing:
+        expected = ", ".join(f"« {h} »" for h in fs.headers)
+        if fs.required:
+            findings.append(Finding(*where, header_index + 1, fs.headers[0], None,
+                                    f"colonne obligatoire introuvable (en-têtes acceptés : {expected}) : "
+                                    "la feuille n'est pas lue"))
+        elif fs.write_back:
+            findings.append(Finding(*where, header_index + 1, fs.headers[0], None,
+                                    f"colonne de suivi introuvable (en-têtes acceptés : {expected}) : "
+                                    "rien n'y sera reporté", Severity.WARNING))
+    if any(fs.required for fs in missing):
+        return []
+    header_texts = {name: str(header[i]).strip() for name, i in columns.items()}
+    records: list[Record] = []
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        if all(_is_empty(row[i]) for i in columns.values() if i < len(row)):
+            continue
+        record = _read_row(spec, path, sheet, index + 1, header_index + 1, row, columns, header_texts, findings)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def _read_row(spec: RegisterSpec, path: Path, sheet: str, row_number: int, header_row: int,
+              row: list[Any], columns: dict[str, int], header_texts: dict[str, str],
+              findings: list[Finding]) -> Record | None:
+    values: dict[str, Any] = {}
+    ok = True
+    for name, fs in spec.fields.items():
+        if fs.is_constant:
+            values[name] = fs.value
+            continue
+        index = columns.get(name)
+        raw = row[index] if index is not None and index < len(row) else None
+        column = header_texts.get(name, fs.headers[0] if fs.headers else name)
+        if _is_empty(raw):
+            if fs.required:
+                findings.append(Finding(str(path), sheet, row_number, column, None, "valeur obligatoire manquante"))
+                ok = False
+            values[name] = fs.default
+            continue
+        try:
+            values[name] = fs.type.convert(raw)
+        except ConversionError as exc:
+            findings.append(Finding(str(path), sheet, row_number, column, raw, exc.reason))
+            ok = False
+    if not ok:
+        return None
+    identity = tuple((header_texts[n], row[columns[n]]) for n in spec.key if n in columns)
+    writable = frozenset(n for n, fs in spec.fields.items() if fs.write_back and n in columns)
+    return Record(role=spec.role, source=Source(path, sheet, row_number, header_row),
+                  values=values, identity=identity, headers=header_texts, writable=writable)
+
+
+def _drop_duplicates(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:
+    if not spec.key:
+        return records
+    seen: dict[tuple[Any, ...], Record] = {}
+    kept: list[Record] = []
+    for record in records:
+        key = tuple(_key_part(record.values.get(name)) for name in spec.key)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = record
+            kept.append(record)
+            continue
+        place = f"ligne {first.source.row}"
+        if first.source.file != record.source.file or first.source.sheet != record.source.sheet:
+            place += f" de « {first.source.file.name} », feuille « {first.source.sheet} »"
+        if first.values == record.values:
+            reason = f"ligne saisie deux fois : identique à la {place} ; cette ligne est ignorée"
+        else:
+            labels = ", ".join(record.headers.get(n, n) for n in spec.key)
+            reason = f"doublon : même {labels} qu'à la {place} ; cette ligne est ignorée"
+        column = record.headers.get(spec.key[0])
+        findings.append(Finding(str(record.source.file), record.source.sheet, record.source.row,
+                                column, record.values.get(spec.key[0]), reason))
+    return kept
+
+
+def _key_part(value: Any) -> Any:
+    return normalize_label(value) if isinstance(value, str) else value

@@ -1,0 +1,378 @@
+"""Typed converters for the cells of the staff's registers.
+
+Cells come from python-calamine, so a raw value is a ``str``, ``float``,
+``int``, ``bool``, ``date``, ``datetime``, ``time`` or ``timedelta``; empty
+cells never reach :meth:`FieldType.convert`. Mapping files (TOML) feed their
+defaults through the same converters. Registers are typed by hand, so each
+type accepts the spellings staff actually use, and refuses the rest with a
+French reason the reader turns into a finding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, ClassVar, NoReturn
+
+
+class ConversionError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def normalize_label(text: str) -> str:
+    # casefold before NFKD: casefolding can itself produce combining marks ("İ")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
+# Spaces Excel and French keyboards put inside numbers and between words.
+_ODD_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
+_MINUS = ("-", "\u2212", "\u2013")
+# Formulas leave float noise (0.1 * 3); anything closer than this to an integer is one.
+_INTEGRAL_TOLERANCE = 1e-6
+
+
+def _near_int(value: float) -> int | None:
+    nearest = round(value)
+    return int(nearest) if abs(value - nearest) < _INTEGRAL_TOLERANCE else None
+
+
+class FieldType:
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    def convert(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def fail(self, reason: str) -> NoReturn:
+        raise ConversionError(reason)
+
+
+class TextType(FieldType):
+    name = "text"
+    label = "texte"
+
+    def convert(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value.translate(_ODD_SPACES).strip()
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            # a file number typed in a number cell arrives as 12.0 and must read "12"
+            if value.is_integer():
+                return str(int(value))
+            return repr(value).replace(".", ",")
+        if isinstance(value, datetime):
+            return value.strftime("%d/%m/%Y" if value.time() == time(0) else "%d/%m/%Y %H:%M")
+        if isinstance(value, date):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, time):
+            return value.strftime("%H:%M")
+        if isinstance(value, timedelta):
+            minutes = round(value.total_seconds() / 60)
+            return f"{minutes // 60}:{minutes % 60:02d}"
+        return str(value).strip()
+
+
+_MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+           "septembre", "octobre", "novembre", "decembre")
+_WEEKDAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+_TIME_SUFFIX = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_SUFFIX)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_SUFFIX)
+_WORDY_DATE = re.compile(
+    rf"(?:(?:{_WEEKDAYS})\.?,?\s+)?(\d{{1,2}})\s*(?:er)?[\s-]+([a-z]+)\.?[\s-]+(\d{{4}}|\d{{2}})")
+_EXCEL_EPOCH = date(1899, 12, 30)  # the usual origin: absorbs Lotus's phantom 29/02/1900
+
+
+def _month_number(word: str) -> int | None:
+    # abbreviations vary ("févr.", "fev", "sept", "juil"): any unambiguous prefix of 3+ letters
+    if len(word) < 3:
+        return None
+    found = [i for i, month in enumerate(_MONTHS, 1) if month.startswith(word)]
+    return found[0] if len(found) == 1 else None
+
+
+class DateType(FieldType):
+    name = "date"
+    label = "date"
+    unreadable = "date illisible (attendu JJ/MM/AAAA)"
+
+    def convert(self, value: Any) -> date:
+        if isinstance(value, datetime):
+            return self._checked(value.date())
+        if isinstance(value, date):
+            return self._checked(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return self._from_serial(value)
+        if isinstance(value, str):
+            return self._from_text(value)
+        self.fail(self.unreadable)
+
+    def _checked(self, day: date) -> date:
+        if not 1900 <= day.year <= 2099:
+            self.fail("année hors plage (1900 à 2099)")
+        return day
+
+    def _from_serial(self, serial: float) -> date:
+        if not math.isfinite(serial) or serial < 1:
+            self.fail(self.unreadable)
+        try:
+            day = _EXCEL_EPOCH + timedelta(days=math.floor(serial))
+        except OverflowError:
+            self.fail("année hors plage (1900 à 2099)")
+        return self._checked(day)
+
+    def _from_text(self, text: str) -> date:
+        cleaned = normalize_label(text)
+        if match := _NUMERIC_DATE.fullmatch(cleaned):
+            day, month, year = int(match[1]), int(match[3]), match[4]
+        elif match := _ISO_DATE.fullmatch(cleaned):
+            year, month, day = match[1], int(match[2]), int(match[3])
+        elif match := _WORDY_DATE.fullmatch(cleaned):
+            number = _month_number(match[2])
+            if number is None:
+                self.fail(self.unreadable)
+            day, month, year = int(match[1]), number, match[3]
+        else:
+            self.fail(self.unreadable)
+        full_year = 2000 + int(year) if len(year) == 2 else int(year)
+        if not 1900 <= full_year <= 2099:
+            self.fail("année hors plage (1900 à 2099)")
+        try:
+            return date(full_year, month, day)
+        except ValueError:
+            self.fail("date inexistante")
+
+
+_TIME_H = re.compile(r"(\d{1,2})\s*h\s*(\d{2})?")
+_TIME_COLON = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+class TimeType(FieldType):
+    name = "time"
+    label = "heure"
+    unreadable = "heure illisible (attendu 8h30 ou 08:30)"
+
+    def convert(self, value: Any) -> time:
+        if isinstance(value, datetime):
+            value = value.time()
+        if isinstance(value, time):
+            # calamine turns 08:30 stored as 0.354166 into 08:29:59.942
+            seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+            return self._rounded(seconds)
+        if isinstance(value, timedelta):
+            seconds = value.total_seconds()
+            return self._rounded(seconds) if 0 <= seconds < 86400 else self.fail(self.unreadable)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # a fraction of a day; 8 typed for 8h would silently mean midnight, so refuse >= 1
+            if not (math.isfinite(value) and 0 <= value < 1):
+                self.fail(self.unreadable)
+            return self._rounded(value * 86400)
+        if isinstance(value, str):
+            cleaned = normalize_label(value)
+            match = _TIME_H.fullmatch(cleaned) or _TIME_COLON.fullmatch(cleaned)
+            if match is None:
+                self.fail(self.unreadable)
+            hour, minute, second = (int(part) for part in (*match.groups(default="0"), "0")[:3])
+            if hour > 23 or minute > 59 or second > 59:
+                self.fail(self.unreadable)
+            return self._rounded(hour * 3600 + minute * 60 + second)
+        self.fail(self.unreadable)
+
+    def _rounded(self, seconds: float) -> time:
+        minutes = round(seconds / 60)
+        if not 0 <= minutes <= 24 * 60:
+            self.fail(self.unreadable)
+        # a value a hair under midnight must not wrap to 00:00 of the same day
+        minutes = min(minutes, 24 * 60 - 1)
+        return time(minutes // 60, minutes % 60)
+
+
+_CURRENCY = re.compile(r"\s*(?:xpf|f\.?\s*cfp|cfp|francs?(?:\s+cfp)?|frs?|f)\.?$")
+# thousands grouped by one consistent separator (space or dot), or none; then optional decimals
+_AMOUNT = re.compile(r"(\d{1,3}(?:( |\.)\d{3})(?:\2\d{3})*|\d+)(?:[.,](\d+))?")
+_NUMBER = re.compile(r"(\d{1,3}(?: \d{3})+|\d+)(?:[.,](\d+))?")
+
+
+def _split_sign(text: str) -> tuple[bool, str]:
+    text = " ".join(text.translate(_ODD_SPACES).split())
+    if text.startswith(_MINUS):
+        return True, text[1:].lstrip()
+    return False, text.removeprefix("+").lstrip()
+
+
+class AmountType(FieldType):
+    """Amounts in F CFP (XPF), a currency without subunits."""
+
+    name = "amount"
+    label = "montant"
+    unreadable = "montant illisible (attendu par exemple 125 000)"
+
+    def convert(self, value: Any) -> int:
+        if isinstance(value, bool):
+            self.fail(self.unreadable)
+        if isinstance(value, (int, float)):
+            if not math.isfinite(value):
+                self.fail(self.unreadable)
+            return self._checked(value < 0, abs(value))
+        if isinstance(value, str):
+            negative, text = _split_sign(value.casefold())
+            match = _AMOUNT.fullmatch(_CURRENCY.sub("", text))
+            if match is None:
+                self.fail(self.unreadable)
+            whole = int(re.sub(r"\D", "", match[1]))
+            decimals = match[3] or ""
+            if decimals.strip("0"):
+                self.fail("un montant en F CFP n'a pas de décimales")
+            return self._checked(negative and whole > 0, whole)
+        self.fail(self.unreadable)
+
+    def _checked(self, negative: bool, magnitude: float) -> int:
+        if negative:
+            self.fail("montant négatif")
+        whole = _near_int(magnitude)
+        if whole is None:
+            self.fail("un montant en F CFP n'a pas de décimales")
+        return whole
+
+
+def _parse_number(text: str) -> float | None:
+    negative, body = _split_sign(text)
+    match = _NUMBER.fullmatch(body)
+    if match is None:
+        return None
+    number = float(match[1].replace(" ", "") + "." + (match[2] or "0"))
+    return -number if negative else number
+
+
+class NumberType(FieldType):
+    name = "number"
+    label = "nombre"
+    unreadable = "nombre attendu (par exemple 2,5)"
+
+    def convert(self, value: Any) -> int | float:
+        if isinstance(value, bool):
+            self.fail(self.unreadable)
+        if isinstance(value, str):
+            parsed = _parse_number(value)
+            if parsed is None:
+                self.fail(self.unreadable)
+            value = parsed
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return int(value) if value.is_integer() else value
+        self.fail(self.unreadable)
+
+
+class IntegerType(FieldType):
+    name = "integer"
+    label = "nombre entier"
+    unreadable = "nombre entier attendu"
+
+    def convert(self, value: Any) -> int:
+        if isinstance(value, bool):
+            self.fail(self.unreadable)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str):
+            parsed = _parse_number(value)
+            value = parsed if parsed is not None else self.fail(self.unreadable)
+        if isinstance(value, float) and math.isfinite(value):
+            whole = _near_int(value)
+            if whole is not None:
+                return whole
+        self.fail(self.unreadable)
+
+
+_TRUE = frozenset({"oui", "o", "x", "vrai", "yes", "y", "1", "true"})
+_FALSE = frozenset({"non", "n", "faux", "no", "0", "false"})
+
+
+class BoolType(FieldType):
+    name = "bool"
+    label = "oui/non"
+    unreadable = "oui ou non attendu"
+
+    def convert(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str):
+            word = normalize_label(value)
+            if word in _TRUE:
+                return True
+            if word in _FALSE:
+                return False
+        self.fail(self.unreadable)
+
+
+class EmailType(FieldType):
+    name = "email"
+    label = "adresse e-mail"
+    unreadable = "adresse e-mail invalide"
+
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, str):
+            self.fail(self.unreadable)
+        text = value.strip()
+        if text[:7].casefold() == "mailto:":
+            text = text[7:].strip()
+        local, at, domain = text.partition("@")
+        if (not at or not local or "@" in domain or any(c.isspace() for c in text)
+                or "." not in domain or "" in domain.split(".")):
+            self.fail(self.unreadable)
+        # only the domain is case-insensitive; the local part belongs to the mail server
+        return f"{local}@{domain.lower()}"
+
+
+_NO_CHOICES = "le type « choice » demande la liste des valeurs possibles (« choices »)"
+
+
+class ChoiceType(FieldType):
+    name = "choice"
+    label = "choix"
+
+    def __init__(self, choices: Mapping[str, Sequence[str]]) -> None:
+        if not choices:
+            raise ValueError(_NO_CHOICES)
+        self.choices: dict[str, tuple[str, ...]] = {key: tuple(aliases) for key, aliases in choices.items()}
+        self._index: dict[str, str] = {}
+        for canonical, aliases in self.choices.items():
+            # "accord_partiel" should also match what staff type: "Accord partiel"
+            for spelling in (canonical, canonical.replace("_", " "), *aliases):
+                key = normalize_label(spelling)
+                other = self._index.setdefault(key, canonical)
+                if other != canonical:
+                    raise ValueError(f"« {spelling} » désigne à la fois « {other} » et « {canonical} »")
+        shown = (aliases[0] if aliases else canonical for canonical, aliases in self.choices.items())
+        self.accepted = ", ".join(shown)
+
+    def convert(self, value: Any) -> str:
+        found = self._index.get(normalize_label(TextType().convert(value)))
+        return found if found is not None else self.fail(f"valeur inconnue ; valeurs acceptées : {self.accepted}")
+
+
+TYPE_NAMES: tuple[str, ...] = ("text", "date", "time", "amount", "integer", "number", "bool", "email", "choice")
+
+_SIMPLE_TYPES: dict[str, type[FieldType]] = {cls.name: cls for cls in (
+    TextType, DateType, TimeType, AmountType, IntegerType, NumberType, BoolType, EmailType)}
+
+
+def make_type(name: str, choices: Mapping[str, Sequence[str]] | None = None) -> FieldType:
+    if name == "choice":
+        return ChoiceType(choices or {})
+    cls = _SIMPLE_TYPES.get(name)
+    if cls is None:
+        raise ValueError(f"type « {name} » inconnu (types possibles : {', '.join(TYPE_NAMES)})")
+    return cls()

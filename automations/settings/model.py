@@ -1,0 +1,84 @@
+"""The configuration as frozen dataclasses; ``load.py`` builds and checks them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    name: str
+    email: str
+    city: str = "Nouméa"
+    address: str = ""
+    phone: str = ""
+    signatory: str = ""
+    signatory_title: str = ""
+    timezone: str = "Pacific/Noumea"
+
+    @property
+    def mail_domain(self) -> str:
+        return self.email.rpartition("@")[2] or "localhost"
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    registers: Path
+    mapping: Path
+    templates: Path
+    output: Path
+    journal: Path
+    backups: Path
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    backend: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvitationSettings:
+    enabled: bool = True
+    lead_days: int = 15
+    duration_hours: float = 2.0
+    suppleants_optional: bool = True
+
+
+@dataclass(frozen=True)
+class CommitteeSettings:
+    """A committee defined (or completed) in the config, for registers that have no list."""
+
+    name: str
+    scheme: str = ""
+    invitation_days: int | None = None
+    usual_room: str = ""
+    duration_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class RoomSettings:
+    name: str
+    email: str = ""
+    capacity: int | None = None
+    site: str = ""
+
+
+@dataclass(frozen=True)
+class WriteBackSettings:
+    enabled: bool = True
+    keep_backups: int = 10
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    service: ServiceSettings
+    paths: PathSettings
+    transport: TransportSettings
+    invitations: InvitationSettings
+    write_back: WriteBackSettings
+    committees: tuple[CommitteeSettings, ...] = ()
+    rooms: tuple[RoomSettings, ...] = ()

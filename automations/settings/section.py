@@ -1,0 +1,118 @@
+"""A TOML table read key by key, each problem named with its key, in French."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+_SECRET_WORDS = ("password", "passwd", "secret", "token", "mot_de_passe", "motdepasse")
+_MISSING = object()
+
+
+class Section:
+    """A table of the TOML file; each read is checked and remembered."""
+
+    def __init__(self, data: Any, where: str, problems: list[str]) -> None:
+        self.where = where
+        self.problems = problems
+        self.seen: set[str] = set()
+        if not isinstance(data, dict):
+            problems.append(f"{where} : une table est attendue")
+            data = {}
+        self.data: dict[str, Any] = data
+
+    def _label(self, key: str) -> str:
+        return f"{self.where} {key}".strip()
+
+    def problem(self, key: str, why: str) -> None:
+        self.problems.append(f"{self._label(key)} : {why}")
+
+    def _get(self, key: str, default: Any, kind: type | tuple[type, ...], kind_fr: str) -> Any:
+        self.seen.add(key)
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                self.problem(key, "clé obligatoire absente")
+                return None
+            return default
+        if isinstance(value, bool) and kind is not bool:
+            self.problem(key, f"{kind_fr} attendu, trouvé « {value} »")
+            return None if default is _MISSING else default
+        if not isinstance(value, kind):
+            self.problem(key, f"{kind_fr} attendu, trouvé « {value} »")
+            return None if default is _MISSING else default
+        return value
+
+    def text(self, key: str, default: Any = _MISSING) -> str:
+        return self._get(key, default, str, "un texte")
+
+    def boolean(self, key: str, default: Any = _MISSING) -> bool:
+        return self._get(key, default, bool, "true ou false")
+
+    def integer(self, key: str, default: Any = _MISSING, minimum: int = 0) -> int:
+        value = self._get(key, default, int, "un nombre entier")
+        if isinstance(value, int) and value < minimum:
+            self.problem(key, f"doit valoir au moins {minimum}")
+        return value
+
+    def number(self, key: str, default: Any = _MISSING) -> float:
+        value = self._get(key, default, (int, float), "un nombre")
+        if isinstance(value, (int, float)) and value <= 0:
+            self.problem(key, "doit être positif")
+        return float(value) if value is not None else value
+
+    def strings(self, key: str, default: Any = _MISSING) -> tuple[str, ...]:
+        """A list of texts; a single text is accepted as a list of one."""
+        value = self._get(key, default, (str, list), "un texte ou une liste de textes")
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not all(isinstance(item, str) and item.strip() for item in items):
+            self.problem(key, "chaque élément doit être un texte non vide")
+            return ()
+        return tuple(item.strip() for item in items)
+
+    def table(self, key: str) -> Section:
+        self.seen.add(key)
+        return Section(self.data.get(key, {}), f"[{key}]", self.problems)
+
+    def tables(self, key: str) -> list[Section]:
+        self.seen.add(key)
+        items = self.data.get(key, [])
+        if not isinstance(items, list):
+            self.problem(key, "une liste de tables [[...]] est attendue")
+            return []
+        return [Section(item, f"[[{key}]] n° {i}", self.problems) for i, item in enumerate(items, 1)]
+
+    def path(self, key: str, base: Path, default: Any = _MISSING) -> Path:
+        value = self.text(key, default)
+        return (base / value).resolve() if value else base
+
+    def finish(self) -> None:
+        """Report keys nobody asked for: a typo must not be silently ignored."""
+        for key in self.data:
+            if key in self.seen:
+                continue
+            if not self.reject_secret(key):
+                self.problem(key, "clé inconnue")
+
+    def reject_secret(self, key: str) -> bool:
+        """A secret typed into the file is refused; only its variable's name may be."""
+        if key.endswith("_env") or not any(word in key.lower() for word in _SECRET_WORDS):
+            return False
+        self.problem(key, "un secret ne se met pas dans le fichier de configuration : "
+                     "indiquez le nom d'une variable d'environnement (clé « ..._env »)")
+        return True
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a French :class:`ConfigError`."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["fichier introuvable"]) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(str(path), [f"fichier TOML illisible : {exc}"]) from None

@@ -1,0 +1,109 @@
+"""Loading config.toml: every problem reported at once, in French, naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automations.errors import ConfigError
+from automations.settings import load_config
+from automations.transports import settings_checks
+
+from .conftest import PROJECT
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "registres").mkdir(exist_ok=True)
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    (tmp_path / "map.toml").write_text("", encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID = """
+[service]
+name = "CCAS de We"
+email = "ccas@lifou.nc"
+[paths]
+registers = "registres"
+mapping = "map.toml"
+templates = "templates"
+"""
+
+
+def test_valid_config_gets_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, VALID), backends=settings_checks())
+    assert config.service.timezone == "Pacific/Noumea"
+    assert config.service.city == "Nouméa"
+    assert config.transport.backend == "outbox"
+    assert config.invitations.lead_days == 15
+    assert config.paths.journal == tmp_path / "journal.sqlite3"
+    assert config.paths.registers == tmp_path / "registres"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = """
+[service]
+email = "pas-une-adresse"
+timezone = "Mars/Olympus"
+colour = "bleu"
+[paths]
+registers = "absent"
+mapping = "map.toml"
+[invitations]
+lead_days = "quinze"
+[transport]
+backend = "pigeon"
+password = "secret123"
+"""
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), backends=settings_checks())
+    problems = caught.value.problems
+    assert "[service] name : clé obligatoire absente" in problems
+    assert "[service] email : adresse e-mail invalide « pas-une-adresse »" in problems
+    assert any(p.startswith("[service] timezone : fuseau horaire inconnu « Mars/Olympus »") for p in problems)
+    assert "[service] colour : clé inconnue" in problems
+    assert any(p.startswith("[paths] registers : dossier introuvable") for p in problems)
+    assert "[invitations] lead_days : un nombre entier attendu, trouvé « quinze »" in problems
+    assert any(p.startswith("[transport] backend : transport inconnu « pigeon »") for p in problems)
+    assert any("password" in p and "variable d'environnement" in p for p in problems)
+    message = caught.value.format_message()
+    assert message.startswith(f"Configuration invalide ({tmp_path / 'config.toml'}) :")
+    assert "secret123" not in message
+
+
+def test_unreadable_toml_is_reported_in_french(tmp_path: Path) -> None:
+    path = write(tmp_path, "[service\nname = ")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "fichier TOML illisible" in caught.value.format_message()
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "nulle-part.toml")
+    assert caught.value.problems == ["fichier introuvable"]
+
+
+def test_example_config_is_complete_and_commented() -> None:
+    text = (PROJECT / "config.example.toml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "[")) and "=" in stripped:
+            above = lines[index - 1].strip()
+            assert above.startswith("#") or "#" in stripped, f"clé sans commentaire : {stripped}"
+
+
+def test_example_config_loads(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(PROJECT / "mappings", tmp_path / "mappings")
+    shutil.copytree(PROJECT / "templates", tmp_path / "templates")
+    (tmp_path / "registres").mkdir()
+    shutil.copyfile(PROJECT / "config.example.toml", tmp_path / "config.toml")
+    config = load_config(tmp_path / "config.toml", backends=settings_checks())
+    assert config.transport.options == {"folder": "boite-d-envoi"}
+    assert config.paths.mapping == tmp_path / "mappings" / "province-sud-del.toml"
