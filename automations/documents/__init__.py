@@ -1,0 +1,1 @@
+"""Documents the service sends: French formatting, Word templates, calendar invitations."""

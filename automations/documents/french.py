@@ -1,0 +1,36 @@
+"""French formatting of dates, times and XPF amounts (babel)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+
+
+def date_long(value: date) -> str:
+    """``vendredi 16 mai 2025``"""
+    return format_date(value, format="full", locale=LOCALE)
+
+
+def date_medium(value: date) -> str:
+    """``16 mai 2025``"""
+    return format_date(value, format="long", locale=LOCALE)
+
+
+def date_short(value: date) -> str:
+    """``16/05/2025``"""
+    return value.strftime("%d/%m/%Y")
+
+
+def time_fr(value: time) -> str:
+    """``8 h 30``, ``14 h`` — the way French administrative letters write times."""
+    return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+
+
+def amount_xpf(value: int) -> str:
+    """``125 000 F CFP``, with a regular space as thousands separator for every reader."""
+    grouped = format_decimal(value, format="#,##0", locale=LOCALE).replace("\u202f", " ").replace("\xa0", " ")
+    return f"{grouped} F CFP"

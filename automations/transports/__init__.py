@@ -1,0 +1,23 @@
+"""Transports, picked by name from the config (``[transport] backend``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
+from .memory import MemoryTransport
+from .outbox import OutboxTransport
+
+BACKENDS: dict[str, type[Transport]] = {
+    OutboxTransport.name: OutboxTransport,
+    MemoryTransport.name: MemoryTransport,
+}
+
+
+def settings_checks() -> dict[str, Callable[[dict[str, Any]], list[str]]]:
+    return {name: cls.check_settings for name, cls in BACKENDS.items()}
+
+
+__all__ = ["BACKENDS", "Address", "Attachment", "Delivered", "Mail", "Meeting", "RoomChoice",
+           "Transport", "settings_checks"]

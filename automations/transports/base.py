@@ -1,0 +1,117 @@
+"""The one small interface every transport implements.
+
+A transport delivers mails and meetings and can tell whether a delivery was
+already made: every delivery carries a ``delivery_id`` (the action's key and
+revision) so that a crash between sending and journaling never sends twice.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Mail:
+    delivery_id: str
+    subject: str
+    sender: Address
+    to: tuple[Address, ...]
+    body_text: str
+    cc: tuple[Address, ...] = ()
+    body_html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting request (or its cancellation) with its covering mail."""
+
+    delivery_id: str
+    uid: str
+    sequence: int
+    method: str  # "REQUEST" or "CANCEL"
+    subject: str
+    start: datetime  # timezone-aware, in the service's zone
+    end: datetime
+    location: str
+    organizer: Address
+    required: tuple[Address, ...]
+    body_text: str
+    optional: tuple[Address, ...] = ()
+    room: Address | None = None
+    attachments: tuple[Attachment, ...] = ()
+    timezone: str = "Pacific/Noumea"
+    stamp: datetime | None = None  # DTSTAMP; the clock's now, for reproducible tests
+
+    @property
+    def recipients(self) -> tuple[Address, ...]:
+        room = (self.room,) if self.room and self.room.email else ()
+        return self.required + self.optional + room
+
+
+@dataclass(frozen=True)
+class RoomChoice:
+    name: str
+    email: str | None
+    capacity: int | None = None
+
+
+@dataclass
+class Delivered:
+    """What a transport returns: a reference staff or the admin can trace."""
+
+    reference: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Transport(ABC):
+    """Base class: one module per backend, picked by name from the config."""
+
+    name: ClassVar[str]
+
+    def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
+        self.settings = dict(settings)
+        self.base = base  # the config file's folder: relative paths start there
+        self.now = now  # the context's clock, so tests can run on a fake one
+
+    @classmethod
+    def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
+        """Problems with this backend's own settings, in French (empty if fine)."""
+        return []
+
+    @abstractmethod
+    def send_mail(self, mail: Mail) -> Delivered: ...
+
+    @abstractmethod
+    def send_meeting(self, meeting: Meeting) -> Delivered: ...
+
+    @abstractmethod
+    def lookup(self, delivery_id: str) -> Delivered | None:
+        """The earlier delivery made with this id, if any."""
+
+    def free_room(
+        self, rooms: Sequence[RoomChoice], start: datetime, end: datetime
+    ) -> RoomChoice | None:
+        """The first room of ``rooms`` free on the slot; without free/busy, the first."""
+        return rooms[0] if rooms else None
+
+    def close(self) -> None:
+        """Release connections; called once at the end of a run."""

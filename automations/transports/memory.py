@@ -1,0 +1,33 @@
+"""An in-memory transport for tests: keeps every message it was handed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .base import Delivered, Mail, Meeting, Transport
+
+
+class MemoryTransport(Transport):
+    name = "memory"
+
+    def __init__(self, settings: Mapping[str, Any] | None = None, *, base: Path = Path("."),
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__(settings or {}, base=base, now=now)
+        self.sent: list[Mail | Meeting] = []
+
+    def send_mail(self, mail: Mail) -> Delivered:
+        self.sent.append(mail)
+        return Delivered(reference=f"memory:{len(self.sent)}")
+
+    def send_meeting(self, meeting: Meeting) -> Delivered:
+        self.sent.append(meeting)
+        return Delivered(reference=f"memory:{len(self.sent)}")
+
+    def lookup(self, delivery_id: str) -> Delivered | None:
+        for index, item in enumerate(self.sent, 1):
+            if item.delivery_id == delivery_id:
+                return Delivered(reference=f"memory:{index}")
+        return None

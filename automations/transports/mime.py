@@ -1,0 +1,74 @@
+"""Mails and meeting requests as RFC 5322 messages, shared by outbox and SMTP."""
+
+from __future__ import annotations
+
+import hashlib
+from email.headerregistry import Address as MailAddress
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from ..documents.ics import meeting_ics
+from .base import Address, Attachment, Mail, Meeting
+
+KEY_HEADER = "X-Commission-Key"
+
+
+def as_bytes(message: EmailMessage) -> bytes:
+    """The wire form: CRLF line ends, as RFC 5322 and every mail server expect."""
+    return message.as_bytes(policy=SMTP)
+
+
+def delivery_hash(delivery_id: str) -> str:
+    return hashlib.sha256(delivery_id.encode("utf-8")).hexdigest()[:16]
+
+
+def _address(address: Address) -> MailAddress:
+    local, _, domain = address.email.partition("@")
+    return MailAddress(display_name=address.name, username=local, domain=domain)
+
+
+def _attach(message: EmailMessage, attachment: Attachment) -> None:
+    maintype, _, subtype = attachment.mimetype.partition("/")
+    message.add_attachment(attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=attachment.filename)
+
+
+def _base(delivery_id: str, subject: str, sender: Address, to: tuple[Address, ...],
+          cc: tuple[Address, ...] = ()) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = _address(sender)
+    message["To"] = [_address(a) for a in to]
+    if cc:
+        message["Cc"] = [_address(a) for a in cc]
+    domain = sender.email.rpartition("@")[2] or "localhost"
+    # A Message-ID derived from the delivery id lets any server spot a resend.
+    message["Message-ID"] = f"<{delivery_hash(delivery_id)}@{domain}>"
+    message[KEY_HEADER] = delivery_id
+    return message
+
+
+def mail_message(mail: Mail, sent_at) -> EmailMessage:
+    message = _base(mail.delivery_id, mail.subject, mail.sender, mail.to, mail.cc)
+    message["Date"] = format_datetime(sent_at)
+    message.set_content(mail.body_text, cte="quoted-printable")
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html", cte="quoted-printable")
+    for attachment in mail.attachments:
+        _attach(message, attachment)
+    return message
+
+
+def meeting_message(meeting: Meeting, sent_at) -> EmailMessage:
+    """multipart/mixed: (text/plain + text/calendar; method=...) then the documents."""
+    message = _base(meeting.delivery_id, meeting.subject, meeting.organizer, meeting.recipients)
+    message["Date"] = format_datetime(sent_at)
+    message.set_content(meeting.body_text, cte="quoted-printable")
+    ics = meeting_ics(meeting)
+    message.add_alternative(ics, maintype="text", subtype="calendar",
+                            params={"method": meeting.method, "charset": "utf-8"})
+    message.make_mixed()
+    for attachment in meeting.attachments:
+        _attach(message, attachment)
+    return message

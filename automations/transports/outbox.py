@@ -1,0 +1,61 @@
+"""The embedded default transport: ``.eml`` files in a dated folder; nothing leaves the machine."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import TransportError
+from .base import Delivered, Mail, Meeting, Transport
+from .mime import as_bytes, delivery_hash, mail_message, meeting_message
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-")[:60]
+
+
+class OutboxTransport(Transport):
+    name = "outbox"
+
+    def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
+        super().__init__(settings, base=base, now=now)
+        self.folder = base / str(settings.get("folder", "boite-d-envoi"))
+
+    @classmethod
+    def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
+        unknown = set(settings) - {"folder"}
+        problems = [f"{key} : clé inconnue pour le transport « outbox »" for key in sorted(unknown)]
+        if "folder" in settings and not isinstance(settings["folder"], str):
+            problems.append("folder : un chemin de dossier (texte) est attendu")
+        return problems
+
+    def _write(self, delivery_id: str, subject: str, payload: bytes) -> Delivered:
+        now: datetime = self.now()
+        day = self.folder / now.strftime("%Y-%m-%d")
+        day.mkdir(parents=True, exist_ok=True)
+        target = day / f"{now.strftime('%H%M%S')}-{delivery_hash(delivery_id)}-{_slug(subject)}.eml"
+        temp = day / f".{target.name}.tmp"
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise TransportError(f"Boîte d'envoi : écriture impossible dans {day} ({exc.strerror})") from exc
+        return Delivered(reference=str(target))
+
+    def send_mail(self, mail: Mail) -> Delivered:
+        return self._write(mail.delivery_id, mail.subject, as_bytes(mail_message(mail, self.now())))
+
+    def send_meeting(self, meeting: Meeting) -> Delivered:
+        return self._write(meeting.delivery_id, meeting.subject, as_bytes(meeting_message(meeting, self.now())))
+
+    def lookup(self, delivery_id: str) -> Delivered | None:
+        found = sorted(self.folder.glob(f"*/*-{delivery_hash(delivery_id)}-*.eml"))
+        return Delivered(reference=str(found[0])) if found else None

@@ -1,0 +1,114 @@
+"""One contract every transport passes; then what the outbox writes, read as a mail client would."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from automations.transports import BACKENDS, Address, Attachment, Mail, Meeting, Transport
+
+from .conftest import NOUMEA
+
+STAMP = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
+ORGANIZER = Address("commissions@province-sud.nc", "Service accompagnement social")
+
+
+def mail(delivery_id: str = "test/mail#0") -> Mail:
+    return Mail(delivery_id=delivery_id, subject="Décision de la commission – réponse",
+                sender=ORGANIZER, to=(Address("therese.xowie@ville-noumea.nc", "XOWIE Thérèse"),),
+                body_text="Madame,\nVotre demande a été examinée.",
+                attachments=(Attachment("Lettre été.docx", b"PK\x03\x04 docx", "application/vnd.openxmlformats-"
+                                        "officedocument.wordprocessingml.document"),))
+
+
+def meeting(delivery_id: str = "invitation/x/2026-12-02#0", method: str = "REQUEST") -> Meeting:
+    return Meeting(delivery_id=delivery_id, uid="invitation-x@province-sud.nc", sequence=0, method=method,
+                   subject="Convocation – Commission – mercredi 2 décembre 2026 à 8 h 30",
+                   start=datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA), end=datetime(2026, 12, 2, 10, 30, tzinfo=NOUMEA),
+                   location="Salle Kaori", organizer=ORGANIZER,
+                   required=(Address("wassissi.lalie@fsh.nc", "LALIE Wassissi"),),
+                   optional=(Address("ko.ounou@cafat.nc", "OUNOU Ko"),),
+                   room=Address("salle.kaori@province-sud.nc", "Salle Kaori"),
+                   body_text="Vous êtes convoqués.", stamp=STAMP)
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def transport(request, tmp_path: Path) -> Transport:
+    return BACKENDS[request.param]({}, base=tmp_path, now=lambda: STAMP)
+
+
+def test_contract_lookup_finds_what_was_sent(transport: Transport) -> None:
+    assert transport.lookup("test/mail#0") is None
+    sent = transport.send_mail(mail())
+    assert transport.lookup("test/mail#0").reference == sent.reference
+    assert transport.lookup("test/mail#1") is None
+    invited = transport.send_meeting(meeting())
+    assert transport.lookup("invitation/x/2026-12-02#0").reference == invited.reference
+    assert sent.reference != invited.reference
+
+
+def test_contract_free_room_without_free_busy_is_the_first(transport: Transport) -> None:
+    from automations.transports import RoomChoice
+
+    rooms = [RoomChoice("Salle Kaori", "salle.kaori@province-sud.nc", 20), RoomChoice("Salle Niaouli", None, 12)]
+    assert transport.free_room(rooms, STAMP, STAMP).name == "Salle Kaori"
+    assert transport.free_room([], STAMP, STAMP) is None
+
+
+def read(path: str) -> email.message.EmailMessage:
+    return email.message_from_bytes(Path(path).read_bytes(), policy=email.policy.default)
+
+
+def test_outbox_mail_is_a_valid_utf8_message(tmp_path: Path) -> None:
+    outbox = BACKENDS["outbox"]({"folder": "envois"}, base=tmp_path, now=lambda: STAMP)
+    delivered = outbox.send_mail(mail())
+    assert Path(delivered.reference).parent == tmp_path / "envois" / "2026-11-23"
+    message = read(delivered.reference)
+    assert message["Subject"] == "Décision de la commission – réponse"
+    assert message["To"].addresses[0].display_name == "XOWIE Thérèse"
+    assert message["Date"].datetime == STAMP
+    assert message["X-Commission-Key"] == "test/mail#0"
+    assert message.get_body(("plain",)).get_content().startswith("Madame,")
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "Lettre été.docx"
+    assert attachment.get_content() == b"PK\x03\x04 docx"
+    raw = Path(delivered.reference).read_bytes()
+    assert raw.isascii()  # headers are RFC 2047-encoded, bodies transfer-encoded
+    assert not list((tmp_path / "envois").rglob(".*.tmp"))
+
+
+def test_outbox_meeting_is_an_imip_request(tmp_path: Path) -> None:
+    outbox = BACKENDS["outbox"]({}, base=tmp_path, now=lambda: STAMP)
+    message = read(outbox.send_meeting(meeting()).reference)
+    assert message.get_content_type() == "multipart/mixed"
+    [calendar_part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert calendar_part.get_param("method") == "REQUEST"
+    calendar = icalendar.Calendar.from_ical(calendar_part.get_content())
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == "invitation-x@province-sud.nc"
+    assert event.decoded("DTSTAMP") == STAMP
+    assert [str(a) for a in event["ATTENDEE"]] == [
+        "mailto:wassissi.lalie@fsh.nc", "mailto:ko.ounou@cafat.nc", "mailto:salle.kaori@province-sud.nc"]
+    assert sorted(a.addr_spec for a in message["To"].addresses) == [
+        "ko.ounou@cafat.nc", "salle.kaori@province-sud.nc", "wassissi.lalie@fsh.nc"]
+
+
+def test_outbox_cancellation(tmp_path: Path) -> None:
+    outbox = BACKENDS["outbox"]({}, base=tmp_path, now=lambda: STAMP)
+    message = read(outbox.send_meeting(meeting("invitation/x/2026-12-02#1", "CANCEL")).reference)
+    [calendar_part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert calendar_part.get_param("method") == "CANCEL"
+    [event] = icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_outbox_settings_are_checked() -> None:
+    check = BACKENDS["outbox"].check_settings
+    assert check({"folder": "envois"}) == []
+    assert check({"dossier": "x", "folder": 3}) == [
+        "dossier : clé inconnue pour le transport « outbox »", "folder : un chemin de dossier (texte) est attendu"]
