@@ -112,3 +112,36 @@ def test_outbox_settings_are_checked() -> None:
     assert check({"folder": "envois"}) == []
     assert check({"dossier": "x", "folder": 3}) == [
         "dossier : clé inconnue pour le transport « outbox »", "folder : un chemin de dossier (texte) est attendu"]
+
+
+def test_pilot_mode_redirects_everything_to_one_address(tmp_path: Path) -> None:
+    from automations.transports.guard import GuardedTransport
+
+    inner = BACKENDS["outbox"]({}, base=tmp_path, now=lambda: STAMP)
+    guarded = GuardedTransport(inner, pilot_address="pilote@province-sud.nc")
+    message = read(guarded.send_meeting(meeting()).reference)
+    assert [a.addr_spec for a in message["To"].addresses] == ["pilote@province-sud.nc"]
+    assert message["Subject"].startswith("[PILOTE] Convocation")
+    body = message.get_body(("plain",)).get_content()
+    assert body.startswith("[Mode pilote] Destinataires réels : wassissi.lalie@fsh.nc, ko.ounou@cafat.nc, "
+                           "salle.kaori@province-sud.nc")
+    [calendar_part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    [event] = icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")
+    assert str(event["ATTENDEE"]) == "mailto:pilote@province-sud.nc"  # one attendee: not a list
+    assert guarded.lookup("invitation/x/2026-12-02#0") is not None
+
+
+def test_allowed_domains_block_an_unexpected_recipient(tmp_path: Path) -> None:
+    from automations.errors import TransportError
+    from automations.transports.guard import GuardedTransport
+
+    inner = BACKENDS["memory"]({}, base=tmp_path, now=lambda: STAMP)
+    guarded = GuardedTransport(inner, allowed_domains=["province-sud.nc", "fsh.nc"])
+    with pytest.raises(TransportError) as caught:
+        guarded.send_meeting(meeting())
+    assert caught.value.message == ("envoi bloqué : 1 destinataire(s) hors des domaines autorisés "
+                                    "(province-sud.nc, fsh.nc) : ko.ounou@cafat.nc")
+    assert inner.sent == []
+    guarded = GuardedTransport(inner, allowed_domains=["province-sud.nc", "fsh.nc", "cafat.nc"])
+    guarded.send_meeting(meeting())
+    assert len(inner.sent) == 1

@@ -19,6 +19,7 @@ from .model import (
     InvitationSettings,
     PathSettings,
     RoomSettings,
+    SafetySettings,
     ServiceSettings,
     TransportSettings,
     WriteBackSettings,
@@ -91,6 +92,13 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
     w.finish()
 
+    g = root.table("safety")
+    safety = SafetySettings(pilot_address=g.text("pilot_address", ""),
+                            allowed_domains=g.strings("allowed_domains", ()))
+    if safety.pilot_address and "@" not in safety.pilot_address:
+        g.problem("pilot_address", f"adresse e-mail invalide « {safety.pilot_address} »")
+    g.finish()
+
     committees = []
     for c in root.tables("committees"):
         committees.append(CommitteeSettings(
@@ -108,5 +116,5 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
 
     return Config(source=path, service=service, paths=paths,
                   transport=TransportSettings(backend=backend, options=options),
-                  invitations=invitations, write_back=write_back,
+                  invitations=invitations, write_back=write_back, safety=safety,
                   committees=tuple(committees), rooms=tuple(rooms))

@@ -73,6 +73,12 @@ class WriteBackSettings:
 
 
 @dataclass(frozen=True)
+class SafetySettings:
+    pilot_address: str = ""
+    allowed_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     service: ServiceSettings
@@ -80,5 +86,6 @@ class Config:
     transport: TransportSettings
     invitations: InvitationSettings
     write_back: WriteBackSettings
+    safety: SafetySettings = SafetySettings()
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()

@@ -1,0 +1,53 @@
+"""The context handed to commands and automations instead of globals.
+
+It carries the configuration, the clock, the output stream and the way to
+make the transport, so scheduled behaviour can be tested on a fake clock and
+an in-memory transport.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from .settings import Config
+from .transports import BACKENDS, Transport
+from .transports.guard import GuardedTransport
+
+
+def system_clock() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass
+class Context:
+    config: Config
+    clock: Callable[[], datetime] = system_clock
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    transport_factory: Callable[[Context], Transport] | None = None
+    verbose: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.config.service.timezone)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.zone)
+
+    def make_transport(self) -> Transport:
+        if self.transport_factory is not None:
+            return self.transport_factory(self)
+        settings = self.config.transport
+        inner = BACKENDS[settings.backend](settings.options, base=self.config.source.parent, now=self.now)
+        safety = self.config.safety
+        if not safety.pilot_address and not safety.allowed_domains:
+            return inner
+        return GuardedTransport(inner, pilot_address=safety.pilot_address,
+                                allowed_domains=safety.allowed_domains)
+
+    def say(self, line: str = "") -> None:
+        print(line, file=self.out)

@@ -1,0 +1,67 @@
+"""Recipient safety around any transport: pilot redirection and allowed domains.
+
+In pilot mode every mail goes to one address, with the real recipients named
+in the body, so a service can watch the tool work before trusting it. The
+allow-list stops a mail to an unexpected domain before it leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from ..errors import TransportError
+from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport
+
+PILOT_PREFIX = "[PILOTE] "
+
+
+class GuardedTransport(Transport):
+    name = "guard"
+
+    def __init__(self, inner: Transport, *, pilot_address: str = "", allowed_domains: Sequence[str] = ()) -> None:
+        super().__init__({}, base=inner.base, now=inner.now)
+        self.inner = inner
+        self.pilot = Address(pilot_address, "Pilote") if pilot_address else None
+        self.allowed = tuple(d.lower().lstrip("@") for d in allowed_domains)
+
+    def _check(self, recipients: Sequence[Address]) -> None:
+        if not self.allowed:
+            return
+        refused = [a.email for a in recipients
+                   if not any(a.email.lower().endswith("@" + d) or a.email.lower().endswith("." + d)
+                              for d in self.allowed)]
+        if refused:
+            raise TransportError(
+                f"envoi bloqué : {len(refused)} destinataire(s) hors des domaines autorisés "
+                f"({', '.join(self.allowed)}) : {', '.join(sorted(refused))}")
+
+    def _note(self, recipients: Sequence[Address], body: str) -> str:
+        listed = ", ".join(a.email for a in recipients)
+        return f"[Mode pilote] Destinataires réels : {listed}\n\n{body}"
+
+    def send_mail(self, mail: Mail) -> Delivered:
+        self._check(mail.to + mail.cc)
+        if self.pilot:
+            mail = replace(mail, to=(self.pilot,), cc=(), subject=PILOT_PREFIX + mail.subject,
+                           body_text=self._note(mail.to + mail.cc, mail.body_text))
+        return self.inner.send_mail(mail)
+
+    def send_meeting(self, meeting: Meeting) -> Delivered:
+        self._check(meeting.recipients)
+        if self.pilot:
+            # no real room is booked in pilot mode: the resource would accept the meeting
+            meeting = replace(meeting, required=(self.pilot,), optional=(), room=None,
+                              subject=PILOT_PREFIX + meeting.subject,
+                              body_text=self._note(meeting.recipients, meeting.body_text))
+        return self.inner.send_meeting(meeting)
+
+    def lookup(self, delivery_id: str) -> Delivered | None:
+        return self.inner.lookup(delivery_id)
+
+    def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
+        return self.inner.free_room(rooms, start, end)
+
+    def close(self) -> None:
+        self.inner.close()
