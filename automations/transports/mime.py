@@ -14,9 +14,14 @@ from .base import Address, Attachment, Mail, Meeting
 KEY_HEADER = "X-Commission-Key"
 
 
+# CRLF line ends as RFC 5322 wants. Headers fold only past 998 characters: the standard
+# library loses the space between two encoded words when it folds there, and Outlook
+# would show "logement– jeudi".
+WIRE = SMTP.clone(max_line_length=998)
+
+
 def as_bytes(message: EmailMessage) -> bytes:
-    """The wire form: CRLF line ends, as RFC 5322 and every mail server expect."""
-    return message.as_bytes(policy=SMTP)
+    return message.as_bytes(policy=WIRE)
 
 
 def delivery_hash(delivery_id: str) -> str:

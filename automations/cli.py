@@ -1,0 +1,118 @@
+"""Command line: parse arguments, build the context, map errors to one French line.
+
+This is the only place where an exception becomes a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import commands
+from .context import Context
+from .errors import EXIT_PROBLEMS, EXIT_USAGE, UsageError, UserError
+from .registry import AUTOMATIONS
+from .settings import load_config
+from .transports import settings_checks
+
+_ARGPARSE_FR = [
+    (r"invalid choice: '?([^' ]+)'? \(choose from (.*)\)", r"choix invalide « \1 » (au choix : \2)"),
+    (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
+    (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
+    (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
+    (r"argument (\S+): invalid int value: '(.*)'", r"l'option \1 attend un nombre entier, pas « \2 »"),
+    (r"^argument [^:]+: ", ""),
+]
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix or "Utilisation : ")
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, french in _ARGPARSE_FR:
+            message = re.sub(pattern, french, message)
+        raise UsageError(f"{message}\n{self.format_usage().strip()}")
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(prog="python run.py",
+                     description="Automatisation des commissions : convocations, registres, journal.")
+    parser.add_argument("--config", type=Path, default=Path("config.toml"),
+                        help="fichier de configuration (par défaut : config.toml)")
+    parser.add_argument("--verbose", action="store_true", help="journal détaillé pour l'administrateur")
+    parser.add_argument("--traceback", action="store_true",
+                        help="afficher la trace complète d'une erreur (pour l'administrateur)")
+    sub = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE", parser_class=_Parser)
+    sub.required = True
+    demo = sub.add_parser("demo", help="créer un service de démonstration et tout y exécuter")
+    demo.add_argument("--dir", type=Path, default=None,
+                      help="dossier du service de démonstration (par défaut : ./service-demo)")
+    sub.add_parser("check", help="vérifier configuration, correspondance, modèles et registres")
+    names = ", ".join(AUTOMATIONS)
+    for name, text in (("plan", "montrer ce qui serait fait maintenant"), ("run", "le faire")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
+    history = sub.add_parser("history", help="ce qui a été fait, d'après le journal")
+    history.add_argument("--limit", type=int, default=50, help="nombre d'entrées (par défaut : 50)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    show_traceback = "--traceback" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(message)s")
+        return dispatch(args)
+    except UserError as exc:
+        if show_traceback:
+            traceback.print_exc()
+        print(f"Erreur : {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except Exception as exc:  # the last barrier: no traceback reaches a user
+        if show_traceback:
+            traceback.print_exc()
+        print(f"Erreur inattendue : {type(exc).__name__} : {exc}. "
+              "Relancez avec --traceback et transmettez le message à l'administrateur.", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from .demo.service import run_demo
+
+        return run_demo(args.dir)
+    config = load_config(args.config, backends=settings_checks())
+    ctx = Context(config=config, verbose=args.verbose)
+    if args.command == "check":
+        return commands.check(ctx)
+    if args.command == "plan":
+        return commands.plan(ctx, args.automation)
+    if args.command == "run":
+        return commands.run_exit_code(commands.run(ctx, args.automation))
+    if args.command == "history":
+        return commands.history(ctx, args.limit)
+    raise UsageError(f"commande inconnue « {args.command} »")  # pragma: no cover - argparse stops it first
+
+
+__all__ = ["EXIT_USAGE", "main"]

@@ -1,0 +1,162 @@
+"""The commands, each a typed function over a :class:`Context`; the CLI only wraps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .actions import KIND_LABELS, Plan
+from .context import Context
+from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from .executor import RunReport, apply_pending_writes, execute
+from .journal import Journal
+from .registers.findings import Finding, Severity
+from .registers.mapping import Mapping, load_mapping
+from .registers.reader import Registers, read_registers
+from .registry import AUTOMATIONS, Automation
+from .service import Service, build_service
+
+
+@dataclass
+class Loaded:
+    mapping: Mapping
+    registers: Registers
+    service: Service
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.service.findings if f.severity is Severity.ERROR]
+
+
+def load(ctx: Context) -> Loaded:
+    mapping = load_mapping(ctx.config.paths.mapping)
+    registers = read_registers(mapping, ctx.config.paths.registers)
+    service = build_service(registers, ctx.config, ctx.now().date())
+    return Loaded(mapping, registers, service)
+
+
+def selected(ctx: Context, name: str | None) -> list[Automation]:
+    if name is None:
+        return [a for a in AUTOMATIONS.values() if a.enabled(ctx)]
+    if name not in AUTOMATIONS:
+        raise UsageError(f"Automatisation inconnue « {name} » (au choix : {', '.join(AUTOMATIONS)}).")
+    return [AUTOMATIONS[name]]
+
+
+def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | None) -> list[tuple[Automation, Plan]]:
+    return [(a, a.plan(ctx, loaded.service, journal.entries(a.name))) for a in selected(ctx, name)]
+
+
+def check(ctx: Context) -> int:
+    cfg = ctx.config
+    ctx.say(f"Configuration : {cfg.source} — correcte.")
+    loaded = load(ctx)
+    ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
+    template = cfg.paths.templates / "convocation.docx"
+    ctx.say(f"Modèle de convocation : {template} — {'présent' if template.is_file() else 'ABSENT'}.")
+    ctx.say("")
+    ctx.say("Registres lus :")
+    for path in loaded.registers.files:
+        ctx.say(f"  - {path.name}")
+    for role, records in loaded.registers.records.items():
+        spec = loaded.mapping.registers[role]
+        ctx.say(f"  {spec.label} : {len(records)} ligne(s) exploitable(s)")
+    _say_findings(ctx, loaded.service.findings)
+    with Journal(cfg.paths.journal, readonly=True) as journal:
+        for automation, plan in make_plans(ctx, loaded, journal, None):
+            for notice in plan.notices:
+                ctx.say(f"  ! {automation.label} : {notice}")
+    ok = template.is_file() and not loaded.errors
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _say_findings(ctx: Context, findings: list[Finding]) -> None:
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    warnings = [f for f in findings if f.severity is Severity.WARNING]
+    ctx.say("")
+    if not findings:
+        ctx.say("Aucun problème dans les registres.")
+        return
+    ctx.say(f"Problèmes dans les registres : {len(errors)} erreur(s), {len(warnings)} avertissement(s).")
+    for finding in errors:
+        ctx.say(f"  ✗ {finding.describe()}")
+    for finding in warnings:
+        ctx.say(f"  ⚠ {finding.describe()}")
+
+
+def plan(ctx: Context, name: str | None = None) -> int:
+    loaded = load(ctx)
+    with Journal(ctx.config.paths.journal, readonly=True) as journal:
+        plans = make_plans(ctx, loaded, journal, name)
+    total = 0
+    for automation, current in plans:
+        ctx.say(f"{automation.label} : {len(current.actions)} action(s) à faire.")
+        for action in current.actions:
+            ctx.say(f"  - {KIND_LABELS[action.kind]} : {action.summary}")
+        for notice in current.notices:
+            ctx.say(f"  ! {notice}")
+        total += len(current.actions)
+    if loaded.errors:
+        ctx.say(f"{len(loaded.errors)} ligne(s) de registre écartée(s) : lancez « check » pour le détail.")
+    if total == 0:
+        ctx.say("Rien à faire pour l'instant.")
+    return EXIT_OK
+
+
+def run(ctx: Context, name: str | None = None) -> RunReport:
+    loaded = load(ctx)
+    report = RunReport()
+    with Journal(ctx.config.paths.journal) as journal:
+        plans = make_plans(ctx, loaded, journal, name)
+        transport = ctx.make_transport()
+        try:
+            for automation, current in plans:
+                execute(ctx, automation, current, journal, transport, report)
+                for notice in current.notices:
+                    ctx.say(f"  ! {automation.label} : {notice}")
+        finally:
+            transport.close()
+        apply_pending_writes(ctx, journal, report)
+    _say_report(ctx, report, len(loaded.errors))
+    return report
+
+
+def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
+    for action in report.done:
+        ctx.say(f"  ✓ {KIND_LABELS[action.kind]} : {action.summary}")
+    for action in report.recovered:
+        ctx.say(f"  ✓ {action.summary} (déjà envoyé lors d'un passage interrompu : enregistré sans renvoi)")
+    for action, message in report.failed:
+        ctx.say(f"  ✗ {action.summary} : {message} (nouvel essai au prochain passage)")
+    for line in report.deferred:
+        ctx.say(f"  … {line}")
+    for line in report.write_problems:
+        ctx.say(f"  ✗ Report dans le registre impossible : {line}")
+    sent = len(report.done) + len(report.recovered)
+    ctx.say(f"Bilan : {sent} envoi(s), {len(report.failed)} échec(s), "
+            f"{report.written} cellule(s) reportée(s) dans les registres.")
+    if excluded:
+        ctx.say(f"{excluded} ligne(s) de registre écartée(s) : lancez « check » pour le détail.")
+
+
+def run_exit_code(report: RunReport) -> int:
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def history(ctx: Context, limit: int = 50) -> int:
+    with Journal(ctx.config.paths.journal, readonly=True) as journal:
+        events = journal.events(limit)
+        pending = journal.pending_writes()
+    if not events:
+        ctx.say("Le journal est vide : rien n'a encore été fait.")
+    outcomes = {"sent": "envoyé", "recovered": "envoyé (reprise)", "failed": "échec"}
+    for event in events:
+        ctx.say(f"{_when(event.at)}  {event.automation:<12} {KIND_LABELS.get(event.kind, event.kind):<13} "
+                f"{outcomes.get(event.outcome, event.outcome):<17} {event.summary}")
+        ctx.say(f"{'':17}clé : {event.key} (révision {event.revision})")
+    if pending:
+        ctx.say(f"{len(pending)} report(s) dans les registres en attente (classeur ouvert dans Excel ?).")
+    return EXIT_OK
+
+
+def _when(stamp: str) -> str:
+    return f"{stamp[8:10]}/{stamp[5:7]}/{stamp[0:4]} {stamp[11:16]}"

@@ -1,0 +1,152 @@
+"""Apply planned actions one at a time: render, send, journal, then write back.
+
+A failed action is recorded and retried on a later run; it never blocks the
+others. Before sending, the transport is asked whether this delivery already
+exists, so a crash between the send and the journal never sends twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .actions import Action, Plan
+from .context import Context
+from .errors import UserError
+from .journal import Journal
+from .registers.writeback import CellWrite, WorkbookBusy, apply_writes
+from .registry import Automation
+from .transports.base import Meeting, Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    done: list[Action] = field(default_factory=list)
+    recovered: list[Action] = field(default_factory=list)
+    failed: list[tuple[Action, str]] = field(default_factory=list)
+    written: int = 0
+    deferred: list[str] = field(default_factory=list)  # French lines
+    write_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.write_problems
+
+
+def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, transport: Transport,
+            report: RunReport) -> None:
+    for action in plan.actions:
+        try:
+            _execute_one(ctx, automation, action, journal, transport, report)
+        except UserError as exc:
+            _failed(ctx, action, journal, exc.message, report)
+        except Exception as exc:  # one broken action must not stop the others
+            log.exception("action %s failed", action.key)
+            _failed(ctx, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
+
+
+def _failed(ctx: Context, action: Action, journal: Journal, message: str, report: RunReport) -> None:
+    journal.fail(action.key, action.automation, action.kind, action.revision, message, ctx.now())
+    report.failed.append((action, message))
+
+
+def _execute_one(ctx: Context, automation: Automation, action: Action, journal: Journal,
+                 transport: Transport, report: RunReport) -> None:
+    previous = journal.entry(action.key)
+    journal.begin(action.key, action.automation, action.kind, action.revision, action.fingerprint,
+                  action.payload, ctx.now())
+    fingerprint, payload = action.fingerprint, action.payload
+    found = transport.lookup(action.delivery_id)
+    if found is not None:
+        # Sent by an attempt that crashed before recording it: record what that attempt sent.
+        if previous and previous.pending_revision == action.revision and previous.pending_fingerprint:
+            fingerprint, payload = previous.pending_fingerprint, previous.pending_payload or payload
+        delivered, recovered = found, True
+    else:
+        message = automation.build(ctx, action)
+        delivered = (transport.send_meeting(message) if isinstance(message, Meeting)
+                     else transport.send_mail(message))
+        recovered = False
+    writes = _queued_writes(ctx, automation, action)
+    journal.complete(action.key, action.automation, action.kind, action.revision, fingerprint, payload,
+                     delivered.reference, action.summary, ctx.now(), writes, recovered=recovered)
+    (report.recovered if recovered else report.done).append(action)
+    log.info("%s %s rev %d: %s", action.automation, action.key, action.revision,
+             "recovered" if recovered else "sent")
+
+
+def _queued_writes(ctx: Context, automation: Automation, action: Action) -> list[tuple[str, str]]:
+    if not ctx.config.write_back.enabled:
+        return []
+    session = action.subject.get("session") if isinstance(action.subject, dict) else None
+    workbook = str(session.record.source.file) if session is not None else ""
+    return [(workbook, encode_write(w)) for w in automation.writes(action, ctx.now().date())]
+
+
+def _tag(value: object) -> object:
+    # Dates must come back as dates, not as the text they were stored as.
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    return value
+
+
+def _untag(value: object) -> object:
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+    return value
+
+
+def encode_write(write: CellWrite) -> str:
+    return json.dumps({"sheet": write.sheet, "header_row": write.header_row, "row": write.row,
+                       "expect": [[h, _tag(v)] for h, v in write.expect], "column": write.column,
+                       "value": _tag(write.value)}, ensure_ascii=False)
+
+
+def decode_write(data: str) -> CellWrite:
+    raw = json.loads(data)
+    return CellWrite(sheet=raw["sheet"], header_row=raw["header_row"], row=raw["row"],
+                     expect=tuple((h, _untag(v)) for h, v in raw["expect"]), column=raw["column"],
+                     value=_untag(raw["value"]))
+
+
+def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> None:
+    """Write queued status cells, one save per workbook; a busy workbook waits for the next run."""
+    if not ctx.config.write_back.enabled:
+        return
+    by_workbook: dict[str, list[tuple[int, CellWrite]]] = defaultdict(list)
+    for write_id, workbook, cell in journal.pending_writes():
+        by_workbook[workbook].append((write_id, decode_write(cell)))
+    for workbook, items in by_workbook.items():
+        ids = [i for i, _ in items]
+        path = Path(workbook)
+        try:
+            outcome = apply_writes(path, [w for _, w in items], backup_dir=ctx.config.paths.backups,
+                                   now=ctx.now(), keep_backups=ctx.config.write_back.keep_backups)
+        except WorkbookBusy as exc:
+            journal.note_write_error(ids, exc.message)
+            report.deferred.append(exc.message)
+            continue
+        except UserError as exc:
+            journal.note_write_error(ids, exc.message)
+            report.write_problems.append(exc.message)
+            continue
+        missing = {id(w): reason for w, reason in outcome.not_found}
+        done = [i for i, w in items if id(w) not in missing]
+        journal.mark_writes(done, "done", ctx.now())
+        report.written += len(done)
+        for write_id, cell in items:
+            if id(cell) in missing:
+                journal.mark_writes([write_id], "failed", ctx.now(), missing[id(cell)])
+                report.write_problems.append(f"« {path.name} », feuille « {cell.sheet} », colonne "
+                                             f"« {cell.column} » : {missing[id(cell)]}")

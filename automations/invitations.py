@@ -1,0 +1,233 @@
+"""Invitations: convene each committee's members, with a meeting and the convocation.
+
+``plan`` is pure: from the sessions, the journal and ``now`` it returns the
+deliveries that should have happened and have not (first invitation inside
+the lead time, an update when date, time, room or members changed, a
+cancellation when the session is cancelled or postponed). ``build`` renders
+the convocation and the meeting for one action; ``writes`` says which status
+cells to fill in the planning.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .actions import Action, Plan, fingerprint, slug
+from .context import Context
+from .documents import french
+from .documents.render import render_docx
+from .journal import Entry
+from .registers.writeback import CellWrite
+from .service import Member, Service, Session
+from .transports.base import Address, Attachment, Meeting
+
+NAME = "invitations"
+LABEL = "Convocations"
+TEMPLATE = "convocation.docx"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_ACTIVE, _CANCELLED = "active", "cancelled"
+
+
+def natural_key(session: Session) -> str:
+    return f"{slug(session.committee.name)}/{session.date.isoformat()}"
+
+
+def _source(session: Session) -> list[Any]:
+    src = session.record.source
+    return [src.file.name, src.sheet, src.row]
+
+
+def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_optional: bool = True) -> Plan:
+    result = Plan(NAME)
+    by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")): e for e in entries.values()}
+    sessions = [s for s in service.sessions if s.status in ("prevue", "annulee", "reportee")]
+    present = {natural_key(s) for s in service.sessions}
+    orphans = [e for e in entries.values() if e.delivered and e.payload.get("state") == _ACTIVE
+               and e.payload["natural"] not in present and e.payload["date"] >= now.date().isoformat()]
+    matched: dict[int, Entry] = {}
+    unmatched: list[Session] = []
+    for index, session in enumerate(sessions):
+        entry = by_natural.get(natural_key(session))
+        if entry is not None:
+            matched[index] = entry
+        elif session.status == "prevue":
+            unmatched.append(session)
+    _match_rescheduled(sessions, unmatched, orphans, matched)
+    for index, session in enumerate(sessions):
+        action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result.notices)
+        if action is not None:
+            result.actions.append(action)
+    for orphan in orphans:
+        if orphan not in matched.values():
+            result.notices.append(
+                f"{orphan.payload['committee']}, séance du {french.date_short(date.fromisoformat(orphan.payload['date']))} : "
+                "déjà convoquée mais absente du planning ; indiquez « Annulée » dans son statut "
+                "pour prévenir les membres et libérer la salle.")
+    return result
+
+
+def _match_rescheduled(sessions: list[Session], unmatched: list[Session], orphans: list[Entry],
+                       matched: dict[int, Entry]) -> None:
+    """A session whose date was changed in place keeps its meeting: it becomes an update."""
+    for session in unmatched:
+        same_committee = [o for o in orphans if o.payload["committee"] == session.committee.name
+                          and o not in matched.values()]
+        same_row = [o for o in same_committee if o.payload.get("source") == _source(session)]
+        peers = [s for s in unmatched if s.committee.name == session.committee.name]
+        choice = same_row[0] if same_row else (same_committee[0] if len(same_committee) == 1 == len(peers) else None)
+        if choice is not None:
+            matched[sessions.index(session)] = choice
+
+
+def _attendees(session: Session, service: Service, suppleants_optional: bool) -> tuple[list[Member], list[Member]]:
+    members = [m for m in service.members_of(session.committee) if m.email]
+    if not suppleants_optional:
+        return members, []
+    return [m for m in members if m.role != "suppleant"], [m for m in members if m.role == "suppleant"]
+
+
+def _plan_session(session: Session, entry: Entry | None, service: Service, now: datetime,
+                  suppleants_optional: bool, notices: list[str]) -> Action | None:
+    zone = now.tzinfo
+    label = f"{session.committee.name}, séance du {french.date_short(session.date)}"
+    delivered = entry is not None and entry.delivered
+    state = entry.payload.get("state") if delivered else None
+    if session.status in ("annulee", "reportee"):
+        if state == _ACTIVE and session.date >= now.date():
+            return _action(entry.key, "cancel", entry.revision + 1, session, service, [], [], _CANCELLED,
+                           f"Annulation – {label}")
+        return None
+    start = session.start(zone)
+    if start is None or start <= now:
+        return None
+    if not delivered:
+        if entry is None and session.invitation_sent_on is not None:
+            return None  # convened by hand before the tool: never send a second invitation
+        if (session.date - now.date()).days > session.committee.invitation_days:
+            return None
+    room_name = session.room or session.committee.usual_room
+    if not room_name:
+        notices.append(f"{label} : aucune salle (ni lieu, ni salle habituelle) ; convocation non envoyée.")
+        return None
+    required, optional = _attendees(session, service, suppleants_optional)
+    if not required and not optional:
+        notices.append(f"{label} : aucun membre avec une adresse e-mail ; convocation non envoyée.")
+        return None
+    if not delivered:
+        key = entry.key if entry is not None else f"invitation/{natural_key(session)}"
+        return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}")
+    candidate = _action(entry.key, "update", entry.revision + 1, session, service, required, optional, _ACTIVE,
+                        f"Modification – {label}")
+    if state == _ACTIVE and candidate.fingerprint == entry.fingerprint:
+        return None
+    return candidate
+
+
+def _action(key: str, kind: str, revision: int, session: Session, service: Service,
+            required: list[Member], optional: list[Member], state: str, summary: str) -> Action:
+    room_name = session.room or session.committee.usual_room
+    room = service.room(room_name)
+    facts = {
+        "committee": session.committee.name, "date": session.date.isoformat(),
+        "time": session.time.isoformat(timespec="minutes") if session.time else None,
+        "duration_hours": session.duration_hours, "room": room_name,
+        "room_email": room.email if room else "", "agenda": session.agenda, "state": state,
+        "required": sorted(m.email for m in required), "optional": sorted(m.email for m in optional),
+    }
+    payload = {**facts, "natural": natural_key(session), "source": _source(session)}
+    return Action(key=key, automation=NAME, kind=kind, revision=revision, fingerprint=fingerprint(facts),
+                  summary=summary, payload=payload,
+                  subject={"session": session, "required": required, "optional": optional, "room": room})
+
+
+def _address(member: Member) -> Address:
+    return Address(member.email, member.full_name)
+
+
+def _uid(action: Action, domain: str) -> str:
+    return f"{slug(action.key)}@{domain}"
+
+
+def document_path(ctx: Context, session: Session, revision: int) -> Path:
+    folder = ctx.config.paths.output / slug(session.committee.name) / session.date.isoformat()
+    suffix = f" (modification {revision})" if revision else ""
+    return folder / f"Convocation {session.committee.name} {french.date_short(session.date).replace('/', '-')}{suffix}.docx"
+
+
+def template_context(ctx: Context, action: Action) -> dict[str, Any]:
+    session: Session = action.subject["session"]
+    zone = ctx.zone
+    service = ctx.config.service
+    room = action.subject["room"]
+    members = action.subject["required"] + action.subject["optional"]
+    agenda = [line.strip(" -•\t") for line in session.agenda.replace(";", "\n").splitlines() if line.strip(" -•\t")]
+    return {
+        "service": {"name": service.name, "address": service.address, "city": service.city,
+                    "phone": service.phone, "email": service.email, "signatory": service.signatory,
+                    "signatory_title": service.signatory_title},
+        "committee": {"name": session.committee.name, "scheme": session.committee.scheme},
+        "session": {"date_long": french.date_long(session.date), "date_short": french.date_short(session.date),
+                    "time": french.time_fr(session.start(zone).timetz()),
+                    "end_time": french.time_fr(session.end(zone).timetz()),
+                    "room": action.payload["room"], "room_site": room.site if room else "",
+                    "chair": session.chair, "agenda_items": agenda or ["Examen des dossiers"]},
+        "letter_date": french.date_medium(ctx.now().date()),
+        "is_update": action.kind == "update",
+        "update_note": "Modification : cette convocation remplace la précédente." if action.kind == "update" else "",
+        "members": [{"full_name": m.full_name, "organisation": m.organisation, "function": m.function,
+                     "role": "Suppléant" if m.role == "suppleant" else "Titulaire"} for m in members],
+    }
+
+
+def build(ctx: Context, action: Action) -> Meeting:
+    session: Session = action.subject["session"]
+    zone = ctx.zone
+    service = ctx.config.service
+    when = f"{french.date_long(session.date)} à {french.time_fr(session.start(zone).timetz())}"
+    room = action.subject["room"]
+    room_name = action.payload["room"]
+    attachments: tuple[Attachment, ...] = ()
+    if action.kind == "cancel":
+        subject = f"Annulation – {session.committee.name} – {when}"
+        body = (f"Mesdames, Messieurs,\n\nLa séance de la {session.committee.name} prévue le {when} "
+                f"({room_name}) est annulée. Une nouvelle date vous sera communiquée.\n\n"
+                f"{service.signatory}\n{service.name}")
+    else:
+        target = document_path(ctx, session, action.revision)
+        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action), target)
+        attachments = (Attachment(target.name, target.read_bytes(), DOCX),)
+        prefix = "Modification – " if action.kind == "update" else ""
+        subject = f"{prefix}Convocation – {session.committee.name} – {when}"
+        change = ("Cette invitation remplace la précédente (date, heure, salle ou participants modifiés).\n\n"
+                  if action.kind == "update" else "")
+        body = (f"Mesdames, Messieurs,\n\n{change}Vous êtes convoqués à la séance de la "
+                f"{session.committee.name} le {when}, {room_name}.\n"
+                f"Vous trouverez la convocation en pièce jointe.\n\n"
+                f"En cas d'empêchement, merci de prévenir le secrétariat ({service.email}) "
+                f"afin que votre suppléant puisse siéger.\n\n{service.signatory}\n{service.name}")
+    return Meeting(
+        delivery_id=action.delivery_id, uid=_uid(action, service.mail_domain), sequence=action.revision,
+        method="CANCEL" if action.kind == "cancel" else "REQUEST", subject=subject,
+        start=session.start(zone), end=session.end(zone), location=room_name,
+        organizer=Address(service.email, service.name),
+        required=tuple(_address(m) for m in action.subject["required"]),
+        optional=tuple(_address(m) for m in action.subject["optional"]),
+        room=Address(room.email, room.name) if room and room.email else None,
+        body_text=body, attachments=attachments, timezone=service.timezone, stamp=ctx.now())
+
+
+def writes(action: Action, today: date) -> list[CellWrite]:
+    session: Session = action.subject["session"]
+    record = session.record
+    cells: list[CellWrite] = []
+    values = {"invitation_sent_on": today, "room_booked": action.payload["room"]}
+    if action.kind == "cancel":
+        values = {"room_booked": None}
+    for field_name, value in values.items():
+        header = record.headers.get(field_name)
+        if header and field_name in record.writable:
+            cells.append(CellWrite(sheet=record.source.sheet, header_row=record.source.header_row,
+                                   row=record.source.row, expect=record.identity, column=header, value=value))
+    return cells

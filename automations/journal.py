@@ -1,0 +1,223 @@
+"""The journal: what was done, with which key, in SQLite.
+
+One row per action key holds the last state that was delivered (revision,
+fingerprint, payload) and the state of the attempt under way. An attempt is
+recorded as begun *before* the transport is called, so a crash between the
+send and the record is detected on the next run and resolved by asking the
+transport whether that delivery exists.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS actions (
+    key TEXT PRIMARY KEY,
+    automation TEXT NOT NULL,
+    status TEXT NOT NULL,              -- done | pending | failed
+    kind TEXT NOT NULL,                -- create | update | cancel (of the last attempt)
+    revision INTEGER,                  -- last delivered revision, NULL before the first
+    fingerprint TEXT,                  -- of the last delivered state
+    payload TEXT NOT NULL DEFAULT '{}',-- last delivered state (JSON)
+    external_ref TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    pending_revision INTEGER,
+    pending_fingerprint TEXT,
+    pending_payload TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    automation TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    outcome TEXT NOT NULL,             -- sent | recovered | failed
+    summary TEXT NOT NULL,
+    external_ref TEXT,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS writebacks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    workbook TEXT NOT NULL,
+    cell TEXT NOT NULL,                -- JSON of the CellWrite
+    status TEXT NOT NULL,              -- pending | done | failed
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    done_at TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    automation: str
+    status: str
+    kind: str
+    revision: int | None
+    fingerprint: str | None
+    payload: dict[str, Any]
+    external_ref: str | None
+    attempts: int
+    pending_revision: int | None
+    pending_fingerprint: str | None
+    pending_payload: dict[str, Any] | None
+    last_error: str | None
+    updated_at: str
+
+    @property
+    def delivered(self) -> bool:
+        return self.revision is not None
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str
+    automation: str
+    kind: str
+    revision: int
+    outcome: str
+    summary: str
+    external_ref: str | None
+    at: str
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not serialisable: {type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+class Journal:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        # check and plan must not leave a journal behind where none was
+        target = ":memory:" if readonly and not path.exists() else str(path)
+        if target != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: explicit transactions, so each step is durable on its own
+        self.db = sqlite3.connect(target, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def entries(self, automation: str) -> dict[str, Entry]:
+        rows = self.db.execute("SELECT * FROM actions WHERE automation = ?", (automation,))
+        return {row["key"]: _entry(row) for row in rows}
+
+    def entry(self, key: str) -> Entry | None:
+        row = self.db.execute("SELECT * FROM actions WHERE key = ?", (key,)).fetchone()
+        return _entry(row) if row else None
+
+    def begin(self, key: str, automation: str, kind: str, revision: int, fingerprint: str,
+              payload: dict[str, Any], now: datetime) -> None:
+        """Record the attempt before the transport is called (see the module's docstring)."""
+        stamp = now.isoformat()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO actions (key, automation, status, kind, attempts, pending_revision,"
+                " pending_fingerprint, pending_payload, created_at, updated_at)"
+                " VALUES (?, ?, 'pending', ?, 1, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET status='pending', kind=excluded.kind, attempts=attempts+1,"
+                " pending_revision=excluded.pending_revision, pending_fingerprint=excluded.pending_fingerprint,"
+                " pending_payload=excluded.pending_payload, updated_at=excluded.updated_at",
+                (key, automation, kind, revision, fingerprint, dumps(payload), stamp, stamp))
+
+    def complete(self, key: str, automation: str, kind: str, revision: int, fingerprint: str,
+                 payload: dict[str, Any], external_ref: str, summary: str, now: datetime,
+                 writes: list[tuple[str, str]], recovered: bool = False) -> None:
+        """Record a delivery and queue its write-backs, in one transaction."""
+        stamp = now.isoformat()
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE actions SET status='done', kind=?, revision=?, fingerprint=?, payload=?,"
+                " external_ref=?, pending_revision=NULL, pending_fingerprint=NULL, pending_payload=NULL,"
+                " last_error=NULL, attempts=0, updated_at=? WHERE key=?",
+                (kind, revision, fingerprint, dumps(payload), external_ref, stamp, key))
+            db.execute(
+                "INSERT INTO events (key, automation, kind, revision, outcome, summary, external_ref, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, automation, kind, revision, "recovered" if recovered else "sent", summary, external_ref, stamp))
+            db.executemany(
+                "INSERT INTO writebacks (key, workbook, cell, status, created_at) VALUES (?, ?, ?, 'pending', ?)",
+                [(key, workbook, cell, stamp) for workbook, cell in writes])
+
+    def fail(self, key: str, automation: str, kind: str, revision: int, error: str, now: datetime) -> None:
+        stamp = now.isoformat()
+        with self.transaction() as db:
+            db.execute("UPDATE actions SET status='failed', last_error=?, updated_at=? WHERE key=?",
+                       (error, stamp, key))
+            db.execute(
+                "INSERT INTO events (key, automation, kind, revision, outcome, summary, at)"
+                " VALUES (?, ?, ?, ?, 'failed', ?, ?)", (key, automation, kind, revision, error, stamp))
+
+    def events(self, limit: int = 50, automation: str | None = None) -> list[Event]:
+        sql = "SELECT * FROM events"
+        args: tuple[Any, ...] = ()
+        if automation:
+            sql += " WHERE automation = ?"
+            args = (automation,)
+        rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
+                      r["external_ref"], r["at"]) for r in reversed(rows)]
+
+    def pending_writes(self) -> list[tuple[int, str, str]]:
+        rows = self.db.execute("SELECT id, workbook, cell FROM writebacks WHERE status='pending' ORDER BY id")
+        return [(r["id"], r["workbook"], r["cell"]) for r in rows]
+
+    def mark_writes(self, ids: list[int], status: str, now: datetime, error: str | None = None) -> None:
+        if not ids:
+            return
+        with self.transaction() as db:
+            db.executemany("UPDATE writebacks SET status=?, last_error=?, done_at=? WHERE id=?",
+                           [(status, error, now.isoformat() if status == "done" else None, i) for i in ids])
+
+    def note_write_error(self, ids: list[int], error: str) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE writebacks SET last_error=? WHERE id=?", [(error, i) for i in ids])
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(key=row["key"], automation=row["automation"], status=row["status"], kind=row["kind"],
+                 revision=row["revision"], fingerprint=row["fingerprint"], payload=json.loads(row["payload"]),
+                 external_ref=row["external_ref"], attempts=row["attempts"],
+                 pending_revision=row["pending_revision"], pending_fingerprint=row["pending_fingerprint"],
+                 pending_payload=json.loads(row["pending_payload"]) if row["pending_payload"] else None,
+                 last_error=row["last_error"],
+                 updated_at=row["updated_at"])

@@ -1,0 +1,172 @@
+"""The service's committees, sessions, members and rooms, built from the registers.
+
+Registers give records; this module turns them into the domain objects the
+automations plan from, completes them from the config, and reports what does
+not hold together (a session naming an unknown committee, a member without an
+e-mail) as findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .registers.findings import Finding, Severity
+from .registers.reader import Record, Registers
+from .registers.types import normalize_label
+from .settings import Config
+
+
+@dataclass(frozen=True)
+class Room:
+    name: str
+    email: str = ""
+    capacity: int | None = None
+    site: str = ""
+
+
+@dataclass(frozen=True)
+class Committee:
+    name: str
+    scheme: str = ""
+    invitation_days: int = 15
+    usual_room: str = ""
+    duration_hours: float = 2.0
+
+
+@dataclass(frozen=True)
+class Member:
+    full_name: str
+    email: str
+    organisation: str = ""
+    function: str = ""
+    role: str = "titulaire"
+    committee: str | None = None  # None: member of every committee
+
+
+@dataclass(frozen=True)
+class Session:
+    committee: Committee
+    date: date
+    time: time | None
+    duration_hours: float
+    room: str  # as typed in the planning; may be empty
+    chair: str
+    status: str
+    agenda: str
+    record: Record
+    invitation_sent_on: date | None = None
+
+    def start(self, zone: ZoneInfo) -> datetime | None:
+        return datetime.combine(self.date, self.time, zone) if self.time else None
+
+    def end(self, zone: ZoneInfo) -> datetime | None:
+        start = self.start(zone)
+        return start + timedelta(hours=self.duration_hours) if start else None
+
+
+@dataclass
+class Service:
+    committees: dict[str, Committee] = field(default_factory=dict)  # by normalized name
+    rooms: dict[str, Room] = field(default_factory=dict)  # by normalized name
+    members: list[Member] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def committee(self, name: str) -> Committee | None:
+        return self.committees.get(normalize_label(name))
+
+    def room(self, name: str) -> Room | None:
+        return self.rooms.get(normalize_label(name)) if name else None
+
+    def members_of(self, committee: Committee) -> list[Member]:
+        key = normalize_label(committee.name)
+        return [m for m in self.members if m.committee is None or normalize_label(m.committee) == key]
+
+
+def build_service(registers: Registers, config: Config, today: date) -> Service:
+    service = Service(findings=list(registers.findings))
+    defaults = config.invitations
+    for c in config.committees:
+        service.committees[normalize_label(c.name)] = Committee(
+            name=c.name, scheme=c.scheme, invitation_days=c.invitation_days or defaults.lead_days,
+            usual_room=c.usual_room, duration_hours=c.duration_hours or defaults.duration_hours)
+    for r in registers.of("committees"):
+        key = normalize_label(r.get("name", ""))
+        known = service.committees.get(key)
+        service.committees[key] = Committee(
+            name=r.get("name"), scheme=r.get("scheme", known.scheme if known else ""),
+            invitation_days=r.get("invitation_days", known.invitation_days if known else defaults.lead_days),
+            usual_room=r.get("usual_room", known.usual_room if known else ""),
+            duration_hours=r.get("duration_hours", known.duration_hours if known else defaults.duration_hours))
+    for room in config.rooms:
+        service.rooms[normalize_label(room.name)] = Room(room.name, room.email, room.capacity, room.site)
+    for r in registers.of("rooms"):
+        service.rooms[normalize_label(r.get("name"))] = Room(r.get("name"), r.get("email", ""),
+                                                             r.get("capacity"), r.get("site", ""))
+    for r in registers.of("members"):
+        member = _member(r, service)
+        if member is not None:
+            service.members.append(member)
+    for r in registers.of("sessions"):
+        session = _session(r, service, defaults.duration_hours, today)
+        if session is not None:
+            service.sessions.append(session)
+    return service
+
+
+def _finding(record: Record, field_name: str, value: object, reason: str,
+             severity: Severity = Severity.ERROR) -> Finding:
+    src = record.source
+    return Finding(str(src.file), src.sheet, src.row, record.headers.get(field_name, field_name),
+                   value, reason, severity)
+
+
+def _member(r: Record, service: Service) -> Member | None:
+    name = r.get("full_name") or " ".join(p for p in (r.get("last_name"), r.get("first_name")) if p)
+    committee = r.get("committee")
+    if committee and service.committee(committee) is None:
+        service.findings.append(_finding(r, "committee", committee,
+                                         "instance inconnue : elle ne figure pas dans la liste des instances"))
+        return None
+    if not r.get("email"):
+        service.findings.append(_finding(r, "email", None,
+                                         f"membre sans adresse e-mail ({name}) : il ne recevra pas les convocations",
+                                         Severity.WARNING))
+    elif not r.get("email").isascii():
+        service.findings.append(_finding(r, "email", r.get("email"),
+                                         "adresse e-mail avec accents : la plupart des serveurs la refusent, "
+                                         "vérifiez-la auprès du membre", Severity.WARNING))
+    return Member(full_name=name, email=r.get("email", ""), organisation=r.get("organisation", ""),
+                  function=r.get("function", ""), role=r.get("role", "titulaire"),
+                  committee=service.committee(committee).name if committee else None)
+
+
+def _session(r: Record, service: Service, default_hours: float, today: date) -> Session | None:
+    committee = service.committee(r.get("committee", ""))
+    if committee is None:
+        service.findings.append(_finding(r, "committee", r.get("committee"),
+                                         "instance inconnue : ajoutez-la à la liste des instances "
+                                         "ou corrigez son nom ; la séance est ignorée"))
+        return None
+    session = Session(
+        committee=committee, date=r.get("date"), time=r.get("time"),
+        duration_hours=r.get("duration_hours", committee.duration_hours or default_hours),
+        room=r.get("room", ""), chair=r.get("chair", ""), status=r.get("status", "prevue"),
+        agenda=r.get("agenda", ""), record=r, invitation_sent_on=r.get("invitation_sent_on"))
+    if session.status == "prevue" and session.date >= today:
+        if session.time is None:
+            service.findings.append(_finding(r, "time", None, "séance prévue sans heure : "
+                                             "la convocation ne peut pas être envoyée"))
+        room = session.room or committee.usual_room
+        if not room:
+            service.findings.append(_finding(r, "room", None, "séance sans salle : ni lieu indiqué, "
+                                             "ni salle habituelle pour cette instance"))
+        elif not session.room:
+            service.findings.append(_finding(r, "room", None, "séance sans salle indiquée : la salle habituelle "
+                                             f"« {room} » de l'instance sera réservée", Severity.WARNING))
+        if room and service.rooms and service.room(room) is None:
+            service.findings.append(_finding(r, "room", room, "salle inconnue de la liste des salles : "
+                                             "elle ne pourra pas être réservée", Severity.WARNING))
+    return session
