@@ -167,7 +167,8 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         "service": {"name": service.name, "address": service.address, "city": service.city,
                     "phone": service.phone, "email": service.email, "signatory": service.signatory,
                     "signatory_title": service.signatory_title},
-        "committee": {"name": session.committee.name, "scheme": session.committee.scheme},
+        "committee": {"name": session.committee.name, "scheme": session.committee.scheme,
+                      "of_name": french.of_name(session.committee.name)},
         "session": {"date_long": french.date_long(session.date), "date_short": french.date_short(session.date),
                     "time": french.time_fr(session.start(zone).timetz()),
                     "end_time": french.time_fr(session.end(zone).timetz()),
@@ -191,7 +192,7 @@ def build(ctx: Context, action: Action) -> Meeting:
     attachments: tuple[Attachment, ...] = ()
     if action.kind == "cancel":
         subject = f"Annulation – {session.committee.name} – {when}"
-        body = (f"Mesdames, Messieurs,\n\nLa séance de la {session.committee.name} prévue le {when} "
+        body = (f"Mesdames, Messieurs,\n\nLa séance {french.of_name(session.committee.name)} prévue le {when} "
                 f"({room_name}) est annulée. Une nouvelle date vous sera communiquée.\n\n"
                 f"{service.signatory}\n{service.name}")
     else:
@@ -202,8 +203,8 @@ def build(ctx: Context, action: Action) -> Meeting:
         subject = f"{prefix}Convocation – {session.committee.name} – {when}"
         change = ("Cette invitation remplace la précédente (date, heure, salle ou participants modifiés).\n\n"
                   if action.kind == "update" else "")
-        body = (f"Mesdames, Messieurs,\n\n{change}Vous êtes convoqués à la séance de la "
-                f"{session.committee.name} le {when}, {room_name}.\n"
+        body = (f"Mesdames, Messieurs,\n\n{change}Vous êtes convoqués à la séance "
+                f"{french.of_name(session.committee.name)} le {when}, {room_name}.\n"
                 f"Vous trouverez la convocation en pièce jointe.\n\n"
                 f"En cas d'empêchement, merci de prévenir le secrétariat ({service.email}) "
                 f"afin que votre suppléant puisse siéger.\n\n{service.signatory}\n{service.name}")

@@ -50,7 +50,7 @@ def build_convocation(path: Path) -> None:
     _paragraph(document, "{%p endif %}", space_after=0)
     _paragraph(document, "Objet : Convocation – {{ committee.name }}", bold=True, space_after=12)
     _paragraph(document, "Mesdames, Messieurs les membres,", space_after=12)
-    _paragraph(document, "J'ai l'honneur de vous convier à la séance de la {{ committee.name }} qui se tiendra "
+    _paragraph(document, "J'ai l'honneur de vous convier à la séance {{ committee.of_name }} qui se tiendra "
                          "le {{ session.date_long }} de {{ session.time }} à {{ session.end_time }}, "
                          "{{ session.room }}{% if session.room_site %} ({{ session.room_site }}){% endif %}.")
     _paragraph(document, "{% if session.chair %}La séance sera présidée par {{ session.chair }}.{% endif %}")

@@ -34,3 +34,17 @@ def amount_xpf(value: int) -> str:
     """``125 000 F CFP``, with a regular space as thousands separator for every reader."""
     grouped = format_decimal(value, format="#,##0", locale=LOCALE).replace("\u202f", " ").replace("\xa0", " ")
     return f"{grouped} F CFP"
+
+
+_ARTICLES = {"comite": "du", "conseil": "du", "bureau": "du", "groupe": "du", "jury": "du"}
+
+
+def of_name(name: str) -> str:
+    """``de la Commission X``, ``du Comité Y``, ``de l'Instance Z``: the article agrees with the noun."""
+    first = name.split(" ", 1)[0]
+    plain = first.casefold().replace("é", "e").replace("è", "e")
+    if plain in _ARTICLES:
+        return f"{_ARTICLES[plain]} {name}"
+    if plain[:1] in "aeiouyh":
+        return f"de l'{name}"
+    return f"de la {name}"

@@ -160,9 +160,10 @@ def apply_writes(path: Path, writes: Sequence[CellWrite], *, backup_dir: Path, n
             outcome.not_found.append((write, reason))
             continue
         cell = ws.cell(row=row, column=column)
-        cell.value = write.value
-        if isinstance(write.value, (date, datetime)) and cell.number_format == "General":
-            cell.number_format = "DD/MM/YYYY"
+        previous = cell.number_format
+        cell.value = write.value  # openpyxl sets an ISO format of its own on dates
+        if isinstance(write.value, (date, datetime)):
+            cell.number_format = "DD/MM/YYYY" if previous == "General" else previous
         outcome.written.append(write)
     if outcome.written:
         outcome.backup = _save(workbook, path, backup_dir, now, keep_backups)

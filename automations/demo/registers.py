@@ -1,0 +1,216 @@
+"""Registers of an invented service, laid out like a Province's real workbooks.
+
+Sessions are placed relative to ``today`` so that a demo run always has work:
+three sessions inside their invitation lead time (one without a room, one
+whose date is typed as text), the rest either past or further ahead. The
+quirks staff leave in real registers are there too: title rows above the
+header, times typed three ways, amounts typed as text, a member without an
+e-mail, the last application typed twice.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+COMMITTEES = [  # name, scheme, invitation lead, pack lead, usual room, hours
+    ("Commission maintien dans le logement", "Maintien dans le logement", 15, 5, "Salle Kaori", 2),
+    ("Commission première entrée", "Première entrée", 15, 5, "Salle Niaouli", 2),
+    ("Comité prévention des expulsions", "Prévention des expulsions", 21, 7, "Salle Kaori", 3),
+    ("Commission insertion logement-emploi", "Insertion par le logement et l'emploi", 15, 5, "Salle Banian", 2),
+]
+ROOMS = [("Salle Kaori", 20, "Immeuble Foch, 2e étage"), ("Salle Niaouli", 12, "Immeuble Foch, 1er étage"),
+         ("Salle Banian", 30, "Hôtel de la Province, rez-de-chaussée")]
+SUPPLIERS = [("SIC", "bailleur"), ("FSH", "bailleur"), ("Promo Sud", "bailleur"), ("EEC Engie", "energie"),
+             ("Calédonienne des Eaux", "eau"), ("Casino Johnston", "commerce"),
+             ("Mobilier Calédonien", "commerce"), ("Karuïa Bus", "transport")]
+AIDS = {
+    "Maintien dans le logement": [("Impayés de loyer", "SIC"), ("Facture d'électricité", "EEC Engie"),
+                                  ("Facture d'eau", "Calédonienne des Eaux")],
+    "Première entrée": [("Premier loyer", "FSH"), ("Dépôt de garantie", "Promo Sud"),
+                        ("Équipement mobilier", "Mobilier Calédonien")],
+    "Prévention des expulsions": [("Apurement de dette locative", "SIC")],
+    "Insertion par le logement et l'emploi": [("Aide alimentaire", "Casino Johnston"),
+                                              ("Frais de transport", "Karuïa Bus")],
+}
+LAST = ["WAIA", "XOWIE", "OUNOU", "GOPE", "TEIN", "WAHEO", "KASARHEROU", "LALIE", "POADJA", "SIWENE",
+        "TRAN", "NGUYEN", "MARTIN", "DUPONT", "BOEWA", "WENEHOUA", "HNAUTRA", "TROLUE", "WAMYTAN", "SAKO"]
+FIRST = ["Marie", "Josépha", "Wassissi", "Kalolo", "Sione", "Hélène", "Yann", "Malia", "Cyprien",
+         "Gaëlle", "Ko", "Thérèse", "Sylvain", "Nadège", "Hnadrune", "Tevita", "Lindsay", "Ignace"]
+ORGS = [("Province Sud", "province-sud.nc"), ("CAFAT", "cafat.nc"), ("FSH", "fsh.nc"), ("SIC", "sic.nc"),
+        ("Ville de Nouméa", "ville-noumea.nc"), ("Croix-Rouge NC", "croix-rouge.nc")]
+FUNCTIONS = ["Élu(e)", "Directeur(rice)", "Chargé(e) de mission", "Travailleur social"]
+COMMUNES = ["Nouméa", "Dumbéa", "Mont-Dore", "Païta", "Bourail", "La Foa", "Thio", "Yaté", "Boulouparis"]
+WORKERS = ["Mme Tein", "M. Sako", "Mme Lévêque", "M. Waia"]
+PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Président(e)", "Statut",
+                   "Ordre du jour / observations", "Salle réservée", "Invitations envoyées le",
+                   "Dossier envoyé le", "CR diffusé le"]
+APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commune", "Dispositif",
+                      "Nature de l'aide", "Montant demandé", "Référent", "Date commission", "Décision",
+                      "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations"]
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _weekday(day: date) -> date:
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
+def _header(ws, row: int, titles: list[str], widths: list[int] | None = None) -> None:
+    for column, title in enumerate(titles, 1):
+        cell = ws.cell(row=row, column=column, value=title)
+        cell.font, cell.fill = BOLD, HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[cell.column_letter].width = (widths or [])[column - 1] if widths else 18
+
+
+def _sessions(today: date, rng: random.Random) -> list[list[object]]:
+    rows: list[list[object]] = []
+    times = ["8h30", "08:30", time(8, 30), "14h00", time(13, 30), "9h00"]
+    agenda = ["Examen des dossiers", "Point sur l'enveloppe budgétaire", "Bilan semestriel + dossiers", ""]
+    chairs = ["Mme la présidente de commission", "M. le 2e vice-président"]
+    soon = {0: (6, "empty room"), 2: (12, "text date"), 3: (9, "")}  # inside their lead time
+    for index, (name, _, lead, pack, room, hours) in enumerate(COMMITTEES):
+        for months_back in range(4, 0, -1):
+            day = _weekday(today - timedelta(days=30 * months_back - 2 * index))
+            cancelled = index == 0 and months_back == 2
+            rows.append([name, day, rng.choice(times), hours, room, rng.choice(chairs),
+                         "Annulée" if cancelled else "Tenue", rng.choice(agenda),
+                         None if cancelled else room,
+                         None if cancelled else day - timedelta(days=lead),
+                         None if cancelled else day - timedelta(days=pack),
+                         None if cancelled else day + timedelta(days=10)])
+        offset, quirk = soon.get(index, (20, ""))  # the 2nd committee's next session is beyond its lead
+        day = _weekday(today + timedelta(days=offset))
+        rows.append([name, day.strftime("%d/%m/%Y") if quirk == "text date" else day, times[index], hours,
+                     None if quirk == "empty room" else room, chairs[index % 2], "Prévue",
+                     "Examen des dossiers; Point sur l'enveloppe budgétaire", None, None, None, None])
+        for ahead in (40, 70):
+            day = _weekday(today + timedelta(days=ahead + 3 * index))
+            rows.append([name, day, rng.choice(times), hours, room, rng.choice(chairs), "Prévue",
+                         rng.choice(agenda), None, None, None, None])
+    return sorted(rows, key=lambda r: r[1] if isinstance(r[1], date) else date(*map(int, r[1].split("/")[::-1])))
+
+
+def _planning(path: Path, today: date, rng: random.Random) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Planning {today.year}"
+    ws["A1"] = "DIRECTION DE L'EMPLOI ET DU LOGEMENT – Service accompagnement social"
+    ws["A2"] = f"Planning des instances de concertation – {today.year}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"].font = Font(bold=True, size=12)
+    ws.merge_cells("A1:L1")
+    ws.merge_cells("A2:L2")
+    _header(ws, 4, PLANNING_HEADER, [38, 12, 9, 9, 16, 30, 11, 40, 16, 14, 14, 14])
+    ws["G4"].comment = Comment("Prévue, Tenue, Annulée ou Reportée (liste déroulante)", "Secrétariat")
+    rows = _sessions(today, rng)
+    for r, values in enumerate(rows, 5):
+        for c, value in enumerate(values, 1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, time):
+                cell.number_format = "HH:MM"
+    last = 4 + len(rows)
+    validation = DataValidation(type="list", formula1='"Prévue,Tenue,Annulée,Reportée"', allow_blank=True)
+    validation.add(f"G5:G{last + 50}")
+    ws.add_data_validation(validation)
+    ws.conditional_formatting.add(f"G5:G{last + 50}", CellIsRule(
+        operator="equal", formula=['"Annulée"'], fill=PatternFill("solid", fgColor="F8CBAD")))
+    ws.freeze_panes = "B5"
+
+    committees = wb.create_sheet("Instances")
+    _header(committees, 1, ["Instance", "Dispositif", "Délai invitation (jours)", "Délai dossier (jours)",
+                            "Salle habituelle", "Durée (h)"], [38, 36, 14, 14, 16, 9])
+    for values in COMMITTEES:
+        committees.append(list(values))
+
+    members = wb.create_sheet("Membres")
+    _header(members, 1, ["Nom", "Prénom", "Organisme", "Fonction", "Courriel", "Instances", "Rôle"],
+            [16, 14, 18, 22, 36, 38, 11])
+    members.append([])
+    people = rng.sample([(last, first) for last in LAST for first in FIRST], 6 * len(COMMITTEES))
+    for index, (last, first) in enumerate(people):
+        committee = COMMITTEES[index // 6][0]
+        org, domain = rng.choice(ORGS)
+        address = f"{first.lower()}.{last.lower()}@{domain}".replace("é", "e").replace("ë", "e").replace("è", "e")
+        members.append([last, first, org, rng.choice(FUNCTIONS), None if index == 9 else address, committee,
+                        "Titulaire" if index % 6 < 4 else "Suppléant"])
+
+    rooms = wb.create_sheet("Salles")
+    _header(rooms, 1, ["Salle", "Adresse Exchange", "Capacité", "Site"], [16, 32, 10, 36])
+    rooms.append([])
+    for name, capacity, site in ROOMS:
+        rooms.append([name, f"salle.{name.split()[-1].lower()}@province-sud.nc", capacity, site])
+    wb.save(path)
+
+
+def _applications(path: Path, year: int, today: date, rng: random.Random, table: bool) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Demandes"
+    _header(ws, 1, APPLICATION_HEADER)
+    ws.append([None] * len(APPLICATION_HEADER))
+    count = 120
+    for n in range(1, count + 1):
+        committee = COMMITTEES[n % len(COMMITTEES)]
+        aid, supplier = rng.choice(AIDS[committee[1]])
+        filed = date(year, 1, 1) + timedelta(days=rng.randrange(0, 330))
+        session = filed + timedelta(days=rng.randrange(14, 45))
+        asked = rng.randrange(5, 450) * 1000
+        decided = session < today
+        decision = rng.choice(["Accord", "Accord", "Accord", "Accord partiel", "Refus", "Ajourné"]) if decided else None
+        granted = {"Accord": asked, "Accord partiel": asked // 2000 * 1000}.get(decision or "")
+        ws.append([f"DEL-{year}-{n:04d}", filed, rng.choice(LAST), rng.choice(FIRST), rng.choice(COMMUNES),
+                   committee[1], aid, f"{asked:,} F".replace(",", " ") if n % 17 == 0 else asked,
+                   rng.choice(WORKERS), session, decision, granted,
+                   "Dossier incomplet" if decision == "Refus" else None,
+                   supplier if granted else None,
+                   session + timedelta(days=7) if decided and session + timedelta(days=7) < today else None, None])
+    ws.append([c.value for c in ws[ws.max_row]])  # the last line typed twice, as it happens
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "DD/MM/YYYY"
+    if table:
+        ref = f"A1:P{ws.max_row}"
+        grid = Table(displayName=f"Demandes{year}", ref=ref)
+        grid.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(grid)
+    ws.freeze_panes = "A3"
+    wb.save(path)
+
+
+def _suppliers(path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Fournisseurs"
+    _header(ws, 1, ["Raison sociale", "Catégorie", "Courriel", "Téléphone", "Adresse", "N° RIDET"])
+    ws.append([])
+    for index, (name, category) in enumerate(SUPPLIERS):
+        domain = name.lower().replace(" ", "").replace("é", "e").replace("ï", "i")[:12]
+        ws.append([name, category, f"contact@{domain}.nc", f"2{index}.{10 + index}.{40 + index}",
+                   f"{10 + 7 * index} rue Anatole France, Nouméa", f"{300000 + 1111 * index}.00{index}"])
+    wb.save(path)
+
+
+def build_demo_registers(folder: Path, today: date, seed: int = 2026) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    paths = [folder / f"Planning des instances {today.year}.xlsx",
+             folder / f"Registre des demandes {today.year - 1}.xlsx",
+             folder / f"Registre des demandes {today.year}.xlsx", folder / "Fournisseurs.xlsx"]
+    _planning(paths[0], today, rng)
+    _applications(paths[1], today.year - 1, today, rng, table=False)
+    _applications(paths[2], today.year, today, rng, table=True)
+    _suppliers(paths[3])
+    return paths
