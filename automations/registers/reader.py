@@ -78,9 +78,9 @@ def read_register(spec: RegisterSpec, folder: Path) -> tuple[list[Record], list[
     files = register_files(spec, folder)
     if not files:
         patterns = ", ".join(f"« {p} »" for p in spec.files)
-        return [], [Finding(str(folder / spec.files[0]), None, None, None, None,
+        return [], [Finding(str(folder), None, None, None, None,
                             f"registre des {spec.label} : aucun fichier ne correspond à {patterns} "
-                            f"dans le dossier {folder}")], []
+                            f"dans ce dossier ({folder})")], []
     records: list[Record] = []
     findings: list[Finding] = []
     for path in files:
