@@ -88,6 +88,17 @@ def _attendees(session: Session, service: Service, suppleants_optional: bool) ->
     return [m for m in members if m.role != "suppleant"], [m for m in members if m.role == "suppleant"]
 
 
+def _previous_attendees(service: Service, session: Session,
+                        payload: dict[str, Any]) -> tuple[list[Member], list[Member]]:
+    """Everyone the last delivery invited: a cancellation must reach each of them."""
+    known = {m.email: m for m in service.members_of(session.committee) if m.email}
+
+    def members(emails: list[str]) -> list[Member]:
+        return [known.get(e) or Member(full_name="", email=e) for e in emails]
+
+    return members(payload.get("required", [])), members(payload.get("optional", []))
+
+
 def _plan_session(session: Session, entry: Entry | None, service: Service, now: datetime,
                   suppleants_optional: bool, notices: list[str]) -> Action | None:
     zone = now.tzinfo
@@ -96,8 +107,9 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     state = entry.payload.get("state") if delivered else None
     if session.status in ("annulee", "reportee"):
         if state == _ACTIVE and session.date >= now.date():
-            return _action(entry.key, "cancel", entry.revision + 1, session, service, [], [], _CANCELLED,
-                           f"Annulation – {label}")
+            required, optional = _previous_attendees(service, session, entry.payload)
+            return _action(entry.key, "cancel", entry.revision + 1, session, service, required, optional,
+                           _CANCELLED, f"Annulation – {label}", previous=entry.payload)
         return None
     start = session.start(zone)
     if start is None or start <= now:
@@ -119,14 +131,15 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         key = entry.key if entry is not None else f"invitation/{natural_key(session)}"
         return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}")
     candidate = _action(entry.key, "update", entry.revision + 1, session, service, required, optional, _ACTIVE,
-                        f"Modification – {label}")
+                        f"Modification – {label}", previous=entry.payload)
     if state == _ACTIVE and candidate.fingerprint == entry.fingerprint:
         return None
     return candidate
 
 
 def _action(key: str, kind: str, revision: int, session: Session, service: Service,
-            required: list[Member], optional: list[Member], state: str, summary: str) -> Action:
+            required: list[Member], optional: list[Member], state: str, summary: str,
+            previous: dict[str, Any] | None = None) -> Action:
     room_name = session.room or session.committee.usual_room
     room = service.room(room_name)
     facts = {
@@ -139,7 +152,8 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
     payload = {**facts, "natural": natural_key(session), "source": _source(session)}
     return Action(key=key, automation=NAME, kind=kind, revision=revision, fingerprint=fingerprint(facts),
                   summary=summary, payload=payload,
-                  subject={"session": session, "required": required, "optional": optional, "room": room})
+                  subject={"session": session, "required": required, "optional": optional, "room": room,
+                           "previous": previous})
 
 
 def _address(member: Member) -> Address:
@@ -216,7 +230,19 @@ def build(ctx: Context, action: Action) -> Meeting:
         required=tuple(_address(m) for m in action.subject["required"]),
         optional=tuple(_address(m) for m in action.subject["optional"]),
         room=Address(room.email, room.name) if room and room.email else None,
-        body_text=body, attachments=attachments, timezone=service.timezone, stamp=ctx.now())
+        body_text=body, attachments=attachments, timezone=service.timezone, stamp=ctx.now(),
+        removed=_removed(action))
+
+
+def _removed(action: Action) -> tuple[Address, ...]:
+    """Who the previous delivery invited and this update no longer does (a replaced room too)."""
+    before = action.subject.get("previous") or {}
+    if action.kind != "update" or not before:
+        return ()
+    now = set(action.payload["required"]) | set(action.payload["optional"]) | {action.payload["room_email"]}
+    gone = (set(before.get("required", [])) | set(before.get("optional", [])) | {before.get("room_email", "")}) - now
+    rooms = {before.get("room_email"): before.get("room", "")}
+    return tuple(Address(email, rooms.get(email, "")) for email in sorted(gone) if email)
 
 
 def writes(action: Action, today: date) -> list[CellWrite]:

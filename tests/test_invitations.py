@@ -132,8 +132,31 @@ def test_changes_give_updates_then_a_cancellation(tmp_path: Path, clock) -> None
     assert messages[1]["Subject"].startswith("Modification – Convocation")
     assert messages[3]["Subject"] == ("Annulation – Commission maintien dans le logement – "
                                       "jeudi 3 décembre 2026 à 14 h")
-    assert "salle.kaori@province-sud.nc" in str(messages[3]["To"])
+    assert sorted(a.addr_spec for a in messages[3]["To"].addresses) == [
+        "ko.ounou@cafat.nc", "salle.kaori@province-sud.nc", "therese.xowie@ville-noumea.nc",
+        "wassissi.lalie@fsh.nc"]
     assert planning_row(tmp_path, 6)["Salle réservée"] is None
+
+
+def test_a_new_room_frees_the_old_one(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    run(tmp_path, clock)
+    edit_planning(tmp_path, 6, Lieu="Salle Niaouli")
+    report = run(tmp_path, clock)
+    assert [a.kind for a in report.done] == ["update"]
+    first, *later = outbox(tmp_path)
+    [update] = [m for m in later if calendar_of(m)["METHOD"] == "REQUEST"]
+    [withdrawal] = [m for m in later if m is not update]
+    [event] = calendar_of(update).walk("VEVENT")
+    assert str(event["LOCATION"]) == "Salle Niaouli"
+    assert "salle.niaouli@province-sud.nc" in str(update["To"])
+    assert "salle.kaori@province-sud.nc" not in str(update["To"])
+    # the old room gets the cancellation, with the meeting's UID, so it is free again
+    assert calendar_of(withdrawal)["METHOD"] == "CANCEL"
+    assert [a.addr_spec for a in withdrawal["To"].addresses] == ["salle.kaori@province-sud.nc"]
+    [cancelled] = calendar_of(withdrawal).walk("VEVENT")
+    assert str(cancelled["UID"]) == str(event["UID"]) and int(cancelled["SEQUENCE"]) == 1
+    assert planning_row(tmp_path, 6)["Salle réservée"] == "Salle Niaouli"
 
 
 def test_lock_file_defers_the_write_back_without_resending(tmp_path: Path, clock) -> None:

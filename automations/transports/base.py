@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -60,11 +60,23 @@ class Meeting:
     attachments: tuple[Attachment, ...] = ()
     timezone: str = "Pacific/Noumea"
     stamp: datetime | None = None  # DTSTAMP; the clock's now, for reproducible tests
+    # attendees (or a room) dropped by an update: they must be told the meeting is off for them
+    removed: tuple[Address, ...] = ()
 
     @property
     def recipients(self) -> tuple[Address, ...]:
         room = (self.room,) if self.room and self.room.email else ()
         return self.required + self.optional + room
+
+    def for_removed(self) -> Meeting | None:
+        """The cancellation sent to removed attendees, with the same UID and sequence."""
+        if not self.removed:
+            return None
+        return replace(self, delivery_id=f"{self.delivery_id}/retrait", method="CANCEL",
+                       subject=f"Annulation – {self.subject}", required=self.removed, optional=(),
+                       room=None, attachments=(), removed=(),
+                       body_text="Votre participation à cette réunion n'est plus requise "
+                                 "(liste des participants ou salle modifiée).")
 
 
 @dataclass(frozen=True)

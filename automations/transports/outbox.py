@@ -54,6 +54,10 @@ class OutboxTransport(Transport):
         return self._write(mail.delivery_id, mail.subject, as_bytes(mail_message(mail, self.now())))
 
     def send_meeting(self, meeting: Meeting) -> Delivered:
+        # the removed attendees' cancellation goes first: the lookup only knows the request
+        withdrawn = meeting.for_removed()
+        if withdrawn is not None:
+            self._write(withdrawn.delivery_id, withdrawn.subject, as_bytes(meeting_message(withdrawn, self.now())))
         return self._write(meeting.delivery_id, meeting.subject, as_bytes(meeting_message(meeting, self.now())))
 
     def lookup(self, delivery_id: str) -> Delivered | None:
