@@ -16,14 +16,11 @@ from .registers.findings import Finding, Severity
 from .registers.reader import Record, Registers
 from .registers.types import normalize_label
 from .settings import Config
+from .settings.model import RoomSettings
 
 
-@dataclass(frozen=True)
-class Room:
-    name: str
-    email: str = ""
-    capacity: int | None = None
-    site: str = ""
+# A room reads the same whether the config or a register describes it.
+Room = RoomSettings
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,7 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             usual_room=r.get("usual_room", known.usual_room if known else ""),
             duration_hours=r.get("duration_hours", known.duration_hours if known else defaults.duration_hours))
     for room in config.rooms:
-        service.rooms[normalize_label(room.name)] = Room(room.name, room.email, room.capacity, room.site)
+        service.rooms[normalize_label(room.name)] = room
     for r in registers.of("rooms"):
         service.rooms[normalize_label(r.get("name"))] = Room(r.get("name"), r.get("email", ""),
                                                              r.get("capacity"), r.get("site", ""))
