@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     show_traceback = "--traceback" in (argv if argv is not None else sys.argv[1:])
     try:
         args = build_parser().parse_args(argv)
-        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                             format="%(asctime)s %(levelname)s %(message)s")
         return dispatch(args)
     except UserError as exc:

@@ -47,7 +47,7 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
         except UserError as exc:
             _failed(ctx, action, journal, exc.message, report)
         except Exception as exc:  # one broken action must not stop the others
-            log.exception("action %s failed", action.key)
+            log.debug("action %s failed", action.key, exc_info=True)  # the trace only with --verbose
             _failed(ctx, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
 
 
@@ -84,9 +84,7 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
 def _queued_writes(ctx: Context, automation: Automation, action: Action) -> list[tuple[str, str]]:
     if not ctx.config.write_back.enabled:
         return []
-    session = action.subject.get("session") if isinstance(action.subject, dict) else None
-    workbook = str(session.record.source.file) if session is not None else ""
-    return [(workbook, encode_write(w)) for w in automation.writes(action, ctx.now().date())]
+    return [(str(workbook), encode_write(w)) for workbook, w in automation.writes(action, ctx.now().date())]
 
 
 def _tag(value: object) -> object:

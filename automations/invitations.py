@@ -245,16 +245,17 @@ def _removed(action: Action) -> tuple[Address, ...]:
     return tuple(Address(email, rooms.get(email, "")) for email in sorted(gone) if email)
 
 
-def writes(action: Action, today: date) -> list[CellWrite]:
+def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
     session: Session = action.subject["session"]
     record = session.record
-    cells: list[CellWrite] = []
+    cells: list[tuple[Path, CellWrite]] = []
     values = {"invitation_sent_on": today, "room_booked": action.payload["room"]}
     if action.kind == "cancel":
         values = {"room_booked": None}
     for field_name, value in values.items():
         header = record.headers.get(field_name)
         if header and field_name in record.writable:
-            cells.append(CellWrite(sheet=record.source.sheet, header_row=record.source.header_row,
-                                   row=record.source.row, expect=record.identity, column=header, value=value))
+            cells.append((record.source.file, CellWrite(
+                sheet=record.source.sheet, header_row=record.source.header_row, row=record.source.row,
+                expect=record.identity, column=header, value=value)))
     return cells

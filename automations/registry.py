@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from . import invitations
 from .actions import Action, Plan
@@ -21,7 +22,7 @@ class Automation:
     label: str  # French, for people
     plan: Callable[[Context, Service, dict[str, Entry]], Plan]
     build: Callable[[Context, Action], Mail | Meeting]
-    writes: Callable[[Action, date], list[CellWrite]]
+    writes: Callable[[Action, date], list[tuple[Path, CellWrite]]]  # workbook, cell
     enabled: Callable[[Context], bool]
 
 
