@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .actions import KIND_LABELS, Plan
 from .context import Context
-from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from .executor import RunReport, apply_pending_writes, execute
 from .journal import Journal
 from .registers.findings import Finding, Severity
@@ -53,6 +53,7 @@ def check(ctx: Context) -> int:
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
     template = cfg.paths.templates / "convocation.docx"
     ctx.say(f"Modèle de convocation : {template} — {'présent' if template.is_file() else 'ABSENT'}.")
+    transport_ok = _check_transport(ctx)
     ctx.say("")
     ctx.say("Registres lus :")
     for path in loaded.registers.files:
@@ -65,8 +66,20 @@ def check(ctx: Context) -> int:
         for automation, plan in make_plans(ctx, loaded, journal, None):
             for notice in plan.notices:
                 ctx.say(f"  ! {automation.label} : {notice}")
-    ok = template.is_file() and not loaded.errors
+    ok = template.is_file() and not loaded.errors and transport_ok
     return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _check_transport(ctx: Context) -> bool:
+    transport = ctx.make_transport()
+    try:
+        ctx.say(f"Envois : {transport.verify()} — correct.")
+        return True
+    except UserError as exc:
+        ctx.say(f"Envois : ✗ {exc.message}")
+        return False
+    finally:
+        transport.close()
 
 
 def _say_findings(ctx: Context, findings: list[Finding]) -> None:

@@ -37,7 +37,7 @@ registers = "registres"
 mapping = "correspondance.toml"
 templates = "modeles"
 [transport]
-backend = "outbox"
+kind = "outbox"
 folder = "boite-d-envoi"
 """
 

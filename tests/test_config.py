@@ -55,7 +55,7 @@ mapping = "map.toml"
 [invitations]
 lead_days = "quinze"
 [transport]
-backend = "pigeon"
+kind = "pigeon"
 password = "secret123"
 """
     with pytest.raises(ConfigError) as caught:
@@ -67,7 +67,7 @@ password = "secret123"
     assert "[service] colour : clé inconnue" in problems
     assert any(p.startswith("[paths] registers : dossier introuvable") for p in problems)
     assert "[invitations] lead_days : un nombre entier attendu, trouvé « quinze »" in problems
-    assert any(p.startswith("[transport] backend : transport inconnu « pigeon »") for p in problems)
+    assert any(p.startswith("[transport] kind : transport inconnu « pigeon »") for p in problems)
     assert any("password" in p and "variable d'environnement" in p for p in problems)
     message = caught.value.format_message()
     assert message.startswith(f"Configuration invalide ({tmp_path / 'config.toml'}) :")

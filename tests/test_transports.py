@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import icalendar
@@ -13,6 +14,7 @@ import pytest
 from automations.transports import BACKENDS, Address, Attachment, Mail, Meeting, Transport
 
 from .conftest import NOUMEA
+from .smtp_server import PASSWORD, smtp_server
 
 STAMP = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 ORGANIZER = Address("commissions@province-sud.nc", "Service accompagnement social")
@@ -38,8 +40,15 @@ def meeting(delivery_id: str = "invitation/x/2026-12-02#0", method: str = "REQUE
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def transport(request, tmp_path: Path) -> Transport:
-    return BACKENDS[request.param]({}, base=tmp_path, now=lambda: STAMP)
+def transport(request, tmp_path: Path, monkeypatch) -> Iterator[Transport]:
+    if request.param != "smtp":
+        yield BACKENDS[request.param]({}, base=tmp_path, now=lambda: STAMP)
+        return
+    monkeypatch.setenv("SMTP_TEST_PASSWORD", PASSWORD)
+    with smtp_server(tmp_path) as server:
+        transport = BACKENDS["smtp"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        yield transport
+        transport.close()
 
 
 def test_contract_lookup_finds_what_was_sent(transport: Transport) -> None:

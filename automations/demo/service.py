@@ -39,7 +39,7 @@ journal = "journal.sqlite3"
 backups = "sauvegardes"
 
 [transport]
-backend = "outbox"
+kind = "outbox"
 folder = "boite-d-envoi"
 
 [invitations]

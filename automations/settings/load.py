@@ -70,12 +70,12 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     p.finish()
 
     t = root.table("transport")
-    backend = t.text("backend", "outbox")
-    options = {k: v for k, v in t.data.items() if k != "backend" and not t.reject_secret(k)}
+    backend = t.text("kind", "outbox")
+    options = {k: v for k, v in t.data.items() if k != "kind" and not t.reject_secret(k)}
     t.seen.update(t.data)
     check = (backends or {}).get(backend)
     if backends is not None and check is None:
-        t.problem("backend", f"transport inconnu « {backend} » (au choix : {', '.join(sorted(backends))})")
+        t.problem("kind", f"transport inconnu « {backend} » (au choix : {', '.join(sorted(backends))})")
     elif check is not None:
         problems.extend(f"[transport] {message}" for message in check(options))
     t.finish()

@@ -1,4 +1,4 @@
-"""Transports, picked by name from the config (``[transport] backend``)."""
+"""Transports, picked by name from the config (``[transport] kind``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any
 from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
 from .memory import MemoryTransport
 from .outbox import OutboxTransport
+from .smtp import SmtpTransport
 
 BACKENDS: dict[str, type[Transport]] = {
     OutboxTransport.name: OutboxTransport,
     MemoryTransport.name: MemoryTransport,
+    SmtpTransport.name: SmtpTransport,
 }
 
 

@@ -125,5 +125,9 @@ class Transport(ABC):
         """The first room of ``rooms`` free on the slot; without free/busy, the first."""
         return rooms[0] if rooms else None
 
+    def verify(self) -> str:
+        """Reach the server (log in, open the mailbox) without sending; say in French what was checked."""
+        return f"transport « {self.name} »"
+
     def close(self) -> None:
         """Release connections; called once at the end of a run."""

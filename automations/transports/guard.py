@@ -63,5 +63,9 @@ class GuardedTransport(Transport):
     def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
         return self.inner.free_room(rooms, start, end)
 
+    def verify(self) -> str:
+        mode = f" ; mode pilote : tout part vers {self.pilot.email}" if self.pilot else ""
+        return self.inner.verify() + mode
+
     def close(self) -> None:
         self.inner.close()

@@ -60,6 +60,9 @@ class OutboxTransport(Transport):
             self._write(withdrawn.delivery_id, withdrawn.subject, as_bytes(meeting_message(withdrawn, self.now())))
         return self._write(meeting.delivery_id, meeting.subject, as_bytes(meeting_message(meeting, self.now())))
 
+    def verify(self) -> str:
+        return f"boîte d'envoi locale {self.folder} (aucun e-mail ne quitte la machine)"
+
     def lookup(self, delivery_id: str) -> Delivered | None:
         found = sorted(self.folder.glob(f"*/*-{delivery_hash(delivery_id)}-*.eml"))
         return Delivered(reference=str(found[0])) if found else None
