@@ -1,42 +1,68 @@
 """Write status cells back into a staff workbook without ever damaging it.
 
 The workbook is written through a temporary file and an atomic replace, after
-a dated backup. Nothing is written while Excel holds the file open (its
-``~$`` owner file sits beside it), nor into a workbook holding parts openpyxl
-would drop on save (images, charts, pivot tables...).
+a dated backup. Nothing is written while Excel (or LibreOffice) holds the file
+open, nor into a workbook holding parts openpyxl would drop on save (images,
+charts, pivot tables...): staff would lose work without noticing.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
+import tempfile
+import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.styles.numbers import is_date_format
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import UserError
 from .types import normalize_label
 
-# zip part prefixes openpyxl does not round-trip, with their French names
-_DROPPED_PARTS = (
-    ("xl/media/", "images"),
-    ("xl/charts/", "graphiques"),
-    ("xl/chartsheets/", "feuilles de graphique"),
-    ("xl/pivotTables/", "tableaux croisés dynamiques"),
-    ("xl/pivotCache/", "tableaux croisés dynamiques"),
-    ("xl/slicers/", "segments"),
-    ("xl/slicerCaches/", "segments"),
-    ("xl/timelines/", "chronologies"),
-    ("xl/externalLinks/", "liaisons vers d'autres classeurs"),
-    ("xl/ctrlProps/", "contrôles de formulaire"),
-    ("xl/activeX/", "contrôles ActiveX"),
-    ("xl/embeddings/", "objets incorporés"),
-)
+# French names of what openpyxl does not round-trip, with the zip part prefixes that hold it
+_DROPPED_PARTS: dict[str, tuple[str, ...]] = {
+    "images": ("xl/media/",), "graphiques": ("xl/charts/", "xl/chartsheets/"), "SmartArt": ("xl/diagrams/",),
+    "tableaux croisés dynamiques": ("xl/pivotTables/", "xl/pivotCache/"),
+    "segments": ("xl/slicers/", "xl/slicerCaches/"), "chronologies": ("xl/timelines/", "xl/timelineCaches/"),
+    "liaisons vers d'autres classeurs": ("xl/externalLinks/",),
+    "connexions de données": ("xl/connections.xml", "xl/queryTables/"),
+    "modèle de données Power Pivot": ("xl/model/",), "contrôles de formulaire": ("xl/ctrlProps/",),
+    "contrôles ActiveX": ("xl/activeX/",), "objets incorporés": ("xl/embeddings/",),
+    "commentaires modernes (conversations)": ("xl/threadedComments/",),
+    "images dans les cellules ou types de données": ("xl/richData/",),
+    "compléments Office": ("xl/webextensions/",), "affichages de feuille personnels": ("xl/namedSheetViews/",),
+}
+# A drawing part that is not comments' VML: openpyxl keeps only its charts and images.
+_DRAWING = re.compile(r"xl/drawings/drawing\d*\.xml$")
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
+# Worksheet extensions openpyxl reads and drops (openpyxl.xml.constants.EXT_TYPES).
+_SHEET_EXTENSIONS = {
+    "{78C0D931-6437-407D-A8EE-F0AAD7539E65}": "mises en forme conditionnelles avancées",
+    "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}": "listes déroulantes renvoyant à une autre feuille",
+    "{05C60535-1F16-4FD2-B633-F4F36F0B64E0}": "graphiques sparkline",
+    "{A8765BA9-456A-4DAB-B4F3-ACF838C121DE}": "segments", "{3A4CF648-6AED-40F4-86FF-DC5316D8AED3}": "segments",
+    "{FC87AEE6-9EDD-4A0A-B7FB-166176984837}": "plages protégées",
+    "{01252117-D84E-4E92-8308-4BE1C098FCBB}": "erreurs ignorées",
+    "{F7C9EE02-42E1-4005-9D12-6889AFFD525C}": "compléments Office",
+    "{7E03D99C-DC04-49D9-9315-930204A7B6E9}": "chronologies",
+}
+# openpyxl's own words when it drops something while loading
+_LOSS_WARNING = re.compile(r"removed|lost|discarded|dropped", re.IGNORECASE)
+_TEXT_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
+_UNKNOWN = object()  # a formula whose result was never computed: neither match nor mismatch
 
 
 @dataclass(frozen=True)
@@ -57,7 +83,7 @@ class WriteOutcome:
 
 
 class WorkbookBusy(UserError):
-    """Excel has the workbook open: the write waits for a later run."""
+    """The workbook is open elsewhere: the write waits for a later run."""
 
 
 class WorkbookUnsafe(UserError):
@@ -65,8 +91,9 @@ class WorkbookUnsafe(UserError):
 
 
 def lock_file(path: Path) -> Path | None:
-    # Excel names its owner file "~$" + name, dropping the first two characters of long names.
-    for name in (f"~${path.name}", f"~${path.name[2:]}"):
+    # Excel names its owner file "~$" + name, dropping the first two characters of long names;
+    # LibreOffice uses ".~lock.<name>#".
+    for name in (f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"):
         candidate = path.with_name(name)
         if candidate.exists():
             return candidate
@@ -77,62 +104,174 @@ def unsafe_parts(path: Path) -> list[str]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+            found = [label for label, prefixes in _DROPPED_PARTS.items()
+                     if any(n.startswith(prefixes) for n in names)]
+            if any(_DRAWING.match(n) for n in names) and not {"images", "graphiques"} & set(found):
+                found.append("formes ou zones de texte")
+            for name in names:
+                if _WORKSHEET.match(name):
+                    found += _sheet_extensions(archive, name)
+    except (zipfile.BadZipFile, OSError, ElementTree.ParseError):
         return []  # an unreadable file is refused by openpyxl itself, with its own message
-    found: list[str] = []
-    for prefix, label in _DROPPED_PARTS:
-        if any(n.startswith(prefix) for n in names) and label not in found:
-            found.append(label)
-    return found
+    return list(dict.fromkeys(found))
 
 
-def _busy(path: Path, lock: Path) -> WorkbookBusy:
-    return WorkbookBusy(f"« {path.name} » est ouvert dans Excel (fichier « {lock.name} ») : "
-                        "écriture reportée au prochain passage.")
+def _sheet_extensions(archive: zipfile.ZipFile, name: str) -> list[str]:
+    # Only the worksheet's own <extLst> matters: rules carry nested ones pointing into it.
+    labels: list[str] = []
+    stack: list[str] = []
+    with archive.open(name) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            if event == "start":
+                stack.append(element.tag.rsplit("}", 1)[-1])
+                if stack[1:] == ["extLst", "ext"]:
+                    uri = element.get("uri", "").upper()
+                    labels.append(_SHEET_EXTENSIONS.get(uri, "extensions Excel non prises en charge"))
+            else:
+                stack.pop()
+                if len(stack) <= 2:
+                    element.clear()  # rows of a long register need not stay in memory
+    return labels
 
 
-def _same(expected: Any, actual: Any) -> bool:
-    return _canonical(expected) == _canonical(actual)
+def _busy(path: Path, lock: Path | None, why: str = "") -> WorkbookBusy:
+    if lock is not None:
+        program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+        why = f"est ouvert dans {program} (fichier « {lock.name} »)"
+    return WorkbookBusy(f"« {path.name} » {why} : écriture reportée au prochain passage.")
+
+
+def _unsafe(path: Path, parts: list[str]) -> WorkbookUnsafe:
+    return WorkbookUnsafe(f"« {path.name} » contient des éléments que l'écriture ferait perdre "
+                          f"({', '.join(parts)}) : aucune écriture dans ce classeur.")
 
 
 def _canonical(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # calamine reads an empty cell as "", openpyxl as None
     if isinstance(value, datetime):
-        return value.date() if value.time() == datetime.min.time() else value
+        # two readers may round a day fraction differently below the second
+        rounded = (value + timedelta(microseconds=500_000)).replace(microsecond=0, tzinfo=None)
+        return rounded.date() if rounded.time() == time() else rounded
+    if isinstance(value, time):
+        return value.replace(microsecond=0, tzinfo=None)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        text = value.strip()
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        text = " ".join(value.split())
+        for pattern in _TEXT_DATES:
             try:
-                return datetime.strptime(text, pattern).date()
+                return _canonical(datetime.strptime(text, pattern))
             except ValueError:
                 pass
         return normalize_label(text)
     return value
 
 
-def _locate(ws: Any, write: CellWrite) -> tuple[int | None, int | None, str]:
-    headers = {normalize_label(str(c.value)): c.column for c in ws[write.header_row] if c.value is not None}
+def _same(expected: Any, actual: Any) -> bool:
+    a, b = _canonical(expected), _canonical(actual)
+    if isinstance(a, date) and isinstance(b, date) and isinstance(a, datetime) != isinstance(b, datetime):
+        # a day typed without a time and the same day with one are the same record
+        return (a.date() if isinstance(a, datetime) else a) == (b.date() if isinstance(b, datetime) else b)
+    if isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return math.isclose(a, b, rel_tol=1e-9)
+    return bool(a == b)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, date):
+        with_time = isinstance(value, datetime) and value.time() != time()
+        return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+    return "(vide)" if value is None or value == "" else str(value)
+
+
+class _Sheet:
+    """Looks cells up without creating them: openpyxl adds every cell it is asked for."""
+
+    def __init__(self, ws: Worksheet, cached: Callable[[], Workbook]) -> None:
+        self.ws = ws
+        self._cached = cached
+        self._headers: dict[int, dict[str, int]] = {}
+
+    def value(self, row: int, column: int) -> Any:
+        cell = self.ws._cells.get((row, column))
+        if cell is None:
+            return None
+        if cell.data_type != "f":
+            return cell.value
+        # the register was read from the values Excel last computed, not from the formulas
+        ws = self._cached()[self.ws.title]
+        computed = ws._cells.get((row, column))
+        return _UNKNOWN if computed is None or computed.value is None else computed.value
+
+    def headers(self, row: int) -> dict[str, int]:
+        if row not in self._headers:
+            found: dict[str, int] = {}
+            for (r, c), cell in sorted(self.ws._cells.items()):
+                if r == row and cell.value is not None and cell.data_type != "f":
+                    found.setdefault(normalize_label(str(cell.value)), c)  # the first one, as the reader does
+            self._headers[row] = found
+        return self._headers[row]
+
+    def rows_below(self, row: int) -> list[int]:
+        return sorted({r for r, _ in self.ws._cells if r > row})
+
+
+def _locate(sheet: _Sheet, write: CellWrite) -> tuple[int, int] | str:
+    headers = sheet.headers(write.header_row)
     column = headers.get(normalize_label(write.column))
     if column is None:
-        return None, None, f"colonne « {write.column} » introuvable à la ligne {write.header_row}"
-    keys = [(headers.get(normalize_label(h)), v) for h, v in write.expect]
-    if any(c is None for c, _ in keys):
-        return None, None, "colonnes d'identification introuvables"
+        return f"colonne « {write.column} » introuvable à la ligne {write.header_row}"
+    if not write.expect:
+        return "aucune valeur ne permet de vérifier la ligne : elle n'est pas complétée"
+    keys: list[tuple[int, Any]] = []
+    for header, expected in write.expect:
+        if normalize_label(header) not in headers:
+            return f"colonne « {header} » qui identifie la ligne introuvable à la ligne {write.header_row}"
+        keys.append((headers[normalize_label(header)], expected))
 
-    def matches(row: int) -> bool:
-        return all(_same(v, ws.cell(row=row, column=c).value) for c, v in keys)
+    def verdict(row: int) -> bool | None:
+        # an unverifiable key could hide another record sorted into this row: never guess
+        values = [(sheet.value(row, c), v) for c, v in keys]
+        if any(a is not _UNKNOWN and not _same(v, a) for a, v in values):
+            return False
+        return None if any(a is _UNKNOWN for a, _ in values) else True
 
-    if write.row > write.header_row and matches(write.row):
-        return write.row, column, ""
+    here = verdict(write.row) if write.row > write.header_row else False
+    if here:
+        return write.row, column
     # staff may have sorted the sheet or inserted rows since it was read
-    rows = [r for r in range(write.header_row + 1, ws.max_row + 1) if matches(r)]
+    rows = [r for r in sheet.rows_below(write.header_row) if verdict(r)]
     if len(rows) == 1:
-        return rows[0], column, ""
-    what = ", ".join(f"{h} = {v}" for h, v in write.expect)
+        return rows[0], column
+    what = ", ".join(f"{h} = {_show(v)}" for h, v in write.expect)
+    if here is None and not rows:
+        return (f"ligne {write.row} impossible à vérifier ({what}) : ses formules n'ont pas été calculées, "
+                "ouvrez le classeur dans Excel puis enregistrez-le")
     if not rows:
-        return None, None, f"ligne introuvable ({what}) : elle a été supprimée ou modifiée"
-    return None, None, f"plusieurs lignes correspondent ({what})"
+        return f"ligne introuvable ({what}) : elle a été supprimée ou ses valeurs ont changé"
+    return f"plusieurs lignes correspondent ({what}) : impossible de savoir laquelle compléter"
+
+
+def _fill(ws: Worksheet, row: int, column: int, value: Any) -> str | None:
+    """Write one cell; returns why it was left alone, if it was."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):
+        return f"la cellule {cell.coordinate} fait partie de cellules fusionnées : elle n'est pas remplie"
+    if cell.data_type == "f":
+        return f"la cellule {cell.coordinate} contient une formule : elle n'est pas remplacée"
+    previous = cell.number_format
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # a room named "=..." is text, never a formula to run
+    if isinstance(value, date):
+        # keep a date format staff chose; a General, text or number format would show a serial number
+        with_time = isinstance(value, datetime) and value.time() != time()
+        cell.number_format = previous if is_date_format(previous) else (
+            "DD/MM/YYYY HH:MM" if with_time else "DD/MM/YYYY")
+    return None
 
 
 def apply_writes(path: Path, writes: Sequence[CellWrite], *, backup_dir: Path, now: datetime,
@@ -142,55 +281,92 @@ def apply_writes(path: Path, writes: Sequence[CellWrite], *, backup_dir: Path, n
         raise _busy(path, lock)
     parts = unsafe_parts(path)
     if parts:
-        raise WorkbookUnsafe(f"« {path.name} » contient des éléments que l'écriture ferait perdre "
-                             f"({', '.join(parts)}) : aucune écriture dans ce classeur.")
-    keep_vba = path.suffix.lower() == ".xlsm"
-    try:
-        workbook = openpyxl.load_workbook(path, keep_vba=keep_vba, keep_links=True, rich_text=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi : {exc}") from exc
+        raise _unsafe(path, parts)
+    stamp = _stamp(path)
+    workbook = _load(path)
+    cache: list[Workbook] = []  # the computed values, loaded only if a key is a formula
+
+    def cached() -> Workbook:
+        cache[:] = cache or [openpyxl.load_workbook(path, data_only=True)]
+        return cache[0]
+
     outcome = WriteOutcome()
-    for write in writes:
-        if write.sheet not in workbook.sheetnames:
-            outcome.not_found.append((write, f"feuille « {write.sheet} » introuvable"))
-            continue
-        ws = workbook[write.sheet]
-        row, column, reason = _locate(ws, write)
-        if row is None or column is None:
-            outcome.not_found.append((write, reason))
-            continue
-        cell = ws.cell(row=row, column=column)
-        previous = cell.number_format
-        cell.value = write.value  # openpyxl sets an ISO format of its own on dates
-        if isinstance(write.value, (date, datetime)):
-            cell.number_format = "DD/MM/YYYY" if previous == "General" else previous
-        outcome.written.append(write)
-    if outcome.written:
-        outcome.backup = _save(workbook, path, backup_dir, now, keep_backups)
-    workbook.close()
+    sheets: dict[str, _Sheet] = {}
+    try:
+        for write in writes:
+            if write.sheet not in workbook.sheetnames:
+                outcome.not_found.append((write, f"feuille « {write.sheet} » introuvable"))
+                continue
+            sheet = sheets.setdefault(write.sheet, _Sheet(workbook[write.sheet], cached))
+            place = _locate(sheet, write)
+            reason = place if isinstance(place, str) else _fill(sheet.ws, *place, write.value)
+            if reason is None:
+                outcome.written.append(write)
+            else:
+                outcome.not_found.append((write, reason))
+        if outcome.written:
+            outcome.backup = _save(workbook, path, backup_dir, now, keep_backups, stamp)
+    finally:
+        for opened in (workbook, *cache):
+            opened.close()
     return outcome
 
 
-def _save(workbook: Any, path: Path, backup_dir: Path, now: datetime, keep: int) -> Path:
+def _load(path: Path) -> Workbook:
+    keep_vba = path.suffix.lower() in (".xlsm", ".xltm")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            workbook = openpyxl.load_workbook(path, keep_vba=keep_vba, keep_links=True, rich_text=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
+        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi : {exc}") from exc
+    if any(_LOSS_WARNING.search(str(w.message)) for w in caught):
+        workbook.close()
+        raise _unsafe(path, ["éléments non pris en charge"])
+    return workbook
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    return path.stat().st_mtime_ns, path.stat().st_size
+
+
+def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep: int,
+          stamp: tuple[int, int]) -> Path:
     backup_dir.mkdir(parents=True, exist_ok=True)
     backup = backup_dir / f"{path.stem}.{now.strftime('%Y%m%d-%H%M%S')}{path.suffix}"
-    shutil.copy2(path, backup)
-    temp = path.with_name(f".{path.stem}.ecriture{path.suffix}")
+    # a second write in the same second must not overwrite the copy of the true original
+    made_backup = not backup.exists()
+    if made_backup:
+        shutil.copy2(path, backup)
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    temp = Path(name)
+    replaced = False
     try:
         workbook.save(temp)
-        with open(temp, "rb") as handle:
-            os.fsync(handle.fileno())
-        lock = lock_file(path)
-        if lock is not None:  # Excel opened it while we were writing
-            raise _busy(path, lock)
-        os.replace(temp, path)
+        with open(temp, "rb+") as stream:  # Windows only flushes handles opened for writing
+            os.fsync(stream.fileno())
+        if os.name == "posix":
+            shutil.copymode(path, temp)
+        lock = lock_file(path)  # staff may have opened or saved it while we were writing
+        if lock is not None or _stamp(path) != stamp:
+            raise _busy(path, lock, "a été modifié pendant l'écriture")
+        try:
+            os.replace(temp, path)
+        except PermissionError as exc:  # Windows refuses to replace a file another program holds
+            raise _busy(path, None, "est utilisé par un autre programme ou protégé en écriture") from exc
+        replaced = True
     finally:
         temp.unlink(missing_ok=True)
+        if not replaced and made_backup:
+            backup.unlink(missing_ok=True)  # the original is untouched: its copy is noise
     _prune(backup_dir, path, keep)
     return backup
 
 
 def _prune(backup_dir: Path, path: Path, keep: int) -> None:
-    copies = sorted(backup_dir.glob(f"{path.stem}.[0-9]*{path.suffix}"))
+    # an exact pattern: "Planning.xlsx" must not prune the copies of "Planning.2026 bis.xlsx"
+    own = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}" + re.escape(path.suffix) + "$")
+    copies = sorted(p for p in backup_dir.iterdir() if own.match(p.name))
     for old in copies[:-keep] if keep > 0 else copies:
         old.unlink(missing_ok=True)
