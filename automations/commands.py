@@ -14,6 +14,7 @@ from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
 from .registry import AUTOMATIONS, Automation
 from .service import Service, build_service
+from .transports.base import Transport
 
 
 @dataclass
@@ -42,8 +43,10 @@ def selected(ctx: Context, name: str | None) -> list[Automation]:
     return [AUTOMATIONS[name]]
 
 
-def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | None) -> list[tuple[Automation, Plan]]:
-    return [(a, a.plan(ctx, loaded.service, journal.entries(a.name))) for a in selected(ctx, name)]
+def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | None,
+               transport: Transport) -> list[tuple[Automation, Plan]]:
+    """Plans never send: the transport is only asked read-only questions (is a room free?)."""
+    return [(a, a.plan(ctx, loaded.service, journal.entries(a.name), transport)) for a in selected(ctx, name)]
 
 
 def check(ctx: Context) -> int:
@@ -53,7 +56,7 @@ def check(ctx: Context) -> int:
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
     template = cfg.paths.templates / "convocation.docx"
     ctx.say(f"Modèle de convocation : {template} — {'présent' if template.is_file() else 'ABSENT'}.")
-    transport_ok = _check_transport(ctx)
+    transport = ctx.make_transport()
     ctx.say("")
     ctx.say("Registres lus :")
     for path in loaded.registers.files:
@@ -62,24 +65,20 @@ def check(ctx: Context) -> int:
         spec = loaded.mapping.registers[role]
         ctx.say(f"  {spec.label} : {len(records)} ligne(s) exploitable(s)")
     _say_findings(ctx, loaded.service.findings)
-    with Journal(cfg.paths.journal, readonly=True) as journal:
-        for automation, plan in make_plans(ctx, loaded, journal, None):
-            for notice in plan.notices:
-                ctx.say(f"  ! {automation.label} : {notice}")
-    ok = template.is_file() and not loaded.errors and transport_ok
-    return EXIT_OK if ok else EXIT_PROBLEMS
-
-
-def _check_transport(ctx: Context) -> bool:
-    transport = ctx.make_transport()
     try:
         ctx.say(f"Envois : {transport.verify()} — correct.")
-        return True
+        transport_ok = True
+        with Journal(cfg.paths.journal, readonly=True) as journal:
+            for automation, plan in make_plans(ctx, loaded, journal, None, transport):
+                for notice in plan.notices:
+                    ctx.say(f"  ! {automation.label} : {notice}")
     except UserError as exc:
         ctx.say(f"Envois : ✗ {exc.message}")
-        return False
+        transport_ok = False
     finally:
         transport.close()
+    ok = template.is_file() and not loaded.errors and transport_ok
+    return EXIT_OK if ok else EXIT_PROBLEMS
 
 
 def _say_findings(ctx: Context, findings: list[Finding]) -> None:
@@ -98,8 +97,12 @@ def _say_findings(ctx: Context, findings: list[Finding]) -> None:
 
 def plan(ctx: Context, name: str | None = None) -> int:
     loaded = load(ctx)
-    with Journal(ctx.config.paths.journal, readonly=True) as journal:
-        plans = make_plans(ctx, loaded, journal, name)
+    transport = ctx.make_transport()
+    try:
+        with Journal(ctx.config.paths.journal, readonly=True) as journal:
+            plans = make_plans(ctx, loaded, journal, name, transport)
+    finally:
+        transport.close()
     total = 0
     for automation, current in plans:
         ctx.say(f"{automation.label} : {len(current.actions)} action(s) à faire.")
@@ -119,9 +122,9 @@ def run(ctx: Context, name: str | None = None) -> RunReport:
     loaded = load(ctx)
     report = RunReport()
     with Journal(ctx.config.paths.journal) as journal:
-        plans = make_plans(ctx, loaded, journal, name)
         transport = ctx.make_transport()
         try:
+            plans = make_plans(ctx, loaded, journal, name, transport)
             for automation, current in plans:
                 execute(ctx, automation, current, journal, transport, report)
                 for notice in current.notices:

@@ -10,6 +10,7 @@ cells to fill in the planning.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from .documents.render import render_docx
 from .journal import Entry
 from .registers.writeback import CellWrite
 from .service import Member, Service, Session
-from .transports.base import Address, Attachment, Meeting
+from .transports.base import Address, Attachment, Meeting, RoomChoice
 
 NAME = "invitations"
 LABEL = "Convocations"
@@ -39,7 +40,11 @@ def _source(session: Session) -> list[Any]:
     return [src.file.name, src.sheet, src.row]
 
 
-def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_optional: bool = True) -> Plan:
+RoomFinder = Callable[[Sequence[RoomChoice], datetime, datetime], "RoomChoice | None"]
+
+
+def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_optional: bool = True,
+         find_room: RoomFinder | None = None) -> Plan:
     result = Plan(NAME)
     by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")): e for e in entries.values()}
     sessions = [s for s in service.sessions if s.status in ("prevue", "annulee", "reportee")]
@@ -56,7 +61,8 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_
             unmatched.append(session)
     _match_rescheduled(sessions, unmatched, orphans, matched)
     for index, session in enumerate(sessions):
-        action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result.notices)
+        action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result.notices,
+                               find_room)
         if action is not None:
             result.actions.append(action)
     for orphan in orphans:
@@ -99,8 +105,25 @@ def _previous_attendees(service: Service, session: Session,
     return members(payload.get("required", [])), members(payload.get("optional", []))
 
 
+def _choose_room(session: Session, service: Service, previous: dict[str, Any] | None, seats: int,
+                 find_room: RoomFinder | None, zone: Any) -> str | None:
+    """The session's room, else the committee's usual one; if busy, the next free room big enough."""
+    preferred = session.room or session.committee.usual_room
+    if previous and previous.get("requested_room") == preferred and previous.get("room"):
+        return previous["room"]  # already booked by us: our own meeting must not make it look busy
+    if find_room is None:
+        return preferred
+    known = service.room(preferred)
+    first = RoomChoice(preferred, known.email if known else None, known.capacity if known else None)
+    others = sorted((r for r in service.rooms.values() if r.name != preferred and r.email
+                     and (r.capacity or 0) >= seats), key=lambda r: r.capacity or 0)
+    chosen = find_room([first, *(RoomChoice(r.name, r.email, r.capacity) for r in others)],
+                       session.start(zone), session.end(zone))
+    return chosen.name if chosen else None
+
+
 def _plan_session(session: Session, entry: Entry | None, service: Service, now: datetime,
-                  suppleants_optional: bool, notices: list[str]) -> Action | None:
+                  suppleants_optional: bool, notices: list[str], find_room: RoomFinder | None) -> Action | None:
     zone = now.tzinfo
     label = f"{session.committee.name}, séance du {french.date_short(session.date)}"
     delivered = entry is not None and entry.delivered
@@ -109,7 +132,8 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         if state == _ACTIVE and session.date >= now.date():
             required, optional = _previous_attendees(service, session, entry.payload)
             return _action(entry.key, "cancel", entry.revision + 1, session, service, required, optional,
-                           _CANCELLED, f"Annulation – {label}", previous=entry.payload)
+                           _CANCELLED, f"Annulation – {label}", previous=entry.payload,
+                           room_name=entry.payload.get("room", ""))
         return None
     start = session.start(zone)
     if start is None or start <= now:
@@ -119,19 +143,26 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
             return None  # convened by hand before the tool: never send a second invitation
         if (session.date - now.date()).days > session.committee.invitation_days:
             return None
-    room_name = session.room or session.committee.usual_room
-    if not room_name:
+    if not (session.room or session.committee.usual_room):
         notices.append(f"{label} : aucune salle (ni lieu, ni salle habituelle) ; convocation non envoyée.")
         return None
     required, optional = _attendees(session, service, suppleants_optional)
     if not required and not optional:
         notices.append(f"{label} : aucun membre avec une adresse e-mail ; convocation non envoyée.")
         return None
+    previous = entry.payload if delivered else None
+    room_name = _choose_room(session, service, previous, len(required) + len(optional), find_room, zone)
+    if room_name is None:
+        notices.append(f"{label} : aucune salle libre assez grande sur ce créneau "
+                       f"(« {session.room or session.committee.usual_room} » est occupée) ; "
+                       "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
+        return None
     if not delivered:
         key = entry.key if entry is not None else f"invitation/{natural_key(session)}"
-        return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}")
+        return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}",
+                       room_name=room_name)
     candidate = _action(entry.key, "update", entry.revision + 1, session, service, required, optional, _ACTIVE,
-                        f"Modification – {label}", previous=entry.payload)
+                        f"Modification – {label}", previous=entry.payload, room_name=room_name)
     if state == _ACTIVE and candidate.fingerprint == entry.fingerprint:
         return None
     return candidate
@@ -139,8 +170,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
 
 def _action(key: str, kind: str, revision: int, session: Session, service: Service,
             required: list[Member], optional: list[Member], state: str, summary: str,
-            previous: dict[str, Any] | None = None) -> Action:
-    room_name = session.room or session.committee.usual_room
+            previous: dict[str, Any] | None = None, room_name: str = "") -> Action:
     room = service.room(room_name)
     facts = {
         "committee": session.committee.name, "date": session.date.isoformat(),
@@ -149,7 +179,8 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
         "room_email": room.email if room else "", "agenda": session.agenda, "state": state,
         "required": sorted(m.email for m in required), "optional": sorted(m.email for m in optional),
     }
-    payload = {**facts, "natural": natural_key(session), "source": _source(session)}
+    payload = {**facts, "natural": natural_key(session), "source": _source(session),
+               "requested_room": session.room or session.committee.usual_room}
     return Action(key=key, automation=NAME, kind=kind, revision=revision, fingerprint=fingerprint(facts),
                   summary=summary, payload=payload,
                   subject={"session": session, "required": required, "optional": optional, "room": room,

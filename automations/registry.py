@@ -13,14 +13,14 @@ from .context import Context
 from .journal import Entry
 from .registers.writeback import CellWrite
 from .service import Service
-from .transports.base import Mail, Meeting
+from .transports.base import Mail, Meeting, Transport
 
 
 @dataclass(frozen=True)
 class Automation:
     name: str
     label: str  # French, for people
-    plan: Callable[[Context, Service, dict[str, Entry]], Plan]
+    plan: Callable[[Context, Service, dict[str, Entry], Transport], Plan]
     build: Callable[[Context, Action], Mail | Meeting]
     writes: Callable[[Action, date], list[tuple[Path, CellWrite]]]  # workbook, cell
     enabled: Callable[[Context], bool]
@@ -29,8 +29,8 @@ class Automation:
 AUTOMATIONS: dict[str, Automation] = {
     invitations.NAME: Automation(
         name=invitations.NAME, label=invitations.LABEL,
-        plan=lambda ctx, service, entries: invitations.plan(
-            service, entries, ctx.now(), ctx.config.invitations.suppleants_optional),
+        plan=lambda ctx, service, entries, transport: invitations.plan(
+            service, entries, ctx.now(), ctx.config.invitations.suppleants_optional, transport.free_room),
         build=invitations.build, writes=invitations.writes,
         enabled=lambda ctx: ctx.config.invitations.enabled),
 }

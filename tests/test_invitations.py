@@ -102,7 +102,7 @@ def test_second_run_does_nothing(tmp_path: Path, clock) -> None:
     ctx = context(tmp_path / "config.toml", clock)
     loaded = commands.load(ctx)
     with Journal(ctx.config.paths.journal) as journal:
-        [(_, plan)] = commands.make_plans(ctx, loaded, journal, None)
+        [(_, plan)] = commands.make_plans(ctx, loaded, journal, None, ctx.make_transport())
     assert plan.actions == []
     report = run(tmp_path, clock)
     assert report.done == [] and len(outbox(tmp_path)) == 1
@@ -224,3 +224,39 @@ def test_invitation_waits_for_the_lead_time(tmp_path: Path, clock) -> None:
     assert run(tmp_path, clock).done == []
     clock.moment = datetime(2026, 11, 17, 7, 30, tzinfo=NOUMEA)  # 15 days before
     assert len(run(tmp_path, clock).done) == 1
+
+
+def busy_rooms(*emails: str):
+    from automations.transports.memory import MemoryTransport
+
+    transport = MemoryTransport()
+    for email_address in emails:
+        transport.busy[email_address] = [(datetime(2026, 12, 2, 8, 0, tzinfo=NOUMEA),
+                                          datetime(2026, 12, 2, 12, 0, tzinfo=NOUMEA))]
+    return transport
+
+
+def test_a_busy_room_gives_the_next_free_room_big_enough(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    ctx = context(tmp_path / "config.toml", clock)
+    transport = busy_rooms("salle.kaori@province-sud.nc")
+    ctx.transport_factory = lambda _: transport
+    report = commands.run(ctx)
+    [meeting] = transport.sent
+    assert meeting.location == "Salle Niaouli" and meeting.room.email == "salle.niaouli@province-sud.nc"
+    assert len(report.done) == 1
+    assert planning_row(tmp_path, 6)["Salle réservée"] == "Salle Niaouli"
+    # our own booking does not make the room look busy on the next run
+    transport.busy["salle.niaouli@province-sud.nc"] = transport.busy["salle.kaori@province-sud.nc"]
+    assert commands.run(ctx).done == []
+
+
+def test_no_free_room_sends_nothing_and_says_so(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    ctx = context(tmp_path / "config.toml", clock)
+    transport = busy_rooms("salle.kaori@province-sud.nc", "salle.niaouli@province-sud.nc")
+    ctx.transport_factory = lambda _: transport
+    commands.plan(ctx)
+    assert ("aucune salle libre assez grande sur ce créneau (« Salle Kaori » est occupée) ; convocation non "
+            "envoyée") in ctx.out.getvalue()
+    assert commands.run(ctx).done == [] and transport.sent == []

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .base import Delivered, Mail, Meeting, Transport
+from .base import Delivered, Mail, Meeting, RoomChoice, Transport
 
 
 class MemoryTransport(Transport):
@@ -17,6 +17,7 @@ class MemoryTransport(Transport):
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(settings or {}, base=base, now=now)
         self.sent: list[Mail | Meeting] = []
+        self.busy: dict[str, list[tuple[datetime, datetime]]] = {}  # room e-mail -> busy slots
 
     def send_mail(self, mail: Mail) -> Delivered:
         self.sent.append(mail)
@@ -30,4 +31,10 @@ class MemoryTransport(Transport):
         for index, item in enumerate(self.sent, 1):
             if item.delivery_id == delivery_id:
                 return Delivered(reference=f"memory:{index}")
+        return None
+
+    def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
+        for room in rooms:
+            if not any(s < end and e > start for s, e in self.busy.get(room.email or "", [])):
+                return room
         return None
