@@ -49,3 +49,6 @@ class TemplateError(UserError):
 
 class TransportError(UserError):
     """A transport could not deliver; the action is retried on a later run."""
+
+    # a fatal error (refused login) would fail every other action the same way: the run stops
+    fatal = False

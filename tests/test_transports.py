@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import datetime
+from datetime import datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +14,8 @@ import pytest
 from automations.transports import BACKENDS, Address, Attachment, Mail, Meeting, Transport
 
 from .conftest import NOUMEA
+from .ews.server import PASSWORD as EWS_PASSWORD
+from .ews.server import ews_server
 from .smtp_server import PASSWORD, smtp_server
 
 STAMP = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
@@ -41,6 +43,14 @@ def meeting(delivery_id: str = "invitation/x/2026-12-02#0", method: str = "REQUE
 
 @pytest.fixture(params=sorted(BACKENDS))
 def transport(request, tmp_path: Path, monkeypatch) -> Iterator[Transport]:
+    if request.param == "exchange":
+        monkeypatch.setenv("EWS_TEST_PASSWORD", EWS_PASSWORD)
+        with ews_server(tmp_path) as server:
+            server.store.add_mailbox("salle.kaori@province-sud.nc", "Salle Kaori", room=True, capacity=20)
+            transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
+            yield transport
+            transport.close()
+        return
     if request.param != "smtp":
         yield BACKENDS[request.param]({}, base=tmp_path, now=lambda: STAMP)
         return
@@ -65,8 +75,9 @@ def test_contract_free_room_without_free_busy_is_the_first(transport: Transport)
     from automations.transports import RoomChoice
 
     rooms = [RoomChoice("Salle Kaori", "salle.kaori@province-sud.nc", 20), RoomChoice("Salle Niaouli", None, 12)]
-    assert transport.free_room(rooms, STAMP, STAMP).name == "Salle Kaori"
-    assert transport.free_room([], STAMP, STAMP) is None
+    end = STAMP + timedelta(hours=2)
+    assert transport.free_room(rooms, STAMP, end).name == "Salle Kaori"
+    assert transport.free_room([], STAMP, end) is None
 
 
 def read(path: str) -> email.message.EmailMessage:

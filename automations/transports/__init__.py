@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
+from .exchange import ExchangeTransport
 from .memory import MemoryTransport
 from .outbox import OutboxTransport
 from .smtp import SmtpTransport
@@ -14,6 +15,7 @@ BACKENDS: dict[str, type[Transport]] = {
     OutboxTransport.name: OutboxTransport,
     MemoryTransport.name: MemoryTransport,
     SmtpTransport.name: SmtpTransport,
+    ExchangeTransport.name: ExchangeTransport,
 }
 
 

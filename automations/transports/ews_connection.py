@@ -1,0 +1,191 @@
+"""Opening the Exchange mailbox with exchangelib, and calling it with a bounded, duplicate-safe retry policy.
+
+exchangelib's own fault tolerance re-posts a request after a dropped
+connection, which would send a meeting twice; the transport therefore runs
+exchangelib fail-fast and retries here, looking the delivery up first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+
+from ..errors import TransportError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+AUTHS = ("ntlm", "basic", "oauth2")
+ACCESS = ("delegate", "impersonation")
+
+
+class ExchangeLoginError(TransportError):
+    """Refused credentials: every further request would fail the same way, so the run stops."""
+
+    fatal = True
+
+
+class PrivateAuthorityAdapter(requests.adapters.HTTPAdapter):
+    """Verifies the server against the service's own certificate authority when one is configured.
+
+    Many administrations sign their Exchange certificate with an internal
+    authority; verification stays on, against that authority.
+    """
+
+    authorities: dict[str, str] = {}  # "host:port" -> CA bundle
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        ca_file = self.authorities.get(_netloc(request.url or ""))
+        if ca_file and kwargs.get("verify", True) is not False:
+            kwargs["verify"] = ca_file
+        return super().send(request, **kwargs)
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def check_settings(settings: Mapping[str, Any], known: set[str]) -> list[str]:
+    problems = [f"{key} : clé inconnue pour le transport « exchange »" for key in sorted(set(settings) - known)]
+    if not settings.get("mailbox"):
+        problems.append("mailbox : adresse de la boîte du service (organisatrice des réunions) obligatoire")
+    if not settings.get("server") and not settings.get("autodiscover"):
+        problems.append("server : adresse EWS obligatoire (https://.../EWS/Exchange.asmx), ou autodiscover = true")
+    server = str(settings.get("server", ""))
+    if server and not server.startswith("https://"):
+        problems.append(f"server : « {server} » doit commencer par https:// (le mot de passe ne circule pas en clair)")
+    auth = settings.get("auth", "ntlm")
+    if auth not in AUTHS:
+        problems.append(f"auth : « {auth} » inconnu (au choix : {', '.join(AUTHS)})")
+    elif auth == "oauth2":
+        for key in ("tenant_id", "client_id", "client_secret_env"):
+            if not settings.get(key):
+                problems.append(f"{key} : obligatoire avec auth = \"oauth2\"")
+    elif not settings.get("username") or not settings.get("password_env"):
+        problems.append("username et password_env : identifiant et NOM de la variable d'environnement "
+                        "du mot de passe obligatoires")
+    if settings.get("access", "delegate") not in ACCESS:
+        problems.append(f"access : « {settings.get('access')} » inconnu (au choix : {', '.join(ACCESS)})")
+    for key in ("max_wait", "retries"):
+        value = settings.get(key, 1)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            problems.append(f"{key} : nombre positif attendu, pas « {value} »")
+    return problems
+
+
+def _secret(settings: Mapping[str, Any], key: str) -> str:
+    variable = str(settings.get(key, ""))
+    value = os.environ.get(variable, "")
+    if not value:
+        raise ExchangeLoginError(f"Exchange : la variable d'environnement « {variable} » est absente ou vide ; "
+                                 "définissez-la pour le compte qui lance le service.")
+    return value
+
+
+def open_account(settings: Mapping[str, Any], base: Path) -> Any:
+    """The exchangelib Account of the organizer mailbox; no request is sent yet."""
+    from exchangelib import (
+        BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Account, Build, Configuration, Credentials, FailFast,
+        Identity, OAuth2Credentials, Version,
+    )
+    from exchangelib.protocol import BaseProtocol
+
+    mailbox = str(settings["mailbox"])
+    auth = settings.get("auth", "ntlm")
+    authority = str(settings.get("authority", DEFAULT_AUTHORITY)).rstrip("/")
+    BaseProtocol.HTTP_ADAPTER_CLS = PrivateAuthorityAdapter
+    if settings.get("ca_file"):
+        ca_file = str((base / str(settings["ca_file"])).resolve())
+        for url in (str(settings.get("server", "")), authority):
+            if url:
+                PrivateAuthorityAdapter.authorities[_netloc(url)] = ca_file
+    if auth == "oauth2":
+        class TenantCredentials(OAuth2Credentials):
+            # national clouds and tests sign tokens elsewhere than login.microsoftonline.com
+            @property
+            def token_url(self) -> str:
+                return f"{authority}/{self.tenant_id}/oauth2/v2.0/token"
+
+        credentials: Any = TenantCredentials(client_id=str(settings["client_id"]),
+                                             client_secret=_secret(settings, "client_secret_env"),
+                                             tenant_id=str(settings["tenant_id"]),
+                                             identity=Identity(primary_smtp_address=mailbox))
+        access = IMPERSONATION  # an application has no mailbox of its own
+    else:
+        credentials = Credentials(str(settings["username"]), _secret(settings, "password_env"))
+        access = IMPERSONATION if settings.get("access") == "impersonation" else DELEGATE
+    if settings.get("autodiscover"):
+        config = Configuration(credentials=credentials, retry_policy=FailFast())
+        return Account(mailbox, config=config, autodiscover=True, access_type=access)
+    # Exchange 2013 SP1's schema is understood by 2013, 2016, 2019 and Exchange Online:
+    # fixing it spares a version probe on every run
+    config = Configuration(service_endpoint=str(settings["server"]), credentials=credentials,
+                           auth_type={"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}[auth],
+                           version=Version(build=Build(15, 0, 847, 32)), retry_policy=FailFast())
+    return Account(mailbox, config=config, autodiscover=False, access_type=access)
+
+
+class Caller:
+    """Runs one exchangelib operation: honours ErrorServerBusy's back-off, retries a dropped line a bounded
+    number of times, and before retrying a send asks whether the server already did it."""
+
+    def __init__(self, settings: Mapping[str, Any], sleep: Callable[[float], None] = time.sleep) -> None:
+        self.max_wait = float(settings.get("max_wait", 60))
+        self.retries = int(settings.get("retries", 3))
+        self.login = str(settings.get("username") or settings.get("client_id") or "")
+        self.sleep = sleep
+        self.waited = 0.0  # seconds spent backing off, reported by check
+
+    def __call__(self, what: str, operation: Callable[[], T], recheck: Callable[[], Any] | None = None) -> T:
+        from exchangelib.errors import (
+            EWSError, ErrorServerBusy, ErrorTimeoutExpired, RateLimitError, UnauthorizedError,
+        )
+        from exchangelib.errors import TransportError as EwsTransportError
+
+        waited, attempts = 0.0, 0
+        while True:
+            try:
+                return operation()
+            except ExchangeLoginError:
+                raise
+            except UnauthorizedError as exc:
+                raise ExchangeLoginError(
+                    f"Exchange : identifiants refusés pour « {self.login} » ; vérifiez l'identifiant, le secret "
+                    "de la variable d'environnement et le droit d'accès à la boîte du service.") from exc
+            except ErrorServerBusy as exc:
+                delay = exc.back_off or 1.0
+                if waited + delay > self.max_wait:
+                    raise TransportError(f"Exchange est surchargé ({what}) : il demande d'attendre {delay:.0f} s, "
+                                         "au-delà de max_wait ; nouvel essai au prochain passage.") from exc
+                log.info("ErrorServerBusy on %s: backing off %.1f s", what, delay)
+                self.sleep(delay)
+                waited += delay
+                self.waited += delay
+            except RateLimitError as exc:
+                raise TransportError(f"Exchange est surchargé ({what}) ; nouvel essai au prochain passage.") from exc
+            except EwsTransportError as exc:
+                if "SSL" in str(exc):
+                    raise TransportError(f"Exchange : certificat du serveur refusé ({exc}) ; indiquez ca_file "
+                                         "si le service a sa propre autorité de certification.") from exc
+                raise TransportError(f"Exchange : réponse inattendue ({what}) : {exc}") from exc
+            except (ErrorTimeoutExpired, requests.exceptions.RequestException, ConnectionError) as exc:
+                attempts += 1
+                if recheck is not None:
+                    done = self(f"{what} (vérification)", recheck)
+                    if done is not None:
+                        log.info("%s: done server-side before the line dropped", what)
+                        return done  # type: ignore[no-any-return]
+                if attempts > self.retries:
+                    raise TransportError(f"Exchange injoignable ({what}) après {attempts} essais : {exc} ; "
+                                         "nouvel essai au prochain passage.") from exc
+                self.sleep(min(0.5 * 2 ** attempts, 8.0))
+            except EWSError as exc:
+                raise TransportError(f"Exchange a refusé {what} : {type(exc).__name__} – {exc}") from exc

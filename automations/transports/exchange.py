@@ -1,0 +1,277 @@
+"""Exchange through EWS (exchangelib): meetings in the organizer's calendar, rooms booked, mails in Sent Items.
+
+Every item the transport creates carries two extended properties: the
+action's stable key (to find the meeting again for an update or a
+cancellation) and the id of the last delivery applied to it (to tell, after a
+crash or a dropped connection, whether that delivery already happened). One
+FindItem over the calendar and Sent Items answers both questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
+from .ews_connection import Caller, check_settings, open_account
+
+_KEYS = {"server", "autodiscover", "auth", "username", "password_env", "mailbox", "access", "tenant_id",
+         "client_id", "client_secret_env", "authority", "ca_file", "max_wait", "retries", "room_list"}
+
+
+def _register_properties() -> None:
+    from exchangelib import CalendarItem, ExtendedProperty, Message
+
+    class CommissionKey(ExtendedProperty):
+        distinguished_property_set_id = "PublicStrings"
+        property_name = "CommissionKey"
+        property_type = "String"
+
+    class CommissionDelivery(ExtendedProperty):
+        distinguished_property_set_id = "PublicStrings"
+        property_name = "CommissionDelivery"
+        property_type = "String"
+
+    for model in (CalendarItem, Message):
+        names = {f.name for f in model.FIELDS}
+        if "commission_key" not in names:
+            model.register("commission_key", CommissionKey)
+            model.register("commission_delivery", CommissionDelivery)
+
+
+@dataclass
+class _Stored:
+    item_id: str
+    changekey: str
+    delivery: str
+    meeting: bool
+
+
+def key_of(delivery_id: str) -> str:
+    return delivery_id.rpartition("#")[0] or delivery_id
+
+
+class ExchangeTransport(Transport):
+    name = "exchange"
+
+    def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime],
+                 sleep: Callable[[float], None] | None = None) -> None:
+        super().__init__(settings, base=base, now=now)
+        self._account: Any = None
+        self._folders: tuple[Any, Any] | None = None
+        self._stored: dict[str, list[_Stored]] = {}  # key -> items found by the last look-up
+        self.call = Caller(settings, sleep) if sleep else Caller(settings)
+
+    @classmethod
+    def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
+        return check_settings(settings, _KEYS)
+
+    # -- connection -------------------------------------------------------
+    def account(self) -> Any:
+        if self._account is None:
+            _register_properties()
+            self._account = open_account(self.settings, self.base)
+        return self._account
+
+    def folders(self) -> tuple[Any, Any]:
+        """The calendar and Sent Items, addressed by their well-known names: no GetFolder needed."""
+        if self._folders is None:
+            from exchangelib.folders import Calendar, Root, SentItems
+            from exchangelib.properties import DistinguishedFolderId, Mailbox
+
+            account = self.account()
+            owner = Mailbox(email_address=account.primary_smtp_address)
+            root = Root(account=account, _distinguished_id=DistinguishedFolderId(id="root", mailbox=owner))
+            self._folders = tuple(  # type: ignore[assignment]
+                cls(root=root, _distinguished_id=DistinguishedFolderId(id=cls.DISTINGUISHED_FOLDER_ID, mailbox=owner))
+                for cls in (Calendar, SentItems))
+        return self._folders  # type: ignore[return-value]
+
+    def verify(self) -> str:
+        calendar, _ = self.folders()
+        opened = self.call("l'ouverture de la boîte", lambda: type(calendar).get_distinguished(root=calendar.root))
+        return (f"Exchange joignable, boîte « {self.account().primary_smtp_address} » ouverte "
+                f"(calendrier : {opened.total_count} éléments)")
+
+    # -- look-ups ----------------------------------------------------------
+    def _search(self, key: str) -> list[_Stored]:
+        from exchangelib import CalendarItem, Q
+        from exchangelib.fields import FieldPath
+        from exchangelib.items import ID_ONLY, SHALLOW
+        from exchangelib.restriction import Restriction
+        from exchangelib.services import FindItem
+
+        folders = self.folders()
+        # exchangelib would follow FindItem with a GetItem for extended properties; EWS returns short string
+        # properties in FindItem itself, so the service is called directly: one request for both folders
+        wanted = {FieldPath(field=CalendarItem.get_field_by_fieldname(n)) for n in ("commission_key", "commission_delivery")}
+        found = FindItem(account=self.account(), page_size=50).call(
+            folders=folders, additional_fields=wanted, shape=ID_ONLY, depth=SHALLOW, order_fields=None,
+            restriction=Restriction(Q(commission_key=key), folders=folders, applies_to=Restriction.ITEMS),
+            query_string=None, calendar_view=None, max_items=None, offset=0)
+        stored = [_Stored(i.id, i.changekey, i.commission_delivery or "", isinstance(i, CalendarItem))
+                  for i in found if not isinstance(i, Exception)]
+        self._stored[key] = stored
+        return stored
+
+    def _delivered(self, delivery_id: str) -> Delivered | None:
+        for stored in self._search(key_of(delivery_id)):
+            if stored.delivery == delivery_id:
+                # a mail's saved copy has no id in the send's answer: mails are named by their delivery
+                return Delivered(reference=stored.item_id if stored.meeting else f"exchange:{delivery_id}")
+        return None
+
+    def lookup(self, delivery_id: str) -> Delivered | None:
+        return self.call("la recherche d'un envoi déjà fait", lambda: self._delivered(delivery_id))
+
+    def _meeting(self, key: str) -> _Stored | None:
+        if key not in self._stored:
+            self.call("la recherche de la réunion", lambda: self._search(key))
+        return next((s for s in self._stored[key] if s.meeting), None)
+
+    # -- sending ----------------------------------------------------------
+    @staticmethod
+    def _attendees(addresses: Sequence[Address]) -> list[Any]:
+        from exchangelib import Attendee, Mailbox
+
+        return [Attendee(mailbox=Mailbox(email_address=a.email, name=a.name or None), response_type="Unknown")
+                for a in addresses]
+
+    @staticmethod
+    def _files(attachments: Sequence[Attachment]) -> list[Any]:
+        from exchangelib import FileAttachment
+
+        return [FileAttachment(name=a.filename, content=a.content, content_type=a.mimetype) for a in attachments]
+
+    def send_mail(self, mail: Mail) -> Delivered:
+        from exchangelib import HTMLBody, Mailbox, Message
+
+        account = self.account()
+        _, sent = self.folders()
+        message = Message(account=account, folder=sent, subject=mail.subject,
+                          body=HTMLBody(mail.body_html) if mail.body_html else mail.body_text,
+                          to_recipients=[Mailbox(email_address=a.email, name=a.name or None) for a in mail.to],
+                          cc_recipients=[Mailbox(email_address=a.email, name=a.name or None) for a in mail.cc] or None,
+                          attachments=self._files(mail.attachments),
+                          commission_key=key_of(mail.delivery_id), commission_delivery=mail.delivery_id)
+        self.call(f"l'envoi du mail « {mail.subject} »", lambda: message.send_and_save(),
+                  recheck=lambda: self._delivered(mail.delivery_id))
+        return Delivered(reference=f"exchange:{mail.delivery_id}")
+
+    def send_meeting(self, meeting: Meeting) -> Delivered:
+        key = key_of(meeting.delivery_id)
+        existing = self._meeting(key)
+        if meeting.method == "CANCEL":
+            if existing is not None:
+                self._cancel(existing, meeting)
+            return Delivered(reference=f"exchange:{meeting.delivery_id}")
+        if existing is None:
+            reference = self._create(meeting, key)
+        else:
+            reference = self._update(existing, meeting)
+        self._stored.pop(key, None)
+        return Delivered(reference=reference)
+
+    def _fields(self, meeting: Meeting) -> dict[str, Any]:
+        from exchangelib import EWSDateTime, EWSTimeZone
+
+        zone = EWSTimeZone(meeting.timezone)
+        return dict(subject=meeting.subject, body=meeting.body_text, location=meeting.location,
+                    start=meeting.start.astimezone(zone),
+                    end=meeting.end.astimezone(zone),
+                    required_attendees=self._attendees(meeting.required),
+                    optional_attendees=self._attendees(meeting.optional) or None,
+                    resources=self._attendees([meeting.room]) if meeting.room and meeting.room.email else None,
+                    commission_delivery=meeting.delivery_id)
+
+    def _create(self, meeting: Meeting, key: str) -> str:
+        from exchangelib import CalendarItem
+        from exchangelib.items import SEND_TO_ALL_AND_SAVE_COPY
+
+        calendar, _ = self.folders()
+        item = CalendarItem(account=self.account(), folder=calendar, uid=meeting.uid, commission_key=key,
+                            attachments=self._files(meeting.attachments), **self._fields(meeting))
+        done = self.call(f"l'invitation « {meeting.subject} »",
+                         lambda: item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY),
+                         recheck=lambda: self._delivered(meeting.delivery_id))
+        return done.reference if isinstance(done, Delivered) else str(item.id)
+
+    def _update(self, stored: _Stored, meeting: Meeting) -> str:
+        from exchangelib.items import SEND_TO_ALL_AND_SAVE_COPY
+
+        calendar, _ = self.folders()
+        what = f"la mise à jour « {meeting.subject} »"
+        item = self.call(what, lambda: calendar.get(id=stored.item_id, changekey=stored.changekey))
+        # the new convocation replaces the old one before the update is sent, so everyone gets the right one
+        if item.attachments:
+            self.call(what, lambda: item.detach(list(item.attachments)))
+        if meeting.attachments:
+            self.call(what, lambda: item.attach(self._files(meeting.attachments)))
+        fields = self._fields(meeting)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        self.call(what, lambda: item.save(update_fields=list(fields),
+                                          send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY),
+                  recheck=lambda: self._delivered(meeting.delivery_id))
+        return str(item.id)
+
+    def _cancel(self, stored: _Stored, meeting: Meeting) -> None:
+        from exchangelib import CalendarItem
+
+        calendar, _ = self.folders()
+        item = CalendarItem(account=self.account(), folder=calendar, id=stored.item_id, changekey=stored.changekey)
+        # once cancelled the meeting leaves the calendar, which is how a rerun knows it was done
+        self.call(f"l'annulation « {meeting.subject} »", lambda: item.cancel(new_body=meeting.body_text),
+                  recheck=lambda: None if self._meeting_still_there(stored.item_id) else True)
+
+    def _meeting_still_there(self, item_id: str) -> bool:
+        calendar, _ = self.folders()
+        return any(i.id == item_id for i in calendar.filter(id=item_id).only("id"))
+
+    # -- rooms -------------------------------------------------------------
+    def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
+        candidates = [r for r in rooms if r.email]
+        if not candidates:
+            return rooms[0] if rooms else None
+        busy = self.call("la disponibilité des salles",
+                         lambda: self.busy_slots([r.email or "" for r in candidates], start, end))
+        for room in candidates:
+            slots = busy.get((room.email or "").lower())
+            if slots is not None and not any(s < end and e > start for s, e in slots):
+                return room
+        return None
+
+    def busy_slots(self, emails: Sequence[str], start: datetime,
+                   end: datetime) -> dict[str, list[tuple[datetime, datetime]] | None]:
+        """Busy slots per mailbox in one GetUserAvailability; None for a mailbox Exchange does not know."""
+        from exchangelib import EWSDateTime, EWSTimeZone
+        from exchangelib.properties import FreeBusyViewOptions, MailboxData, StandardTime, TimeWindow
+        from exchangelib.properties import DaylightTime, TimeZone
+        from exchangelib.services import GetUserAvailability
+
+        # asked in UTC, which needs no GetServerTimeZones round trip first
+        utc = timezone.utc
+        never = dict(bias=0, time=datetime(2000, 1, 1).time(), occurrence=1, iso_month=1, weekday=1)
+        zone = TimeZone(bias=0, standard_time=StandardTime(**never), daylight_time=DaylightTime(**never))
+        window = TimeWindow(start=EWSDateTime.from_datetime(start.astimezone(utc)),
+                            end=EWSDateTime.from_datetime(end.astimezone(utc)))
+        views = GetUserAvailability(self.account().protocol).call(
+            tzinfo=EWSTimeZone("UTC"), timezone=zone,
+            mailbox_data=[MailboxData(email=e, attendee_type="Room", exclude_conflicts=False) for e in emails],
+            free_busy_view_options=FreeBusyViewOptions(time_window=window, requested_view="FreeBusy"))
+        slots: dict[str, list[tuple[datetime, datetime]] | None] = {}
+        for email, view in zip(emails, views):
+            if isinstance(view, Exception):
+                slots[email.lower()] = None
+                continue
+            slots[email.lower()] = [(e.start, e.end) for e in (view.calendar_events or [])
+                                    if e.busy_type not in ("Free", "WorkingElsewhere")]
+        return slots
+
+    def close(self) -> None:
+        if self._account is not None:
+            self._account.protocol.close()
+            self._account, self._folders = None, None

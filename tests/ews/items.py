@@ -1,0 +1,131 @@
+"""Reading items out of EWS requests and writing them into responses (types.xsd names)."""
+
+from __future__ import annotations
+
+import base64
+from xml.etree import ElementTree as ET
+
+from .soap import T, format_utc, parse_datetime, sub, t, text_of
+from .store import FileAttachment, Item, Person, Store
+
+ITEM_TAGS = {"CalendarItem", "Message", "MeetingRequest", "MeetingCancellation"}
+_CLASSES = {"CalendarItem": "IPM.Appointment", "Message": "IPM.Note",
+            "MeetingRequest": "IPM.Schedule.Meeting.Request", "MeetingCancellation": "IPM.Schedule.Meeting.Canceled"}
+
+
+def local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _people(elem: ET.Element, path: str) -> list[Person]:
+    people = []
+    for box in elem.iterfind(path, {"t": T}):
+        people.append(Person(email=text_of(box, "t:EmailAddress").lower(), name=text_of(box, "t:Name")))
+    return people
+
+
+def apply_fields(item: Item, source: ET.Element, store: Store, *, creating: bool) -> None:
+    """Copy the fields present in ``source`` (a t:CalendarItem or t:Message) onto ``item``."""
+    for child in source:
+        name = local(child.tag)
+        if name == "Subject":
+            item.subject = child.text or ""
+        elif name == "Body":
+            item.body, item.body_type = child.text or "", child.get("BodyType", "Text")
+        elif name == "Start":
+            item.start = parse_datetime(child.text or "")
+        elif name == "End":
+            item.end = parse_datetime(child.text or "")
+        elif name == "Location":
+            item.location = child.text or ""
+        elif name == "UID":
+            item.uid = child.text or ""
+        elif name == "RequiredAttendees":
+            item.required = _people(child, "t:Attendee/t:Mailbox")
+        elif name == "OptionalAttendees":
+            item.optional = _people(child, "t:Attendee/t:Mailbox")
+        elif name == "Resources":
+            item.resources = _people(child, "t:Attendee/t:Mailbox")
+        elif name == "ToRecipients":
+            item.to = _people(child, "t:Mailbox")
+        elif name == "CcRecipients":
+            item.cc = _people(child, "t:Mailbox")
+        elif name == "ExtendedProperty":
+            uri = child.find(t("ExtendedFieldURI"))
+            if uri is not None:
+                item.extended[uri.get("PropertyName", "")] = text_of(child, "t:Value")
+        elif name == "Attachments":
+            for attachment in child.iterfind("t:FileAttachment", {"t": T}):
+                item.attachments.append(read_attachment(attachment, store))
+    if creating and item.kind == "CalendarItem":
+        for room in item.resources:
+            room.response = "Accept"  # rooms of the server accept automatically when free
+
+
+def read_attachment(elem: ET.Element, store: Store) -> FileAttachment:
+    return FileAttachment(attachment_id=store.new_id("ATT"), name=text_of(elem, "t:Name"),
+                          content_type=text_of(elem, "t:ContentType", "application/octet-stream"),
+                          content=base64.b64decode(text_of(elem, "t:Content")))
+
+
+def _mailbox(parent: ET.Element, person: Person) -> None:
+    box = sub(parent, t("Mailbox"))
+    sub(box, t("Name"), person.name or person.email)
+    sub(box, t("EmailAddress"), person.email)
+    sub(box, t("RoutingType"), "SMTP")
+    sub(box, t("MailboxType"), "Mailbox")
+
+
+def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
+               properties: set[str] | None = None) -> ET.Element:
+    """The item as EWS returns it; ``full`` for GetItem, else the FindItem shape (no body, no attendees)."""
+    elem = sub(parent, t(item.kind))
+    sub(elem, t("ItemId"), Id=item.item_id, ChangeKey=item.changekey)
+    sub(elem, t("ItemClass"), _CLASSES[item.kind])
+    sub(elem, t("Subject"), item.subject)
+    if full:
+        sub(elem, t("Body"), item.body, BodyType=item.body_type)
+        if item.attachments:
+            holder = sub(elem, t("Attachments"))
+            for attachment in item.attachments:
+                file_elem = sub(holder, t("FileAttachment"))
+                sub(file_elem, t("AttachmentId"), Id=attachment.attachment_id)
+                sub(file_elem, t("Name"), attachment.name)
+                sub(file_elem, t("ContentType"), attachment.content_type)
+                sub(file_elem, t("Size"), len(attachment.content))
+    sub(elem, t("HasAttachments"), "true" if item.attachments else "false")
+    for name, value in item.extended.items():
+        if properties is not None and name not in properties:
+            continue
+        prop = sub(elem, t("ExtendedProperty"))
+        sub(prop, t("ExtendedFieldURI"), DistinguishedPropertySetId="PublicStrings", PropertyName=name,
+            PropertyType="String")
+        sub(prop, t("Value"), value)
+    if item.kind == "CalendarItem":
+        if item.uid:
+            sub(elem, t("UID"), item.uid)
+        if item.start and item.end:
+            sub(elem, t("Start"), format_utc(item.start))
+            sub(elem, t("End"), format_utc(item.end))
+        sub(elem, t("IsCancelled"), "true" if item.cancelled else "false")
+        sub(elem, t("Location"), item.location)
+        sub(elem, t("MyResponseType"), "Organizer")
+        _mailbox(sub(elem, t("Organizer")), organizer)
+        if full:
+            for tag, people in (("RequiredAttendees", item.required), ("OptionalAttendees", item.optional),
+                                ("Resources", item.resources)):
+                if people:
+                    holder = sub(elem, t(tag))
+                    for person in people:
+                        attendee = sub(holder, t("Attendee"))
+                        _mailbox(attendee, person)
+                        sub(attendee, t("ResponseType"), person.response)
+            sub(elem, t("AppointmentSequenceNumber"), item.sequence)
+    elif full:
+        for tag, people in (("ToRecipients", item.to), ("CcRecipients", item.cc)):
+            if people:
+                holder = sub(elem, t(tag))
+                for person in people:
+                    _mailbox(holder, person)
+    return elem
+

@@ -1,0 +1,202 @@
+"""An EWS server for tests: HTTPS on 127.0.0.1, real SOAP in and out, stateful, with faults on demand.
+
+It answers the operations of ``operations.py``, checks Basic or OAuth2
+bearer logins, serves an OAuth2 token endpoint, counts requests per
+operation, and can fail the next request of an operation: ErrorServerBusy
+with a back-off, HTTP 401, or the connection dropped after the work was done.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+from xml.etree import ElementTree as ET
+
+import trustme
+
+from .operations import OPERATIONS, OperationFault, Request, answer
+from .soap import M, S, T, envelope, fault
+from .store import Store
+
+USER, PASSWORD = "svc-commissions", "mot-de-passe-ews"
+SERVICE = "commissions@province-sud.nc"
+TENANT, CLIENT_ID, CLIENT_SECRET = "province-sud", "appli-commissions", "secret-oauth-de-test"
+
+
+@dataclass
+class Fault:
+    operation: str
+    kind: str  # busy | unauthorized | drop
+    back_off_ms: int = 0
+
+
+@dataclass
+class Seen:
+    operation: str
+    at: float
+    body: bytes
+    acting: str
+
+
+@dataclass
+class EwsServer:
+    store: Store
+    port: int
+    ca_file: Path
+    requests: list[Seen] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    token_requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self.port}/EWS/Exchange.asmx"
+
+    def settings(self, **overrides: object) -> dict[str, object]:
+        settings: dict[str, object] = {"server": self.url, "auth": "basic", "username": USER,
+                                       "password_env": "EWS_TEST_PASSWORD", "mailbox": SERVICE,
+                                       "ca_file": str(self.ca_file), "max_wait": 5}
+        settings.update(overrides)
+        return settings
+
+    def fail_next(self, operation: str, kind: str, back_off_ms: int = 0) -> None:
+        self.faults.append(Fault(operation, kind, back_off_ms))
+
+    def count(self, operation: str | None = None) -> int:
+        return sum(1 for r in self.requests if operation is None or r.operation == operation)
+
+    def operations(self) -> list[str]:
+        return [r.operation for r in self.requests]
+
+    def take_fault(self, operation: str) -> Fault | None:
+        with self.lock:
+            for index, pending in enumerate(self.faults):
+                if pending.operation == operation:
+                    return self.faults.pop(index)
+        return None
+
+
+def _operation_of(body: ET.Element) -> ET.Element:
+    soap_body = body.find(f"{{{S}}}Body")
+    if soap_body is None or not len(soap_body):
+        raise OperationFault("ErrorInvalidRequest", "corps SOAP absent")
+    return soap_body[0]
+
+
+def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+            pass
+
+        def _reply(self, status: int, payload: bytes, content_type: str = "text/xml; charset=utf-8",
+                   extra: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _login(self) -> str | None:
+            header = self.headers.get("Authorization", "")
+            if header.startswith("Basic "):
+                user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+                return user if (user, password) == (USER, PASSWORD) else None
+            if header.startswith("Bearer ") and header[7:] in server.tokens:
+                return CLIENT_ID
+            return None
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path.endswith("/oauth2/v2.0/token"):
+                self._token(data)
+                return
+            login = self._login()
+            if login is None:
+                self._reply(401, b"", "text/plain", {"WWW-Authenticate": 'Basic realm="EWS"'})
+                return
+            root = ET.fromstring(data)
+            operation_elem = _operation_of(root)
+            operation = operation_elem.tag.rpartition("}")[2]
+            header = root.find(f"{{{S}}}Header")
+            version_elem = header.find(f"{{{T}}}RequestServerVersion") if header is not None else None
+            version = version_elem.get("Version", "Exchange2016") if version_elem is not None else "Exchange2016"
+            impersonated = header.find(f".//{{{T}}}PrimarySmtpAddress") if header is not None else None
+            acting = (impersonated.text if impersonated is not None else SERVICE).lower()
+            server.requests.append(Seen(operation, time.monotonic(), data, acting))
+            pending = server.take_fault(operation)
+            if pending and pending.kind == "unauthorized":
+                self._reply(401, b"", "text/plain", {"WWW-Authenticate": 'Basic realm="EWS"'})
+                return
+            if pending and pending.kind == "busy":
+                self._reply(500, fault("ErrorServerBusy", "The server cannot service this request right now. "
+                                       "Try again later.", pending.back_off_ms))
+                return
+            if operation not in OPERATIONS:
+                self._reply(500, fault("ErrorInvalidRequest", f"opération non gérée : {operation}"))
+                return
+            try:
+                with server.lock:
+                    response = answer(Request(operation, operation_elem, acting, server.store))
+            except OperationFault as failure:
+                self._reply(500, fault(failure.code, str(failure)))
+                return
+            if pending and pending.kind == "drop":
+                # the work is done server-side, then the line goes dead before the answer
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self._reply(200, envelope(response, version))
+
+        def _token(self, data: bytes) -> None:
+            server.token_requests += 1
+            form = {k: v[0] for k, v in parse_qs(data.decode()).items()}
+            if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET) or (
+                    f"/{TENANT}/" not in self.path):
+                self._reply(401, json.dumps({"error": "invalid_client"}).encode(), "application/json")
+                return
+            token = f"jeton-{len(server.tokens) + 1}"
+            server.tokens.add(token)
+            self._reply(200, json.dumps({"access_token": token, "token_type": "Bearer",
+                                         "expires_in": 3600}).encode(), "application/json")
+
+    return Handler
+
+
+@contextmanager
+def ews_server(folder: Path) -> Iterator[EwsServer]:
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    ca_file = folder / "autorite-ews.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    store = Store()
+    store.add_mailbox(SERVICE, "Service accompagnement social")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    server = EwsServer(store=store, port=httpd.server_address[1], ca_file=ca_file)
+    httpd.RequestHandlerClass = _make_handler(server)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "M", "PASSWORD", "SERVICE", "TENANT", "USER", "EwsServer",
+           "ews_server"]

@@ -1,0 +1,115 @@
+"""The state of the EWS test server: mailboxes, their folders and items, rooms, what was delivered."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime
+
+FOLDERS = ("root", "msgfolderroot", "calendar", "sentitems", "inbox", "deleteditems")
+
+
+@dataclass
+class Person:
+    email: str
+    name: str = ""
+    response: str = "Unknown"  # Accept | Decline | Tentative | NoResponseReceived | Unknown | Organizer
+
+
+@dataclass
+class FileAttachment:
+    attachment_id: str
+    name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class Item:
+    """A calendar item or a message, with what the tests need to check."""
+
+    item_id: str
+    kind: str  # CalendarItem | Message | MeetingRequest | MeetingCancellation
+    folder: str
+    subject: str = ""
+    body: str = ""
+    body_type: str = "Text"
+    start: datetime | None = None
+    end: datetime | None = None
+    location: str = ""
+    uid: str = ""
+    required: list[Person] = field(default_factory=list)
+    optional: list[Person] = field(default_factory=list)
+    resources: list[Person] = field(default_factory=list)
+    to: list[Person] = field(default_factory=list)
+    cc: list[Person] = field(default_factory=list)
+    extended: dict[str, str] = field(default_factory=dict)  # PropertyName -> value
+    attachments: list[FileAttachment] = field(default_factory=list)
+    sequence: int = 0
+    changes: int = 0
+    cancelled: bool = False
+
+    @property
+    def changekey(self) -> str:
+        return f"CK{self.changes}"
+
+    def attendees(self) -> list[Person]:
+        return self.required + self.optional + self.resources
+
+
+@dataclass
+class Mailbox:
+    email: str
+    name: str
+    room: bool = False
+    capacity: int | None = None
+    items: dict[str, Item] = field(default_factory=dict)
+    busy: list[tuple[datetime, datetime, str]] = field(default_factory=list)  # start, end, busy type
+
+    def folder(self, name: str) -> list[Item]:
+        return [i for i in self.items.values() if i.folder == name]
+
+
+@dataclass
+class Delivery:
+    """What reached a recipient: an invitation, an update, a cancellation or a mail."""
+
+    recipient: str
+    kind: str  # MeetingRequest | MeetingCancellation | Message
+    subject: str
+    item: Item
+    attachments: list[str]
+
+
+class Store:
+    def __init__(self) -> None:
+        self.mailboxes: dict[str, Mailbox] = {}
+        self.room_lists: dict[str, tuple[str, list[str]]] = {}  # list e-mail -> (name, room e-mails)
+        self.delivered: list[Delivery] = []
+        self._ids = itertools.count(1)
+
+    def add_mailbox(self, email: str, name: str = "", *, room: bool = False,
+                    capacity: int | None = None) -> Mailbox:
+        box = Mailbox(email=email.lower(), name=name or email, room=room, capacity=capacity)
+        self.mailboxes[box.email] = box
+        return box
+
+    def mailbox(self, email: str) -> Mailbox | None:
+        return self.mailboxes.get(email.lower())
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):06d}"
+
+    def item(self, item_id: str) -> tuple[Mailbox, Item] | None:
+        for box in self.mailboxes.values():
+            if item_id in box.items:
+                return box, box.items[item_id]
+        return None
+
+    def deliveries_to(self, email: str, kind: str | None = None) -> list[Delivery]:
+        return [d for d in self.delivered
+                if d.recipient == email.lower() and (kind is None or d.kind == kind)]
+
+    def calendar(self, email: str) -> list[Item]:
+        box = self.mailbox(email)
+        return box.folder("calendar") if box else []
