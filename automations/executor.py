@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from .actions import Action, Plan
 from .context import Context
-from .errors import UserError
+from .errors import TransportError, UserError
 from .journal import Journal
 from .registers.writeback import CellWrite, WorkbookBusy, apply_writes
 from .registry import Automation
@@ -44,6 +44,10 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
     for action in plan.actions:
         try:
             _execute_one(ctx, automation, action, journal, transport, report)
+        except TransportError as exc:
+            _failed(ctx, action, journal, exc.message, report)
+            if exc.fatal:
+                raise  # a refused login would refuse every other action: said once, the run stops
         except UserError as exc:
             _failed(ctx, action, journal, exc.message, report)
         except Exception as exc:  # one broken action must not stop the others
@@ -73,7 +77,8 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
         delivered = (transport.send_meeting(message) if isinstance(message, Meeting)
                      else transport.send_mail(message))
         recovered = False
-    writes = _queued_writes(ctx, automation, action)
+    # what was really sent is what the cells must say
+    writes = _queued_writes(ctx, automation, replace(action, payload=payload) if recovered else action)
     journal.complete(action.key, action.automation, action.kind, action.revision, fingerprint, payload,
                      delivered.reference, action.summary, ctx.now(), writes, recovered=recovered)
     (report.recovered if recovered else report.done).append(action)

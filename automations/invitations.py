@@ -151,12 +151,18 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         notices.append(f"{label} : aucun membre avec une adresse e-mail ; convocation non envoyée.")
         return None
     previous = entry.payload if delivered else None
-    room_name = _choose_room(session, service, previous, len(required) + len(optional), find_room, zone)
+    # an interrupted attempt may have booked a room already: its own meeting must not look like a rival
+    attempted = entry.pending_payload if entry is not None and entry.pending_payload else previous
+    room_name = _choose_room(session, service, attempted, len(required) + len(optional), find_room, zone)
     if room_name is None:
         notices.append(f"{label} : aucune salle libre assez grande sur ce créneau "
                        f"(« {session.room or session.committee.usual_room} » est occupée) ; "
                        "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
         return None
+    preferred = session.room or session.committee.usual_room
+    if room_name != preferred and not (attempted and attempted.get("room") == room_name):
+        notices.append(f"{label} : « {preferred} » est occupée ; « {room_name} », libre et assez grande, "
+                       "sera réservée à la place.")
     if not delivered:
         key = entry.key if entry is not None else f"invitation/{natural_key(session)}"
         return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}",

@@ -171,12 +171,8 @@ class Caller:
                 self.waited += delay
             except RateLimitError as exc:
                 raise TransportError(f"Exchange est surchargé ({what}) ; nouvel essai au prochain passage.") from exc
-            except EwsTransportError as exc:
-                if "SSL" in str(exc):
-                    raise TransportError(f"Exchange : certificat du serveur refusé ({exc}) ; indiquez ca_file "
-                                         "si le service a sa propre autorité de certification.") from exc
-                raise TransportError(f"Exchange : réponse inattendue ({what}) : {exc}") from exc
             except (ErrorTimeoutExpired, requests.exceptions.RequestException, ConnectionError) as exc:
+                # exchangelib reports a dropped line as ErrorTimeoutExpired, a kind of its TransportError
                 attempts += 1
                 if recheck is not None:
                     done = self(f"{what} (vérification)", recheck)
@@ -187,5 +183,10 @@ class Caller:
                     raise TransportError(f"Exchange injoignable ({what}) après {attempts} essais : {exc} ; "
                                          "nouvel essai au prochain passage.") from exc
                 self.sleep(min(0.5 * 2 ** attempts, 8.0))
+            except EwsTransportError as exc:
+                if "SSL" in str(exc):
+                    raise TransportError(f"Exchange : certificat du serveur refusé ({exc}) ; indiquez ca_file "
+                                         "si le service a sa propre autorité de certification.") from exc
+                raise TransportError(f"Exchange : réponse inattendue ({what}) : {exc}") from exc
             except EWSError as exc:
                 raise TransportError(f"Exchange a refusé {what} : {type(exc).__name__} – {exc}") from exc

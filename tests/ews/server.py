@@ -37,6 +37,7 @@ class Fault:
     operation: str
     kind: str  # busy | unauthorized | drop
     back_off_ms: int = 0
+    skip: int = 0  # let this many requests of the operation through first
 
 
 @dataclass
@@ -69,8 +70,8 @@ class EwsServer:
         settings.update(overrides)
         return settings
 
-    def fail_next(self, operation: str, kind: str, back_off_ms: int = 0) -> None:
-        self.faults.append(Fault(operation, kind, back_off_ms))
+    def fail_next(self, operation: str, kind: str, back_off_ms: int = 0, skip: int = 0) -> None:
+        self.faults.append(Fault(operation, kind, back_off_ms, skip))
 
     def count(self, operation: str | None = None) -> int:
         return sum(1 for r in self.requests if operation is None or r.operation == operation)
@@ -82,6 +83,9 @@ class EwsServer:
         with self.lock:
             for index, pending in enumerate(self.faults):
                 if pending.operation == operation:
+                    if pending.skip:
+                        pending.skip -= 1
+                        return None
                     return self.faults.pop(index)
         return None
 
