@@ -32,6 +32,8 @@ class Plan:
     automation: str
     actions: list[Action] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)  # French, also mailed once to the manager
+    attendance: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # meeting key -> expected rows
 
 
 KIND_LABELS = {"create": "envoi", "update": "mise à jour", "cancel": "annulation"}

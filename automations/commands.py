@@ -12,9 +12,11 @@ from .journal import Journal
 from .registers.findings import Finding, Severity
 from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
-from .registry import AUTOMATIONS, Automation
-from .service import Service, build_service
-from .transports.base import Transport
+from . import alerts
+from .registry import ALERTS, AUTOMATIONS, Automation
+from .registers.types import normalize_label
+from .service import Room, Service, build_service
+from .transports.base import RoomChoice, Transport
 
 
 @dataclass
@@ -46,7 +48,25 @@ def selected(ctx: Context, name: str | None) -> list[Automation]:
 def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | None,
                transport: Transport) -> list[tuple[Automation, Plan]]:
     """Plans never send: the transport is only asked read-only questions (is a room free?)."""
+    add_listed_rooms(loaded.service, transport)
     return [(a, a.plan(ctx, loaded.service, journal.entries(a.name), transport)) for a in selected(ctx, name)]
+
+
+def add_listed_rooms(service: Service, transport: Transport) -> None:
+    """Rooms of the server's room list join the known ones, so a room typed by name gets its address."""
+    known = {r.email.lower() for r in service.rooms.values() if r.email}
+    for room in transport.rooms():
+        if room.email and room.email.lower() not in known and service.room(room.name) is None:
+            service.rooms[normalize_label(room.name)] = Room(room.name, room.email, room.capacity)
+
+
+def _say_rooms(ctx: Context, service: Service, transport: Transport) -> bool:
+    checked = transport.check_rooms([RoomChoice(r.name, r.email, r.capacity) for r in service.rooms.values()])
+    for room, problem in checked:
+        size = f"{room.capacity} places" if room.capacity else "capacité inconnue : elle ne remplacera pas une salle occupée"
+        ctx.say(f"  {'✗' if problem else '✓'} Salle « {room.name} » ({room.email}, {size})"
+                + (f" : {problem}" if problem else " : disponibilités lisibles"))
+    return not any(problem for _, problem in checked)
 
 
 def check(ctx: Context) -> int:
@@ -67,11 +87,14 @@ def check(ctx: Context) -> int:
     _say_findings(ctx, loaded.service.findings)
     try:
         ctx.say(f"Envois : {transport.verify()} — correct.")
-        transport_ok = True
         with Journal(cfg.paths.journal, readonly=True) as journal:
-            for automation, plan in make_plans(ctx, loaded, journal, None, transport):
-                for notice in plan.notices:
-                    ctx.say(f"  ! {automation.label} : {notice}")
+            plans = make_plans(ctx, loaded, journal, None, transport)
+        transport_ok = _say_rooms(ctx, loaded.service, transport)
+        for automation, plan in plans:
+            for notice in plan.notices:
+                ctx.say(f"  ! {automation.label} : {notice}")
+            for alert in plan.alerts:
+                ctx.say(f"  ⚑ {automation.label} : {alert}")
     except UserError as exc:
         ctx.say(f"Envois : ✗ {exc.message}")
         transport_ok = False
@@ -110,6 +133,9 @@ def plan(ctx: Context, name: str | None = None) -> int:
             ctx.say(f"  - {KIND_LABELS[action.kind]} : {action.summary}")
         for notice in current.notices:
             ctx.say(f"  ! {notice}")
+        for alert in current.alerts:
+            ctx.say(f"  ⚑ Pour le responsable : {alert}" if ctx.config.service.manager else
+                    f"  ⚑ À traiter (aucun responsable à prévenir : [service] manager) : {alert}")
         total += len(current.actions)
     if loaded.errors:
         ctx.say(f"{len(loaded.errors)} ligne(s) de registre écartée(s) : lancez « check » pour le détail.")
@@ -129,6 +155,13 @@ def run(ctx: Context, name: str | None = None) -> RunReport:
                 execute(ctx, automation, current, journal, transport, report)
                 for notice in current.notices:
                     ctx.say(f"  ! {automation.label} : {notice}")
+                for key, rows in current.attendance.items():
+                    journal.note_attendance(key, rows, ctx.now())
+            raised = [a for _, current in plans for a in current.alerts]
+            for alert in dict.fromkeys(raised):
+                ctx.say(f"  ⚑ {alert}")
+            execute(ctx, ALERTS, alerts.plan(raised, journal.entries(alerts.NAME), ctx.config.service.manager),
+                    journal, transport, report)
         finally:
             transport.close()
         apply_pending_writes(ctx, journal, report)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import attendance
 from .actions import Action, Plan, fingerprint, slug
 from .context import Context
 from .documents import french
@@ -41,10 +42,11 @@ def _source(session: Session) -> list[Any]:
 
 
 RoomFinder = Callable[[Sequence[RoomChoice], datetime, datetime], "RoomChoice | None"]
+AnswerReader = Callable[[str], "dict[str, str] | None"]  # meeting key -> e-mail -> answer
 
 
 def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_optional: bool = True,
-         find_room: RoomFinder | None = None) -> Plan:
+         find_room: RoomFinder | None = None, read_answers: AnswerReader | None = None) -> Plan:
     result = Plan(NAME)
     by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")): e for e in entries.values()}
     sessions = [s for s in service.sessions if s.status in ("prevue", "annulee", "reportee")]
@@ -61,8 +63,8 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_
             unmatched.append(session)
     _match_rescheduled(sessions, unmatched, orphans, matched)
     for index, session in enumerate(sessions):
-        action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result.notices,
-                               find_room)
+        action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result,
+                               find_room, read_answers)
         if action is not None:
             result.actions.append(action)
     for orphan in orphans:
@@ -123,7 +125,9 @@ def _choose_room(session: Session, service: Service, previous: dict[str, Any] | 
 
 
 def _plan_session(session: Session, entry: Entry | None, service: Service, now: datetime,
-                  suppleants_optional: bool, notices: list[str], find_room: RoomFinder | None) -> Action | None:
+                  suppleants_optional: bool, result: Plan, find_room: RoomFinder | None,
+                  read_answers: AnswerReader | None) -> Action | None:
+    notices = result.notices
     zone = now.tzinfo
     label = f"{session.committee.name}, séance du {french.date_short(session.date)}"
     delivered = entry is not None and entry.delivered
@@ -150,14 +154,18 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     if not required and not optional:
         notices.append(f"{label} : aucun membre avec une adresse e-mail ; convocation non envoyée.")
         return None
+    replaced: dict[str, str] = {}
+    if delivered and state == _ACTIVE and read_answers is not None:
+        replaced = _read_attendance(session, entry, service, now, required, optional, result, read_answers)
     previous = entry.payload if delivered else None
     # an interrupted attempt may have booked a room already: its own meeting must not look like a rival
     attempted = entry.pending_payload if entry is not None and entry.pending_payload else previous
     room_name = _choose_room(session, service, attempted, len(required) + len(optional), find_room, zone)
     if room_name is None:
-        notices.append(f"{label} : aucune salle libre assez grande sur ce créneau "
-                       f"(« {session.room or session.committee.usual_room} » est occupée) ; "
-                       "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
+        notice = (f"{label} : aucune salle libre assez grande sur ce créneau "
+                  f"(« {session.room or session.committee.usual_room} » est occupée) ; "
+                  "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
+        result.alerts.append(notice)
         return None
     preferred = session.room or session.committee.usual_room
     if room_name != preferred and not (attempted and attempted.get("room") == room_name):
@@ -167,16 +175,50 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         key = entry.key if entry is not None else f"invitation/{natural_key(session)}"
         return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}",
                        room_name=room_name)
+    because = "".join(f" ; {name} remplacé(e) par son suppléant" for name in sorted(set(replaced.values()))
+                      if name not in entry.payload.get("replaces", {}).values())
     candidate = _action(entry.key, "update", entry.revision + 1, session, service, required, optional, _ACTIVE,
-                        f"Modification – {label}", previous=entry.payload, room_name=room_name)
+                        f"Modification – {label}{because}", previous=entry.payload, room_name=room_name,
+                        replaces=replaced)
     if state == _ACTIVE and candidate.fingerprint == entry.fingerprint:
         return None
     return candidate
 
 
+def _read_attendance(session: Session, entry: Entry, service: Service, now: datetime, required: list[Member],
+                     optional: list[Member], result: Plan, read_answers: AnswerReader) -> dict[str, str]:
+    """Members' answers to the meeting: shown, kept for the minutes, and a declining member's substitute
+    convened in his place (``required`` and ``optional`` are changed in place)."""
+    if session.date < now.date():
+        return {}
+    answers = read_answers(entry.key)
+    if answers is None:
+        return {}
+    label = f"{session.committee.name}, séance du {french.date_short(session.date)}"
+    replaced: dict[str, str] = {}
+    for titular, substitute in attendance.replacements(required, session.committee, service, answers):
+        if substitute is None:
+            result.notices.append(f"{label} : {titular.full_name} décline et n'a pas de suppléant désigné "
+                                  "(colonne « Suppléant de » du registre des membres).")
+            continue
+        if substitute in optional:
+            optional.remove(substitute)
+        if substitute not in required:
+            required.append(substitute)
+        replaced[substitute.email.lower()] = titular.full_name
+    rows = attendance.expected(required, optional, answers, replaced)
+    result.notices.append(f"{label} : {attendance.summary(rows, session.committee.quorum)}")
+    result.attendance[entry.key] = [r.as_row() for r in rows]
+    alert = attendance.quorum_alert(label, session.date, now.date(), rows, session.committee.quorum)
+    if alert:
+        result.alerts.append(alert)
+    return replaced
+
+
 def _action(key: str, kind: str, revision: int, session: Session, service: Service,
             required: list[Member], optional: list[Member], state: str, summary: str,
-            previous: dict[str, Any] | None = None, room_name: str = "") -> Action:
+            previous: dict[str, Any] | None = None, room_name: str = "",
+            replaces: dict[str, str] | None = None) -> Action:
     room = service.room(room_name)
     facts = {
         "committee": session.committee.name, "date": session.date.isoformat(),
@@ -185,6 +227,8 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
         "room_email": room.email if room else "", "agenda": session.agenda, "state": state,
         "required": sorted(m.email for m in required), "optional": sorted(m.email for m in optional),
     }
+    if replaces:
+        facts["replaces"] = dict(sorted(replaces.items()))
     payload = {**facts, "natural": natural_key(session), "source": _source(session),
                "requested_room": session.room or session.committee.usual_room}
     return Action(key=key, automation=NAME, kind=kind, revision=revision, fingerprint=fingerprint(facts),
@@ -254,6 +298,10 @@ def build(ctx: Context, action: Action) -> Meeting:
         subject = f"{prefix}Convocation – {session.committee.name} – {when}"
         change = ("Cette invitation remplace la précédente (date, heure, salle ou participants modifiés).\n\n"
                   if action.kind == "update" else "")
+        members = {m.email.lower(): m.full_name for m in action.subject["required"]}
+        change += "".join(f"{members.get(email, email)} siégera comme suppléant(e) de {titular}, "
+                          "qui a indiqué ne pas pouvoir venir.\n\n"
+                          for email, titular in action.payload.get("replaces", {}).items())
         body = (f"Mesdames, Messieurs,\n\n{change}Vous êtes convoqués à la séance "
                 f"{french.of_name(session.committee.name)} le {when}, {room_name}.\n"
                 f"Vous trouverez la convocation en pièce jointe.\n\n"

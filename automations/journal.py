@@ -57,6 +57,11 @@ CREATE TABLE IF NOT EXISTS writebacks (
     created_at TEXT NOT NULL,
     done_at TEXT
 );
+CREATE TABLE IF NOT EXISTS attendance (
+    key TEXT PRIMARY KEY,              -- the meeting's action key
+    rows TEXT NOT NULL,                -- JSON: expected attendance, for the minutes
+    at TEXT NOT NULL
+);
 """
 
 
@@ -196,6 +201,17 @@ class Journal:
         rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
         return [Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
                       r["external_ref"], r["at"]) for r in reversed(rows)]
+
+    def note_attendance(self, key: str, rows: list[dict[str, str]], now: datetime) -> None:
+        """The members' latest answers to a meeting: the minutes start from them."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO attendance (key, rows, at) VALUES (?, ?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET rows=excluded.rows, at=excluded.at",
+                       (key, dumps(rows), now.isoformat()))
+
+    def attendance(self, key: str) -> list[dict[str, str]] | None:
+        row = self.db.execute("SELECT rows FROM attendance WHERE key=?", (key,)).fetchone()
+        return json.loads(row["rows"]) if row else None
 
     def pending_writes(self) -> list[tuple[int, str, str]]:
         rows = self.db.execute("SELECT id, workbook, cell FROM writebacks WHERE status='pending' ORDER BY id")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import invitations
+from . import alerts, invitations
 from .actions import Action, Plan
 from .context import Context
 from .journal import Entry
@@ -30,7 +30,12 @@ AUTOMATIONS: dict[str, Automation] = {
     invitations.NAME: Automation(
         name=invitations.NAME, label=invitations.LABEL,
         plan=lambda ctx, service, entries, transport: invitations.plan(
-            service, entries, ctx.now(), ctx.config.invitations.suppleants_optional, transport.free_room),
+            service, entries, ctx.now(), ctx.config.invitations.suppleants_optional, transport.free_room,
+            transport.answers),
         build=invitations.build, writes=invitations.writes,
         enabled=lambda ctx: ctx.config.invitations.enabled),
 }
+
+# fed by the other automations' alerts, not selectable on its own
+ALERTS = Automation(name=alerts.NAME, label=alerts.LABEL, plan=lambda ctx, service, entries, transport: Plan(alerts.NAME),
+                    build=alerts.build, writes=alerts.writes, enabled=lambda ctx: bool(ctx.config.service.manager))

@@ -30,6 +30,7 @@ class Committee:
     invitation_days: int = 15
     usual_room: str = ""
     duration_hours: float = 2.0
+    quorum: int | None = None  # members who must attend for the committee to decide
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Member:
     function: str = ""
     role: str = "titulaire"
     committee: str | None = None  # None: member of every committee
+    substitute_for: str = ""  # a substitute's titular member (name or e-mail), when the register says so
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
     for c in config.committees:
         service.committees[normalize_label(c.name)] = Committee(
             name=c.name, scheme=c.scheme, invitation_days=c.invitation_days or defaults.lead_days,
-            usual_room=c.usual_room, duration_hours=c.duration_hours or defaults.duration_hours)
+            usual_room=c.usual_room, duration_hours=c.duration_hours or defaults.duration_hours,
+            quorum=c.quorum)
     for r in registers.of("committees"):
         key = normalize_label(r.get("name", ""))
         known = service.committees.get(key)
@@ -96,7 +99,8 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             name=r.get("name"), scheme=r.get("scheme", known.scheme if known else ""),
             invitation_days=r.get("invitation_days", known.invitation_days if known else defaults.lead_days),
             usual_room=r.get("usual_room", known.usual_room if known else ""),
-            duration_hours=r.get("duration_hours", known.duration_hours if known else defaults.duration_hours))
+            duration_hours=r.get("duration_hours", known.duration_hours if known else defaults.duration_hours),
+            quorum=r.get("quorum", known.quorum if known else None))
     for room in config.rooms:
         service.rooms[normalize_label(room.name)] = room
     for r in registers.of("rooms"):
@@ -137,6 +141,7 @@ def _member(r: Record, service: Service) -> Member | None:
                                          "vérifiez-la auprès du membre", Severity.WARNING))
     return Member(full_name=name, email=r.get("email", ""), organisation=r.get("organisation", ""),
                   function=r.get("function", ""), role=r.get("role", "titulaire"),
+                  substitute_for=r.get("substitute_for", ""),
                   committee=service.committee(committee).name if committee else None)
 
 

@@ -20,14 +20,15 @@ from .types import TYPE_NAMES, ConversionError, FieldType, make_type
 # A mapping may declare other fields too: they reach the templates as they are.
 ROLE_FIELDS: dict[str, dict[str, str]] = {
     "committees": {"name": "text", "scheme": "text", "invitation_days": "integer",
-                   "pack_days": "integer", "usual_room": "text", "duration_hours": "number"},
+                   "pack_days": "integer", "usual_room": "text", "duration_hours": "number",
+                   "quorum": "integer"},
     "sessions": {"committee": "text", "number": "text", "date": "date", "time": "time",
                  "duration_hours": "number", "room": "text", "chair": "text", "status": "choice",
                  "agenda": "text", "attendance": "integer", "room_booked": "text",
                  "invitation_sent_on": "date", "pack_sent_on": "date", "minutes_sent_on": "date"},
     "members": {"last_name": "text", "first_name": "text", "full_name": "text",
                 "organisation": "text", "function": "text", "email": "email",
-                "committee": "text", "role": "choice"},
+                "committee": "text", "role": "choice", "substitute_for": "text"},
     "rooms": {"name": "text", "email": "email", "capacity": "integer", "site": "text"},
     "applications": {"number": "text", "filed_on": "date", "last_name": "text", "first_name": "text",
                      "full_name": "text", "commune": "text", "tribe": "text", "district": "text",

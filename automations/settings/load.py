@@ -45,10 +45,11 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
         name=s.text("name"), email=s.text("email"), city=s.text("city", "Nouméa"),
         address=s.text("address", ""), phone=s.text("phone", ""),
         signatory=s.text("signatory", ""), signatory_title=s.text("signatory_title", ""),
-        timezone=s.text("timezone", "Pacific/Noumea"),
+        timezone=s.text("timezone", "Pacific/Noumea"), manager=s.text("manager", ""),
     )
-    if service.email and "@" not in service.email:
-        s.problem("email", f"adresse e-mail invalide « {service.email} »")
+    for key, value in (("email", service.email), ("manager", service.manager)):
+        if value and "@" not in value:
+            s.problem(key, f"adresse e-mail invalide « {value} »")
     try:
         ZoneInfo(service.timezone or "")
     except (ZoneInfoNotFoundError, ValueError):
@@ -105,6 +106,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
             name=c.text("name"), scheme=c.text("scheme", ""),
             invitation_days=c.integer("invitation_days", None, minimum=1),
             usual_room=c.text("usual_room", ""), duration_hours=c.number("duration_hours", None),
+            quorum=c.integer("quorum", None, minimum=1),
         ))
         c.finish()
     rooms = []

@@ -17,6 +17,7 @@ class ServiceSettings:
     signatory: str = ""
     signatory_title: str = ""
     timezone: str = "Pacific/Noumea"
+    manager: str = ""  # receives the alerts (no free room, quorum not reached)
 
     @property
     def mail_domain(self) -> str:
@@ -56,6 +57,7 @@ class CommitteeSettings:
     invitation_days: int | None = None
     usual_room: str = ""
     duration_hours: float | None = None
+    quorum: int | None = None
 
 
 @dataclass(frozen=True)

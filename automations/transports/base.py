@@ -125,6 +125,20 @@ class Transport(ABC):
         """The first room of ``rooms`` free on the slot; without free/busy, the first."""
         return rooms[0] if rooms else None
 
+    def rooms(self) -> list[RoomChoice]:
+        """Rooms the server itself lists (an Exchange room list); capacity unknown there."""
+        return []
+
+    def check_rooms(self, rooms: Sequence[RoomChoice]) -> list[tuple[RoomChoice, str | None]]:
+        """For each room, None if the server knows it and answers its free/busy, else why not (French).
+        Transports without free/busy have nothing to check."""
+        return []
+
+    def answers(self, key: str) -> dict[str, str] | None:
+        """Attendees' answers to the meeting of this action key (e-mail -> accepte, decline, provisoire,
+        sans-reponse); None when the transport cannot read them back (mail-only transports)."""
+        return None
+
     def verify(self) -> str:
         """Reach the server (log in, open the mailbox) without sending; say in French what was checked."""
         return f"transport « {self.name} »"

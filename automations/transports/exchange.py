@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ..attendance import ACCEPTED, DECLINED, NONE, TENTATIVE
 from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
 from .ews_connection import Caller, check_settings, open_account
 
@@ -40,6 +41,9 @@ def _register_properties() -> None:
         if "commission_key" not in names:
             model.register("commission_key", CommissionKey)
             model.register("commission_delivery", CommissionDelivery)
+
+
+_ANSWERS = {"Accept": ACCEPTED, "Decline": DECLINED, "Tentative": TENTATIVE}
 
 
 @dataclass
@@ -231,6 +235,29 @@ class ExchangeTransport(Transport):
         calendar, _ = self.folders()
         return any(i.id == item_id for i in calendar.filter(id=item_id).only("id"))
 
+    def answers(self, key: str) -> dict[str, str] | None:
+        """Each attendee's own answer in Outlook, read from the organizer's copy of the meeting."""
+        stored = self._meeting(key)
+        if stored is None:
+            return None
+        item = self.call("la lecture des réponses", lambda: self._attendees_of(stored))
+        people = [*(item.required_attendees or []), *(item.optional_attendees or [])]
+        return {a.mailbox.email_address.lower(): _ANSWERS.get(a.response_type or "", NONE) for a in people}
+
+    def _attendees_of(self, stored: _Stored) -> Any:
+        from exchangelib import CalendarItem
+        from exchangelib.fields import FieldPath
+        from exchangelib.items import ID_ONLY
+        from exchangelib.services import GetItem
+
+        fields = {FieldPath(field=CalendarItem.get_field_by_fieldname(n))
+                  for n in ("required_attendees", "optional_attendees")}
+        [item] = list(GetItem(account=self.account()).call(items=[(stored.item_id, stored.changekey)],
+                                                          additional_fields=fields, shape=ID_ONLY))
+        if isinstance(item, Exception):
+            raise item
+        return item
+
     # -- rooms -------------------------------------------------------------
     def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
         candidates = [r for r in rooms if r.email]
@@ -243,6 +270,32 @@ class ExchangeTransport(Transport):
             if slots is not None and not any(s < end and e > start for s, e in slots):
                 return room
         return None
+
+    def rooms(self) -> list[RoomChoice]:
+        """The rooms of the configured room list (``room_list``), or of every room list with ``"*"``."""
+        wanted = str(self.settings.get("room_list", ""))
+        if not wanted:
+            return []
+        protocol = self.account().protocol
+        lists = ([r.email_address for r in self.call("la liste des salles", lambda: list(protocol.get_roomlists()))]
+                 if wanted == "*" else [wanted])
+        found: dict[str, RoomChoice] = {}
+        for room_list in lists:
+            for room in self.call(f"les salles de « {room_list} »", lambda: list(protocol.get_rooms(room_list))):
+                found.setdefault(room.email_address.lower(), RoomChoice(room.name or room.email_address,
+                                                                        room.email_address.lower()))
+        return list(found.values())
+
+    def check_rooms(self, rooms: Sequence[RoomChoice]) -> list[tuple[RoomChoice, str | None]]:
+        with_address = [r for r in rooms if r.email]
+        if not with_address:
+            return []
+        start = self.now().replace(minute=0, second=0, microsecond=0)
+        slots = self.call("la disponibilité des salles", lambda: self.busy_slots(
+            [r.email or "" for r in with_address], start, start + timedelta(days=1)))
+        return [(r, None if slots.get((r.email or "").lower()) is not None else
+                 "inconnue d'Exchange ou disponibilités non lisibles (adresse à vérifier, droits de lecture)")
+                for r in with_address]
 
     def busy_slots(self, emails: Sequence[str], start: datetime,
                    end: datetime) -> dict[str, list[tuple[datetime, datetime]] | None]:

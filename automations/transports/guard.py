@@ -63,6 +63,15 @@ class GuardedTransport(Transport):
     def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
         return self.inner.free_room(rooms, start, end)
 
+    def rooms(self) -> list[RoomChoice]:
+        return self.inner.rooms()
+
+    def check_rooms(self, rooms: Sequence[RoomChoice]) -> list[tuple[RoomChoice, str | None]]:
+        return self.inner.check_rooms(rooms)
+
+    def answers(self, key: str) -> dict[str, str] | None:
+        return self.inner.answers(key)
+
     def verify(self) -> str:
         mode = f" ; mode pilote : tout part vers {self.pilot.email}" if self.pilot else ""
         return self.inner.verify() + mode

@@ -18,6 +18,7 @@ class MemoryTransport(Transport):
         super().__init__(settings or {}, base=base, now=now)
         self.sent: list[Mail | Meeting] = []
         self.busy: dict[str, list[tuple[datetime, datetime]]] = {}  # room e-mail -> busy slots
+        self.replies: dict[str, dict[str, str]] = {}  # meeting key -> e-mail -> answer, set by tests
 
     def send_mail(self, mail: Mail) -> Delivered:
         self.sent.append(mail)
@@ -32,6 +33,9 @@ class MemoryTransport(Transport):
             if item.delivery_id == delivery_id:
                 return Delivered(reference=f"memory:{index}")
         return None
+
+    def answers(self, key: str) -> dict[str, str] | None:
+        return self.replies.get(key)
 
     def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
         for room in rooms:
