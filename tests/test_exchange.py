@@ -292,3 +292,20 @@ def test_interrupted_run_is_recovered_by_the_next_one_without_duplicate(exchange
     assert server.count("CreateItem") == 1
     assert len(server.store.deliveries_to("wassissi.lalie@fsh.nc")) == 1
     assert planning_row(config, 6)["Salle réservée"] == "Salle Kaori"
+
+
+def test_ntlm_login_as_on_premises_exchange(tmp_path: Path, monkeypatch) -> None:
+    from .ews.server import DOMAIN, USER
+
+    monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
+    with ews_server(tmp_path) as server:
+        settings = server.settings(auth="ntlm", username=f"{DOMAIN}\\{USER}")
+        transport = BACKENDS["exchange"](settings, base=tmp_path, now=lambda: STAMP)
+        assert transport.verify().startswith(f"Exchange joignable, boîte « {SERVICE} » ouverte")
+        transport.send_meeting(meeting())
+        assert server.logins == {f"{DOMAIN}\\{USER}"}
+        assert [i.subject for i in server.store.calendar(SERVICE)] == [meeting().subject]
+        monkeypatch.setenv("EWS_TEST_PASSWORD", "faux")
+        refused = BACKENDS["exchange"](settings, base=tmp_path, now=lambda: STAMP)
+        with pytest.raises(TransportError, match="identifiants refusés"):
+            refused.verify()

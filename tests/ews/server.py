@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 from xml.etree import ElementTree as ET
 
+import spnego
+import spnego.exceptions
 import trustme
 
 from .operations import OPERATIONS, OperationFault, Request, answer
@@ -28,6 +32,7 @@ from .soap import M, S, T, envelope, fault
 from .store import Store
 
 USER, PASSWORD = "svc-commissions", "mot-de-passe-ews"
+DOMAIN = "PROVINCE"  # NTLM logins are DOMAIN\\user
 SERVICE = "commissions@province-sud.nc"
 TENANT, CLIENT_ID, CLIENT_SECRET = "province-sud", "appli-commissions", "secret-oauth-de-test"
 
@@ -57,6 +62,7 @@ class EwsServer:
     faults: list[Fault] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
+    logins: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -114,8 +120,36 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        ntlm: Any = None  # the NTLM handshake of this connection, which NTLM authenticates as a whole
+
+        def _refuse(self) -> None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", "NTLM")
+            self.send_header("WWW-Authenticate", 'Basic realm="EWS"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _ntlm_step(self, token: str) -> str | None:
+            """One leg of NTLM: a challenge is sent back (None), or the login once it is complete."""
+            if self.ntlm is None or self.ntlm.complete:
+                self.ntlm = spnego.server(protocol="ntlm")
+            try:
+                answer = self.ntlm.step(base64.b64decode(token))
+            except spnego.exceptions.SpnegoError:
+                self.ntlm = None
+                return None
+            if not self.ntlm.complete:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", f"NTLM {base64.b64encode(answer).decode()}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return ""
+            return str(self.ntlm.client_principal)
+
         def _login(self) -> str | None:
             header = self.headers.get("Authorization", "")
+            if header.startswith("NTLM "):
+                return self._ntlm_step(header[5:])
             if header.startswith("Basic "):
                 user, _, password = base64.b64decode(header[6:]).decode().partition(":")
                 return user if (user, password) == (USER, PASSWORD) else None
@@ -129,9 +163,12 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
                 self._token(data)
                 return
             login = self._login()
+            if login == "":
+                return  # NTLM challenge sent on this connection
             if login is None:
-                self._reply(401, b"", "text/plain", {"WWW-Authenticate": 'Basic realm="EWS"'})
+                self._refuse()
                 return
+            server.logins.add(login)
             root = ET.fromstring(data)
             operation_elem = _operation_of(root)
             operation = operation_elem.tag.rpartition("}")[2]
@@ -143,7 +180,7 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
             server.requests.append(Seen(operation, time.monotonic(), data, acting))
             pending = server.take_fault(operation)
             if pending and pending.kind == "unauthorized":
-                self._reply(401, b"", "text/plain", {"WWW-Authenticate": 'Basic realm="EWS"'})
+                self._refuse()
                 return
             if pending and pending.kind == "busy":
                 self._reply(500, fault("ErrorServerBusy", "The server cannot service this request right now. "
@@ -187,6 +224,11 @@ def ews_server(folder: Path) -> Iterator[EwsServer]:
     authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     ca_file = folder / "autorite-ews.pem"
     authority.cert_pem.write_to_path(str(ca_file))
+    # pyspnego's NTLM acceptor reads its accounts from this file
+    users = folder / "comptes-ntlm.txt"
+    users.write_text(f"{DOMAIN}:{USER}:{PASSWORD}\n", encoding="utf-8")
+    previous_users = os.environ.get("NTLM_USER_FILE")
+    os.environ["NTLM_USER_FILE"] = str(users)
     store = Store()
     store.add_mailbox(SERVICE, "Service accompagnement social")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
@@ -200,6 +242,10 @@ def ews_server(folder: Path) -> Iterator[EwsServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+        if previous_users is None:
+            os.environ.pop("NTLM_USER_FILE", None)
+        else:
+            os.environ["NTLM_USER_FILE"] = previous_users
 
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "M", "PASSWORD", "SERVICE", "TENANT", "USER", "EwsServer",
