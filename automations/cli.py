@@ -69,6 +69,8 @@ def build_parser() -> _Parser:
     for name, text in (("plan", "montrer ce qui serait fait maintenant"), ("run", "le faire")):
         command = sub.add_parser(name, help=text)
         command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
+    status = sub.add_parser("status", help="les séances à venir : convocation, salle, réponses des membres")
+    status.add_argument("--days", type=int, default=60, help="horizon en jours (par défaut : 60)")
     history = sub.add_parser("history", help="ce qui a été fait, d'après le journal")
     history.add_argument("--limit", type=int, default=50, help="nombre d'entrées (par défaut : 50)")
     return parser
@@ -110,6 +112,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return commands.plan(ctx, args.automation)
     if args.command == "run":
         return commands.run_exit_code(commands.run(ctx, args.automation))
+    if args.command == "status":
+        return commands.status(ctx, args.days)
     if args.command == "history":
         return commands.history(ctx, args.limit)
     raise UsageError(f"commande inconnue « {args.command} »")  # pragma: no cover - argparse stops it first

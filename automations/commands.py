@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time as time_of_day
 
+from . import alerts, attendance, invitations
 from .actions import KIND_LABELS, Plan
 from .context import Context
+from .documents import french
 from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from .executor import RunReport, apply_pending_writes, execute
 from .journal import Journal
 from .registers.findings import Finding, Severity
 from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
-from . import alerts
-from .registry import ALERTS, AUTOMATIONS, Automation
 from .registers.types import normalize_label
-from .service import Room, Service, build_service
+from .registry import ALERTS, AUTOMATIONS, Automation
+from .service import Member, Room, Service, build_service
 from .transports.base import RoomChoice, Transport
 
 
@@ -189,6 +191,43 @@ def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
 
 def run_exit_code(report: RunReport) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def status(ctx: Context, days: int = 60) -> int:
+    """The coming sessions: convened or not, the room booked, and the members' answers."""
+    loaded = load(ctx)
+    today = ctx.now().date()
+    coming = sorted((s for s in loaded.service.sessions if s.status == "prevue" and 0 <= (s.date - today).days <= days),
+                    key=lambda s: (s.date, s.time or time_of_day.min))
+    if not coming:
+        ctx.say(f"Aucune séance prévue dans les {days} prochains jours.")
+        return EXIT_OK
+    transport = ctx.make_transport()
+    try:
+        with Journal(ctx.config.paths.journal, readonly=True) as journal:
+            entries = {e.payload.get("natural"): e for e in journal.entries(invitations.NAME).values()}
+        ctx.say(f"Séances des {days} prochains jours :")
+        for session in coming:
+            start = session.start(ctx.zone)
+            when = f"{french.date_short(session.date)} {french.time_fr(start.timetz()) if start else '(heure ?)'}"
+            ctx.say(f"  {when} – {session.committee.name}")
+            entry = entries.get(invitations.natural_key(session))
+            if entry is None or not entry.delivered:
+                ctx.say("      convocation pas encore envoyée")
+                continue
+            ctx.say(f"      convoquée ({entry.payload.get('room', '')}), révision {entry.revision}")
+            answers = transport.answers(entry.key)
+            if answers is None:
+                ctx.say("      réponses des membres : non lisibles avec ce transport")
+                continue
+            known = {m.email.lower(): m for m in loaded.service.members_of(session.committee) if m.email}
+            people = [known.get(e.lower()) or Member(full_name=e, email=e) for e in entry.payload.get("required", [])]
+            optional = [known.get(e.lower()) or Member(full_name=e, email=e) for e in entry.payload.get("optional", [])]
+            rows = attendance.expected(people, optional, answers, entry.payload.get("replaces", {}))
+            ctx.say(f"      {attendance.summary(rows, session.committee.quorum)}")
+    finally:
+        transport.close()
+    return EXIT_OK
 
 
 def history(ctx: Context, limit: int = 50) -> int:

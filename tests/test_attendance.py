@@ -193,3 +193,19 @@ def test_quorum_alert_only_in_the_last_two_days() -> None:
     assert quorum_alert("C", session, datetime(2026, 11, 29).date(), rows, 1) is None
     assert quorum_alert("C", session, datetime(2026, 11, 30).date(), rows, 1).startswith("C (mercredi 2 décembre")
     assert quorum_alert("C", session, datetime(2026, 11, 30).date(), rows, None) is None
+
+
+def test_status_lists_coming_sessions_with_the_answers(convened, clock) -> None:
+    server, config = convened
+    answer(server, "wassissi.lalie@fsh.nc", "Accept")
+    ctx = context(config, clock)
+    assert commands.status(ctx) == 0
+    lines = ctx.out.getvalue().splitlines()
+    assert lines[:4] == [
+        "Séances des 60 prochains jours :",
+        "  02/12/2026 8 h 30 – Commission maintien dans le logement",
+        "      convoquée (Salle Kaori), révision 0",
+        "      réponses : 1 accepte(nt), 0 décline(nt), 2 sans réponse ; quorum 2 : non atteint pour l’instant",
+    ]
+    assert lines[4:] == ["  20/01/2027 9 h – Commission maintien dans le logement",
+                         "      convocation pas encore envoyée"]
