@@ -147,6 +147,21 @@ def test_cancelled_session_cancels_the_meeting_and_frees_the_room(exchange, cloc
         "MeetingRequest", "MeetingCancellation"]
 
 
+def test_connection_dropped_after_cancel_sends_no_second_cancellation(exchange, clock) -> None:
+    server, config = exchange
+    commands.run(context(config, clock))
+    edit_planning(config.parent, 6, Statut="Annulée")
+    server.fail_next("CreateItem", "drop")  # the cancellation is a CreateItem of a CancelCalendarItem
+    report = commands.run(context(config, clock))
+    assert [a.kind for a in report.done] == ["cancel"] and report.failed == []
+    assert server.store.calendar(SERVICE) == []
+    assert server.store.mailbox("salle.kaori@province-sud.nc").busy == []
+    assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == [
+        "MeetingRequest", "MeetingCancellation"]
+    # the cancellation and the update are sent without looking folders up
+    assert "GetFolder" not in server.operations()
+
+
 def test_busy_preferred_room_books_the_next_free_one(exchange, clock) -> None:
     server, config = exchange
     kaori = server.store.mailbox("salle.kaori@province-sud.nc")

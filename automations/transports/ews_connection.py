@@ -142,7 +142,6 @@ class Caller:
         self.retries = int(settings.get("retries", 3))
         self.login = str(settings.get("username") or settings.get("client_id") or "")
         self.sleep = sleep
-        self.waited = 0.0  # seconds spent backing off, reported by check
 
     def __call__(self, what: str, operation: Callable[[], T], recheck: Callable[[], Any] | None = None) -> T:
         from exchangelib.errors import (
@@ -154,8 +153,6 @@ class Caller:
         while True:
             try:
                 return operation()
-            except ExchangeLoginError:
-                raise
             except UnauthorizedError as exc:
                 raise ExchangeLoginError(
                     f"Exchange : identifiants refusés pour « {self.login} » ; vérifiez l'identifiant, le secret "
@@ -168,7 +165,6 @@ class Caller:
                 log.info("ErrorServerBusy on %s: backing off %.1f s", what, delay)
                 self.sleep(delay)
                 waited += delay
-                self.waited += delay
             except RateLimitError as exc:
                 raise TransportError(f"Exchange est surchargé ({what}) ; nouvel essai au prochain passage.") from exc
             except (ErrorTimeoutExpired, requests.exceptions.RequestException, ConnectionError) as exc:

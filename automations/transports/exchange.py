@@ -61,13 +61,12 @@ def key_of(delivery_id: str) -> str:
 class ExchangeTransport(Transport):
     name = "exchange"
 
-    def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime],
-                 sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
         super().__init__(settings, base=base, now=now)
         self._account: Any = None
         self._folders: tuple[Any, Any] | None = None
         self._stored: dict[str, list[_Stored]] = {}  # key -> items found by the last look-up
-        self.call = Caller(settings, sleep) if sleep else Caller(settings)
+        self.call = Caller(settings)
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
@@ -180,7 +179,7 @@ class ExchangeTransport(Transport):
         return Delivered(reference=reference)
 
     def _fields(self, meeting: Meeting) -> dict[str, Any]:
-        from exchangelib import EWSDateTime, EWSTimeZone
+        from exchangelib import EWSTimeZone
 
         zone = EWSTimeZone(meeting.timezone)
         return dict(subject=meeting.subject, body=meeting.body_text, location=meeting.location,
@@ -206,9 +205,8 @@ class ExchangeTransport(Transport):
     def _update(self, stored: _Stored, meeting: Meeting) -> str:
         from exchangelib.items import SEND_TO_ALL_AND_SAVE_COPY
 
-        calendar, _ = self.folders()
         what = f"la mise à jour « {meeting.subject} »"
-        item = self.call(what, lambda: calendar.get(id=stored.item_id, changekey=stored.changekey))
+        item = self.call(what, lambda: self._get_item(stored, "attachments"))
         # the new convocation replaces the old one before the update is sent, so everyone gets the right one
         if item.attachments:
             self.call(what, lambda: item.detach(list(item.attachments)))
@@ -223,35 +221,37 @@ class ExchangeTransport(Transport):
         return str(item.id)
 
     def _cancel(self, stored: _Stored, meeting: Meeting) -> None:
-        from exchangelib import CalendarItem
+        from exchangelib.items import CancelCalendarItem
+        from exchangelib.properties import ReferenceItemId
 
-        calendar, _ = self.folders()
-        item = CalendarItem(account=self.account(), folder=calendar, id=stored.item_id, changekey=stored.changekey)
-        # once cancelled the meeting leaves the calendar, which is how a rerun knows it was done
-        self.call(f"l'annulation « {meeting.subject} »", lambda: item.cancel(new_body=meeting.body_text),
-                  recheck=lambda: None if self._meeting_still_there(stored.item_id) else True)
-
-    def _meeting_still_there(self, item_id: str) -> bool:
-        calendar, _ = self.folders()
-        return any(i.id == item_id for i in calendar.filter(id=item_id).only("id"))
+        _, sent = self.folders()
+        cancellation = CancelCalendarItem(account=self.account(), new_body=meeting.body_text,
+                                          reference_item_id=ReferenceItemId(id=stored.item_id,
+                                                                            changekey=stored.changekey))
+        key = key_of(meeting.delivery_id)
+        # once cancelled the meeting leaves the calendar, which is how a rerun knows it was done;
+        # the copy goes to Sent Items by its well-known name, as other sends do, without a GetFolder
+        self.call(f"l'annulation « {meeting.subject} »", lambda: cancellation.send(copy_to_folder=sent),
+                  recheck=lambda: None if any(s.meeting for s in self._search(key)) else True)
 
     def answers(self, key: str) -> dict[str, str] | None:
         """Each attendee's own answer in Outlook, read from the organizer's copy of the meeting."""
         stored = self._meeting(key)
         if stored is None:
             return None
-        item = self.call("la lecture des réponses", lambda: self._attendees_of(stored))
+        item = self.call("la lecture des réponses",
+                         lambda: self._get_item(stored, "required_attendees", "optional_attendees"))
         people = [*(item.required_attendees or []), *(item.optional_attendees or [])]
         return {a.mailbox.email_address.lower(): _ANSWERS.get(a.response_type or "", NONE) for a in people}
 
-    def _attendees_of(self, stored: _Stored) -> Any:
+    def _get_item(self, stored: _Stored, *names: str) -> Any:
+        """The meeting with just these fields, in one GetItem (the folder API would add a GetFolder)."""
         from exchangelib import CalendarItem
         from exchangelib.fields import FieldPath
         from exchangelib.items import ID_ONLY
         from exchangelib.services import GetItem
 
-        fields = {FieldPath(field=CalendarItem.get_field_by_fieldname(n))
-                  for n in ("required_attendees", "optional_attendees")}
+        fields = {FieldPath(field=CalendarItem.get_field_by_fieldname(n)) for n in names}
         [item] = list(GetItem(account=self.account()).call(items=[(stored.item_id, stored.changekey)],
                                                           additional_fields=fields, shape=ID_ONLY))
         if isinstance(item, Exception):
