@@ -62,6 +62,11 @@ def present_count(rows: Sequence[Expected]) -> int:
     return sum(1 for r in rows if r.answer == ACCEPTED and _sits(r))
 
 
+def _name(member: Member) -> str:
+    # someone invited earlier and since removed from the register is known by the address only
+    return member.full_name or member.email
+
+
 def _sits(row: Expected) -> bool:
     # a substitute counts only when sitting for a titular member
     return row.member.role != "suppleant" or bool(row.replaces)
@@ -73,7 +78,7 @@ def summary(rows: Sequence[Expected], quorum: int | None) -> str:
     if counts[TENTATIVE]:
         parts.append(f"{counts[TENTATIVE]} provisoire(s)")
     parts.append(f"{counts[NONE]} sans réponse")
-    declined = [r.member.full_name for r in rows if r.answer == DECLINED]
+    declined = [_name(r.member) for r in rows if r.answer == DECLINED]
     text = "réponses : " + ", ".join(parts) + (f" (déclinent : {', '.join(declined)})" if declined else "")
     if quorum:
         reached = present_count(rows) >= quorum
@@ -89,6 +94,6 @@ def quorum_alert(label: str, session_date: date, today: date, rows: Sequence[Exp
     present = present_count(rows)
     if present >= quorum:
         return None
-    silent = [r.member.full_name for r in rows if r.answer in (NONE, TENTATIVE) and _sits(r)]
+    silent = [_name(r.member) for r in rows if r.answer in (NONE, TENTATIVE) and _sits(r)]
     return (f"{label} ({french.date_long(session_date)}) : quorum non atteint, {present} présence(s) confirmée(s) "
             f"pour un quorum de {quorum}." + (f" Sans réponse ferme : {', '.join(silent)}." if silent else ""))

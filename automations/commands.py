@@ -17,7 +17,7 @@ from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
 from .registers.types import normalize_label
 from .registry import ALERTS, AUTOMATIONS, Automation
-from .service import Member, Room, Service, build_service
+from .service import Room, Service, build_service
 from .transports.base import RoomChoice, Transport
 
 
@@ -220,10 +220,8 @@ def status(ctx: Context, days: int = 60) -> int:
             if answers is None:
                 ctx.say("      réponses des membres : non lisibles avec ce transport")
                 continue
-            known = {m.email.lower(): m for m in loaded.service.members_of(session.committee) if m.email}
-            people = [known.get(e.lower()) or Member(full_name=e, email=e) for e in entry.payload.get("required", [])]
-            optional = [known.get(e.lower()) or Member(full_name=e, email=e) for e in entry.payload.get("optional", [])]
-            rows = attendance.expected(people, optional, answers, entry.payload.get("replaces", {}))
+            required, optional = invitations.invited_members(loaded.service, session, entry.payload)
+            rows = attendance.expected(required, optional, answers, entry.payload.get("replaces", {}))
             ctx.say(f"      {attendance.summary(rows, session.committee.quorum)}")
     finally:
         transport.close()

@@ -96,9 +96,9 @@ def _attendees(session: Session, service: Service, suppleants_optional: bool) ->
     return [m for m in members if m.role != "suppleant"], [m for m in members if m.role == "suppleant"]
 
 
-def _previous_attendees(service: Service, session: Session,
+def invited_members(service: Service, session: Session,
                         payload: dict[str, Any]) -> tuple[list[Member], list[Member]]:
-    """Everyone the last delivery invited: a cancellation must reach each of them."""
+    """Everyone the last delivery invited: a cancellation must reach each of them, `status` lists them."""
     known = {m.email: m for m in service.members_of(session.committee) if m.email}
 
     def members(emails: list[str]) -> list[Member]:
@@ -134,7 +134,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     state = entry.payload.get("state") if delivered else None
     if session.status in ("annulee", "reportee"):
         if state == _ACTIVE and session.date >= now.date():
-            required, optional = _previous_attendees(service, session, entry.payload)
+            required, optional = invited_members(service, session, entry.payload)
             return _action(entry.key, "cancel", entry.revision + 1, session, service, required, optional,
                            _CANCELLED, f"Annulation – {label}", previous=entry.payload,
                            room_name=entry.payload.get("room", ""))
@@ -156,16 +156,15 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         return None
     replaced: dict[str, str] = {}
     if delivered and state == _ACTIVE and read_answers is not None:
-        replaced = _read_attendance(session, entry, service, now, required, optional, result, read_answers)
+        replaced = _read_attendance(session, label, entry, service, now, required, optional, result, read_answers)
     previous = entry.payload if delivered else None
     # an interrupted attempt may have booked a room already: its own meeting must not look like a rival
     attempted = entry.pending_payload if entry is not None and entry.pending_payload else previous
     room_name = _choose_room(session, service, attempted, len(required) + len(optional), find_room, zone)
     if room_name is None:
-        notice = (f"{label} : aucune salle libre assez grande sur ce créneau "
-                  f"(« {session.room or session.committee.usual_room} » est occupée) ; "
-                  "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
-        result.alerts.append(notice)
+        result.alerts.append(f"{label} : aucune salle libre assez grande sur ce créneau "
+                             f"(« {session.room or session.committee.usual_room} » est occupée) ; "
+                             "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
         return None
     preferred = session.room or session.committee.usual_room
     if room_name != preferred and not (attempted and attempted.get("room") == room_name):
@@ -185,8 +184,9 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     return candidate
 
 
-def _read_attendance(session: Session, entry: Entry, service: Service, now: datetime, required: list[Member],
-                     optional: list[Member], result: Plan, read_answers: AnswerReader) -> dict[str, str]:
+def _read_attendance(session: Session, label: str, entry: Entry, service: Service, now: datetime,
+                     required: list[Member], optional: list[Member], result: Plan,
+                     read_answers: AnswerReader) -> dict[str, str]:
     """Members' answers to the meeting: shown, kept for the minutes, and a declining member's substitute
     convened in his place (``required`` and ``optional`` are changed in place)."""
     if session.date < now.date():
@@ -194,7 +194,6 @@ def _read_attendance(session: Session, entry: Entry, service: Service, now: date
     answers = read_answers(entry.key)
     if answers is None:
         return {}
-    label = f"{session.committee.name}, séance du {french.date_short(session.date)}"
     replaced: dict[str, str] = {}
     for titular, substitute in attendance.replacements(required, session.committee, service, answers):
         if substitute is None:

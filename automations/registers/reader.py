@@ -15,7 +15,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from .findings import Finding, Severity
-from .mapping import FieldSpec, Mapping, RegisterSpec
+from .mapping import Mapping, RegisterSpec
 from .types import ConversionError, normalize_label
 
 _HEADER_SCAN_ROWS = 30

@@ -9,7 +9,7 @@ room.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 from xml.etree import ElementTree as ET
@@ -58,13 +58,17 @@ def _error(parent: ET.Element, operation: str, failure: LookupError) -> None:
     response_message(parent, operation, code, message)
 
 
-def get_folder(request: Request, out: ET.Element) -> None:
-    for ref in _folder_refs(request.body.find("m:FolderIds", NS)):
+def _each_folder(request: Request, out: ET.Element, path: str) -> Iterator[tuple[Mailbox, str]]:
+    """The folders a request names, in order; one unknown mailbox is an error answer of its own."""
+    for ref in _folder_refs(request.body.find(path, NS)):
         try:
-            box, name = _folder(ref, request)
+            yield _folder(ref, request)
         except LookupError as failure:
-            _error(out, "GetFolder", failure)
-            continue
+            _error(out, request.operation, failure)
+
+
+def get_folder(request: Request, out: ET.Element) -> None:
+    for box, name in _each_folder(request, out, "m:FolderIds"):
         msg = response_message(out, "GetFolder")
         folders = sub(msg, m("Folders"))
         tag, folder_class = ("CalendarFolder", "IPF.Appointment") if name == "calendar" else ("Folder", "IPF.Note")
@@ -107,12 +111,7 @@ def find_item(request: Request, out: ET.Element) -> None:
     wanted = {uri.get("PropertyName", "") for uri in shape.iterfind(".//t:ExtendedFieldURI", NS)}
     restriction = request.body.find("m:Restriction", NS)
     # one answer per folder searched, as Exchange does
-    for ref in _folder_refs(request.body.find("m:ParentFolderIds", NS)):
-        try:
-            box, name = _folder(ref, request)
-        except LookupError as failure:
-            _error(out, "FindItem", failure)
-            continue
+    for box, name in _each_folder(request, out, "m:ParentFolderIds"):
         found = [i for i in box.folder(name) if _matches(i, restriction)]
         msg = response_message(out, "FindItem")
         root = sub(msg, m("RootFolder"), IndexedPagingOffset=len(found), TotalItemsInView=len(found),
@@ -140,7 +139,7 @@ def _deliver(store: Store, item: Item, kind: str, people: list[Person]) -> None:
                                         attachments=[a.name for a in item.attachments]))
 
 
-def _book_rooms(store: Store, item: Item, owner: Mailbox) -> None:
+def _book_rooms(store: Store, item: Item) -> None:
     for box in store.mailboxes.values():
         if box.room:
             box.busy = [b for b in box.busy if b[2] != item.item_id]
@@ -172,7 +171,7 @@ def create_item(request: Request, out: ET.Element) -> None:
         apply_fields(item, source, store, creating=True)
         if kind == "CalendarItem":
             box.items[item.item_id] = item
-            _book_rooms(store, item, box)
+            _book_rooms(store, item)
             if invitations != "SendToNone":
                 _deliver(store, item, "MeetingRequest", item.attendees())
         elif disposition in ("SendAndSaveCopy", "SendOnly"):
@@ -201,7 +200,7 @@ def _cancel(request: Request, source: ET.Element, out: ET.Element) -> None:
     del box.items[item.item_id]  # the organizer's copy goes to Deleted Items
     item.folder = "deleteditems"
     box.items[item.item_id] = item
-    _book_rooms(request.store, item, box)
+    _book_rooms(request.store, item)
     response_message(out, "CreateItem")
     sub(out[-1], m("Items"))
 
@@ -215,7 +214,7 @@ def update_item(request: Request, out: ET.Element) -> None:
         if hit is None:
             response_message(out, "UpdateItem", "ErrorItemNotFound", "The specified object was not found in the store.")
             continue
-        box, item = hit
+        _, item = hit
         before = {p.email for p in item.attendees()}
         previous = {p.email: p.response for p in item.attendees()}
         for update in change.find("t:Updates", NS):
@@ -238,7 +237,7 @@ def update_item(request: Request, out: ET.Element) -> None:
         item.changes += 1
         if item.kind == "CalendarItem":
             item.sequence += 1
-            _book_rooms(store, item, box)
+            _book_rooms(store, item)
             if send != "SendToNone":
                 _deliver(store, item, "MeetingRequest", item.attendees())
                 gone = [Person(email=e) for e in sorted(before - {p.email for p in item.attendees()})]
@@ -284,7 +283,7 @@ def delete_attachment(request: Request, out: ET.Element) -> None:
 
 def get_user_availability(request: Request, out: ET.Element) -> None:
     bias = int(text_of(request.body, "t:TimeZone/t:Bias", "0"))
-    zone = timezone.utc if bias == 0 else timezone(-timedelta(minutes=bias))
+    zone = timezone(-timedelta(minutes=bias))
     window = request.body.find("t:FreeBusyViewOptions/t:TimeWindow", NS)
     start = parse_datetime(text_of(window, "t:StartTime"), zone)
     end = parse_datetime(text_of(window, "t:EndTime"), zone)

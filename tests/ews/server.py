@@ -28,7 +28,7 @@ import spnego.exceptions
 import trustme
 
 from .operations import OPERATIONS, OperationFault, Request, answer
-from .soap import M, S, T, envelope, fault
+from .soap import S, T, envelope, fault
 from .store import Store
 
 USER, PASSWORD = "svc-commissions", "mot-de-passe-ews"
@@ -248,5 +248,5 @@ def ews_server(folder: Path) -> Iterator[EwsServer]:
             os.environ["NTLM_USER_FILE"] = previous_users
 
 
-__all__ = ["CLIENT_ID", "CLIENT_SECRET", "M", "PASSWORD", "SERVICE", "TENANT", "USER", "EwsServer",
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "PASSWORD", "SERVICE", "TENANT", "USER", "EwsServer",
            "ews_server"]
