@@ -29,17 +29,18 @@ def plan(alerts: list[str], entries: dict[str, Entry], manager: str) -> Plan:
         entry = entries.get(key)
         if entry is not None and entry.delivered:
             continue
+        heading = text.split(" : ")[0]  # the committee and session the alert is about
         result.actions.append(Action(key=key, automation=NAME, kind="create", revision=0,
                                      fingerprint=fingerprint({"text": text}),
-                                     summary=f"Alerte au responsable – {text.split(' : ')[0]}",
-                                     payload={"text": text, "to": manager}))
+                                     summary=f"Alerte au responsable – {heading}",
+                                     payload={"text": text, "heading": heading, "to": manager}))
     return result
 
 
 def build(ctx: Context, action: Action) -> Mail:
     service = ctx.config.service
     text = action.payload["text"]
-    return Mail(delivery_id=action.delivery_id, subject=f"[Commissions] À traiter – {text.split(' : ')[0]}",
+    return Mail(delivery_id=action.delivery_id, subject=f"[Commissions] À traiter – {action.payload['heading']}",
                 sender=Address(service.email, service.name), to=(Address(action.payload["to"]),),
                 body_text=(f"Bonjour,\n\n{text}\n\nCe message est envoyé une seule fois pour cette situation.\n\n"
                            f"{service.name}"))
