@@ -40,13 +40,21 @@ class PrivateAuthorityAdapter(requests.adapters.HTTPAdapter):
     authority; verification stays on, against that authority.
     """
 
-    authorities: dict[str, str] = {}  # "host:port" -> CA bundle
+    authorities: dict[str, str] = {}  # "host:port", or ".domain" for its every host -> CA bundle
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        ca_file = self.authorities.get(_netloc(request.url or ""))
+        ca_file = self.authority(_netloc(request.url or ""))
         if ca_file and kwargs.get("verify", True) is not False:
             kwargs["verify"] = ca_file
         return super().send(request, **kwargs)
+
+    @classmethod
+    def authority(cls, netloc: str) -> str | None:
+        if netloc in cls.authorities:
+            return cls.authorities[netloc]
+        host = netloc.partition(":")[0]
+        return next((ca for key, ca in cls.authorities.items() if key.startswith(".") and
+                     (host.endswith(key) or f".{host}" == key)), None)
 
 
 def _netloc(url: str) -> str:
@@ -91,11 +99,12 @@ def _secret(settings: Mapping[str, Any], key: str) -> str:
 
 
 def open_account(settings: Mapping[str, Any], base: Path) -> Any:
-    """The exchangelib Account of the organizer mailbox; no request is sent yet."""
+    """The exchangelib Account of the organizer mailbox; only autodiscover sends requests here."""
     from exchangelib import (
         BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Account, Build, Configuration, Credentials, FailFast,
         Identity, OAuth2Credentials, Version,
     )
+    from exchangelib.errors import AutoDiscoverFailed, ErrorNonExistentMailbox, UnauthorizedError
     from exchangelib.protocol import BaseProtocol
 
     mailbox = str(settings["mailbox"])
@@ -107,6 +116,9 @@ def open_account(settings: Mapping[str, Any], base: Path) -> Any:
         for url in (str(settings.get("server", "")), authority):
             if url:
                 PrivateAuthorityAdapter.authorities[_netloc(url)] = ca_file
+        if settings.get("autodiscover"):
+            # autodiscover visits hosts of the mailbox's domain that no setting names
+            PrivateAuthorityAdapter.authorities["." + mailbox.rpartition("@")[2].lower()] = ca_file
     if auth == "oauth2":
         class TenantCredentials(OAuth2Credentials):
             # national clouds and tests sign tokens elsewhere than login.microsoftonline.com
@@ -122,15 +134,27 @@ def open_account(settings: Mapping[str, Any], base: Path) -> Any:
     else:
         credentials = Credentials(str(settings["username"]), _secret(settings, "password_env"))
         access = IMPERSONATION if settings.get("access") == "impersonation" else DELEGATE
-    if settings.get("autodiscover"):
-        config = Configuration(credentials=credentials, retry_policy=FailFast())
-        return Account(mailbox, config=config, autodiscover=True, access_type=access)
     # Exchange 2013 SP1's schema is understood by 2013, 2016, 2019 and Exchange Online:
     # fixing it spares a version probe on every run
-    config = Configuration(service_endpoint=str(settings["server"]), credentials=credentials,
-                           auth_type={"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}[auth],
-                           version=Version(build=Build(15, 0, 847, 32)), retry_policy=FailFast())
-    return Account(mailbox, config=config, autodiscover=False, access_type=access)
+    options: dict[str, Any] = {"credentials": credentials, "retry_policy": FailFast(),
+                               "auth_type": {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}[auth],
+                               "version": Version(build=Build(15, 0, 847, 32))}
+    if not settings.get("autodiscover"):
+        return Account(mailbox, config=Configuration(service_endpoint=str(settings["server"]), **options),
+                       autodiscover=False, access_type=access)
+    try:
+        return Account(mailbox, config=Configuration(**options), autodiscover=True, access_type=access)
+    except AutoDiscoverFailed as exc:
+        raise ExchangeLoginError(
+            f"Exchange : la découverte automatique (autodiscover) n'a pas trouvé le serveur de « {mailbox} » "
+            "(ni autodiscover.<domaine>, ni enregistrement DNS _autodiscover._tcp) ; indiquez l'adresse EWS "
+            "avec server = \"https://.../EWS/Exchange.asmx\" dans [transport].") from exc
+    except UnauthorizedError as exc:
+        raise ExchangeLoginError(f"Exchange : identifiants refusés par autodiscover pour « {mailbox} » ; "
+                                 "vérifiez l'identifiant et le secret de la variable d'environnement.") from exc
+    except ErrorNonExistentMailbox as exc:
+        raise ExchangeLoginError(f"Exchange : la boîte « {mailbox} » est inconnue du serveur trouvé par "
+                                 "autodiscover ; vérifiez mailbox dans [transport].") from exc
 
 
 class Caller:

@@ -27,6 +27,7 @@ import spnego
 import spnego.exceptions
 import trustme
 
+from . import autodiscover
 from .operations import OPERATIONS, OperationFault, Request, answer
 from .soap import S, T, envelope, fault
 from .store import Store
@@ -64,10 +65,12 @@ class EwsServer:
     token_requests: int = 0
     logins: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    public_host: str = ""  # the name autodiscover gives for EWS, when clients come through a proxy
 
     @property
     def url(self) -> str:
-        return f"https://localhost:{self.port}/EWS/Exchange.asmx"
+        host = self.public_host or f"localhost:{self.port}"
+        return f"https://{host}/EWS/Exchange.asmx"
 
     def settings(self, **overrides: object) -> dict[str, object]:
         settings: dict[str, object] = {"server": self.url, "auth": "basic", "username": USER,
@@ -170,6 +173,10 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
                 return
             server.logins.add(login)
             root = ET.fromstring(data)
+            if self.path.lower() == autodiscover.PATH:
+                server.requests.append(Seen("GetUserSettings", time.monotonic(), data, login))
+                self._reply(200, autodiscover.user_settings(root, set(server.store.mailboxes), server.url))
+                return
             operation_elem = _operation_of(root)
             operation = operation_elem.tag.rpartition("}")[2]
             header = root.find(f"{{{S}}}Header")
@@ -202,6 +209,10 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._reply(200, envelope(response, version))
 
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server's name
+            # autodiscover checks that a redirect target answers before following it
+            self._reply(200, b"")
+
         def _token(self, data: bytes) -> None:
             server.token_requests += 1
             form = {k: v[0] for k, v in parse_qs(data.decode()).items()}
@@ -218,15 +229,17 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def ews_server(folder: Path) -> Iterator[EwsServer]:
+def ews_server(folder: Path, *names: str) -> Iterator[EwsServer]:
+    """The server, with a certificate for localhost and the given host names."""
     authority = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    authority.issue_cert("127.0.0.1", "localhost", *names).configure_cert(context)
     ca_file = folder / "autorite-ews.pem"
     authority.cert_pem.write_to_path(str(ca_file))
     # pyspnego's NTLM acceptor reads its accounts from this file
     users = folder / "comptes-ntlm.txt"
-    users.write_text(f"{DOMAIN}:{USER}:{PASSWORD}\n", encoding="utf-8")
+    # a domain controller also takes the bare user name, which autodiscover's NTLM may send
+    users.write_text(f"{DOMAIN}:{USER}:{PASSWORD}\n:{USER}:{PASSWORD}\n", encoding="utf-8")
     previous_users = os.environ.get("NTLM_USER_FILE")
     os.environ["NTLM_USER_FILE"] = str(users)
     store = Store()
