@@ -15,7 +15,7 @@ from .journal import dumps
 class Action:
     key: str  # stable idempotency key, e.g. invitation/<committee>/<first date>
     automation: str
-    kind: str  # create | update | cancel
+    kind: str  # create | update | cancel, or file: a document saved for staff, nothing sent
     revision: int  # 0 for the first delivery, then +1 per update or cancellation
     fingerprint: str  # of what the delivery depends on
     summary: str  # French, without any applicant's personal data
@@ -36,7 +36,7 @@ class Plan:
     attendance: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # meeting key -> expected rows
 
 
-KIND_LABELS = {"create": "envoi", "update": "mise à jour", "cancel": "annulation"}
+KIND_LABELS = {"create": "envoi", "update": "mise à jour", "cancel": "annulation", "file": "document"}
 
 
 def fingerprint(data: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ from .actions import KIND_LABELS, Plan
 from .context import Context
 from .documents import french
 from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
-from .executor import RunReport, apply_pending_writes, execute
+from .documents.pdf import find_libreoffice
+from .executor import RunReport, apply_pending_writes, execute, prepare_documents
 from .journal import Journal
 from .registers.findings import Finding, Severity
 from .registers.mapping import Mapping, load_mapping
@@ -18,6 +19,7 @@ from .registers.reader import Registers, read_registers
 from .registers.types import normalize_label
 from .registry import ALERTS, AUTOMATIONS, Automation
 from .service import Room, Service, build_service
+from .template_samples import check_templates
 from .transports.base import RoomChoice, Transport
 
 
@@ -51,7 +53,7 @@ def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | None,
                transport: Transport) -> list[tuple[Automation, Plan]]:
     """Plans never send: the transport is only asked read-only questions (is a room free?)."""
     add_listed_rooms(loaded.service, transport)
-    return [(a, a.plan(ctx, loaded.service, journal.entries(a.name), transport)) for a in selected(ctx, name)]
+    return [(a, a.plan(ctx, loaded.service, journal, transport)) for a in selected(ctx, name)]
 
 
 def add_listed_rooms(service: Service, transport: Transport) -> None:
@@ -76,8 +78,16 @@ def check(ctx: Context) -> int:
     ctx.say(f"Configuration : {cfg.source} — correcte.")
     loaded = load(ctx)
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
-    template = cfg.paths.templates / "convocation.docx"
-    ctx.say(f"Modèle de convocation : {template} — {'présent' if template.is_file() else 'ABSENT'}.")
+    templates_ok = True
+    ctx.say(f"Modèles ({cfg.paths.templates}) :")
+    for report in check_templates(ctx):
+        fine = report.broken is None and not report.missing
+        templates_ok = templates_ok and fine
+        for line in report.lines():
+            ctx.say(f"  {'✓' if fine else '✗'} {line}")
+    pdf_problem = _pdf_problem(ctx)
+    if pdf_problem:
+        ctx.say(f"✗ {pdf_problem}")
     transport = ctx.make_transport()
     ctx.say("")
     ctx.say("Registres lus :")
@@ -102,8 +112,17 @@ def check(ctx: Context) -> int:
         transport_ok = False
     finally:
         transport.close()
-    ok = template.is_file() and not loaded.errors and transport_ok
+    ok = templates_ok and not pdf_problem and not loaded.errors and transport_ok
     return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _pdf_problem(ctx: Context) -> str | None:
+    """PDFs asked for but LibreOffice absent: the Word documents still leave, without their PDF."""
+    if not ctx.config.documents.pdf or find_libreoffice(ctx.config.documents.libreoffice) is not None:
+        return None
+    return ("PDF demandés ([documents] pdf = true) mais LibreOffice est introuvable : les documents Word seront "
+            "envoyés sans PDF. Installez LibreOffice (paquet Debian libreoffice-writer) ou indiquez son chemin "
+            "dans [documents] libreoffice.")
 
 
 def _say_findings(ctx: Context, findings: list[Finding]) -> None:
@@ -129,6 +148,9 @@ def plan(ctx: Context, name: str | None = None) -> int:
     finally:
         transport.close()
     total = 0
+    pdf_problem = _pdf_problem(ctx)
+    if pdf_problem:
+        ctx.say(f"✗ {pdf_problem}")
     for automation, current in plans:
         ctx.say(f"{automation.label} : {len(current.actions)} action(s) à faire.")
         for action in current.actions:
@@ -153,6 +175,8 @@ def run(ctx: Context, name: str | None = None) -> RunReport:
         transport = ctx.make_transport()
         try:
             plans = make_plans(ctx, loaded, journal, name, transport)
+            for notice in prepare_documents(ctx, plans):
+                ctx.say(f"  ! Documents : {notice}")
             for automation, current in plans:
                 execute(ctx, automation, current, journal, transport, report)
                 for notice in current.notices:
@@ -178,12 +202,16 @@ def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
         ctx.say(f"  ✓ {action.summary} (déjà envoyé lors d'un passage interrompu : enregistré sans renvoi)")
     for action, message in report.failed:
         ctx.say(f"  ✗ {action.summary} : {message} (nouvel essai au prochain passage)")
+    for line in report.notes:
+        ctx.say(f"  ! {line}")
     for line in report.deferred:
         ctx.say(f"  … {line}")
     for line in report.write_problems:
         ctx.say(f"  ✗ Report dans le registre impossible : {line}")
-    sent = len(report.done) + len(report.recovered)
-    ctx.say(f"Bilan : {sent} envoi(s), {len(report.failed)} échec(s), "
+    done = report.done + report.recovered
+    filed = sum(1 for a in done if a.kind == "file")
+    documents = f", {filed} document(s) préparé(s)" if filed else ""
+    ctx.say(f"Bilan : {len(done) - filed} envoi(s){documents}, {len(report.failed)} échec(s), "
             f"{report.written} cellule(s) reportée(s) dans les registres.")
     if excluded:
         ctx.say(f"{excluded} ligne(s) de registre écartée(s) : lancez « check » pour le détail.")

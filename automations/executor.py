@@ -17,10 +17,11 @@ from pathlib import Path
 from .actions import Action, Plan
 from .context import Context
 from .errors import TransportError, UserError
+from .documents.pdf import convert_to_pdf
 from .journal import Journal
 from .registers.writeback import CellWrite, WorkbookBusy, apply_writes
 from .registry import Automation
-from .transports.base import Meeting, Transport
+from .transports.base import Delivered, Meeting, Transport
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class RunReport:
     recovered: list[Action] = field(default_factory=list)
     failed: list[tuple[Action, str]] = field(default_factory=list)
     written: int = 0
+    notes: list[str] = field(default_factory=list)  # French lines about what was done
     deferred: list[str] = field(default_factory=list)  # French lines
     write_problems: list[str] = field(default_factory=list)
 
@@ -55,6 +57,28 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
             _failed(ctx, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
 
 
+def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> list[str]:
+    """Render every document of the run first, then make all their PDFs with one LibreOffice run.
+
+    Returns French notices; a document that cannot be rendered is left to its
+    action, which then fails alone with the message.
+    """
+    rendered: list[Path] = []
+    for automation, plan in plans:
+        for action in plan.actions if automation.documents is not None else ():
+            try:
+                rendered.extend(automation.documents(ctx, action, fresh=True))  # type: ignore[misc]
+            except UserError:
+                continue
+    if not ctx.config.documents.pdf or not rendered:
+        return []
+    try:
+        convert_to_pdf(rendered, ctx.config.documents.libreoffice)
+    except UserError as exc:
+        return [exc.message]
+    return []
+
+
 def _failed(ctx: Context, action: Action, journal: Journal, message: str, report: RunReport) -> None:
     journal.fail(action.key, action.automation, action.kind, action.revision, message, ctx.now())
     report.failed.append((action, message))
@@ -66,7 +90,8 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
     journal.begin(action.key, action.automation, action.kind, action.revision, action.fingerprint,
                   action.payload, ctx.now())
     fingerprint, payload = action.fingerprint, action.payload
-    found = transport.lookup(action.delivery_id)
+    # a document filed for staff is not sent: there is nothing to look up on the server
+    found = transport.lookup(action.delivery_id) if action.kind != "file" else None
     if found is not None:
         # Sent by an attempt that crashed before recording it: record what that attempt sent.
         if previous and previous.pending_revision == action.revision and previous.pending_fingerprint:
@@ -74,8 +99,14 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
         delivered, recovered = found, True
     else:
         message = automation.build(ctx, action)
-        delivered = (transport.send_meeting(message) if isinstance(message, Meeting)
-                     else transport.send_mail(message))
+        if isinstance(message, Delivered):
+            delivered = message
+            if message.details.get("note"):
+                report.notes.append(f"{action.summary} : {message.details['note']}")
+        elif isinstance(message, Meeting):
+            delivered = transport.send_meeting(message)
+        else:
+            delivered = transport.send_mail(message)
         recovered = False
     # what was really sent is what the cells must say
     writes = _queued_writes(ctx, automation, replace(action, payload=payload) if recovered else action)

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from . import attendance
+from . import session_documents as docs
 from .actions import Action, Plan, fingerprint, slug
 from .context import Context
 from .documents import french
+from .documents.attach import attachments_for
 from .documents.render import render_docx
 from .journal import Entry
 from .registers.writeback import CellWrite
@@ -28,12 +30,8 @@ from .transports.base import Address, Attachment, Meeting, RoomChoice
 NAME = "invitations"
 LABEL = "Convocations"
 TEMPLATE = "convocation.docx"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+natural_key = docs.natural_key
 _ACTIVE, _CANCELLED = "active", "cancelled"
-
-
-def natural_key(session: Session) -> str:
-    return f"{slug(session.committee.name)}/{session.date.isoformat()}"
 
 
 def _source(session: Session) -> list[Any]:
@@ -129,7 +127,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
                   read_answers: AnswerReader | None) -> Action | None:
     notices = result.notices
     zone = now.tzinfo
-    label = f"{session.committee.name}, séance du {french.date_short(session.date)}"
+    label = docs.label(session)
     delivered = entry is not None and entry.delivered
     state = entry.payload.get("state") if delivered else None
     if session.status in ("annulee", "reportee"):
@@ -245,35 +243,32 @@ def _uid(action: Action, domain: str) -> str:
 
 
 def document_path(ctx: Context, session: Session, revision: int) -> Path:
-    folder = ctx.config.paths.output / slug(session.committee.name) / session.date.isoformat()
     suffix = f" (modification {revision})" if revision else ""
-    return folder / f"Convocation {session.committee.name} {french.date_short(session.date).replace('/', '-')}{suffix}.docx"
+    return docs.folder(ctx, session) / docs.file_name("Convocation", session, suffix)
 
 
 def template_context(ctx: Context, action: Action) -> dict[str, Any]:
     session: Session = action.subject["session"]
-    zone = ctx.zone
-    service = ctx.config.service
     room = action.subject["room"]
     members = action.subject["required"] + action.subject["optional"]
-    agenda = [line.strip(" -•\t") for line in session.agenda.replace(";", "\n").splitlines() if line.strip(" -•\t")]
     return {
-        "service": {"name": service.name, "address": service.address, "city": service.city,
-                    "phone": service.phone, "email": service.email, "signatory": service.signatory,
-                    "signatory_title": service.signatory_title},
-        "committee": {"name": session.committee.name, "scheme": session.committee.scheme,
-                      "of_name": french.of_name(session.committee.name)},
-        "session": {"date_long": french.date_long(session.date), "date_short": french.date_short(session.date),
-                    "time": french.time_fr(session.start(zone).timetz()),
-                    "end_time": french.time_fr(session.end(zone).timetz()),
-                    "room": action.payload["room"], "room_site": room.site if room else "",
-                    "chair": session.chair, "agenda_items": agenda or ["Examen des dossiers"]},
+        "service": docs.service_context(ctx), "committee": docs.committee_context(session),
+        "session": docs.session_context(ctx, session, action.payload["room"], room.site if room else ""),
         "letter_date": french.date_medium(ctx.now().date()),
         "is_update": action.kind == "update",
         "update_note": "Modification : cette convocation remplace la précédente." if action.kind == "update" else "",
         "members": [{"full_name": m.full_name, "organisation": m.organisation, "function": m.function,
                      "role": "Suppléant" if m.role == "suppleant" else "Titulaire"} for m in members],
     }
+
+
+def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
+    if action.kind == "cancel":
+        return []
+    target = document_path(ctx, action.subject["session"], action.revision)
+    if fresh or not target.is_file():
+        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action), target)
+    return [target]
 
 
 def build(ctx: Context, action: Action) -> Meeting:
@@ -290,9 +285,7 @@ def build(ctx: Context, action: Action) -> Meeting:
                 f"({room_name}) est annulée. Une nouvelle date vous sera communiquée.\n\n"
                 f"{service.signatory}\n{service.name}")
     else:
-        target = document_path(ctx, session, action.revision)
-        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action), target)
-        attachments = (Attachment(target.name, target.read_bytes(), DOCX),)
+        attachments = attachments_for(ctx, document(ctx, action, fresh=False))
         prefix = "Modification – " if action.kind == "update" else ""
         subject = f"{prefix}Convocation – {session.committee.name} – {when}"
         change = ("Cette invitation remplace la précédente (date, heure, salle ou participants modifiés).\n\n"
@@ -330,16 +323,7 @@ def _removed(action: Action) -> tuple[Address, ...]:
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
-    session: Session = action.subject["session"]
-    record = session.record
-    cells: list[tuple[Path, CellWrite]] = []
     values = {"invitation_sent_on": today, "room_booked": action.payload["room"]}
     if action.kind == "cancel":
         values = {"room_booked": None}
-    for field_name, value in values.items():
-        header = record.headers.get(field_name)
-        if header and field_name in record.writable:
-            cells.append((record.source.file, CellWrite(
-                sheet=record.source.sheet, header_row=record.source.header_row, row=record.source.row,
-                expect=record.identity, column=header, value=value)))
-    return cells
+    return docs.session_writes(action.subject["session"], values)

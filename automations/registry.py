@@ -7,35 +7,51 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import alerts, invitations
+from . import alerts, invitations, meeting_pack, minutes
 from .actions import Action, Plan
 from .context import Context
-from .journal import Entry
+from .journal import Journal
 from .registers.writeback import CellWrite
 from .service import Service
-from .transports.base import Mail, Meeting, Transport
+from .transports.base import Delivered, Mail, Meeting, Transport
 
 
 @dataclass(frozen=True)
 class Automation:
     name: str
     label: str  # French, for people
-    plan: Callable[[Context, Service, dict[str, Entry], Transport], Plan]
-    build: Callable[[Context, Action], Mail | Meeting]
+    plan: Callable[[Context, Service, Journal, Transport], Plan]
+    build: Callable[[Context, Action], Mail | Meeting | Delivered]  # Delivered: a file saved, nothing sent
     writes: Callable[[Action, date], list[tuple[Path, CellWrite]]]  # workbook, cell
     enabled: Callable[[Context], bool]
+    # renders an action's Word documents ahead of the sends, so one LibreOffice run makes all the PDFs
+    documents: Callable[..., list[Path]] | None = None
 
 
 AUTOMATIONS: dict[str, Automation] = {
     invitations.NAME: Automation(
         name=invitations.NAME, label=invitations.LABEL,
-        plan=lambda ctx, service, entries, transport: invitations.plan(
-            service, entries, ctx.now(), ctx.config.invitations.suppleants_optional, transport.free_room,
-            transport.answers),
+        plan=lambda ctx, service, journal, transport: invitations.plan(
+            service, journal.entries(invitations.NAME), ctx.now(), ctx.config.invitations.suppleants_optional,
+            transport.free_room, transport.answers),
         build=invitations.build, writes=invitations.writes,
-        enabled=lambda ctx: ctx.config.invitations.enabled),
+        enabled=lambda ctx: ctx.config.invitations.enabled, documents=invitations.document),
+    meeting_pack.NAME: Automation(
+        name=meeting_pack.NAME, label=meeting_pack.LABEL,
+        plan=lambda ctx, service, journal, transport: meeting_pack.plan(
+            service, journal.entries(meeting_pack.NAME), ctx.now()),
+        build=meeting_pack.build, writes=meeting_pack.writes,
+        enabled=lambda ctx: ctx.config.packs.enabled, documents=meeting_pack.document),
+    minutes.NAME: Automation(
+        name=minutes.NAME, label=minutes.LABEL,
+        plan=lambda ctx, service, journal, transport: minutes.plan(
+            service, journal.entries(minutes.NAME), ctx.now(), ctx.config.minutes.within_days,
+            journal.attendance),
+        build=minutes.build, writes=minutes.writes,
+        enabled=lambda ctx: ctx.config.minutes.enabled, documents=minutes.document),
 }
 
 # fed by the other automations' alerts, not selectable on its own
-ALERTS = Automation(name=alerts.NAME, label=alerts.LABEL, plan=lambda ctx, service, entries, transport: Plan(alerts.NAME),
+ALERTS = Automation(name=alerts.NAME, label=alerts.LABEL,
+                    plan=lambda ctx, service, journal, transport: Plan(alerts.NAME),
                     build=alerts.build, writes=alerts.writes, enabled=lambda ctx: bool(ctx.config.service.manager))

@@ -31,6 +31,8 @@ class Committee:
     usual_room: str = ""
     duration_hours: float = 2.0
     quorum: int | None = None  # members who must attend for the committee to decide
+    pack_days: int = 5  # the meeting pack leaves this many days before the session
+    anonymise: bool = False  # the pack shows applicants as initials: it leaves the service
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class Session:
     agenda: str
     record: Record
     invitation_sent_on: date | None = None
+    pack_sent_on: date | None = None
+    minutes_sent_on: date | None = None
+    minutes_validated: bool = False
 
     def start(self, zone: ZoneInfo) -> datetime | None:
         return datetime.combine(self.date, self.time, zone) if self.time else None
@@ -65,12 +70,33 @@ class Session:
         return start + timedelta(hours=self.duration_hours) if start else None
 
 
+@dataclass(frozen=True)
+class Application:
+    """An application for aid, as the applications register holds it."""
+
+    number: str
+    last_name: str
+    first_name: str = ""
+    commune: str = ""
+    scheme: str = ""
+    aid_kind: str = ""
+    amount_asked: int | None = None
+    social_worker: str = ""
+    filed_on: date | None = None
+    session_date: date | None = None
+    decision: str | None = None  # accord | accord_partiel | refus | ajourne
+    amount_granted: int | None = None
+    reason: str = ""
+    notes: str = ""
+
+
 @dataclass
 class Service:
     committees: dict[str, Committee] = field(default_factory=dict)  # by normalized name
     rooms: dict[str, Room] = field(default_factory=dict)  # by normalized name
     members: list[Member] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
+    applications: list[Application] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     def committee(self, name: str) -> Committee | None:
@@ -83,6 +109,12 @@ class Service:
         key = normalize_label(committee.name)
         return [m for m in self.members if m.committee is None or normalize_label(m.committee) == key]
 
+    def applications_of(self, session: Session) -> list[Application]:
+        """The applications a session examines: its date, and its committee's scheme when it has one."""
+        scheme = normalize_label(session.committee.scheme)
+        return [a for a in self.applications if a.session_date == session.date
+                and (not scheme or normalize_label(a.scheme) == scheme)]
+
 
 def build_service(registers: Registers, config: Config, today: date) -> Service:
     service = Service(findings=list(registers.findings))
@@ -91,7 +123,7 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         service.committees[normalize_label(c.name)] = Committee(
             name=c.name, scheme=c.scheme, invitation_days=c.invitation_days or defaults.lead_days,
             usual_room=c.usual_room, duration_hours=c.duration_hours or defaults.duration_hours,
-            quorum=c.quorum)
+            quorum=c.quorum, pack_days=c.pack_days or config.packs.lead_days, anonymise=c.anonymise)
     for r in registers.of("committees"):
         key = normalize_label(r.get("name", ""))
         known = service.committees.get(key)
@@ -100,7 +132,9 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             invitation_days=r.get("invitation_days", known.invitation_days if known else defaults.lead_days),
             usual_room=r.get("usual_room", known.usual_room if known else ""),
             duration_hours=r.get("duration_hours", known.duration_hours if known else defaults.duration_hours),
-            quorum=r.get("quorum", known.quorum if known else None))
+            quorum=r.get("quorum", known.quorum if known else None),
+            pack_days=r.get("pack_days", known.pack_days if known else config.packs.lead_days),
+            anonymise=r.get("anonymise", known.anonymise if known else False))
     for room in config.rooms:
         service.rooms[normalize_label(room.name)] = room
     for r in registers.of("rooms"):
@@ -114,6 +148,13 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         session = _session(r, service, defaults.duration_hours, today)
         if session is not None:
             service.sessions.append(session)
+    for r in registers.of("applications"):
+        service.applications.append(Application(
+            number=str(r.get("number")), last_name=r.get("last_name") or r.get("full_name", ""), first_name=r.get("first_name", ""),
+            commune=r.get("commune", ""), scheme=r.get("scheme", ""), aid_kind=r.get("aid_kind", ""),
+            amount_asked=r.get("amount_asked"), social_worker=r.get("social_worker", ""),
+            filed_on=r.get("filed_on"), session_date=r.get("session_date"), decision=r.get("decision"),
+            amount_granted=r.get("amount_granted"), reason=r.get("reason", ""), notes=r.get("notes", "")))
     return service
 
 
@@ -156,7 +197,9 @@ def _session(r: Record, service: Service, default_hours: float, today: date) -> 
         committee=committee, date=r.get("date"), time=r.get("time"),
         duration_hours=r.get("duration_hours", committee.duration_hours or default_hours),
         room=r.get("room", ""), chair=r.get("chair", ""), status=r.get("status", "prevue"),
-        agenda=r.get("agenda", ""), record=r, invitation_sent_on=r.get("invitation_sent_on"))
+        agenda=r.get("agenda", ""), record=r, invitation_sent_on=r.get("invitation_sent_on"),
+        pack_sent_on=r.get("pack_sent_on"), minutes_sent_on=r.get("minutes_sent_on"),
+        minutes_validated=bool(r.get("minutes_validated", False)))
     if session.status == "prevue" and session.date >= today:
         if session.time is None:
             service.findings.append(_finding(r, "time", None, "séance prévue sans heure : "

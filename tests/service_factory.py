@@ -16,7 +16,10 @@ from .conftest import PROJECT
 
 PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Président(e)", "Statut",
                    "Ordre du jour / observations", "Salle réservée", "Invitations envoyées le",
-                   "Dossier envoyé le", "CR diffusé le"]
+                   "Dossier envoyé le", "CR diffusé le", "CR validé"]
+APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commune", "Dispositif", "Nature de l'aide",
+                      "Montant demandé", "Référent", "Date commission", "Décision", "Montant accordé", "Motif",
+                      "Fournisseur", "Notifié le", "Observations"]
 
 COMMITTEE = "Commission maintien dans le logement"
 
@@ -104,4 +107,29 @@ def edit_planning(folder: Path, row: int, **cells: object) -> None:
     columns = {cell.value: cell.column for cell in ws[4]}
     for header, value in cells.items():
         ws.cell(row=row, column=columns[header.replace("_", " ")], value=value)
+    wb.save(path)
+
+
+def write_applications(folder: Path, rows: list[list[object]]) -> Path:
+    """The applications register, one row per application, in APPLICATION_HEADER's order."""
+    path = folder / "registres" / "Registre des demandes 2026.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Demandes"
+    ws.append(APPLICATION_HEADER)
+    for row in rows:
+        ws.append(row + [None] * (len(APPLICATION_HEADER) - len(row)))
+    wb.save(path)
+    return path
+
+
+def set_committee(folder: Path, header: str, value: object) -> None:
+    """Add or fill a column of the committee's line in the « Instances » sheet."""
+    path = folder / "registres" / "Planning des instances 2026.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Instances"]
+    columns = {cell.value: cell.column for cell in ws[1]}
+    column = columns.get(header) or ws.max_column + 1
+    ws.cell(row=1, column=column, value=header)
+    ws.cell(row=2, column=column, value=value)
     wb.save(path)

@@ -7,6 +7,7 @@ import email.policy
 import io
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -29,17 +30,20 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert "Bilan : 3 envoi(s), 0 échec(s), 6 cellule(s) reportée(s) dans les registres." in text
+    assert ("Bilan : 6 envoi(s), 4 document(s) préparé(s), 0 échec(s), 9 cellule(s) reportée(s) "
+            "dans les registres.") in text
     sent = messages(folder)
-    assert len(sent) == 3
-    for message in sent:
+    assert len(sent) == 6
+    invitations = [m for m in sent if m["Subject"].startswith("Convocation")]
+    assert len(invitations) == 3
+    for message in invitations:
         calendar = icalendar.Calendar.from_ical(
             next(p for p in message.walk() if p.get_content_type() == "text/calendar").get_content())
         [event] = calendar.walk("VEVENT")
         assert event.decoded("DTSTART").tzinfo is not None
         assert str(event["DTSTART"].params["TZID"]) == "Pacific/Noumea"
         assert message["To"].addresses
-        [attachment] = list(message.iter_attachments())
+        attachment = next(a for a in message.iter_attachments() if a.get_filename().endswith(".docx"))
         body = "\n".join(p.text for p in docx.Document(io.BytesIO(attachment.get_content())).paragraphs)
         assert "Nouméa, le 23 novembre 2026" in body
     planning = openpyxl.load_workbook(folder / "registres" / "Planning des instances 2026.xlsx")["Planning 2026"]
@@ -53,7 +57,50 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=again) == 0
     assert again.getvalue().startswith(f"Service de démonstration repris dans {folder}")
     assert "Bilan : 0 envoi(s), 0 échec(s), 0 cellule(s) reportée(s)" in again.getvalue()
-    assert len(messages(folder)) == 3
+    assert len(messages(folder)) == 6
+
+
+def _register(folder: Path) -> list[dict[str, object]]:
+    ws = openpyxl.load_workbook(folder / "registres" / "Registre des demandes 2026.xlsx")["Demandes"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, row)) for row in ws.iter_rows(min_row=3, values_only=True) if row[0]]
+    return list({str(r["N° dossier"]): r for r in reversed(rows)}.values())  # a line typed twice counts once
+
+
+def _amount(value: object) -> int:
+    return int("".join(ch for ch in str(value) if ch.isdigit())) if value is not None else 0
+
+
+def _xpf(value: int) -> str:
+    return f"{value:,} F CFP".replace(",", " ")
+
+
+def test_demo_packs_and_minutes_follow_the_register(tmp_path: Path, clock) -> None:
+    folder = tmp_path / "demo"
+    assert run_demo(folder, clock=clock, out=io.StringIO()) == 0
+    documents = folder / "documents"
+    packs = sorted(documents.rglob("Dossier de séance *.docx"))
+    drafts = sorted(documents.rglob("Compte rendu *.docx"))
+    assert len(packs) == 2 and len(drafts) == 4
+    register = _register(folder)
+    schemes = {"commission-maintien-dans-le-logement": "Maintien dans le logement",
+               "commission-insertion-logement-emploi": "Insertion par le logement et l'emploi",
+               "commission-premiere-entree": "Première entrée", "comite-prevention-des-expulsions":
+               "Prévention des expulsions"}
+    for path in packs + drafts:
+        day = date.fromisoformat(path.parent.name)
+        rows = [r for r in register if r["Date commission"].date() == day
+                and r["Dispositif"] == schemes[path.parent.parent.name]]
+        document = docx.Document(str(path))
+        first = next(t for t in document.tables if t.rows[0].cells[0].text.strip() == "N°")
+        # the agenda lists exactly the applications of that session, and the total is the register's
+        assert [r.cells[0].text for r in first.rows[1:-1]] == sorted(str(r["N° dossier"]) for r in rows)
+        asked = first.rows[-1].cells[4 if path in drafts else 3].text
+        assert asked == _xpf(sum(_amount(r["Montant demandé"]) for r in rows))
+        if path in drafts:
+            granted = first.rows[-1].cells[6].text
+            assert granted == _xpf(sum(_amount(r["Montant accordé"]) for r in rows
+                                       if r["Décision"] in ("Accord", "Accord partiel")))
 
 
 def test_demo_command_from_the_shell(tmp_path: Path) -> None:

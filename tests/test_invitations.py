@@ -102,8 +102,9 @@ def test_second_run_does_nothing(tmp_path: Path, clock) -> None:
     ctx = context(tmp_path / "config.toml", clock)
     loaded = commands.load(ctx)
     with Journal(ctx.config.paths.journal) as journal:
-        [(_, plan)] = commands.make_plans(ctx, loaded, journal, None, ctx.make_transport())
-    assert plan.actions == []
+        plans = commands.make_plans(ctx, loaded, journal, None, ctx.make_transport())
+    assert [(automation.name, plan.actions) for automation, plan in plans] == [
+        ("invitations", []), ("packs", []), ("minutes", [])]
     report = run(tmp_path, clock)
     assert report.done == [] and len(outbox(tmp_path)) == 1
 

@@ -2,7 +2,10 @@
 
 Sessions are placed relative to ``today`` so that a demo run always has work:
 three sessions inside their invitation lead time (one without a room, one
-whose date is typed as text), the rest either past or further ahead. The
+whose date is typed as text), two of them inside their meeting-pack lead
+time, and a held session per committee whose minutes are not yet circulated
+(one marked validated); the rest either past or further ahead. This year's
+applications are examined at those sessions. The
 quirks staff leave in real registers are there too: title rows above the
 header, times typed three ways, amounts typed as text, a member without an
 e-mail, the last application typed twice.
@@ -52,7 +55,7 @@ COMMUNES = ["Nouméa", "Dumbéa", "Mont-Dore", "Païta", "Bourail", "La Foa", "T
 WORKERS = ["Mme Tein", "M. Sako", "Mme Lévêque", "M. Waia"]
 PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Président(e)", "Statut",
                    "Ordre du jour / observations", "Salle réservée", "Invitations envoyées le",
-                   "Dossier envoyé le", "CR diffusé le"]
+                   "Dossier envoyé le", "CR diffusé le", "CR validé"]
 APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commune", "Dispositif",
                       "Nature de l'aide", "Montant demandé", "Référent", "Date commission", "Décision",
                       "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations"]
@@ -77,30 +80,32 @@ def _sessions(today: date, rng: random.Random) -> list[list[object]]:
     times = ["8h30", "08:30", time(8, 30), "14h00", time(13, 30), "9h00"]
     agenda = ["Examen des dossiers", "Point sur l'enveloppe budgétaire", "Bilan semestriel + dossiers", ""]
     chairs = ["Mme la présidente de commission", "M. le 2e vice-président"]
-    soon = {0: (6, "empty room"), 2: (12, "text date"), 3: (9, "")}  # inside their lead time
+    soon = {0: (4, "empty room"), 2: (12, "text date"), 3: (3, "")}  # inside their lead time
     for index, (name, _, lead, pack, room, hours) in enumerate(COMMITTEES):
         for months_back in range(4, 0, -1):
             day = _weekday(today - timedelta(days=30 * months_back - 2 * index))
             cancelled = index == 0 and months_back == 2
+            latest = months_back == 1  # its minutes are still to be written
             rows.append([name, day, rng.choice(times), hours, room, rng.choice(chairs),
                          "Annulée" if cancelled else "Tenue", rng.choice(agenda),
                          None if cancelled else room,
                          None if cancelled else day - timedelta(days=lead),
                          None if cancelled else day - timedelta(days=pack),
-                         None if cancelled else day + timedelta(days=10)])
+                         None if cancelled or latest else day + timedelta(days=10),
+                         "Oui" if latest and index == 1 else None])
         offset, quirk = soon.get(index, (20, ""))  # the 2nd committee's next session is beyond its lead
         day = _weekday(today + timedelta(days=offset))
         rows.append([name, day.strftime("%d/%m/%Y") if quirk == "text date" else day, times[index], hours,
                      None if quirk == "empty room" else room, chairs[index % 2], "Prévue",
-                     "Examen des dossiers; Point sur l'enveloppe budgétaire", None, None, None, None])
+                     "Examen des dossiers; Point sur l'enveloppe budgétaire", None, None, None, None, None])
         for ahead in (40, 70):
             day = _weekday(today + timedelta(days=ahead + 3 * index))
             rows.append([name, day, rng.choice(times), hours, room, rng.choice(chairs), "Prévue",
-                         rng.choice(agenda), None, None, None, None])
+                         rng.choice(agenda), None, None, None, None, None])
     return sorted(rows, key=lambda r: r[1] if isinstance(r[1], date) else date(*map(int, r[1].split("/")[::-1])))
 
 
-def _planning(path: Path, today: date, rng: random.Random) -> None:
+def _planning(path: Path, today: date, rows: list[list[object]], rng: random.Random) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Planning {today.year}"
@@ -108,11 +113,11 @@ def _planning(path: Path, today: date, rng: random.Random) -> None:
     ws["A2"] = f"Planning des instances de concertation – {today.year}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"].font = Font(bold=True, size=12)
-    ws.merge_cells("A1:L1")
-    ws.merge_cells("A2:L2")
-    _header(ws, 4, PLANNING_HEADER, [38, 12, 9, 9, 16, 30, 11, 40, 16, 14, 14, 14])
+    ws.merge_cells("A1:M1")
+    ws.merge_cells("A2:M2")
+    _header(ws, 4, PLANNING_HEADER, [38, 12, 9, 9, 16, 30, 11, 40, 16, 14, 14, 14, 10])
     ws["G4"].comment = Comment("Prévue, Tenue, Annulée ou Reportée (liste déroulante)", "Secrétariat")
-    rows = _sessions(today, rng)
+    ws["M4"].comment = Comment("Oui quand le compte rendu est relu et peut être diffusé aux membres", "Secrétariat")
     for r, values in enumerate(rows, 5):
         for c, value in enumerate(values, 1):
             cell = ws.cell(row=r, column=c, value=value)
@@ -154,7 +159,19 @@ def _planning(path: Path, today: date, rng: random.Random) -> None:
     wb.save(path)
 
 
-def _applications(path: Path, year: int, today: date, rng: random.Random, table: bool) -> None:
+def _session_dates(rows: list[list[object]], today: date) -> dict[str, list[date]]:
+    """Per scheme, the dates of its committee's sessions that examine applications: held, or coming soon."""
+    dates: dict[str, list[date]] = {}
+    schemes = {name: scheme for name, scheme, *_ in COMMITTEES}
+    for row in rows:
+        day = row[1] if isinstance(row[1], date) else date(*map(int, str(row[1]).split("/")[::-1]))
+        if row[6] != "Annulée" and day.year == today.year and day <= today + timedelta(days=15):
+            dates.setdefault(schemes[str(row[0])], []).append(day)
+    return dates
+
+
+def _applications(path: Path, year: int, today: date, rng: random.Random, table: bool,
+                  sessions: dict[str, list[date]] | None = None) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Demandes"
@@ -164,8 +181,12 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
     for n in range(1, count + 1):
         committee = COMMITTEES[n % len(COMMITTEES)]
         aid, supplier = rng.choice(AIDS[committee[1]])
-        filed = date(year, 1, 1) + timedelta(days=rng.randrange(0, 330))
-        session = filed + timedelta(days=rng.randrange(14, 45))
+        if sessions and sessions.get(committee[1]):
+            session = rng.choice(sessions[committee[1]])
+            filed = session - timedelta(days=rng.randrange(14, 45))
+        else:
+            filed = date(year, 1, 1) + timedelta(days=rng.randrange(0, 330))
+            session = filed + timedelta(days=rng.randrange(14, 45))
         asked = rng.randrange(5, 450) * 1000
         decided = session < today
         decision = rng.choice(["Accord", "Accord", "Accord", "Accord partiel", "Refus", "Ajourné"]) if decided else None
@@ -209,8 +230,9 @@ def build_demo_registers(folder: Path, today: date, seed: int = 2026) -> list[Pa
     paths = [folder / f"Planning des instances {today.year}.xlsx",
              folder / f"Registre des demandes {today.year - 1}.xlsx",
              folder / f"Registre des demandes {today.year}.xlsx", folder / "Fournisseurs.xlsx"]
-    _planning(paths[0], today, rng)
+    sessions = _sessions(today, rng)
+    _planning(paths[0], today, sessions, rng)
     _applications(paths[1], today.year - 1, today, rng, table=False)
-    _applications(paths[2], today.year, today, rng, table=True)
+    _applications(paths[2], today.year, today, rng, table=True, sessions=_session_dates(sessions, today))
     _suppliers(paths[3])
     return paths

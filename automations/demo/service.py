@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .. import commands
 from ..context import Context, system_clock
+from ..documents.pdf import find_libreoffice
 from ..errors import EXIT_OK, EXIT_PROBLEMS
 from ..settings import load_config
 from ..transports import settings_checks
@@ -46,6 +47,12 @@ folder = "boite-d-envoi"
 enabled = true
 lead_days = 15
 duration_hours = 2
+
+[packs]
+lead_days = 5
+
+[documents]
+pdf = {pdf}
 """
 
 
@@ -55,7 +62,8 @@ def set_up(folder: Path, today_date: object) -> None:
     shutil.copytree(PROJECT / "templates", folder / "modeles", dirs_exist_ok=True)
     shutil.copyfile(PROJECT / "mappings" / "province-sud-del.toml", folder / "correspondance.toml")
     # written last: its presence marks a complete demo folder
-    (folder / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
+    (folder / "config.toml").write_text(DEMO_CONFIG.replace("{pdf}", pdf), encoding="utf-8")
 
 
 def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
@@ -75,7 +83,8 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say("Où trouver le résultat :")
     ctx.say(f"  - registres (avec le suivi reporté) : {config.paths.registers}")
     ctx.say(f"  - e-mails et invitations (.eml)     : {folder / 'boite-d-envoi'}")
-    ctx.say(f"  - convocations (.docx)              : {config.paths.output}")
+    ctx.say("  - convocations, dossiers de séance,")
+    ctx.say(f"    projets de compte rendu (.docx)   : {config.paths.output}")
     ctx.say(f"  - journal                           : python run.py --config \"{config_path}\" history")
     ctx.say(f"  - vérification des registres        : python run.py --config \"{config_path}\" check")
     return EXIT_OK if report.ok else EXIT_PROBLEMS

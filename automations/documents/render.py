@@ -8,8 +8,10 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError as JinjaError
+from jinja2 import TemplateSyntaxError
 
 from ..errors import TemplateError
+from .template_check import syntax_error_message
 
 
 def render_docx(template: Path, context: dict[str, Any], target: Path) -> Path:
@@ -23,9 +25,10 @@ def render_docx(template: Path, context: dict[str, Any], target: Path) -> Path:
         document.render(context, autoescape=True)
         document.save(str(temp))
         os.replace(temp, target)
+    except TemplateSyntaxError as exc:  # located in Word terms: paragraph, table cell, header…
+        raise TemplateError(syntax_error_message(template, exc)) from exc
     except JinjaError as exc:
-        line = f" (ligne {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise TemplateError(f"Modèle « {template.name} » invalide{line} : {exc.message or exc}") from exc
+        raise TemplateError(f"Modèle « {template.name} » invalide : {exc.message or exc}") from exc
     except (KeyError, ValueError, OSError) as exc:
         raise TemplateError(f"Modèle « {template.name} » illisible : {exc}") from exc
     finally:

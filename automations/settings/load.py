@@ -16,7 +16,10 @@ from .section import Section, read_toml
 from .model import (
     CommitteeSettings,
     Config,
+    DocumentSettings,
     InvitationSettings,
+    MinutesSettings,
+    PackSettings,
     PathSettings,
     RoomSettings,
     SafetySettings,
@@ -89,6 +92,23 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     )
     i.finish()
 
+    k = root.table("packs")
+    packs = PackSettings(enabled=k.boolean("enabled", True), lead_days=k.integer("lead_days", 5, minimum=1))
+    k.finish()
+
+    n = root.table("minutes")
+    minutes = MinutesSettings(enabled=n.boolean("enabled", True),
+                              within_days=n.integer("within_days", 30, minimum=1))
+    n.finish()
+
+    d = root.table("documents")
+    office = d.text("libreoffice", "")
+    documents = DocumentSettings(pdf=d.boolean("pdf", False),
+                                 libreoffice=str((base / office).resolve()) if office else "")
+    if office and not Path(documents.libreoffice).is_file():
+        d.problem("libreoffice", f"fichier introuvable : {office}")
+    d.finish()
+
     w = root.table("write_back")
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
     w.finish()
@@ -107,6 +127,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
             invitation_days=c.integer("invitation_days", None, minimum=1),
             usual_room=c.text("usual_room", ""), duration_hours=c.number("duration_hours", None),
             quorum=c.integer("quorum", None, minimum=1),
+            pack_days=c.integer("pack_days", None, minimum=1), anonymise=c.boolean("anonymise", False),
         ))
         c.finish()
     rooms = []
@@ -119,4 +140,5 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     return Config(source=path, service=service, paths=paths,
                   transport=TransportSettings(backend=backend, options=options),
                   invitations=invitations, write_back=write_back, safety=safety,
+                  packs=packs, minutes=minutes, documents=documents,
                   committees=tuple(committees), rooms=tuple(rooms))

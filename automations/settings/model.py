@@ -49,6 +49,24 @@ class InvitationSettings:
 
 
 @dataclass(frozen=True)
+class PackSettings:
+    enabled: bool = True
+    lead_days: int = 5
+
+
+@dataclass(frozen=True)
+class MinutesSettings:
+    enabled: bool = True
+    within_days: int = 30  # sessions held longer ago get no draft: a first run must not draft a whole year
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    pdf: bool = False  # a PDF next to each Word document, by LibreOffice
+    libreoffice: str = ""  # its path, when it is not on the PATH
+
+
+@dataclass(frozen=True)
 class CommitteeSettings:
     """A committee defined (or completed) in the config, for registers that have no list."""
 
@@ -58,6 +76,8 @@ class CommitteeSettings:
     usual_room: str = ""
     duration_hours: float | None = None
     quorum: int | None = None
+    pack_days: int | None = None
+    anonymise: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,5 +109,8 @@ class Config:
     invitations: InvitationSettings
     write_back: WriteBackSettings
     safety: SafetySettings = SafetySettings()
+    packs: PackSettings = PackSettings()
+    minutes: MinutesSettings = MinutesSettings()
+    documents: DocumentSettings = DocumentSettings()
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()

@@ -1,0 +1,191 @@
+"""Turn Word documents into PDF with LibreOffice headless, one process per batch.
+
+Each PDF is written next to its document (same stem, ``.pdf``). LibreOffice
+runs with a throw-away profile, so it never collides with a LibreOffice the
+user has open, and converts into a temporary folder: a PDF only reaches its
+final place, atomically, once complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import UserError
+
+# the import filter is forced: otherwise LibreOffice opens a damaged .docx as plain text
+WORD_FILTER = "MS Word 2007 XML"
+
+
+class PdfUnavailable(UserError):
+    """LibreOffice cannot be found: no PDF at all."""
+
+
+class PdfFailed(UserError):
+    """Some documents have no PDF; the others are in place."""
+
+    def __init__(self, message: str, missing: Sequence[Path] = (), produced: dict[Path, Path] | None = None) -> None:
+        super().__init__(message)
+        self.missing = list(missing)
+        self.produced = dict(produced or {})
+
+
+def find_libreoffice(configured: str = "") -> Path | None:
+    """The configured executable if it exists, else soffice/libreoffice on PATH, else the usual Windows place."""
+    if configured:
+        path = Path(configured).expanduser()
+        return path if path.is_file() else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    if sys.platform == "win32":
+        for root in (os.environ.get("ProgramFiles", r"C:\Program Files"), os.environ.get("ProgramFiles(x86)")):
+            if root and Path(root, "LibreOffice", "program", "soffice.exe").is_file():
+                return Path(root, "LibreOffice", "program", "soffice.exe")
+    return None
+
+
+def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: float = 900) -> dict[Path, Path]:
+    """Convert ``documents`` (.docx) to PDF next to each one; returns document -> PDF.
+
+    One LibreOffice process converts the whole batch, or one per group when
+    documents from different folders share a name. ``timeout`` bounds the batch.
+    Raises PdfUnavailable without LibreOffice, PdfFailed naming the documents
+    left without a PDF (those produced are in place, see ``PdfFailed.produced``).
+    """
+    if not documents:
+        return {}
+    executable = find_libreoffice(libreoffice)
+    if executable is None:
+        where = f" (chemin indiqué : {libreoffice})" if libreoffice else ""
+        raise PdfUnavailable(
+            f"LibreOffice est introuvable{where} : les PDF ne peuvent pas être produits (les documents Word "
+            "sont envoyés quand même). Installez LibreOffice (paquet Debian libreoffice-writer) ou indiquez "
+            "son chemin dans [documents] libreoffice.")
+    sources = {doc: Path(os.path.abspath(doc)) for doc in documents}
+    unique = list(dict.fromkeys(sources.values()))
+    deadline = time.monotonic() + timeout
+    produced: set[Path] = set()
+    reasons: list[str] = []
+    for group in _groups(unique):
+        try:
+            found = _convert_group(executable, group, deadline - time.monotonic(), timeout, produced)
+        except OSError as exc:  # no temporary folder
+            found = [f"dossier temporaire inutilisable : {exc}"]
+        for reason in found:
+            if reason not in reasons:
+                reasons.append(reason)
+    result = {doc: doc.with_suffix(".pdf") for doc, source in sources.items() if source in produced}
+    missing = [source for source in unique if source not in produced]
+    if missing:
+        names = [m.name for m in missing]
+        shown = names if len(set(names)) == len(names) else [str(m) for m in missing]
+        why = f" ({' ; '.join(reasons)})" if reasons else " (document illisible ou endommagé ?)"
+        raise PdfFailed(f"Conversion en PDF impossible pour : {', '.join(shown)}{why}.", missing, result)
+    return result
+
+
+def _groups(sources: list[Path]) -> list[list[Path]]:
+    """The fewest groups in which no two documents share a name (LibreOffice writes into one folder)."""
+    groups: list[list[Path]] = []
+    seen: dict[str, int] = {}
+    for source in sources:
+        key = source.stem.casefold()  # Windows and macOS folders ignore case
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        if index == len(groups):
+            groups.append([])
+        groups[index].append(source)
+    return groups
+
+
+def _convert_group(executable: Path, group: list[Path], remaining: float, timeout: float,
+                   produced: set[Path]) -> list[str]:
+    """Convert one group and move its PDFs into place; returns why some may be missing, if known."""
+    with tempfile.TemporaryDirectory(prefix="pdf-", ignore_cleanup_errors=True) as tmp:
+        folder = Path(tmp)
+        outdir, profile = folder / "out", folder / "profile"
+        reasons: list[str] = []
+        if remaining <= 0:
+            reasons.append(f"LibreOffice n'a pas terminé en {timeout:g} s")
+        else:
+            command = [str(executable), "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                       f"-env:UserInstallation={profile.as_uri()}", f"--infilter={WORD_FILTER}",
+                       "--convert-to", "pdf", "--outdir", str(outdir), *(s.as_uri() for s in group)]
+            reason = _run(command, remaining, timeout)
+            if reason:
+                reasons.append(reason)
+        for source in group:
+            pdf = outdir / f"{source.stem}.pdf"
+            if _complete(pdf):
+                try:
+                    _install(pdf, source.with_suffix(".pdf"))
+                    produced.add(source)
+                except OSError as exc:
+                    reasons.append(f"PDF impossible à enregistrer : {exc}")
+        return reasons
+
+
+def _run(command: list[str], remaining: float, timeout: float) -> str:
+    """Run LibreOffice, killing its whole process tree on timeout; returns a French reason or ""."""
+    # its own process group, so that the whole tree can be killed; no pipes a stray child could hold open
+    group = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows only
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=not group, creationflags=group)
+    except OSError as exc:
+        return f"LibreOffice n'a pas pu être lancé : {exc}"
+    try:
+        code = process.wait(timeout=remaining)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        return f"LibreOffice n'a pas terminé en {timeout:g} s"
+    except BaseException:  # Ctrl-C: its own group does not get the signal
+        _kill(process)
+        raise
+    return f"LibreOffice s'est arrêté avec le code {code}" if code else ""
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    try:
+        if sys.platform == "win32":
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
+        else:
+            os.killpg(process.pid, signal.SIGKILL)  # soffice is a launcher: soffice.bin is its child
+    except OSError:
+        pass
+    process.kill()
+    process.wait()
+
+
+def _complete(pdf: Path) -> bool:
+    """A whole PDF: the header at the start, the end-of-file marker at the end."""
+    try:
+        with pdf.open("rb") as stream:
+            if stream.read(5) != b"%PDF-":
+                return False
+            stream.seek(max(0, pdf.stat().st_size - 1024))
+            return b"%%EOF" in stream.read()
+    except OSError:
+        return False
+
+
+def _install(pdf: Path, target: Path) -> None:
+    """Move ``pdf`` to ``target`` atomically, through a hidden copy when another file system is in between."""
+    try:
+        os.replace(pdf, target)
+    except OSError:
+        temp = target.with_name(f".{target.name}.tmp")
+        try:
+            shutil.copyfile(pdf, temp)
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)

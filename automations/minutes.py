@@ -1,0 +1,171 @@
+"""Minutes: after a held session, a draft compte rendu filed for staff; circulated once they validate it.
+
+``plan`` is pure. A session marked « Tenue » gets a draft in its folder,
+pre-filled from the registers (attendance, decisions, totals per scheme) and
+redrafted while the registers change, unless staff have edited the file,
+which is theirs from then on. When the planning marks the minutes validated,
+the file (as staff left it) is mailed to the members, once, and the
+planning's « CR diffusé le » is filled in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from . import session_documents as docs
+from .actions import Action, Plan, fingerprint
+from .context import Context
+from .documents import french
+from .documents.attach import attachments_for
+from .documents.render import render_docx
+from .errors import UserError
+from .journal import Entry
+from .minutes_content import attendance_context, decisions_context
+from .registers.writeback import CellWrite
+from .service import Application, Service, Session
+from .transports.base import Address, Delivered, Mail
+
+NAME = "minutes"
+LABEL = "Comptes rendus"
+TEMPLATE = "compte_rendu.docx"
+AttendanceReader = Callable[[str], "list[dict[str, str]] | None"]  # invitation key -> rows
+
+
+def draft_key(session: Session) -> str:
+    return f"minutes-draft/{docs.natural_key(session)}"
+
+
+def key_of(session: Session) -> str:
+    return f"minutes/{docs.natural_key(session)}"
+
+
+def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days: int,
+         read_attendance: AttendanceReader) -> Plan:
+    result = Plan(NAME)
+    for session in service.sessions:
+        age = (now.date() - session.date).days
+        draft = entries.get(draft_key(session))
+        sent = entries.get(key_of(session))
+        if age < 0 or (sent is not None and sent.delivered) or session.minutes_sent_on is not None:
+            continue
+        if draft is None and age > within_days:
+            continue  # a first run must not draft a whole year of past sessions
+        if session.status == "prevue" and age > 0:
+            result.notices.append(f"{docs.label(session)} : séance passée toujours « Prévue » ; indiquez « Tenue » "
+                                  "dans le planning pour préparer son compte rendu.")
+            continue
+        if session.status != "tenue":
+            continue
+        rows = read_attendance(f"invitation/{docs.natural_key(session)}")
+        facts = _facts(session, service.applications_of(session), rows)
+        drafted = draft is not None and draft.delivered
+        if not drafted or (not session.minutes_validated and draft.fingerprint != fingerprint(facts)):
+            result.actions.append(_draft(session, draft if drafted else None, facts, service, rows))
+        if session.minutes_validated:
+            result.actions.append(_circulation(session, service, draft, rows))
+    return result
+
+
+def _facts(session: Session, applications: list[Application], rows: list[dict[str, str]] | None) -> dict[str, Any]:
+    return {"committee": session.committee.name, "date": session.date.isoformat(), "room": docs.room_of(session),
+            "chair": session.chair, "agenda": session.agenda, "anonymised": session.committee.anonymise,
+            "attendance": rows, "present_count": session.record.get("attendance"),
+            "decisions": [[a.number, a.decision, a.amount_asked, a.amount_granted, a.reason]
+                          for a in sorted(applications, key=lambda a: a.number)]}
+
+
+def _draft(session: Session, entry: Entry | None, facts: dict[str, Any], service: Service,
+           rows: list[dict[str, str]] | None) -> Action:
+    label = docs.label(session)
+    return Action(key=draft_key(session), automation=NAME, kind="file",
+                  revision=entry.revision + 1 if entry else 0, fingerprint=fingerprint(facts),
+                  summary=f"{'Projet de compte rendu mis à jour' if entry else 'Projet de compte rendu'} – {label}",
+                  payload={**facts, "natural": docs.natural_key(session)},
+                  subject={"session": session, "applications": service.applications_of(session),
+                           "attendance": rows, "previous_ref": entry.external_ref if entry else None})
+
+
+def _circulation(session: Session, service: Service, draft: Entry | None,
+                 rows: list[dict[str, str]] | None) -> Action:
+    members = [m for m in service.members_of(session.committee) if m.email]
+    facts = {"committee": session.committee.name, "date": session.date.isoformat(),
+             "to": sorted(m.email for m in members)}
+    return Action(key=key_of(session), automation=NAME, kind="create", revision=0, fingerprint=fingerprint(facts),
+                  summary=f"Diffusion du compte rendu validé – {docs.label(session)}",
+                  payload={**facts, "natural": docs.natural_key(session)},
+                  subject={"session": session, "members": members, "applications": service.applications_of(session),
+                           "attendance": rows, "previous_ref": draft.external_ref if draft else None})
+
+
+def document_path(ctx: Context, session: Session) -> Path:
+    return docs.folder(ctx, session) / docs.file_name("Compte rendu", session)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _edited_by_staff(path: Path, reference: str | None) -> bool:
+    """The tool's reference ends with the digest of what it wrote; another digest means a person saved it."""
+    return path.is_file() and reference is not None and not reference.endswith(f"#{_digest(path)}")
+
+
+def template_context(ctx: Context, action: Action, draft: bool = True) -> dict[str, Any]:
+    session: Session = action.subject["session"]
+    anonymised = bool(session.committee.anonymise)
+    room_name = docs.room_of(session)
+    return {
+        "service": docs.service_context(ctx), "committee": docs.committee_context(session),
+        "session": docs.session_context(ctx, session, room_name), "letter_date": french.date_medium(ctx.now().date()),
+        "anonymised": anonymised, "draft": draft,
+        **attendance_context(action.subject.get("attendance"), session),
+        **decisions_context(action.subject.get("applications", []), anonymised),
+    }
+
+
+def _edited(action: Action, target: Path) -> bool:
+    # decided once per action, before this run's own rendering changes the file
+    return bool(action.subject.setdefault("edited", _edited_by_staff(target, action.subject["previous_ref"])))
+
+
+def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
+    """The draft, or for the circulation the final version, rendered unless staff have edited the file."""
+    session: Session = action.subject["session"]
+    target = document_path(ctx, session)
+    draft = action.kind == "file"
+    if not _edited(action, target) and (fresh or not target.is_file() or not draft):
+        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action, draft), target)
+        action.subject["edited"] = not draft  # the final version is not to be rendered twice
+    return [target] if target.is_file() else []
+
+
+def build(ctx: Context, action: Action) -> Mail | Delivered:
+    session: Session = action.subject["session"]
+    target = document_path(ctx, session)
+    if action.kind == "file":
+        edited = _edited(action, target)
+        document(ctx, action, fresh=False)
+        note = ("projet modifié à la main : conservé tel quel, reportez-y les changements des registres"
+                if edited else "")
+        return Delivered(reference=f"{target}#{_digest(target)}", details={"note": note} if note else {})
+    document(ctx, action, fresh=False)
+    if not target.is_file():
+        raise UserError(f"compte rendu introuvable : {target} ; il a été déplacé ou supprimé")
+    service = ctx.config.service
+    when = french.date_long(session.date)
+    body = (f"Mesdames, Messieurs,\n\nVous trouverez ci-joint le compte rendu de la séance "
+            f"{french.of_name(session.committee.name)} du {when}, validé.\n\n{service.signatory}\n{service.name}")
+    return Mail(delivery_id=action.delivery_id, subject=f"Compte rendu – {session.committee.name} – séance du {when}",
+                sender=Address(service.email, service.name),
+                to=tuple(Address(m.email, m.full_name) for m in action.subject["members"]), body_text=body,
+                attachments=attachments_for(ctx, [target]))
+
+
+def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
+    if action.kind == "file":
+        return []
+    return docs.session_writes(action.subject["session"], {"minutes_sent_on": today})

@@ -1,0 +1,110 @@
+"""What every document about a session shares: its folder, the facts its header shows, its status cells."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .actions import slug
+from .context import Context
+from .documents import french
+from .registers.writeback import CellWrite
+from .service import Application, Session
+
+DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
+
+
+def natural_key(session: Session) -> str:
+    return f"{slug(session.committee.name)}/{session.date.isoformat()}"
+
+
+def label(session: Session) -> str:
+    return f"{session.committee.name}, séance du {french.date_short(session.date)}"
+
+
+def room_of(session: Session) -> str:
+    """The room booked for the session when the planning says so, else the one planned."""
+    return str(session.record.get("room_booked") or session.room or session.committee.usual_room)
+
+
+def folder(ctx: Context, session: Session) -> Path:
+    """A folder per committee and session, where staff find every document of the session."""
+    return ctx.config.paths.output / slug(session.committee.name) / session.date.isoformat()
+
+
+def file_name(kind: str, session: Session, suffix: str = "") -> str:
+    return f"{kind} {session.committee.name} {french.date_short(session.date).replace('/', '-')}{suffix}.docx"
+
+
+def service_context(ctx: Context) -> dict[str, str]:
+    service = ctx.config.service
+    return {"name": service.name, "address": service.address, "city": service.city, "phone": service.phone,
+            "email": service.email, "signatory": service.signatory, "signatory_title": service.signatory_title}
+
+
+def agenda_items(session: Session) -> list[str]:
+    items = [line.strip(" -•\t") for line in session.agenda.replace(";", "\n").splitlines()]
+    return [item for item in items if item] or ["Examen des dossiers"]
+
+
+def session_context(ctx: Context, session: Session, room: str, room_site: str = "") -> dict[str, Any]:
+    start, end = session.start(ctx.zone), session.end(ctx.zone)
+    return {"date_long": french.date_long(session.date), "date_short": french.date_short(session.date),
+            "time": french.time_fr(start.timetz()) if start else "",
+            "end_time": french.time_fr(end.timetz()) if end else "",
+            "room": room, "room_site": room_site, "chair": session.chair, "agenda_items": agenda_items(session)}
+
+
+def committee_context(session: Session) -> dict[str, str]:
+    return {"name": session.committee.name, "scheme": session.committee.scheme,
+            "of_name": french.of_name(session.committee.name)}
+
+
+def amount(value: int | None) -> str:
+    return french.amount_xpf(value) if value is not None else ""
+
+
+def applicant(application: Application, anonymised: bool) -> str:
+    """``Marie WAIA``, or ``M. W.`` when the document leaves the service."""
+    if not anonymised:
+        return " ".join(p for p in (application.first_name, application.last_name) if p)
+    names = [*application.first_name.split(), *application.last_name.split()]
+    return " ".join(f"{n[0].upper()}." for n in names if n[:1].isalpha()) or "—"
+
+
+def scrub(text: str, application: Application) -> str:
+    """Free text of an anonymised document, with the applicant's names replaced by initials."""
+    for name in {*application.last_name.split(), *application.first_name.split()}:
+        if len(name) > 1:
+            text = _replace_word(text, name, f"{name[0].upper()}.")
+    return text
+
+
+def _replace_word(text: str, word: str, by: str) -> str:
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", by, text, flags=re.IGNORECASE)
+
+
+def by_scheme(applications: list[Application]) -> dict[str, list[Application]]:
+    groups: dict[str, list[Application]] = {}
+    for application in applications:
+        groups.setdefault(application.scheme or "Sans dispositif", []).append(application)
+    return dict(sorted(groups.items()))
+
+
+def session_writes(session: Session, values: dict[str, Any]) -> list[tuple[Path, CellWrite]]:
+    """The status cells of the session's planning row that the mapping lets the tool fill in."""
+    record = session.record
+    cells: list[tuple[Path, CellWrite]] = []
+    for field_name, value in values.items():
+        header = record.headers.get(field_name)
+        if header and field_name in record.writable:
+            cells.append((record.source.file, CellWrite(
+                sheet=record.source.sheet, header_row=record.source.header_row, row=record.source.row,
+                expect=record.identity, column=header, value=value)))
+    return cells
+
+
+def dated(value: date | None) -> str:
+    return french.date_short(value) if value else ""
