@@ -107,3 +107,15 @@ def test_example_config_loads(tmp_path: Path) -> None:
     config = load_config(tmp_path / "config.toml", backends=settings_checks())
     assert config.transport.options == {"folder": "boite-d-envoi"}
     assert config.paths.mapping == tmp_path / "mappings" / "province-sud-del.toml"
+
+
+def test_document_settings_are_checked(tmp_path: Path) -> None:
+    text = VALID + '[packs]\nlead_days = 0\n[documents]\npdf = "oui"\nlibreoffice = "absent/soffice.exe"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), backends=settings_checks())
+    assert caught.value.problems == [
+        "[packs] lead_days : doit valoir au moins 1",
+        "[documents] pdf : true ou false attendu, trouvé « oui »",
+        "[documents] libreoffice : fichier introuvable : absent/soffice.exe"]
+    config = load_config(write(tmp_path, VALID + "[documents]\npdf = true\n"), backends=settings_checks())
+    assert config.documents.pdf and config.packs.lead_days == 5 and config.minutes.within_days == 30

@@ -1,0 +1,162 @@
+"""Minutes end to end: the draft staff find after a held session, their edits kept, the validated file circulated."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from automations import commands
+from automations.journal import Journal
+
+from .conftest import NOUMEA
+from .service_factory import COMMITTEE, context, edit_planning, make_service, planning_rows, write_applications
+from .test_meeting_pack import outbox, table_rows
+
+SCHEME = "Maintien dans le logement"
+HELD = date(2026, 11, 10)
+FOLDER = Path("documents") / "commission-maintien-dans-le-logement" / "2026-11-10"
+DRAFT = FOLDER / "Compte rendu Commission maintien dans le logement 10-11-2026.docx"
+APPLICATIONS = [
+    ["DEL-2026-0201", date(2026, 10, 20), "WAHEO", "Gaëlle", "Dumbéa", SCHEME, "Impayés de loyer", 180000,
+     "Mme Tein", HELD, "Accord", 180000],
+    ["DEL-2026-0202", date(2026, 10, 21), "GOPE", "Sione", "Nouméa", SCHEME, "Facture d'électricité", 45500,
+     "M. Sako", HELD, "Accord partiel", 20000],
+    ["DEL-2026-0203", date(2026, 10, 22), "TROLUE", "Malia", "Païta", "Énergie", "Facture d'eau", 32000,
+     "Mme Tein", HELD, "Refus", None, "Ressources supérieures au plafond"],
+    ["DEL-2026-0204", date(2026, 10, 23), "SAKO", "Yann", "Thio", SCHEME, "Impayés de loyer", 99000,
+     "M. Waia", HELD, "Ajourné"],
+]
+ATTENDANCE = [
+    {"nom": "LALIE Wassissi", "organisme": "FSH", "qualite": "Titulaire", "reponse": "décline", "remplace": ""},
+    {"nom": "XOWIE Thérèse", "organisme": "Ville de Nouméa", "qualite": "Titulaire", "reponse": "accepte",
+     "remplace": ""},
+    {"nom": "OUNOU Ko", "organisme": "CAFAT", "qualite": "Suppléant", "reponse": "accepte",
+     "remplace": "LALIE Wassissi"},
+]
+
+
+@pytest.fixture
+def service(tmp_path: Path, clock):
+    rows = planning_rows()
+    rows[0][1] = HELD  # held thirteen days ago
+    config = make_service(tmp_path / "service", rows)
+    # the committee in the register has no scheme: every application of the day is examined
+    wb = openpyxl.load_workbook(config.parent / "registres" / "Planning des instances 2026.xlsx")
+    wb["Instances"]["B2"] = None
+    wb.save(config.parent / "registres" / "Planning des instances 2026.xlsx")
+    write_applications(config.parent, APPLICATIONS)
+    with Journal(config.parent / "journal.sqlite3") as journal:
+        journal.note_attendance("invitation/commission-maintien-dans-le-logement/2026-11-10", ATTENDANCE,
+                                clock())
+    return config
+
+
+def text_of(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def minutes_mails(config: Path):
+    return [m for m in outbox(config) if m["Subject"].startswith("Compte rendu")]
+
+
+def test_draft_is_filed_for_staff_with_attendance_decisions_and_totals(service: Path, clock) -> None:
+    ctx = context(service, clock)
+    commands.run(ctx)
+    assert f"✓ document : Projet de compte rendu – {COMMITTEE}, séance du 10/11/2026" in ctx.out.getvalue()
+    assert minutes_mails(service) == []
+    draft = service.parent / DRAFT
+    text = text_of(draft)
+    assert f"PROJET – Compte rendu de la séance de la {COMMITTEE}" in text
+    assert "mardi 10 novembre 2026" in text
+    assert "XOWIE Thérèse (Ville de Nouméa), Titulaire" in text
+    assert "OUNOU Ko (CAFAT), Suppléant, suppléant(e) de LALIE Wassissi" in text
+    assert "LALIE Wassissi (FSH), Titulaire" in text  # excused
+    document = docx.Document(str(draft))
+    decisions = table_rows(document, "N°")
+    assert [r[0] for r in decisions[1:-1]] == ["DEL-2026-0201", "DEL-2026-0202", "DEL-2026-0203", "DEL-2026-0204"]
+    assert decisions[2][1:] == ["Sione GOPE", SCHEME, "Facture d'électricité", "45 500 F CFP", "Accord partiel",
+                                "20 000 F CFP", ""]
+    assert decisions[3][5:] == ["Refus", "", "Ressources supérieures au plafond"]
+    # totals: what the register says, the refused and postponed granting nothing
+    assert decisions[-1][4] == "356 500 F CFP" and decisions[-1][6] == "200 000 F CFP"
+    per_scheme = table_rows(document, "Dispositif")
+    assert per_scheme[1] == ["Maintien dans le logement", "3", "2", "0", "1", "324 500 F CFP", "200 000 F CFP"]
+    assert per_scheme[2] == ["Énergie", "1", "0", "1", "0", "32 000 F CFP", "0 F CFP"]
+    again = context(service, clock)
+    commands.run(again)
+    assert "Bilan : 0 envoi(s), 0 échec(s)" in again.out.getvalue()
+
+
+def test_draft_follows_the_register_until_staff_edit_it(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    changed = [row[:] for row in APPLICATIONS]
+    changed[3][10:12] = ["Accord", 99000]
+    write_applications(service.parent, changed)
+    commands.run(context(service, clock))
+    draft = service.parent / DRAFT
+    assert table_rows(docx.Document(str(draft)), "N°")[4][5] == "Accord"
+    # staff write their own text into the draft
+    edited = docx.Document(str(draft))
+    edited.add_paragraph("Débat : la commission souhaite un suivi renforcé du dossier DEL-2026-0204.")
+    edited.save(str(draft))
+    changed[0][10:12] = ["Refus", None]
+    write_applications(service.parent, changed)
+    ctx = context(service, clock)
+    commands.run(ctx)
+    assert "projet modifié à la main : conservé tel quel" in ctx.out.getvalue()
+    assert "suivi renforcé" in text_of(draft)
+    assert table_rows(docx.Document(str(draft)), "N°")[1][5] == "Accord"  # theirs, untouched
+
+
+def test_validated_minutes_are_circulated_once_as_staff_left_them(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    draft = service.parent / DRAFT
+    edited = docx.Document(str(draft))
+    edited.paragraphs[1].text = edited.paragraphs[1].text.replace("PROJET – ", "")
+    edited.add_paragraph("Débat : la commission souhaite un suivi renforcé.")
+    edited.save(str(draft))
+    clock.moment = datetime(2026, 11, 25, 9, 0, tzinfo=NOUMEA)
+    edit_planning(service.parent, 5, CR_validé="Oui")
+    ctx = context(service, clock)
+    commands.run(ctx)
+    assert f"✓ envoi : Diffusion du compte rendu validé – {COMMITTEE}, séance du 10/11/2026" in ctx.out.getvalue()
+    [mail] = minutes_mails(service)
+    assert mail["Subject"] == f"Compte rendu – {COMMITTEE} – séance du mardi 10 novembre 2026"
+    assert {a.addr_spec for a in mail["To"].addresses} == {
+        "wassissi.lalie@fsh.nc", "therese.xowie@ville-noumea.nc", "ko.ounou@cafat.nc"}
+    [attached] = list(mail.iter_attachments())
+    sent = "\n".join(p.text for p in docx.Document(io.BytesIO(attached.get_content())).paragraphs)
+    assert "suivi renforcé" in sent
+    ws = openpyxl.load_workbook(service.parent / "registres" / "Planning des instances 2026.xlsx")["Planning 2026"]
+    header = [c.value for c in ws[4]]
+    assert ws.cell(5, header.index("CR diffusé le") + 1).value.date() == date(2026, 11, 25)
+    commands.run(context(service, clock))
+    assert len(minutes_mails(service)) == 1
+
+
+def test_untouched_draft_is_circulated_as_the_final_version(service: Path, clock) -> None:
+    edit_planning(service.parent, 5, CR_validé="Oui")
+    commands.run(context(service, clock))
+    [mail] = minutes_mails(service)
+    [attached] = list(mail.iter_attachments())
+    sent = "\n".join(p.text for p in docx.Document(io.BytesIO(attached.get_content())).paragraphs)
+    assert sent.count("Compte rendu de la séance") == 1 and "PROJET" not in sent
+    assert "PROJET" not in text_of(service.parent / DRAFT)
+
+
+def test_no_draft_for_old_sessions_and_a_word_for_a_past_session_still_planned(tmp_path: Path, clock) -> None:
+    rows = planning_rows()  # held on 14 October: beyond the thirty days
+    rows.append([COMMITTEE, date(2026, 11, 16), "8h30", 2, "Salle Kaori", None, "Prévue", None, None, None, None,
+                 None])
+    config = make_service(tmp_path / "service", rows)
+    ctx = context(config, clock)
+    commands.plan(ctx)
+    out = ctx.out.getvalue()
+    assert "Comptes rendus : 0 action(s) à faire." in out
+    assert (f"{COMMITTEE}, séance du 16/11/2026 : séance passée toujours « Prévue » ; indiquez « Tenue » "
+            "dans le planning pour préparer son compte rendu.") in out
