@@ -185,3 +185,20 @@ def test_one_libreoffice_process_for_all_the_documents_of_a_run(service: Path, c
     [line] = log.read_text(encoding="utf-8").splitlines()
     # the convocation and the pack of the session, in one LibreOffice run
     assert "/Convocation%20" in line and "/Dossier%20de%20s%C3%A9ance%20" in line
+
+
+def test_a_template_broken_by_staff_is_located_by_check_and_fails_alone_in_run(service: Path, clock) -> None:
+    template = service.parent / "modeles" / "dossier_seance.docx"
+    edited = docx.Document(str(template))
+    edited.paragraphs[3].text = "Séance du {{ session.date_long } à {{ session.time }}"
+    edited.add_paragraph("Salle : {{ session.salle }}")
+    edited.save(str(template))
+    checked = context(service, clock)
+    assert commands.check(checked) == 1
+    out = checked.out.getvalue()
+    assert "✗ Modèle « dossier_seance.docx » invalide : paragraphe 4 (« Séance du {{ session.date_long } à" in out
+    ctx = context(service, clock)
+    report = commands.run(ctx)
+    [(action, message)] = report.failed
+    assert action.automation == "packs" and "Modèle « dossier_seance.docx » invalide : paragraphe 4" in message
+    assert [a.automation for a in report.done] == ["invitations"]  # the convocation still leaves
