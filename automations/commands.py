@@ -10,7 +10,7 @@ from .actions import KIND_LABELS, Plan
 from .context import Context
 from .documents import french
 from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
-from .documents.pdf import find_libreoffice
+from .documents.pdf import find_libreoffice, unavailable_message
 from .executor import RunReport, apply_pending_writes, execute, prepare_documents
 from .journal import Journal
 from .registers.findings import Finding, Severity
@@ -118,11 +118,10 @@ def check(ctx: Context) -> int:
 
 def _pdf_problem(ctx: Context) -> str | None:
     """PDFs asked for but LibreOffice absent: the Word documents still leave, without their PDF."""
-    if not ctx.config.documents.pdf or find_libreoffice(ctx.config.documents.libreoffice) is not None:
+    office = ctx.config.documents.libreoffice
+    if not ctx.config.documents.pdf or find_libreoffice(office) is not None:
         return None
-    return ("PDF demandés ([documents] pdf = true) mais LibreOffice est introuvable : les documents Word seront "
-            "envoyés sans PDF. Installez LibreOffice (paquet Debian libreoffice-writer) ou indiquez son chemin "
-            "dans [documents] libreoffice.")
+    return f"PDF demandés ([documents] pdf = true) mais {unavailable_message(office)}"
 
 
 def _say_findings(ctx: Context, findings: list[Finding]) -> None:

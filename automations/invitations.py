@@ -21,7 +21,6 @@ from .actions import Action, Plan, fingerprint, slug
 from .context import Context
 from .documents import french
 from .documents.attach import attachments_for
-from .documents.render import render_docx
 from .journal import Entry
 from .registers.writeback import CellWrite
 from .service import Member, Service, Session
@@ -266,9 +265,7 @@ def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
     if action.kind == "cancel":
         return []
     target = document_path(ctx, action.subject["session"], action.revision)
-    if fresh or not target.is_file():
-        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action), target)
-    return [target]
+    return [docs.rendered(ctx, TEMPLATE, target, lambda: template_context(ctx, action), fresh)]
 
 
 def build(ctx: Context, action: Action) -> Meeting:

@@ -18,7 +18,6 @@ from .actions import Action, Plan, fingerprint
 from .context import Context
 from .documents import french
 from .documents.attach import attachments_for
-from .documents.render import render_docx
 from .journal import Entry
 from .registers.writeback import CellWrite
 from .service import Application, Service, Session
@@ -65,7 +64,8 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
     numbers = sorted(a.number for a in applications)
     facts = {"committee": session.committee.name, "date": session.date.isoformat(), "numbers": numbers,
              "anonymised": session.committee.anonymise}
-    if entry is not None and fingerprint(facts) == entry.fingerprint:
+    stamp = fingerprint(facts)
+    if entry is not None and stamp == entry.fingerprint:
         return None
     before = entry.payload.get("numbers", []) if entry is not None else []
     added, removed = [n for n in numbers if n not in before], [n for n in before if n not in numbers]
@@ -73,7 +73,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
     if entry is not None:
         summary = f"Mise à jour du dossier de séance – {label} : {change_note(added, removed)}"
     return Action(key=key_of(session), automation=NAME, kind="update" if entry else "create",
-                  revision=entry.revision + 1 if entry else 0, fingerprint=fingerprint(facts), summary=summary,
+                  revision=entry.revision + 1 if entry else 0, fingerprint=stamp, summary=summary,
                   payload={**facts, "natural": docs.natural_key(session), "added": added, "removed": removed},
                   subject={"session": session, "applications": applications, "members": members,
                            "room": service.room(docs.room_of(session))})
@@ -131,10 +131,7 @@ def _application(index: int, a: Application, anonymised: bool) -> dict[str, Any]
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
-    target = document_path(ctx, action)
-    if fresh or not target.is_file():
-        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action), target)
-    return [target]
+    return [docs.rendered(ctx, TEMPLATE, document_path(ctx, action), lambda: template_context(ctx, action), fresh)]
 
 
 def build(ctx: Context, action: Action) -> Mail:

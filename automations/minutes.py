@@ -60,13 +60,16 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days
             continue
         if session.status != "tenue":
             continue
+        # what the minutes show, the same for the draft and the circulated version
+        applications = service.applications_of(session)
         rows = read_attendance(f"invitation/{docs.natural_key(session)}")
-        facts = _facts(session, service.applications_of(session), rows)
+        content: dict[str, Any] = {"session": session, "applications": applications, "attendance": rows}
+        facts = _facts(session, applications, rows)
         drafted = draft is not None and draft.delivered
         if not drafted or (not session.minutes_validated and draft.fingerprint != fingerprint(facts)):
-            result.actions.append(_draft(session, draft if drafted else None, facts, service, rows))
+            result.actions.append(_draft(session, draft if drafted else None, facts, content))
         if session.minutes_validated:
-            result.actions.append(_circulation(session, service, draft, rows))
+            result.actions.append(_circulation(session, service, draft, content))
     return result
 
 
@@ -78,27 +81,23 @@ def _facts(session: Session, applications: list[Application], rows: list[dict[st
                           for a in sorted(applications, key=lambda a: a.number)]}
 
 
-def _draft(session: Session, entry: Entry | None, facts: dict[str, Any], service: Service,
-           rows: list[dict[str, str]] | None) -> Action:
+def _draft(session: Session, entry: Entry | None, facts: dict[str, Any], content: dict[str, Any]) -> Action:
     label = docs.label(session)
     return Action(key=draft_key(session), automation=NAME, kind="file",
                   revision=entry.revision + 1 if entry else 0, fingerprint=fingerprint(facts),
                   summary=f"{'Projet de compte rendu mis à jour' if entry else 'Projet de compte rendu'} – {label}",
                   payload={**facts, "natural": docs.natural_key(session)},
-                  subject={"session": session, "applications": service.applications_of(session),
-                           "attendance": rows, "previous_ref": entry.external_ref if entry else None})
+                  subject={**content, "previous_ref": entry.external_ref if entry else None})
 
 
-def _circulation(session: Session, service: Service, draft: Entry | None,
-                 rows: list[dict[str, str]] | None) -> Action:
+def _circulation(session: Session, service: Service, draft: Entry | None, content: dict[str, Any]) -> Action:
     members = [m for m in service.members_of(session.committee) if m.email]
     facts = {"committee": session.committee.name, "date": session.date.isoformat(),
              "to": sorted(m.email for m in members)}
     return Action(key=key_of(session), automation=NAME, kind="create", revision=0, fingerprint=fingerprint(facts),
                   summary=f"Diffusion du compte rendu validé – {docs.label(session)}",
                   payload={**facts, "natural": docs.natural_key(session)},
-                  subject={"session": session, "members": members, "applications": service.applications_of(session),
-                           "attendance": rows, "previous_ref": draft.external_ref if draft else None})
+                  subject={**content, "members": members, "previous_ref": draft.external_ref if draft else None})
 
 
 def document_path(ctx: Context, session: Session) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from .actions import slug
 from .context import Context
 from .documents import french
+from .documents.render import render_docx
 from .registers.writeback import CellWrite
 from .service import Application, Session
 
@@ -36,6 +38,13 @@ def folder(ctx: Context, session: Session) -> Path:
 
 def file_name(kind: str, session: Session, suffix: str = "") -> str:
     return f"{kind} {session.committee.name} {french.date_short(session.date).replace('/', '-')}{suffix}.docx"
+
+
+def rendered(ctx: Context, template: str, target: Path, context: Callable[[], dict[str, Any]], fresh: bool) -> Path:
+    """``target`` rendered from the template: anew when ``fresh`` (before a run's sends), else only if absent."""
+    if fresh or not target.is_file():
+        render_docx(ctx.config.paths.templates / template, context(), target)
+    return target
 
 
 def service_context(ctx: Context) -> dict[str, str]:

@@ -53,6 +53,13 @@ def find_libreoffice(configured: str = "") -> Path | None:
     return None
 
 
+def unavailable_message(libreoffice: str = "") -> str:
+    where = f" (chemin indiqué : {libreoffice})" if libreoffice else ""
+    return (f"LibreOffice est introuvable{where} : les PDF ne peuvent pas être produits (les documents Word "
+            "sont envoyés quand même). Installez LibreOffice (paquet Debian libreoffice-writer) ou indiquez "
+            "son chemin dans [documents] libreoffice.")
+
+
 def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: float = 900) -> dict[Path, Path]:
     """Convert ``documents`` (.docx) to PDF next to each one; returns document -> PDF.
 
@@ -65,11 +72,7 @@ def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: fl
         return {}
     executable = find_libreoffice(libreoffice)
     if executable is None:
-        where = f" (chemin indiqué : {libreoffice})" if libreoffice else ""
-        raise PdfUnavailable(
-            f"LibreOffice est introuvable{where} : les PDF ne peuvent pas être produits (les documents Word "
-            "sont envoyés quand même). Installez LibreOffice (paquet Debian libreoffice-writer) ou indiquez "
-            "son chemin dans [documents] libreoffice.")
+        raise PdfUnavailable(unavailable_message(libreoffice))
     sources = {doc: Path(os.path.abspath(doc)) for doc in documents}
     unique = list(dict.fromkeys(sources.values()))
     deadline = time.monotonic() + timeout
