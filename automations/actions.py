@@ -33,6 +33,7 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)  # French, also mailed once to the manager
+    facts: list[str] = field(default_factory=list)  # French, for information (the budget used)
     attendance: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # meeting key -> expected rows
 
 

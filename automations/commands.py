@@ -18,6 +18,7 @@ from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
 from .registers.types import normalize_label
 from .registry import ALERTS, AUTOMATIONS, Automation
+from .run_lock import exclusive_run
 from .service import Room, Service, build_service
 from .template_samples import check_templates
 from .transports.base import RoomChoice, Transport
@@ -154,6 +155,8 @@ def plan(ctx: Context, name: str | None = None) -> int:
         ctx.say(f"{automation.label} : {len(current.actions)} action(s) à faire.")
         for action in current.actions:
             ctx.say(f"  - {KIND_LABELS[action.kind]} : {action.summary}")
+        for fact in current.facts:
+            ctx.say(f"  · {fact}")
         for notice in current.notices:
             ctx.say(f"  ! {notice}")
         for alert in current.alerts:
@@ -168,6 +171,12 @@ def plan(ctx: Context, name: str | None = None) -> int:
 
 
 def run(ctx: Context, name: str | None = None) -> RunReport:
+    with exclusive_run(ctx.config.paths.journal, ctx.lock_wait_seconds):
+        return _run(ctx, name)
+
+
+def _run(ctx: Context, name: str | None) -> RunReport:
+    # read under the lock: a run that waited sees what the previous one wrote back
     loaded = load(ctx)
     report = RunReport()
     with Journal(ctx.config.paths.journal) as journal:
@@ -178,6 +187,8 @@ def run(ctx: Context, name: str | None = None) -> RunReport:
                 ctx.say(f"  ! Documents : {notice}")
             for automation, current in plans:
                 execute(ctx, automation, current, journal, transport, report)
+                for fact in current.facts:
+                    ctx.say(f"  · {fact}")
                 for notice in current.notices:
                     ctx.say(f"  ! {automation.label} : {notice}")
                 for key, rows in current.attendance.items():

@@ -30,6 +30,7 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     transport_factory: Callable[[Context], Transport] | None = None
     verbose: bool = False
+    lock_wait_seconds: float = 600.0  # how long a run waits for another run on the same journal
 
     @property
     def zone(self) -> ZoneInfo:

@@ -19,7 +19,7 @@ from .context import Context
 from .errors import TransportError, UserError
 from .documents.pdf import convert_to_pdf
 from .journal import Journal
-from .registers.writeback import CellWrite, WorkbookBusy, apply_writes
+from .registers.writeback import CellWrite, RowAppend, WorkbookBusy, apply_writes
 from .registry import Automation
 from .transports.base import Delivered, Meeting, Transport
 
@@ -141,24 +141,44 @@ def _untag(value: object) -> object:
     return value
 
 
-def encode_write(write: CellWrite) -> str:
+def encode_write(write: CellWrite | RowAppend) -> str:
+    if isinstance(write, RowAppend):
+        return json.dumps({"op": "append", "sheet": write.sheet, "header_row": write.header_row,
+                           "values": [[h, _tag(v)] for h, v in write.values],
+                           "unique": [write.unique[0], _tag(write.unique[1])]}, ensure_ascii=False)
+    # no "op" for a cell: the same text as the journals written before appends existed
     return json.dumps({"sheet": write.sheet, "header_row": write.header_row, "row": write.row,
                        "expect": [[h, _tag(v)] for h, v in write.expect], "column": write.column,
                        "value": _tag(write.value)}, ensure_ascii=False)
 
 
-def decode_write(data: str) -> CellWrite:
+def decode_write(data: str) -> CellWrite | RowAppend:
     raw = json.loads(data)
+    op = raw.get("op", "cell")
+    if op == "append":
+        return RowAppend(sheet=raw["sheet"], header_row=raw["header_row"],
+                         values=tuple((h, _untag(v)) for h, v in raw["values"]),
+                         unique=(raw["unique"][0], _untag(raw["unique"][1])))
+    if op != "cell":
+        raise ValueError(f"unknown write operation {op!r}")
     return CellWrite(sheet=raw["sheet"], header_row=raw["header_row"], row=raw["row"],
                      expect=tuple((h, _untag(v)) for h, v in raw["expect"]), column=raw["column"],
                      value=_untag(raw["value"]))
 
 
+def _where(path: Path, write: CellWrite | RowAppend) -> str:
+    if isinstance(write, CellWrite):
+        return f"« {path.name} », feuille « {write.sheet} », colonne « {write.column} »"
+    header, value = write.unique
+    shown = value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+    return f"« {path.name} », feuille « {write.sheet} », ajout de la ligne {header} = {shown}"
+
+
 def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> None:
-    """Write queued status cells, one save per workbook; a busy workbook waits for the next run."""
+    """Write queued status cells and rows, one save per workbook; a busy workbook waits for the next run."""
     if not ctx.config.write_back.enabled:
         return
-    by_workbook: dict[str, list[tuple[int, CellWrite]]] = defaultdict(list)
+    by_workbook: dict[str, list[tuple[int, CellWrite | RowAppend]]] = defaultdict(list)
     for write_id, workbook, cell in journal.pending_writes():
         by_workbook[workbook].append((write_id, decode_write(cell)))
     for workbook, items in by_workbook.items():
@@ -179,8 +199,7 @@ def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> N
         done = [i for i, w in items if id(w) not in missing]
         journal.mark_writes(done, "done", ctx.now())
         report.written += len(done)
-        for write_id, cell in items:
-            if id(cell) in missing:
-                journal.mark_writes([write_id], "failed", ctx.now(), missing[id(cell)])
-                report.write_problems.append(f"« {path.name} », feuille « {cell.sheet} », colonne "
-                                             f"« {cell.column} » : {missing[id(cell)]}")
+        for write_id, write in items:
+            if id(write) in missing:
+                journal.mark_writes([write_id], "failed", ctx.now(), missing[id(write)])
+                report.write_problems.append(f"{_where(path, write)} : {missing[id(write)]}")

@@ -57,6 +57,15 @@ CREATE TABLE IF NOT EXISTS writebacks (
     created_at TEXT NOT NULL,
     done_at TEXT
 );
+CREATE TABLE IF NOT EXISTS numbers (
+    series TEXT NOT NULL,              -- voucher | mail_out
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    owner TEXT NOT NULL,               -- the delivery (key#revision) the number was given to
+    at TEXT NOT NULL,
+    PRIMARY KEY (series, year, seq),
+    UNIQUE (series, owner)
+);
 CREATE TABLE IF NOT EXISTS attendance (
     key TEXT PRIMARY KEY,              -- the meeting's action key
     rows TEXT NOT NULL,                -- JSON: expected attendance, for the minutes

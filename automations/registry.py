@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import alerts, invitations, meeting_pack, minutes
+from . import alerts, follow_ups, invitations, meeting_pack, minutes
 from .actions import Action, Plan
 from .context import Context
 from .journal import Journal
-from .registers.writeback import CellWrite
+from .registers.writeback import CellWrite, RowAppend
 from .service import Service
 from .transports.base import Delivered, Mail, Meeting, Transport
 
@@ -22,7 +22,7 @@ class Automation:
     label: str  # French, for people
     plan: Callable[[Context, Service, Journal, Transport], Plan]
     build: Callable[[Context, Action], Mail | Meeting | Delivered]  # Delivered: a file saved, nothing sent
-    writes: Callable[[Action, date], list[tuple[Path, CellWrite]]]  # workbook, cell
+    writes: Callable[[Action, date], list[tuple[Path, CellWrite | RowAppend]]]  # workbook, cell or row
     enabled: Callable[[Context], bool]
     # renders an action's Word documents ahead of the sends, so one LibreOffice run makes all the PDFs
     documents: Callable[..., list[Path]] | None = None
@@ -49,6 +49,11 @@ AUTOMATIONS: dict[str, Automation] = {
             journal.attendance),
         build=minutes.build, writes=minutes.writes,
         enabled=lambda ctx: ctx.config.minutes.enabled, documents=minutes.document),
+    follow_ups.NAME: Automation(
+        name=follow_ups.NAME, label=follow_ups.LABEL,
+        plan=lambda ctx, service, journal, transport: follow_ups.plan(ctx, service, journal),
+        build=follow_ups.build, writes=follow_ups.writes,
+        enabled=lambda ctx: ctx.config.follow_ups.enabled, documents=follow_ups.document),
 }
 
 # fed by the other automations' alerts, not selectable on its own

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .mail_register import OutgoingRegister, outgoing_register
 from .registers.findings import Finding, Severity
 from .registers.reader import Record, Registers
 from .registers.types import normalize_label
@@ -88,6 +89,25 @@ class Application:
     amount_granted: int | None = None
     reason: str = ""
     notes: str = ""
+    supplier: str = ""  # who is paid, or where a voucher is spent
+    email: str = ""
+    address: str = ""
+    notified_on: date | None = None
+    voucher_number: str = ""
+    record: Record | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def applicant(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+@dataclass(frozen=True)
+class Supplier:
+    name: str
+    email: str = ""
+    address: str = ""
+    category: str = ""
+    ridet: str = ""
 
 
 @dataclass
@@ -97,6 +117,8 @@ class Service:
     members: list[Member] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
     applications: list[Application] = field(default_factory=list)
+    suppliers: dict[str, Supplier] = field(default_factory=dict)  # by normalized name
+    outgoing: OutgoingRegister | None = None  # the outgoing-mail register rows are added to
     findings: list[Finding] = field(default_factory=list)
 
     def committee(self, name: str) -> Committee | None:
@@ -112,12 +134,16 @@ class Service:
     def applications_of(self, session: Session) -> list[Application]:
         """The applications a session examines: its date, and its committee's scheme when it has one."""
         scheme = normalize_label(session.committee.scheme)
+        # a register without a scheme column (a CCAS's single commission) sends every application of the day
         return [a for a in self.applications if a.session_date == session.date
-                and (not scheme or normalize_label(a.scheme) == scheme)]
+                and (not scheme or not a.scheme or normalize_label(a.scheme) == scheme)]
+
+    def supplier(self, name: str) -> Supplier | None:
+        return self.suppliers.get(normalize_label(name)) if name else None
 
 
 def build_service(registers: Registers, config: Config, today: date) -> Service:
-    service = Service(findings=list(registers.findings))
+    service = Service(findings=list(registers.findings), outgoing=outgoing_register(registers, today))
     defaults = config.invitations
     for c in config.committees:
         service.committees[normalize_label(c.name)] = Committee(
@@ -148,14 +174,40 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         session = _session(r, service, defaults.duration_hours, today)
         if session is not None:
             service.sessions.append(session)
+    for r in registers.of("suppliers"):
+        supplier = Supplier(name=r.get("name"), email=r.get("email", ""), address=r.get("address", ""),
+                            category=r.get("category", ""), ridet=r.get("ridet", ""))
+        service.suppliers[normalize_label(supplier.name)] = supplier
+        if not supplier.email:
+            service.findings.append(_finding(r, "email", None, f"fournisseur sans adresse e-mail ({supplier.name}) : "
+                                             "ses avis seront préparés pour un envoi par courrier", Severity.WARNING))
     for r in registers.of("applications"):
         service.applications.append(Application(
             number=str(r.get("number")), last_name=r.get("last_name") or r.get("full_name", ""), first_name=r.get("first_name", ""),
-            commune=r.get("commune", ""), scheme=r.get("scheme", ""), aid_kind=r.get("aid_kind", ""),
+            commune=r.get("commune", "") or r.get("tribe", ""), scheme=r.get("scheme", ""), aid_kind=r.get("aid_kind", ""),
             amount_asked=r.get("amount_asked"), social_worker=r.get("social_worker", ""),
             filed_on=r.get("filed_on"), session_date=r.get("session_date"), decision=r.get("decision"),
-            amount_granted=r.get("amount_granted"), reason=r.get("reason", ""), notes=r.get("notes", "")))
+            amount_granted=r.get("amount_granted"), reason=r.get("reason", ""), notes=r.get("notes", ""),
+            supplier=r.get("supplier", ""), email=r.get("email", ""), address=r.get("address", ""),
+            notified_on=r.get("notified_on"), voucher_number=str(r.get("voucher_number", "")), record=r))
+    if "suppliers" in registers.records:
+        _unknown_suppliers(registers.of("applications"), service)
     return service
+
+
+def _unknown_suppliers(records: list[Record], service: Service) -> None:
+    """One finding per supplier name the suppliers register does not know, at its first row."""
+    first: dict[str, tuple[Record, int]] = {}
+    for r in records:
+        name = r.get("supplier")
+        if name and service.supplier(name) is None:
+            record, count = first.get(normalize_label(name), (r, 0))
+            first[normalize_label(name)] = (record, count + 1)
+    for record, count in first.values():
+        name = record.get("supplier")
+        service.findings.append(_finding(record, "supplier", name, f"fournisseur absent du registre des fournisseurs "
+                                         f"({count} demande(s)) : ses avis seront préparés sans adresse, "
+                                         "à compléter et envoyer à la main", Severity.WARNING))
 
 
 def _finding(record: Record, field_name: str, value: object, reason: str,

@@ -12,6 +12,7 @@ from .actions import slug
 from .context import Context
 from .documents import french
 from .documents.render import render_docx
+from .registers.reader import Record
 from .registers.writeback import CellWrite
 from .service import Application, Session
 
@@ -45,6 +46,11 @@ def rendered(ctx: Context, template: str, target: Path, context: Callable[[], di
     if fresh or not target.is_file():
         render_docx(ctx.config.paths.templates / template, context(), target)
     return target
+
+
+def safe_name(text: str) -> str:
+    """A register value made fit for a file name: « 2025/001 » must not open a folder."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-")[:80] or "sans-nom"
 
 
 def service_context(ctx: Context) -> dict[str, str]:
@@ -104,7 +110,11 @@ def by_scheme(applications: list[Application]) -> dict[str, list[Application]]:
 
 def session_writes(session: Session, values: dict[str, Any]) -> list[tuple[Path, CellWrite]]:
     """The status cells of the session's planning row that the mapping lets the tool fill in."""
-    record = session.record
+    return record_writes(session.record, values)
+
+
+def record_writes(record: Record, values: dict[str, Any]) -> list[tuple[Path, CellWrite]]:
+    """The status cells of a register row that the mapping lets the tool fill in."""
     cells: list[tuple[Path, CellWrite]] = []
     for field_name, value in values.items():
         header = record.headers.get(field_name)

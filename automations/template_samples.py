@@ -7,16 +7,22 @@ keeps the two from drifting apart.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import invitations, meeting_pack, minutes
+from . import decision_letters, follow_ups, invitations, meeting_pack, minutes, supplier_notices, vouchers
 from .actions import Action
 from .context import Context
+from .correspondence import Numbers
+from .decisions import DecisionGroup
+from .journal import Journal
+from .number_format import NumberFormat
+from .numbering import Numbering
 from .documents.template_check import TemplateReport, check_template
 from .registers.reader import Record, Source
-from .service import Application, Committee, Member, Session
+from .service import Application, Committee, Member, Session, Supplier
 
 
 def _session(ctx: Context) -> Session:
@@ -35,7 +41,8 @@ def _application(session: Session) -> Application:
     return Application(number="2026-0001", last_name="NOM", first_name="Prénom", commune="Nouméa",
                        scheme=session.committee.scheme, aid_kind="Aide", amount_asked=10000, social_worker="Référent",
                        filed_on=date(2026, 1, 5), session_date=session.date, decision="accord",
-                       amount_granted=10000, reason="Motif", notes="Observations")
+                       amount_granted=10000, reason="Motif", notes="Observations", supplier="Fournisseur",
+                       email="demandeur@exemple.nc", address="Adresse")
 
 
 def samples(ctx: Context) -> dict[str, dict[str, Any]]:
@@ -56,6 +63,33 @@ def samples(ctx: Context) -> dict[str, dict[str, Any]]:
             minutes.TEMPLATE: minutes.template_context(ctx, draft)}
 
 
+def follow_up_samples(ctx: Context, journal: Journal) -> dict[str, dict[str, Any]]:
+    """Letters of every outcome, a supplier notice and a voucher, as the follow-ups render them."""
+    session = _session(ctx)
+    group = DecisionGroup(session.date, session.committee, session, (_application(session),))
+    numbers = Numbers(vouchers=Numbering(journal, vouchers.SERIES, NumberFormat("BA-{year}-{seq:04d}"), ()),
+                      outgoing=None, register=None, author="")
+    result: dict[str, dict[str, Any]] = {}
+    for outcome, template in decision_letters.TEMPLATES.items():
+        application = replace(_application(session), decision=outcome)
+        letter = Action("letter/sample", follow_ups.NAME, "file", 1, "", "", {},
+                        {"application": application, "group": group, "numbers": numbers,
+                         "previous": (ctx.now().date().isoformat(), "letter/sample#0"), "change": "décision modifiée"})
+        result[template] = decision_letters.template_context(ctx, letter)
+    notice = Action("notice/sample", follow_ups.NAME, "file", 0, "", "", {},
+                    {"group": group, "supplier": Supplier("Fournisseur", "f@exemple.nc", "Adresse", ridet="1.001"),
+                     "name": "Fournisseur", "applications": list(group.applications), "numbers": numbers})
+    result[supplier_notices.TEMPLATE] = supplier_notices.template_context(ctx, notice)
+    voucher = Action("voucher/sample", follow_ups.NAME, "file", 0, "", "",
+                     {"amount": 10000, "issued_on": ctx.now().date().isoformat(),
+                      "valid_until": ctx.now().date().isoformat()},
+                     {"application": group.applications[0], "group": group, "supplier": None, "numbers": numbers})
+    result[vouchers.TEMPLATE] = vouchers.template_context(ctx, voucher, "BA-2026-0001")
+    return result
+
+
 def check_templates(ctx: Context) -> list[TemplateReport]:
     folder = ctx.config.paths.templates
-    return [check_template(folder / name, sample) for name, sample in samples(ctx).items()]
+    with Journal(ctx.config.paths.journal, readonly=True) as journal:
+        every = {**samples(ctx), **follow_up_samples(ctx, journal)}
+    return [check_template(folder / name, sample) for name, sample in every.items()]

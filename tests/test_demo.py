@@ -19,6 +19,12 @@ from automations.demo.service import run_demo
 from .conftest import PROJECT
 
 
+SCHEMES = {"commission-maintien-dans-le-logement": "Maintien dans le logement",
+           "commission-insertion-logement-emploi": "Insertion par le logement et l'emploi",
+           "commission-premiere-entree": "Première entrée",
+           "comite-prevention-des-expulsions": "Prévention des expulsions"}
+
+
 def messages(folder: Path) -> list[email.message.EmailMessage]:
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
             for p in sorted((folder / "boite-d-envoi").glob("*/*.eml"))]
@@ -30,10 +36,10 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert ("Bilan : 6 envoi(s), 4 document(s) préparé(s), 0 échec(s), 9 cellule(s) reportée(s) "
+    assert ("Bilan : 23 envoi(s), 30 document(s) préparé(s), 0 échec(s), 87 cellule(s) reportée(s) "
             "dans les registres.") in text
     sent = messages(folder)
-    assert len(sent) == 6
+    assert len(sent) == 23
     invitations = [m for m in sent if m["Subject"].startswith("Convocation")]
     assert len(invitations) == 3
     for message in invitations:
@@ -57,7 +63,7 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=again) == 0
     assert again.getvalue().startswith(f"Service de démonstration repris dans {folder}")
     assert "Bilan : 0 envoi(s), 0 échec(s), 0 cellule(s) reportée(s)" in again.getvalue()
-    assert len(messages(folder)) == 6
+    assert len(messages(folder)) == 23
 
 
 def _register(folder: Path) -> list[dict[str, object]]:
@@ -83,14 +89,10 @@ def test_demo_packs_and_minutes_follow_the_register(tmp_path: Path, clock) -> No
     drafts = sorted(documents.rglob("Compte rendu *.docx"))
     assert len(packs) == 2 and len(drafts) == 4
     register = _register(folder)
-    schemes = {"commission-maintien-dans-le-logement": "Maintien dans le logement",
-               "commission-insertion-logement-emploi": "Insertion par le logement et l'emploi",
-               "commission-premiere-entree": "Première entrée", "comite-prevention-des-expulsions":
-               "Prévention des expulsions"}
     for path in packs + drafts:
         day = date.fromisoformat(path.parent.name)
         rows = [r for r in register if r["Date commission"].date() == day
-                and r["Dispositif"] == schemes[path.parent.parent.name]]
+                and r["Dispositif"] == SCHEMES[path.parent.parent.name]]
         document = docx.Document(str(path))
         first = next(t for t in document.tables if t.rows[0].cells[0].text.strip() == "N°")
         # the agenda lists exactly the applications of that session, and the total is the register's
@@ -109,3 +111,39 @@ def test_demo_command_from_the_shell(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Où trouver le résultat" in result.stdout
     assert list((tmp_path / "d" / "boite-d-envoi").glob("*/*.eml"))
+
+
+def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
+    folder = tmp_path / "demo"
+    out = io.StringIO()
+    assert run_demo(folder, clock=clock, out=out) == 0
+    register = _register(folder)
+    letters = sorted((folder / "documents").rglob("Courriers/Décision *.docx"))
+    sessions = {(SCHEMES[p.parents[2].name], date.fromisoformat(p.parents[1].name)) for p in letters}
+    # the latest held session of each committee, whose decisions were entered and not yet followed up
+    followed = [r for r in register if (r["Dispositif"], r["Date commission"].date()) in sessions and r["Décision"]]
+    assert len(sessions) == 4
+    assert all(r["Notifié le"].date() == clock().date() for r in followed)
+    mailed = [m for m in messages(folder) if "Votre demande d'aide" in m["Subject"]]
+    assert sorted(m["To"].addresses[0].addr_spec for m in mailed) == sorted(
+        str(r["Courriel"]) for r in followed if r["Courriel"])
+    filed = [r for r in followed if not r["Courriel"]]
+    assert len(letters) == len(followed)  # every letter is in the session's folder, mailed or not
+    assert out.getvalue().count("✓ document : Courrier de décision") == len(filed)
+    vouchers = sorted(str(r["Bon n°"]) for r in register if r["Bon n°"])
+    food = [r for r in followed if r["Nature de l'aide"] == "Aide alimentaire"
+            and r["Décision"] in ("Accord", "Accord partiel")]
+    assert vouchers == [f"BA-2026-{n:04d}" for n in range(1, len(food) + 1)] and food
+    notices = [m for m in messages(folder) if m["Subject"].startswith("Aides accordées")]
+    for message in notices:
+        document = docx.Document(io.BytesIO(next(a for a in message.iter_attachments()
+                                                 if a.get_filename().endswith(".docx")).get_content()))
+        table = next(t for t in document.tables if t.rows[0].cells[0].text.strip() == "N°")
+        numbers = [r.cells[1].text for r in table.rows[1:-1]]
+        rows = [r for r in register if str(r["N° dossier"]) in numbers]
+        assert {r["Fournisseur"] for r in rows} == {message["To"].addresses[0].display_name}
+        assert table.rows[-1].cells[4].text == _xpf(sum(_amount(r["Montant accordé"]) for r in rows))
+    outgoing = openpyxl.load_workbook(folder / "registres" / "Courrier départ 2026.xlsx")["Courrier départ"]
+    numbers = [r[1] for r in outgoing.iter_rows(min_row=3, values_only=True) if r[1]]
+    assert numbers == [f"D2026-{n:04d}" for n in range(1, 13 + len(food) + len(followed) + len(notices))]
+    assert "dépassement de" in out.getvalue()

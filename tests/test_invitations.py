@@ -104,7 +104,7 @@ def test_second_run_does_nothing(tmp_path: Path, clock) -> None:
     with Journal(ctx.config.paths.journal) as journal:
         plans = commands.make_plans(ctx, loaded, journal, None, ctx.make_transport())
     assert [(automation.name, plan.actions) for automation, plan in plans] == [
-        ("invitations", []), ("packs", []), ("minutes", [])]
+        ("invitations", []), ("packs", []), ("minutes", []), ("followups", [])]
     report = run(tmp_path, clock)
     assert report.done == [] and len(outbox(tmp_path)) == 1
 

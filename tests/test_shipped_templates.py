@@ -15,7 +15,11 @@ from docxtpl import DocxTemplate
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEMPLATES = PROJECT / "templates"
-SHIPPED = ("convocation.docx", "dossier_seance.docx", "compte_rendu.docx")
+SHIPPED = ("convocation.docx", "dossier_seance.docx", "compte_rendu.docx", "lettre_accord.docx",
+           "lettre_accord_partiel.docx", "lettre_refus.docx", "lettre_ajourne.docx", "avis_fournisseur.docx",
+           "bon_alimentaire.docx")
+LETTERS = ("lettre_accord.docx", "lettre_accord_partiel.docx", "lettre_refus.docx", "lettre_ajourne.docx")
+FOLLOW_UPS = (*LETTERS, "avis_fournisseur.docx", "bon_alimentaire.docx")
 
 SERVICE = {"name": "Service de l'action sociale & de la solidarité", "address": "12 rue de Sébastopol, BP 123",
            "city": "Nouméa", "phone": "27 12 34", "email": "commissions@action-sociale.nc",
@@ -259,3 +263,309 @@ def test_the_templates_are_rebuilt_identically(tmp_path: Path) -> None:
         built, shipped = Document(str(tmp_path / name)), Document(str(TEMPLATES / name))
         assert texts(built) == texts(shipped), name
         assert footer_text(built) == footer_text(shipped), name
+
+
+# --- the follow-ups of a session: decision letters, notice to a supplier, food voucher -----------
+
+FOLLOW_UP_COMMITTEE = {"name": "Commission des aides individuelles", "scheme": "Aides individuelles",
+                       "of_name": "de la Commission des aides individuelles"}
+FOLLOW_UP_SESSION = {"date_long": "vendredi 13 novembre 2026", "date_short": "13/11/2026"}
+CORRECTION_NOTE = ("Ce courrier annule et remplace celui du 20 novembre 2026 (réf. D2026-0398) : la décision a été "
+                   "modifiée.")
+APPLICANT = {"name": "Mme Gaëlle TEIN", "address": "12 rue Jules Ferry, Vallée-des-Colons", "commune": "Nouméa",
+             "email": "g.tein@example.nc"}
+VOUCHER = {"number": "BA-2026-0111", "valid_until": "23 décembre 2026"}
+DECIDED = {
+    "lettre_accord.docx": {
+        "number": "DEL-2026-0031", "filed_on": "02/10/2026", "scheme": "Aides d'urgence",
+        "aid_kind": "Aide alimentaire", "amount_asked": "17 000 F CFP", "amount_granted": "17 000 F CFP",
+        "amount_granted_words": "dix-sept mille francs CFP",
+        "reason": "", "supplier": "Épicerie Wéa & Fils"},
+    "lettre_accord_partiel.docx": {
+        "number": "DEL-2026-0012", "filed_on": "02/10/2026", "scheme": "Maintien dans le logement",
+        "aid_kind": "Loyers impayés", "amount_asked": "125 000 F CFP", "amount_granted": "95 000 F CFP",
+        "amount_granted_words": "quatre-vingt-quinze mille francs CFP",
+        "reason": "Dette < 3 mois prise en charge & solde en plan d'apurement", "supplier": "SIC Nouméa"},
+    "lettre_refus.docx": {
+        "number": "DEL-2026-0015", "filed_on": "05/10/2026", "scheme": "Aide à l'énergie",
+        "aid_kind": "Facture d'électricité", "amount_asked": "48 500 F CFP", "amount_granted": "",
+        "amount_granted_words": "", "reason": "Ressources > plafond & dossier incomplet", "supplier": ""},
+    "lettre_ajourne.docx": {
+        "number": "DEL-2026-0019", "filed_on": "", "scheme": "Maintien dans le logement", "aid_kind": "Caution",
+        "amount_asked": "90 000 F CFP", "amount_granted": "", "amount_granted_words": "",
+        "reason": "Pièces manquantes : bail signé & avis d'imposition < 2025", "supplier": ""},
+}
+KEY_SENTENCES = {
+    "lettre_accord.docx": "J'ai le plaisir de vous informer que la commission a émis un avis favorable et vous "
+                          "accorde une aide « Aide alimentaire » d'un montant de 17 000 F CFP (dix-sept mille "
+                          "francs CFP).",
+    "lettre_accord_partiel.docx": "Je vous informe que la commission a émis un avis partiellement favorable et vous "
+                                  "accorde une aide « Loyers impayés » d'un montant de 95 000 F CFP "
+                                  "(quatre-vingt-quinze mille francs CFP), sur les 125 000 F CFP demandés.",
+    "lettre_refus.docx": "J'ai le regret de vous informer que la commission n'a pas pu donner une suite favorable à "
+                         "votre demande d'aide « Facture d'électricité ».",
+    "lettre_ajourne.docx": "Je vous informe que la commission a décidé d'ajourner l'examen de votre demande.",
+}
+SUPPLIER_ROWS = [
+    {"index": 1, "number": "DEL-2026-0031", "beneficiary": "Mme Gaëlle TEIN", "aid_kind": "Aide alimentaire",
+     "amount": "17 000 F CFP", "voucher_number": "BA-2026-0111"},
+    {"index": 2, "number": "DEL-2026-0034", "beneficiary": "M. Jules Ouetcho", "aid_kind": "Aide alimentaire",
+     "amount": "25 000 F CFP", "voucher_number": "BA-2026-0112"},
+    {"index": 3, "number": "DEL-2026-0040", "beneficiary": "Mme Rose Hmaé", "aid_kind": "Bouteille de gaz",
+     "amount": "6 500 F CFP", "voucher_number": ""},
+]
+
+
+def follow_up_context(**changes: Any) -> dict[str, Any]:
+    context = {"service": SERVICE, "committee": FOLLOW_UP_COMMITTEE, "session": FOLLOW_UP_SESSION,
+               "letter_date": "23 novembre 2026", "reference": "D2026-0401", "correction": False,
+               "correction_note": CORRECTION_NOTE}
+    return copy.deepcopy({**context, **changes})
+
+
+def letter_context(template: str, **changes: Any) -> dict[str, Any]:
+    voucher = VOUCHER if template == "lettre_accord.docx" else None
+    return follow_up_context(**{"applicant": APPLICANT, "application": DECIDED[template], "voucher": voucher,
+                                "social_worker": "Mme Léa Gopé", **changes})
+
+
+def supplier_context(**changes: Any) -> dict[str, Any]:
+    return follow_up_context(**{
+        "supplier": {"name": "Épicerie Wéa & Fils", "address": "8 rue du Général Mangin, Nouméa",
+                     "email": "contact@epicerie-wea.nc", "ridet": "1 234 567.001"},
+        "rows": SUPPLIER_ROWS, "total": "48 500 F CFP",
+        "total_words": "quarante-huit mille cinq cents francs CFP", "count": 3, "has_vouchers": True, **changes})
+
+
+def voucher_context(**changes: Any) -> dict[str, Any]:
+    return follow_up_context(**{
+        "reference": "",
+        "voucher": {"number": "BA-2026-0111", "control_key": "47", "amount": "17 000 F CFP",
+                    "amount_words": "dix-sept mille francs CFP", "issued_on": "23 novembre 2026",
+                    "valid_until": "23 décembre 2026", "aid_kind": "Aide alimentaire"},
+        "beneficiary": {"name": "Mme Gaëlle TEIN", "commune": "Nouméa", "address": "12 rue Jules Ferry"},
+        "supplier": {"name": "Épicerie Wéa & Fils", "address": "8 rue du Général Mangin, Nouméa"},
+        "application": {"number": "DEL-2026-0031"}, **changes})
+
+
+def follow_up(template: str, **changes: Any) -> dict[str, Any]:
+    if template in LETTERS:
+        return letter_context(template, **changes)
+    return supplier_context(**changes) if template == "avis_fournisseur.docx" else voucher_context(**changes)
+
+
+@pytest.mark.parametrize("template", LETTERS)
+def test_a_decision_letter_reads_as_an_administrative_letter(tmp_path: Path, template: str) -> None:
+    document = render(template, letter_context(template), tmp_path)
+    lines = [p.text for p in document.paragraphs]
+    application = DECIDED[template]
+
+    assert lines[0] == "Service de l'action sociale & de la solidarité"
+    assert "Nouméa, le 23 novembre 2026" in lines
+    assert "N/Réf. : D2026-0401" in lines
+    assert f"Dossier n° {application['number']} – {application['scheme']}" in lines
+    name = lines.index("Mme Gaëlle TEIN")
+    assert lines[name + 1:name + 3] == ["12 rue Jules Ferry, Vallée-des-Colons", "Nouméa"]
+    subject = ("Objet : Réponse à votre demande d'aide" if template == "lettre_refus.docx"
+               else f"Objet : Votre demande d'aide – {application['aid_kind']}")
+    assert lines[name + 3:name + 5] == [subject, "Madame, Monsieur,"]
+    filed = f", déposée le {application['filed_on']}," if application["filed_on"] else ""
+    assert (f"Votre demande d'aide{filed} a été examinée lors de la séance de la Commission des aides "
+            "individuelles du vendredi 13 novembre 2026.") in lines
+    assert KEY_SENTENCES[template] in lines
+    assert lines[-3:] == ["Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.",
+                          "Mme Hélène Wénéhoua", "Cheffe du service de l'action sociale"]
+    assert "RECTIFICATIF" not in full_text(document) and CORRECTION_NOTE not in full_text(document)
+    assert "" not in lines[name:name + 5]
+    assert_no_jinja_left(document)
+
+
+def test_the_grant_letter_says_who_is_paid_and_joins_the_voucher(tmp_path: Path) -> None:
+    lines = [p.text for p in render("lettre_accord.docx", letter_context("lettre_accord.docx"), tmp_path).paragraphs]
+    assert ("Ce montant sera versé directement au fournisseur, Épicerie Wéa & Fils ; vous n'avez aucune avance à "
+            "faire.") in lines
+    assert ("Le bon alimentaire n° BA-2026-0111 correspondant est joint à ce courrier ; il peut aussi être retiré "
+            "auprès du service. Il est valable jusqu'au 23 décembre 2026 et doit être présenté au fournisseur.") in lines
+
+    application = {**DECIDED["lettre_accord.docx"], "supplier": "", "filed_on": ""}
+    plain = render("lettre_accord.docx", letter_context("lettre_accord.docx", application=application, voucher=None),
+                   tmp_path)
+    text = full_text(plain)
+    assert "fournisseur" not in text and "bon alimentaire" not in text
+    assert ("Votre demande d'aide a été examinée lors de la séance de la Commission des aides individuelles du "
+            "vendredi 13 novembre 2026.") in text
+    assert_no_jinja_left(plain)
+
+
+def test_the_partial_grant_letter_gives_its_reason_only_when_known(tmp_path: Path) -> None:
+    template = "lettre_accord_partiel.docx"
+    lines = [p.text for p in render(template, letter_context(template), tmp_path).paragraphs]
+    assert "Motif de l'accord partiel : Dette < 3 mois prise en charge & solde en plan d'apurement" in lines
+    assert ("Ce montant sera versé directement au fournisseur, SIC Nouméa ; vous n'avez aucune avance à faire."
+            in lines)
+    assert not any("bon alimentaire" in line for line in lines)
+
+    application = {**DECIDED[template], "reason": ""}
+    unexplained = render(template, letter_context(template, application=application), tmp_path)
+    assert "Motif" not in full_text(unexplained)
+    assert_no_jinja_left(unexplained)
+
+
+def test_the_refusal_gives_its_reason_or_a_generic_one_and_the_means_of_appeal(tmp_path: Path) -> None:
+    template = "lettre_refus.docx"
+    lines = [p.text for p in render(template, letter_context(template), tmp_path).paragraphs]
+    assert "Motif : Ressources > plafond & dossier incomplet" in lines
+    assert ("Vous pouvez contester cette décision dans un délai de deux mois à compter de sa notification, soit "
+            "par un recours gracieux adressé au président de la commission, soit par un recours contentieux devant "
+            "le tribunal administratif de Nouméa.") in lines
+    assert ("Votre référent(e), Mme Léa Gopé, reste à votre disposition pour étudier avec vous d'autres "
+            "solutions.") in lines
+    assert not any("conditions d'attribution" in line for line in lines)
+
+    application = {**DECIDED[template], "reason": ""}
+    generic = render(template, letter_context(template, application=application, social_worker=""), tmp_path)
+    lines = [p.text for p in generic.paragraphs]
+    assert ("Au regard des éléments de votre dossier, votre demande ne remplit pas les conditions d'attribution de "
+            "cette aide.") in lines
+    assert not any(line.startswith("Motif") or "référent" in line for line in lines)
+    assert_no_jinja_left(generic)
+
+
+def test_the_postponement_gives_its_reason_and_whom_to_contact(tmp_path: Path) -> None:
+    template = "lettre_ajourne.docx"
+    lines = [p.text for p in render(template, letter_context(template), tmp_path).paragraphs]
+    assert "Motif : Pièces manquantes : bail signé & avis d'imposition < 2025" in lines
+    assert ("Votre dossier sera examiné à nouveau lors d'une prochaine séance de la commission ; vous n'avez pas à "
+            "déposer une nouvelle demande.") in lines
+    assert ("Je vous invite à prendre contact avec votre référent(e), Mme Léa Gopé, afin de compléter votre "
+            "dossier si nécessaire.") in lines
+
+    application = {**DECIDED[template], "reason": ""}
+    bare = render(template, letter_context(template, application=application, social_worker=""), tmp_path)
+    lines = [p.text for p in bare.paragraphs]
+    assert not any(line.startswith("Motif") for line in lines)
+    assert ("Je vous invite à prendre contact avec le service au 27 12 34 afin de compléter votre dossier si "
+            "nécessaire.") in lines
+    assert_no_jinja_left(bare)
+
+
+def test_a_letter_to_an_applicant_without_address(tmp_path: Path) -> None:
+    applicant = {**APPLICANT, "name": "Gaëlle TEIN", "address": "", "commune": ""}
+    document = render("lettre_refus.docx", letter_context("lettre_refus.docx", applicant=applicant), tmp_path)
+    lines = [p.text for p in document.paragraphs]
+    name = lines.index("Gaëlle TEIN")
+    assert lines[name + 1] == "Objet : Réponse à votre demande d'aide"
+
+
+@pytest.mark.parametrize("template", FOLLOW_UPS)
+def test_a_correction_shows_its_heading_and_note(tmp_path: Path, template: str) -> None:
+    document = render(template, follow_up(template, correction=True), tmp_path)
+    lines = [p.text for p in document.paragraphs]
+    heading_line = next(p for p in document.paragraphs if p.text == "RECTIFICATIF")
+    assert all(run.bold for run in heading_line.runs)
+    assert lines[lines.index("RECTIFICATIF") + 1] == CORRECTION_NOTE
+    assert lines.index("RECTIFICATIF") < 12  # near the top
+    assert_no_jinja_left(document)
+
+
+@pytest.mark.parametrize("template", FOLLOW_UPS)
+def test_the_reference_line_shows_only_with_a_reference(tmp_path: Path, template: str) -> None:
+    with_reference = render(template, follow_up(template, reference="D2026-0401"), tmp_path)
+    assert "N/Réf. : D2026-0401" in [p.text for p in with_reference.paragraphs]
+    without = render(template, follow_up(template, reference=""), tmp_path)
+    assert "N/Réf." not in full_text(without)
+    assert_no_jinja_left(without)
+
+
+def test_the_supplier_notice_lists_one_row_per_beneficiary_and_the_total(tmp_path: Path) -> None:
+    document = render("avis_fournisseur.docx", supplier_context(), tmp_path)
+    lines = [p.text for p in document.paragraphs]
+
+    name = lines.index("Épicerie Wéa & Fils")
+    assert lines[name + 1:name + 4] == ["8 rue du Général Mangin, Nouméa", "RIDET : 1 234 567.001",
+                                        "Objet : Aides accordées – séance de la Commission des aides individuelles "
+                                        "du 13/11/2026"]
+    (table,) = document.tables
+    assert [[c.text for c in row.cells] for row in table.rows[:4]] == [
+        ["N°", "Dossier", "Bénéficiaire", "Nature de l'aide", "Montant", "Bon n°"],
+        ["1", "DEL-2026-0031", "Mme Gaëlle TEIN", "Aide alimentaire", "17 000 F CFP", "BA-2026-0111"],
+        ["2", "DEL-2026-0034", "M. Jules Ouetcho", "Aide alimentaire", "25 000 F CFP", "BA-2026-0112"],
+        ["3", "DEL-2026-0040", "Mme Rose Hmaé", "Bouteille de gaz", "6 500 F CFP", ""]]
+    assert len(table.rows) == 1 + 3 + 1
+    total = [c.text for c in table.rows[4].cells]
+    assert total[0] == "Total" and total[4] == "48 500 F CFP" and total[5] == ""
+    assert "Soit 3 aide(s) pour un montant total de 48 500 F CFP (quarante-huit mille cinq cents francs CFP)." in lines
+    assert sum("bon alimentaire" in line or "bons alimentaires" in line for line in lines) == 2
+    assert lines[-2:] == ["Mme Hélène Wénéhoua", "Cheffe du service de l'action sociale"]
+    assert "RECTIFICATIF" not in full_text(document)
+    assert_no_jinja_left(document)
+
+
+def test_a_supplier_notice_without_vouchers_or_ridet(tmp_path: Path) -> None:
+    rows = [{**SUPPLIER_ROWS[2], "index": 1}]
+    supplier = {"name": "Gaz Services Païta", "address": "", "email": "", "ridet": ""}
+    document = render("avis_fournisseur.docx", supplier_context(
+        rows=rows, supplier=supplier, total="6 500 F CFP", total_words="six mille cinq cents francs CFP", count=1,
+        has_vouchers=False), tmp_path)
+    lines = [p.text for p in document.paragraphs]
+    assert lines[lines.index("Gaz Services Païta") + 1].startswith("Objet : Aides accordées")
+    assert not any("bon alimentaire" in line or "bons alimentaires" in line for line in lines)
+    assert "Soit 1 aide(s) pour un montant total de 6 500 F CFP (six mille cinq cents francs CFP)." in lines
+    (table,) = document.tables
+    assert [row.cells[0].text for row in table.rows] == ["N°", "1", "Total"]
+    assert_no_jinja_left(document)
+
+
+def test_the_food_voucher_shows_its_number_key_amount_and_validity(tmp_path: Path) -> None:
+    document = render("bon_alimentaire.docx", voucher_context(), tmp_path)
+    lines = [p.text for p in document.paragraphs]
+
+    assert "BON ALIMENTAIRE N° BA-2026-0111" in lines
+    assert "Clé de contrôle : 47" in lines
+    assert "Valable jusqu'au 23 décembre 2026" in lines
+    assert "Aide accordée lors de la séance de la Commission des aides individuelles du 13/11/2026" in lines
+    details, stamps = document.tables
+    assert {row.cells[0].text: row.cells[1].text for row in details.rows} == {
+        "Bénéficiaire": "Mme Gaëlle TEIN", "Adresse": "12 rue Jules Ferry, Nouméa",
+        "Nature de l'aide": "Aide alimentaire", "Montant": "17 000 F CFP",
+        "Montant en lettres": "dix-sept mille francs CFP", "Fournisseur": "Épicerie Wéa & Fils",
+        "Adresse du fournisseur": "8 rue du Général Mangin, Nouméa", "Dossier n°": "DEL-2026-0031",
+        "Émis le": "23 novembre 2026"}
+    service, supplier = stamps.rows[0].cells
+    assert service.text.splitlines() == ["Pour le service : cachet et signature", "Mme Hélène Wénéhoua",
+                                         "Cheffe du service de l'action sociale"]
+    assert supplier.text.startswith("Cachet et signature du fournisseur")
+    assert lines[-1] == ("Bon nominatif, non fractionnable, non échangeable contre des espèces. Le fournisseur "
+                         "vérifie le numéro et la clé auprès du service.")
+    assert "N/Réf." not in full_text(document) and "RECTIFICATIF" not in full_text(document)
+    assert_no_jinja_left(document)
+
+
+def test_a_food_voucher_for_any_approved_supplier(tmp_path: Path) -> None:
+    context = voucher_context(supplier={"name": "", "address": ""},
+                              beneficiary={"name": "Gaëlle TEIN", "commune": "Nouméa", "address": ""})
+    document = render("bon_alimentaire.docx", context, tmp_path)
+    details = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert details["Fournisseur"] == "Tout fournisseur conventionné"
+    assert details["Adresse"] == "Nouméa"
+    assert_no_jinja_left(document)
+
+
+@pytest.mark.parametrize("template", FOLLOW_UPS)
+def test_follow_ups_keep_ampersands_and_angle_brackets(tmp_path: Path, template: str) -> None:
+    kind = "Colis < 30 kg & produits frais"
+    changes: dict[str, Any] = {}
+    if template == "avis_fournisseur.docx":
+        changes = {"rows": [{**row, "aid_kind": kind} for row in SUPPLIER_ROWS]}
+    elif template == "bon_alimentaire.docx":
+        changes = {"voucher": {**voucher_context()["voucher"], "aid_kind": kind}}
+    document = render(template, follow_up(template, **changes), tmp_path)
+    text = full_text(document)
+    assert "Service de l'action sociale & de la solidarité" in text
+    if template in LETTERS and DECIDED[template]["reason"]:
+        assert DECIDED[template]["reason"] in text
+    elif template not in LETTERS:
+        assert kind in text
+    if template in ("lettre_accord.docx", "avis_fournisseur.docx", "bon_alimentaire.docx"):
+        assert "Épicerie Wéa & Fils" in text
+    assert "&amp;" not in text and "&lt;" not in text and "&gt;" not in text

@@ -15,9 +15,15 @@ from pathlib import Path
 
 from docx.document import Document
 
+import template_avis_fournisseur
+import template_bon_alimentaire
 import template_compte_rendu
 import template_convocation
 import template_dossier_seance
+import template_lettre_accord
+import template_lettre_accord_partiel
+import template_lettre_ajourne
+import template_lettre_refus
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -25,6 +31,12 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "convocation.docx": template_convocation.build,
     "dossier_seance.docx": template_dossier_seance.build,
     "compte_rendu.docx": template_compte_rendu.build,
+    "lettre_accord.docx": template_lettre_accord.build,
+    "lettre_accord_partiel.docx": template_lettre_accord_partiel.build,
+    "lettre_refus.docx": template_lettre_refus.build,
+    "lettre_ajourne.docx": template_lettre_ajourne.build,
+    "avis_fournisseur.docx": template_avis_fournisseur.build,
+    "bon_alimentaire.docx": template_bon_alimentaire.build,
 }
 
 

@@ -5,7 +5,9 @@ three sessions inside their invitation lead time (one without a room, one
 whose date is typed as text), two of them inside their meeting-pack lead
 time, and a held session per committee whose minutes are not yet circulated
 (one marked validated); the rest either past or further ahead. This year's
-applications are examined at those sessions. The
+applications are examined at those sessions; the latest held session of each
+committee has its decisions entered and its follow-ups (letters, vouchers,
+supplier notices) still to do. The
 quirks staff leave in real registers are there too: title rows above the
 header, times typed three ways, amounts typed as text, a member without an
 e-mail, the last application typed twice.
@@ -58,7 +60,9 @@ PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Présiden
                    "Dossier envoyé le", "CR diffusé le", "CR validé"]
 APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commune", "Dispositif",
                       "Nature de l'aide", "Montant demandé", "Référent", "Date commission", "Décision",
-                      "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations"]
+                      "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations", "Courriel",
+                      "Adresse", "Bon n°"]
+OUTGOING_HEADER = ["Date", "N°", "Destinataire", "Objet", "Rédacteur"]
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -178,6 +182,8 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
     _header(ws, 1, APPLICATION_HEADER)
     ws.append([None] * len(APPLICATION_HEADER))
     count = 120
+    # the latest held session of each scheme: its decisions are entered, its follow-ups not yet done
+    latest = {scheme: max((d for d in days if d < today), default=None) for scheme, days in (sessions or {}).items()}
     for n in range(1, count + 1):
         committee = COMMITTEES[n % len(COMMITTEES)]
         aid, supplier = rng.choice(AIDS[committee[1]])
@@ -187,23 +193,26 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
         else:
             filed = date(year, 1, 1) + timedelta(days=rng.randrange(0, 330))
             session = filed + timedelta(days=rng.randrange(14, 45))
-        asked = rng.randrange(5, 450) * 1000
+        asked = rng.randrange(5, 450) * 1000 if aid != "Aide alimentaire" else rng.randrange(8, 40) * 1000
         decided = session < today
         decision = rng.choice(["Accord", "Accord", "Accord", "Accord partiel", "Refus", "Ajourné"]) if decided else None
         granted = {"Accord": asked, "Accord partiel": asked // 2000 * 1000}.get(decision or "")
-        ws.append([f"DEL-{year}-{n:04d}", filed, rng.choice(LAST), rng.choice(FIRST), rng.choice(COMMUNES),
+        last, first = rng.choice(LAST), rng.choice(FIRST)
+        followed = decided and session != latest.get(committee[1]) and session + timedelta(days=7) < today
+        email = f"{first.lower()}.{last.lower()}@mail.nc".replace("é", "e").replace("ë", "e") if n % 3 == 0 else None
+        ws.append([f"DEL-{year}-{n:04d}", filed, last, first, rng.choice(COMMUNES),
                    committee[1], aid, f"{asked:,} F".replace(",", " ") if n % 17 == 0 else asked,
                    rng.choice(WORKERS), session, decision, granted,
                    "Dossier incomplet" if decision == "Refus" else None,
-                   supplier if granted else None,
-                   session + timedelta(days=7) if decided and session + timedelta(days=7) < today else None, None])
+                   supplier if granted else None, session + timedelta(days=7) if followed else None, None,
+                   email, f"{n} rue des Cocotiers", None])
     ws.append([c.value for c in ws[ws.max_row]])  # the last line typed twice, as it happens
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = "DD/MM/YYYY"
     if table:
-        ref = f"A1:P{ws.max_row}"
+        ref = f"A1:S{ws.max_row}"
         grid = Table(displayName=f"Demandes{year}", ref=ref)
         grid.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(grid)
@@ -224,15 +233,33 @@ def _suppliers(path: Path) -> None:
     wb.save(path)
 
 
+def _outgoing(path: Path, today: date) -> None:
+    """The courrier départ register, with this year's first entries typed by hand."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Courrier départ"
+    _header(ws, 1, OUTGOING_HEADER, [12, 12, 30, 50, 24])
+    ws.append([])
+    subjects = ["Transmission de dossier", "Courrier administratif", "Réponse à réclamation"]
+    for n in range(1, 13):
+        day = _weekday(date(today.year, 1, 5) + timedelta(days=21 * n))
+        ws.append([day, f"D{today.year}-{n:04d}", "CAFAT" if n % 2 else "Mairie de Nouméa", subjects[n % 3],
+                   "Secrétariat des commissions"])
+        ws.cell(row=ws.max_row, column=1).number_format = "DD/MM/YYYY"
+    wb.save(path)
+
+
 def build_demo_registers(folder: Path, today: date, seed: int = 2026) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     paths = [folder / f"Planning des instances {today.year}.xlsx",
              folder / f"Registre des demandes {today.year - 1}.xlsx",
-             folder / f"Registre des demandes {today.year}.xlsx", folder / "Fournisseurs.xlsx"]
+             folder / f"Registre des demandes {today.year}.xlsx", folder / "Fournisseurs.xlsx",
+             folder / f"Courrier départ {today.year}.xlsx"]
     sessions = _sessions(today, rng)
     _planning(paths[0], today, sessions, rng)
     _applications(paths[1], today.year - 1, today, rng, table=False)
     _applications(paths[2], today.year, today, rng, table=True, sessions=_session_dates(sessions, today))
     _suppliers(paths[3])
+    _outgoing(paths[4], today)
     return paths

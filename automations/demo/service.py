@@ -51,19 +51,60 @@ duration_hours = 2
 [packs]
 lead_days = 5
 
+[follow_ups]
+# l'aide alimentaire du dispositif d'insertion est remise en bons numérotés
+voucher_aids = ["Aide alimentaire"]
+outgoing_author = "Secrétariat des commissions"
+
+[budget.{year}]
+"Maintien dans le logement" = 12000000
+"Première entrée" = 10000000
+"Prévention des expulsions" = 5000000
+"Insertion par le logement et l'emploi" = 1700000
+
 [documents]
 pdf = {pdf}
 """
+
+# The demo's registers keep a little more than the Province's: the applicant's e-mail and address,
+# the voucher numbers, and an outgoing-mail register.
+DEMO_MAPPING_FIELDS = """email = { headers = ["Courriel"], type = "email" }
+address = { headers = ["Adresse"], type = "text" }
+voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }
+"""
+DEMO_MAPPING_OUTGOING = """
+[registers.mail_out]
+files = ["Courrier départ *.xlsx"]
+sheets = ["Courrier départ"]
+header_row = "auto"
+key = ["number"]
+
+[registers.mail_out.fields]
+date = { headers = ["Date"], type = "date", required = true }
+number = { headers = ["N°"], type = "text", required = true }
+recipient = { headers = ["Destinataire"], type = "text" }
+subject = { headers = ["Objet"], type = "text" }
+author = { headers = ["Rédacteur"], type = "text" }
+"""
+
+
+def demo_mapping() -> str:
+    text = (PROJECT / "mappings" / "province-sud-del.toml").read_text(encoding="utf-8")
+    anchor = 'notes = { headers = ["Observations"], type = "text" }\n'
+    if anchor not in text:
+        raise RuntimeError("mappings/province-sud-del.toml: the applications' « Observations » line moved")
+    return text.replace(anchor, anchor + DEMO_MAPPING_FIELDS) + DEMO_MAPPING_OUTGOING
 
 
 def set_up(folder: Path, today_date: object) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     build_demo_registers(folder / "registres", today_date)  # type: ignore[arg-type]
     shutil.copytree(PROJECT / "templates", folder / "modeles", dirs_exist_ok=True)
-    shutil.copyfile(PROJECT / "mappings" / "province-sud-del.toml", folder / "correspondance.toml")
+    (folder / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
     # written last: its presence marks a complete demo folder
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
-    (folder / "config.toml").write_text(DEMO_CONFIG.replace("{pdf}", pdf), encoding="utf-8")
+    config = DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
+    (folder / "config.toml").write_text(config, encoding="utf-8")
 
 
 def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
@@ -84,7 +125,8 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say(f"  - registres (avec le suivi reporté) : {config.paths.registers}")
     ctx.say(f"  - e-mails et invitations (.eml)     : {folder / 'boite-d-envoi'}")
     ctx.say("  - convocations, dossiers de séance,")
-    ctx.say(f"    projets de compte rendu (.docx)   : {config.paths.output}")
+    ctx.say("    projets de compte rendu, courriers")
+    ctx.say(f"    de décision, avis, bons (.docx)   : {config.paths.output}")
     ctx.say(f"  - journal                           : python run.py --config \"{config_path}\" history")
     ctx.say(f"  - vérification des registres        : python run.py --config \"{config_path}\" check")
     return EXIT_OK if report.ok else EXIT_PROBLEMS

@@ -6,6 +6,7 @@ from datetime import date, time
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from num2words import num2words
 
 LOCALE = "fr_FR"
 
@@ -34,6 +35,15 @@ def amount_xpf(value: int) -> str:
     """``125 000 F CFP``, with a regular space as thousands separator for every reader."""
     grouped = format_decimal(value, format="#,##0", locale=LOCALE).replace("\u202f", " ").replace("\xa0", " ")
     return f"{grouped} F CFP"
+
+
+def amount_words(value: int) -> str:
+    """``dix-sept mille francs CFP``, ``un million de francs CFP``: the amount as a cheque writes it."""
+    words = num2words(value, lang="fr")
+    if value in (0, 1):
+        return f"{words} franc CFP"
+    joiner = " de " if words.endswith(("million", "millions", "milliard", "milliards")) else " "
+    return f"{words}{joiner}francs CFP"
 
 
 _ARTICLES = {"comite": "du", "conseil": "du", "bureau": "du", "groupe": "du", "jury": "du"}

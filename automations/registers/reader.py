@@ -44,11 +44,22 @@ class Record:
         return default if value is None else value
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a sheet of a register keeps its header: rows can be added to it even while it is empty."""
+
+    file: Path
+    sheet: str
+    header_row: int  # 1-based
+    headers: dict[str, str]  # field name -> header text
+
+
 @dataclass
 class Registers:
     records: dict[str, list[Record]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    layouts: dict[str, list[Layout]] = field(default_factory=dict)  # role -> sheets read
 
     def of(self, role: str) -> list[Record]:
         return self.records.get(role, [])
@@ -57,7 +68,7 @@ class Registers:
 def read_registers(mapping: Mapping, folder: Path) -> Registers:
     result = Registers()
     for spec in mapping.registers.values():
-        records, findings, files = read_register(spec, folder)
+        records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []))
         result.records[spec.role] = records
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)
@@ -74,7 +85,8 @@ def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:
     return found
 
 
-def read_register(spec: RegisterSpec, folder: Path) -> tuple[list[Record], list[Finding], list[Path]]:
+def read_register(spec: RegisterSpec, folder: Path,
+                  layouts: list[Layout] | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
     files = register_files(spec, folder)
     if not files:
         patterns = ", ".join(f"« {p} »" for p in spec.files)
@@ -85,7 +97,7 @@ def read_register(spec: RegisterSpec, folder: Path) -> tuple[list[Record], list[
     findings: list[Finding] = []
     for path in files:
         for sheet_name, rows in _sheets(path, spec, findings):
-            records.extend(_read_sheet(spec, path, sheet_name, rows, findings))
+            records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts))
     return _drop_duplicates(spec, records, findings), findings, files
 
 
@@ -143,7 +155,7 @@ def _find_header(spec: RegisterSpec, rows: list[list[Any]]) -> int | None:
 
 
 def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]],
-                findings: list[Finding]) -> list[Record]:
+                findings: list[Finding], layouts: list[Layout] | None = None) -> list[Record]:
     header_index = _find_header(spec, rows)
     where = (str(path), sheet)
     if header_index is None:
@@ -166,6 +178,8 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     if any(fs.required for fs in missing):
         return []
     header_texts = {name: str(header[i]).strip() for name, i in columns.items()}
+    if layouts is not None:
+        layouts.append(Layout(path, sheet, header_index + 1, header_texts))
     records: list[Record] = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]

@@ -1,4 +1,4 @@
-"""Write status cells back into a staff workbook without ever damaging it.
+"""Write status cells and appended rows back into a staff workbook without ever damaging it.
 
 The workbook is written through a temporary file and an atomic replace, after
 a dated backup. Nothing is written while Excel (or LibreOffice) holds the file
@@ -16,6 +16,7 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from xml.etree import ElementTree
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.styles.numbers import is_date_format
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -75,10 +77,25 @@ class CellWrite:
     value: Any
 
 
+@dataclass(frozen=True)
+class RowAppend:
+    sheet: str
+    header_row: int  # 1-based row holding the headers
+    values: tuple[tuple[str, Any], ...]  # (header, value) of the new row's cells
+    # (header, value) naming the row once written: an append replayed after a crash must not add it twice
+    unique: tuple[str, Any]
+
+    def __post_init__(self) -> None:
+        header, value = self.unique
+        for other, given in self.values:
+            if normalize_label(other) == normalize_label(header) and not _same(value, given):
+                raise ValueError(f"unique {self.unique!r} contradicts the value {given!r} given for its column")
+
+
 @dataclass
 class WriteOutcome:
-    written: list[CellWrite] = field(default_factory=list)
-    not_found: list[tuple[CellWrite, str]] = field(default_factory=list)
+    written: list[CellWrite | RowAppend] = field(default_factory=list)
+    not_found: list[tuple[CellWrite | RowAppend, str]] = field(default_factory=list)
     backup: Path | None = None
 
 
@@ -274,7 +291,67 @@ def _fill(ws: Worksheet, row: int, column: int, value: Any) -> str | None:
     return None
 
 
-def apply_writes(path: Path, writes: Sequence[CellWrite], *, backup_dir: Path, now: datetime,
+def _last_filled_row(ws: Worksheet) -> int:
+    # ws.max_row counts rows staff only formatted in advance: the new row goes right after the data
+    return max((r for (r, _), cell in ws._cells.items() if cell.value is not None and cell.value != ""),
+               default=0)
+
+
+def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
+    """Add the row; True when added, False when a replay finds it already there, else why not."""
+    headers = sheet.headers(write.header_row)
+    cells = dict(write.values)
+    if not any(normalize_label(h) == normalize_label(write.unique[0]) for h in cells):
+        cells[write.unique[0]] = write.unique[1]  # written too, or a replay could not find the row
+    columns: dict[int, Any] = {}
+    for header, value in cells.items():
+        column = headers.get(normalize_label(header))
+        if column is None:
+            return f"colonne « {header} » introuvable à la ligne {write.header_row}"
+        columns[column] = value
+    header, number = write.unique
+    if _canonical(number) is None:
+        return f"« {header} » est vide : impossible de reconnaître la ligne, elle n'est pas ajoutée"
+    key = headers[normalize_label(header)]
+    found = [sheet.value(r, key) for r in sheet.rows_below(write.header_row)]
+    if any(_same(number, value) for value in found):
+        return False
+    if any(value is _UNKNOWN for value in found):
+        # an uncomputed formula could hold this very number: a second row must never be guessed
+        return (f"la colonne « {header} » contient des formules qui n'ont pas été calculées : ouvrez le "
+                "classeur dans Excel puis enregistrez-le")
+    ws = sheet.ws
+    last = max(_last_filled_row(ws), write.header_row)
+    row = last + 1
+    while blocking := [m.max_row for m in ws.merged_cells.ranges if m.min_row <= row <= m.max_row]:
+        row = max(blocking) + 1  # a merged cell cannot take a value
+    if last > write.header_row:
+        # the new row looks like its neighbours, including borders of the columns left empty
+        for (r, c), source in list(ws._cells.items()):
+            if r == last and source.has_style:
+                ws.cell(row=row, column=c)._style = copy(source._style)
+    for column, value in sorted(columns.items()):
+        reason = _fill(ws, row, column, value)
+        if reason is not None:
+            return reason
+    _extend_tables(ws, write.header_row, row)
+    return True
+
+
+def _extend_tables(ws: Worksheet, header_row: int, row: int) -> None:
+    # Excel grows a table when staff type under it; openpyxl does not, and a row outside the
+    # table escapes its filters, sorting and banding.
+    for table in ws.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        if min_row != header_row or max_row != row - 1 or table.totalsRowCount:
+            continue  # under a totals row the new row would turn the totals into data
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{row}"
+        if table.autoFilter is not None and table.autoFilter.ref:
+            low, _, high, _ = range_boundaries(table.autoFilter.ref)
+            table.autoFilter.ref = f"{get_column_letter(low)}{min_row}:{get_column_letter(high)}{row}"
+
+
+def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_dir: Path, now: datetime,
                  keep_backups: int = 10) -> WriteOutcome:
     lock = lock_file(path)
     if lock is not None:
@@ -292,19 +369,27 @@ def apply_writes(path: Path, writes: Sequence[CellWrite], *, backup_dir: Path, n
 
     outcome = WriteOutcome()
     sheets: dict[str, _Sheet] = {}
+    changed = False  # a replayed append alone is done without a save
     try:
         for write in writes:
             if write.sheet not in workbook.sheetnames:
                 outcome.not_found.append((write, f"feuille « {write.sheet} » introuvable"))
                 continue
             sheet = sheets.setdefault(write.sheet, _Sheet(workbook[write.sheet], cached))
-            place = _locate(sheet, write)
-            reason = place if isinstance(place, str) else _fill(sheet.ws, *place, write.value)
+            reason: str | None
+            if isinstance(write, RowAppend):
+                added = _append(sheet, write)
+                reason = added if isinstance(added, str) else None
+                changed = changed or added is True
+            else:
+                place = _locate(sheet, write)
+                reason = place if isinstance(place, str) else _fill(sheet.ws, *place, write.value)
+                changed = changed or reason is None
             if reason is None:
                 outcome.written.append(write)
             else:
                 outcome.not_found.append((write, reason))
-        if outcome.written:
+        if changed:
             outcome.backup = _save(workbook, path, backup_dir, now, keep_backups, stamp)
     finally:
         for opened in (workbook, *cache):

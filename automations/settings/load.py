@@ -12,11 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
+from ..number_format import number_format_problem
 from .section import Section, read_toml
 from .model import (
     CommitteeSettings,
     Config,
     DocumentSettings,
+    FollowUpSettings,
     InvitationSettings,
     MinutesSettings,
     PackSettings,
@@ -109,6 +111,9 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
         d.problem("libreoffice", f"fichier introuvable : {office}")
     d.finish()
 
+    follow_ups = _follow_ups(root.table("follow_ups"))
+    budget = _budget(root.table("budget"))
+
     w = root.table("write_back")
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
     w.finish()
@@ -140,5 +145,39 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     return Config(source=path, service=service, paths=paths,
                   transport=TransportSettings(backend=backend, options=options),
                   invitations=invitations, write_back=write_back, safety=safety,
-                  packs=packs, minutes=minutes, documents=documents,
+                  packs=packs, minutes=minutes, documents=documents, follow_ups=follow_ups, budget=budget,
                   committees=tuple(committees), rooms=tuple(rooms))
+
+
+def _follow_ups(f: Section) -> FollowUpSettings:
+    settings = FollowUpSettings(
+        enabled=f.boolean("enabled", True), within_days=f.integer("within_days", 30, minimum=1),
+        letters=f.boolean("letters", True), notices=f.boolean("notices", True),
+        vouchers=f.boolean("vouchers", True), voucher_aids=f.strings("voucher_aids", ("Bon alimentaire",)),
+        voucher_number=f.text("voucher_number", "BA-{year}-{seq:04d}"),
+        voucher_valid_days=f.integer("voucher_valid_days", 30, minimum=1),
+        outgoing_number=f.text("outgoing_number", "D{year}-{seq:04d}"),
+        outgoing_author=f.text("outgoing_author", ""), mail_corrections=f.boolean("mail_corrections", False))
+    for key in ("voucher_number", "outgoing_number"):
+        problem = number_format_problem(getattr(settings, key))
+        if problem:
+            f.problem(key, problem)
+    f.finish()
+    return settings
+
+
+def _budget(b: Section) -> dict[int, dict[str, int]]:
+    """``[budget.2026]`` tables: the year's envelope per scheme, in XPF."""
+    envelopes: dict[int, dict[str, int]] = {}
+    for year_key in list(b.data):
+        b.seen.add(year_key)
+        table = b.data[year_key]
+        if not year_key.isdigit() or len(year_key) != 4 or not isinstance(table, dict):
+            b.problem(year_key, "attendu : une table par année, par exemple [budget.2026], "
+                                "avec un montant par dispositif")
+            continue
+        year = Section(table, f"[budget.{year_key}]", b.problems)
+        envelopes[int(year_key)] = {scheme: year.integer(scheme, minimum=0) for scheme in list(table)}
+        year.finish()
+    b.finish()
+    return envelopes

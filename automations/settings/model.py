@@ -67,6 +67,21 @@ class DocumentSettings:
 
 
 @dataclass(frozen=True)
+class FollowUpSettings:
+    enabled: bool = True
+    within_days: int = 30  # decisions of older sessions are left alone on a first run
+    letters: bool = True
+    notices: bool = True
+    vouchers: bool = True
+    voucher_aids: tuple[str, ...] = ("Bon alimentaire",)  # kinds of aid issued as numbered vouchers
+    voucher_number: str = "BA-{year}-{seq:04d}"
+    voucher_valid_days: int = 30
+    outgoing_number: str = "D{year}-{seq:04d}"  # numbers of the outgoing-mail register
+    outgoing_author: str = ""  # « Rédacteur » of the outgoing-mail rows; the service's name when empty
+    mail_corrections: bool = False  # a corrected letter is filed for staff to check, unless this is set
+
+
+@dataclass(frozen=True)
 class CommitteeSettings:
     """A committee defined (or completed) in the config, for registers that have no list."""
 
@@ -112,5 +127,7 @@ class Config:
     packs: PackSettings = PackSettings()
     minutes: MinutesSettings = MinutesSettings()
     documents: DocumentSettings = DocumentSettings()
+    follow_ups: FollowUpSettings = FollowUpSettings()
+    budget: dict[int, dict[str, int]] = field(default_factory=dict)  # year -> scheme -> envelope (XPF)
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()
