@@ -33,7 +33,8 @@ _ARGPARSE_FR = [
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, prefix or "Utilisation : ")
+        # argparse passes "" when it builds a sub-command's name: that one must stay bare
+        super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):

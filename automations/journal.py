@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS writebacks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL,
     workbook TEXT NOT NULL,
-    cell TEXT NOT NULL,                -- JSON of the CellWrite
+    cell TEXT NOT NULL,                -- JSON of the CellWrite or RowAppend
     status TEXT NOT NULL,              -- pending | done | failed
     last_error TEXT,
     created_at TEXT NOT NULL,

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from automations.cli import main
 
 from .conftest import PROJECT
@@ -76,3 +78,10 @@ def test_plan_run_history_through_run_py(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Bilan :" in done.stdout
     assert cli("history").returncode == 0
+
+
+def test_help_of_a_command_says_usage_once(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["demo", "-h"])
+    out = capsys.readouterr().out
+    assert out.startswith("Utilisation : python run.py demo [-h] [--dir DIR]") and out.count("Utilisation") == 1

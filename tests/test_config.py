@@ -119,3 +119,24 @@ def test_document_settings_are_checked(tmp_path: Path) -> None:
         "[documents] libreoffice : fichier introuvable : absent/soffice.exe"]
     config = load_config(write(tmp_path, VALID + "[documents]\npdf = true\n"), backends=settings_checks())
     assert config.documents.pdf and config.packs.lead_days == 5 and config.minutes.within_days == 30
+
+
+def test_follow_up_and_budget_settings_are_checked(tmp_path: Path) -> None:
+    text = VALID + ('[follow_ups]\nvoucher_number = "BA-{seq:04d}"\noutgoing_number = "D{year}-{seq:04d"\n'
+                    'voucher_valid_days = 0\n[budget.2026]\n"Maintien" = "beaucoup"\n[budget.deux]\nx = 1\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), backends=settings_checks())
+    problems = caught.value.problems
+    assert any(p.startswith("[follow_ups] voucher_number : le modèle de numéro « BA-{seq:04d} » doit contenir "
+                            "{year} et {seq}") for p in problems)
+    assert any(p.startswith("[follow_ups] outgoing_number : modèle de numéro illisible") for p in problems)
+    assert any(p.startswith("[follow_ups] voucher_valid_days") for p in problems)
+    assert "[budget.2026] Maintien : un nombre entier attendu, trouvé « beaucoup »" in problems
+    assert any(p.startswith("[budget] deux : attendu : une table par année") for p in problems)
+
+
+def test_budget_envelopes_are_read_per_year(tmp_path: Path) -> None:
+    text = VALID + '[budget.2026]\n"Maintien dans le logement" = 25000000\n[budget.2027]\n"Première entrée" = 1\n'
+    config = load_config(write(tmp_path, text), backends=settings_checks())
+    assert config.budget == {2026: {"Maintien dans le logement": 25000000}, 2027: {"Première entrée": 1}}
+    assert config.follow_ups.voucher_aids == ("Bon alimentaire",) and config.follow_ups.within_days == 30

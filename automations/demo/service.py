@@ -66,12 +66,9 @@ outgoing_author = "Secrétariat des commissions"
 pdf = {pdf}
 """
 
-# The demo's registers keep a little more than the Province's: the applicant's e-mail and address,
-# the voucher numbers, and an outgoing-mail register.
-DEMO_MAPPING_FIELDS = """email = { headers = ["Courriel"], type = "email" }
-address = { headers = ["Adresse"], type = "text" }
-voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }
-"""
+# The demo's registers keep a little more than the Province's: the voucher numbers and an
+# outgoing-mail register.
+DEMO_MAPPING_FIELDS = 'voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }\n'
 DEMO_MAPPING_OUTGOING = """
 [registers.mail_out]
 files = ["Courrier départ *.xlsx"]
@@ -90,9 +87,9 @@ author = { headers = ["Rédacteur"], type = "text" }
 
 def demo_mapping() -> str:
     text = (PROJECT / "mappings" / "province-sud-del.toml").read_text(encoding="utf-8")
-    anchor = 'notes = { headers = ["Observations"], type = "text" }\n'
+    anchor = 'address = { headers = ["Adresse"], type = "text" }\n'
     if anchor not in text:
-        raise RuntimeError("mappings/province-sud-del.toml: the applications' « Observations » line moved")
+        raise RuntimeError("mappings/province-sud-del.toml: the applications' « Adresse » line moved")
     return text.replace(anchor, anchor + DEMO_MAPPING_FIELDS) + DEMO_MAPPING_OUTGOING
 
 
