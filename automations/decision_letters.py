@@ -68,6 +68,12 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
                                      "du registre après l'envoi du courrier ; rien n'est renvoyé, vérifiez le dossier.")
             continue
         stated = facts(application, group)
+        if application.decision in GRANTED and not application.amount_granted:
+            if in_window or sent is not None:
+                result.notices.append(f"{group.label} : dossier {application.number} en "
+                                      f"{OUTCOME_LABELS[application.decision]} sans « Montant accordé » ; "
+                                      "son courrier attend que le montant soit saisi.")
+            continue
         if sent is None:
             if not in_window or (application.notified_on and application.notified_on >= group.date):
                 continue  # outside the window, or notified by hand

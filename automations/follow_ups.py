@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from . import budget, decision_letters, supplier_notices, vouchers
 from .actions import Action, Plan
@@ -97,11 +98,19 @@ def plan(ctx: Context, service: Service, journal: Journal) -> Plan:
     return result
 
 
-_PARTS = {"voucher": vouchers, "letter": decision_letters, "notice": supplier_notices}
+class _Part(Protocol):
+    """What each kind of follow-up module offers the executor."""
+
+    def document(self, ctx: Context, action: Action, *, fresh: bool) -> list[Path]: ...
+    def build(self, ctx: Context, action: Action) -> Mail | Delivered: ...
+    def writes(self, action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]: ...
 
 
-def _part(action: Action):  # type: ignore[no-untyped-def]
-    return _PARTS[action.key.split("/", 1)[0]]
+_PARTS: dict[str, _Part] = {"voucher": vouchers, "letter": decision_letters, "notice": supplier_notices}  # type: ignore[dict-item]
+
+
+def _part(action: Action) -> _Part:
+    return _PARTS[action.key.split("/", 1)[0]]  # keys are "voucher/...", "letter/...", "notice/..."
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:

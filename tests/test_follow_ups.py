@@ -93,8 +93,11 @@ def test_a_supplier_unknown_to_the_register_is_a_finding_and_a_filed_notice(tmp_
     config = make_follow_up_service(tmp_path / "s", rows)
     ctx = context(config, clock)
     commands.check(ctx)
+    checked = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert ("« Registre des demandes 2026.xlsx », feuille « Demandes », ligne 2, colonne « Fournisseur » "
-            "(valeur « Promo Sud ») : fournisseur absent du registre des fournisseurs (1 demande(s))") in ctx.out.getvalue()
+            "(valeur « Promo Sud ») : fournisseur absent du registre des fournisseurs (1 demande(s))") in checked
+    assert ("« Fournisseurs.xlsx », feuille « Fournisseurs », ligne 4, colonne « Courriel » : fournisseur sans "
+            "adresse e-mail (Casino Johnston)") in checked
     out = run(config, clock)
     assert "Avis au fournisseur Promo Sud" in out and "à envoyer par courrier" in out
     assert (config.parent / FOLDER / "Fournisseurs" / "Avis Promo Sud 13-11-2026.docx").is_file()
@@ -213,6 +216,15 @@ def _plan(config: Path, clock) -> str:
     return ctx.out.getvalue()  # type: ignore[attr-defined]
 
 
+def test_an_accord_without_its_amount_waits_for_it(tmp_path: Path, clock) -> None:
+    rows = [application("DEL-2026-0701", "WAIA", "Ko", "Premier loyer", 60000, "Accord", None, supplier="SIC")]
+    config = make_follow_up_service(tmp_path / "s", rows)
+    out = _plan(config, clock)
+    assert ("! Commission maintien dans le logement, séance du 13/11/2026 : dossier DEL-2026-0701 en accord sans "
+            "« Montant accordé » ; son courrier attend que le montant soit saisi.") in out
+    assert "Suites des commissions : 0 action(s) à faire." in out
+
+
 def test_old_sessions_hand_notified_and_postponed_examinations(tmp_path: Path, clock) -> None:
     rows = [
         application("DEL-2026-0501", "A", "Un", "Impayés de loyer", 1000, "Accord", 1000, day=date(2026, 9, 1)),
@@ -225,3 +237,18 @@ def test_old_sessions_hand_notified_and_postponed_examinations(tmp_path: Path, c
     out = _plan(config, clock)
     assert "Suites des commissions : 1 action(s) à faire." in out
     assert "Courrier de décision (accord) – dossier DEL-2026-0503" in out
+
+
+def test_pdfs_of_letters_notices_and_vouchers(tmp_path: Path, clock) -> None:
+    config = make_follow_up_service(tmp_path / "s", extra="\n[documents]\npdf = true\n")
+    run(config, clock)
+    folder = config.parent / FOLDER
+    documents = sorted(folder.rglob("*.docx"))
+    assert len(documents) == 7 + 3 + 2  # letters, notices, vouchers
+    assert all(d.with_suffix(".pdf").is_file() for d in documents)
+    mail = next(m for m in outbox(config) if m["To"].addresses[0].addr_spec == "gaelle.waheo@mail.nc")
+    assert attachment(mail, ".pdf").startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    voucher = PdfReader(str(folder / "Bons" / "Bon BA-2026-0002.pdf"))
+    assert "dix-huit mille francs CFP" in " ".join(page.extract_text() for page in voucher.pages)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
@@ -33,34 +32,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import UserError
 from .types import normalize_label
+from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, unsafe, unsafe_parts
 
-# French names of what openpyxl does not round-trip, with the zip part prefixes that hold it
-_DROPPED_PARTS: dict[str, tuple[str, ...]] = {
-    "images": ("xl/media/",), "graphiques": ("xl/charts/", "xl/chartsheets/"), "SmartArt": ("xl/diagrams/",),
-    "tableaux croisés dynamiques": ("xl/pivotTables/", "xl/pivotCache/"),
-    "segments": ("xl/slicers/", "xl/slicerCaches/"), "chronologies": ("xl/timelines/", "xl/timelineCaches/"),
-    "liaisons vers d'autres classeurs": ("xl/externalLinks/",),
-    "connexions de données": ("xl/connections.xml", "xl/queryTables/"),
-    "modèle de données Power Pivot": ("xl/model/",), "contrôles de formulaire": ("xl/ctrlProps/",),
-    "contrôles ActiveX": ("xl/activeX/",), "objets incorporés": ("xl/embeddings/",),
-    "commentaires modernes (conversations)": ("xl/threadedComments/",),
-    "images dans les cellules ou types de données": ("xl/richData/",),
-    "compléments Office": ("xl/webextensions/",), "affichages de feuille personnels": ("xl/namedSheetViews/",),
-}
-# A drawing part that is not comments' VML: openpyxl keeps only its charts and images.
-_DRAWING = re.compile(r"xl/drawings/drawing\d*\.xml$")
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
-# Worksheet extensions openpyxl reads and drops (openpyxl.xml.constants.EXT_TYPES).
-_SHEET_EXTENSIONS = {
-    "{78C0D931-6437-407D-A8EE-F0AAD7539E65}": "mises en forme conditionnelles avancées",
-    "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}": "listes déroulantes renvoyant à une autre feuille",
-    "{05C60535-1F16-4FD2-B633-F4F36F0B64E0}": "graphiques sparkline",
-    "{A8765BA9-456A-4DAB-B4F3-ACF838C121DE}": "segments", "{3A4CF648-6AED-40F4-86FF-DC5316D8AED3}": "segments",
-    "{FC87AEE6-9EDD-4A0A-B7FB-166176984837}": "plages protégées",
-    "{01252117-D84E-4E92-8308-4BE1C098FCBB}": "erreurs ignorées",
-    "{F7C9EE02-42E1-4005-9D12-6889AFFD525C}": "compléments Office",
-    "{7E03D99C-DC04-49D9-9315-930204A7B6E9}": "chronologies",
-}
+__all__ = ["CellWrite", "RowAppend", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes", "lock_file",
+           "unsafe_parts"]
+
 # openpyxl's own words when it drops something while loading
 _LOSS_WARNING = re.compile(r"removed|lost|discarded|dropped", re.IGNORECASE)
 _TEXT_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
@@ -97,70 +73,6 @@ class WriteOutcome:
     written: list[CellWrite | RowAppend] = field(default_factory=list)
     not_found: list[tuple[CellWrite | RowAppend, str]] = field(default_factory=list)
     backup: Path | None = None
-
-
-class WorkbookBusy(UserError):
-    """The workbook is open elsewhere: the write waits for a later run."""
-
-
-class WorkbookUnsafe(UserError):
-    """Saving with openpyxl would strip parts of this workbook."""
-
-
-def lock_file(path: Path) -> Path | None:
-    # Excel names its owner file "~$" + name, dropping the first two characters of long names;
-    # LibreOffice uses ".~lock.<name>#".
-    for name in (f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"):
-        candidate = path.with_name(name)
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def unsafe_parts(path: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            found = [label for label, prefixes in _DROPPED_PARTS.items()
-                     if any(n.startswith(prefixes) for n in names)]
-            if any(_DRAWING.match(n) for n in names) and not {"images", "graphiques"} & set(found):
-                found.append("formes ou zones de texte")
-            for name in names:
-                if _WORKSHEET.match(name):
-                    found += _sheet_extensions(archive, name)
-    except (zipfile.BadZipFile, OSError, ElementTree.ParseError):
-        return []  # an unreadable file is refused by openpyxl itself, with its own message
-    return list(dict.fromkeys(found))
-
-
-def _sheet_extensions(archive: zipfile.ZipFile, name: str) -> list[str]:
-    # Only the worksheet's own <extLst> matters: rules carry nested ones pointing into it.
-    labels: list[str] = []
-    stack: list[str] = []
-    with archive.open(name) as stream:
-        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
-            if event == "start":
-                stack.append(element.tag.rsplit("}", 1)[-1])
-                if stack[1:] == ["extLst", "ext"]:
-                    uri = element.get("uri", "").upper()
-                    labels.append(_SHEET_EXTENSIONS.get(uri, "extensions Excel non prises en charge"))
-            else:
-                stack.pop()
-                if len(stack) <= 2:
-                    element.clear()  # rows of a long register need not stay in memory
-    return labels
-
-
-def _busy(path: Path, lock: Path | None, why: str = "") -> WorkbookBusy:
-    if lock is not None:
-        program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
-        why = f"est ouvert dans {program} (fichier « {lock.name} »)"
-    return WorkbookBusy(f"« {path.name} » {why} : écriture reportée au prochain passage.")
-
-
-def _unsafe(path: Path, parts: list[str]) -> WorkbookUnsafe:
-    return WorkbookUnsafe(f"« {path.name} » contient des éléments que l'écriture ferait perdre "
-                          f"({', '.join(parts)}) : aucune écriture dans ce classeur.")
 
 
 def _canonical(value: Any) -> Any:
@@ -209,6 +121,46 @@ class _Sheet:
         self.ws = ws
         self._cached = cached
         self._headers: dict[int, dict[str, int]] = {}
+        # for a batch of appends: what a column already holds, and the row the next one goes under
+        self._column_values: dict[tuple[int, int], tuple[set[Any], list[Any], bool]] = {}
+        self._last: int | None = None
+
+    def column_values(self, header_row: int, column: int) -> tuple[set[Any], list[Any], bool]:
+        """A column's values below the header: hashable canonical ones, the others, and whether
+        an uncomputed formula hides one; read once per save, however many rows are appended."""
+        key = (header_row, column)
+        if key not in self._column_values:
+            plain: set[Any] = set()
+            odd: list[Any] = []
+            unknown = False
+            for r in self.rows_below(header_row):
+                value = self.value(r, column)
+                if value is _UNKNOWN:
+                    unknown = True
+                elif isinstance(_canonical(value), (str, int, date)):
+                    plain.add(_canonical(value))
+                else:
+                    odd.append(value)
+            self._column_values[key] = (plain, odd, unknown)
+        return self._column_values[key]
+
+    def holds(self, header_row: int, column: int, value: Any) -> bool | None:
+        """Whether the column already holds ``value``; None when a formula makes it impossible to say."""
+        plain, odd, unknown = self.column_values(header_row, column)
+        canonical = _canonical(value)
+        if isinstance(canonical, (str, int, date)) and canonical in plain or any(_same(value, v) for v in odd):
+            return True
+        return None if unknown else False
+
+    def appended(self, header_row: int, column: int, value: Any, row: int) -> None:
+        plain, _, _ = self.column_values(header_row, column)
+        plain.add(_canonical(value))
+        self._last = row
+
+    def last_filled_row(self) -> int:
+        if self._last is None:
+            self._last = _last_filled_row(self.ws)
+        return self._last
 
     def value(self, row: int, column: int) -> Any:
         cell = self.ws._cells.get((row, column))
@@ -313,27 +265,29 @@ def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
     if _canonical(number) is None:
         return f"« {header} » est vide : impossible de reconnaître la ligne, elle n'est pas ajoutée"
     key = headers[normalize_label(header)]
-    found = [sheet.value(r, key) for r in sheet.rows_below(write.header_row)]
-    if any(_same(number, value) for value in found):
+    there = sheet.holds(write.header_row, key, number)
+    if there:
         return False
-    if any(value is _UNKNOWN for value in found):
+    if there is None:
         # an uncomputed formula could hold this very number: a second row must never be guessed
         return (f"la colonne « {header} » contient des formules qui n'ont pas été calculées : ouvrez le "
                 "classeur dans Excel puis enregistrez-le")
     ws = sheet.ws
-    last = max(_last_filled_row(ws), write.header_row)
+    last = max(sheet.last_filled_row(), write.header_row)
     row = last + 1
     while blocking := [m.max_row for m in ws.merged_cells.ranges if m.min_row <= row <= m.max_row]:
         row = max(blocking) + 1  # a merged cell cannot take a value
     if last > write.header_row:
         # the new row looks like its neighbours, including borders of the columns left empty
-        for (r, c), source in list(ws._cells.items()):
-            if r == last and source.has_style:
+        for c in range(1, ws.max_column + 1):
+            source = ws._cells.get((last, c))
+            if source is not None and source.has_style:
                 ws.cell(row=row, column=c)._style = copy(source._style)
     for column, value in sorted(columns.items()):
         reason = _fill(ws, row, column, value)
         if reason is not None:
             return reason
+    sheet.appended(write.header_row, key, number, row)
     _extend_tables(ws, write.header_row, row)
     return True
 
@@ -355,10 +309,10 @@ def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_
                  keep_backups: int = 10) -> WriteOutcome:
     lock = lock_file(path)
     if lock is not None:
-        raise _busy(path, lock)
+        raise busy(path, lock)
     parts = unsafe_parts(path)
     if parts:
-        raise _unsafe(path, parts)
+        raise unsafe(path, parts)
     stamp = _stamp(path)
     workbook = _load(path)
     cache: list[Workbook] = []  # the computed values, loaded only if a key is a formula
@@ -407,7 +361,7 @@ def _load(path: Path) -> Workbook:
         raise UserError(f"« {path.name} » illisible pour l'écriture du suivi : {exc}") from exc
     if any(_LOSS_WARNING.search(str(w.message)) for w in caught):
         workbook.close()
-        raise _unsafe(path, ["éléments non pris en charge"])
+        raise unsafe(path, ["éléments non pris en charge"])
     return workbook
 
 
@@ -435,11 +389,11 @@ def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep:
             shutil.copymode(path, temp)
         lock = lock_file(path)  # staff may have opened or saved it while we were writing
         if lock is not None or _stamp(path) != stamp:
-            raise _busy(path, lock, "a été modifié pendant l'écriture")
+            raise busy(path, lock, "a été modifié pendant l'écriture")
         try:
             os.replace(temp, path)
         except PermissionError as exc:  # Windows refuses to replace a file another program holds
-            raise _busy(path, None, "est utilisé par un autre programme ou protégé en écriture") from exc
+            raise busy(path, None, "est utilisé par un autre programme ou protégé en écriture") from exc
         replaced = True
     finally:
         temp.unlink(missing_ok=True)
