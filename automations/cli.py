@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import commands
+from . import commands, service_logs
 from .context import Context
 from .errors import EXIT_PROBLEMS, EXIT_USAGE, UsageError, UserError
 from .registry import AUTOMATIONS
@@ -70,7 +71,9 @@ def build_parser() -> _Parser:
     for name, text in (("plan", "montrer ce qui serait fait maintenant"), ("run", "le faire")):
         command = sub.add_parser(name, help=text)
         command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
-    status = sub.add_parser("status", help="les séances à venir : convocation, salle, réponses des membres")
+    sub.add_parser("serve", help="tourner en continu : chaque automatisation à ses jours et heures")
+    status = sub.add_parser("status", help="le service planifié, puis les séances à venir : convocation, salle, "
+                                           "réponses des membres")
     status.add_argument("--days", type=int, default=60, help="horizon en jours (par défaut : 60)")
     history = sub.add_parser("history", help="ce qui a été fait, d'après le journal")
     history.add_argument("--limit", type=int, default=50, help="nombre d'entrées (par défaut : 50)")
@@ -81,8 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     show_traceback = "--traceback" in (argv if argv is not None else sys.argv[1:])
     try:
         args = build_parser().parse_args(argv)
-        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                            format="%(asctime)s %(levelname)s %(message)s")
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format=service_logs.FORMAT)
         return dispatch(args)
     except UserError as exc:
         if show_traceback:
@@ -107,6 +109,14 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_demo(args.dir)
     config = load_config(args.config, backends=settings_checks())
     ctx = Context(config=config, verbose=args.verbose)
+    service_logs.configure(config.serve, args.verbose)
+    if args.command == "serve":
+        from .serve import serve
+
+        for name in ("SIGTERM", "SIGINT", "SIGBREAK"):  # SIGBREAK: Ctrl-Break on Windows
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), lambda *_: ctx.stop.set())
+        return serve(ctx)
     if args.command == "check":
         return commands.check(ctx)
     if args.command == "plan":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from datetime import time as time_of_day
 
-from . import alerts, attendance, invitations
+from . import alerts, attendance, heartbeat, invitations
 from .actions import KIND_LABELS, Plan
 from .context import Context
 from .documents import french
@@ -42,15 +44,18 @@ def load(ctx: Context) -> Loaded:
     return Loaded(mapping, registers, service)
 
 
-def selected(ctx: Context, name: str | None) -> list[Automation]:
+def selected(ctx: Context, name: str | Sequence[str] | None) -> list[Automation]:
+    """One automation by name; several (those enabled among them, for a scheduled tick); or all enabled."""
     if name is None:
         return [a for a in AUTOMATIONS.values() if a.enabled(ctx)]
+    if not isinstance(name, str):
+        return [a for a in AUTOMATIONS.values() if a.name in name and a.enabled(ctx)]
     if name not in AUTOMATIONS:
         raise UsageError(f"Automatisation inconnue « {name} » (au choix : {', '.join(AUTOMATIONS)}).")
     return [AUTOMATIONS[name]]
 
 
-def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | None,
+def make_plans(ctx: Context, loaded: Loaded, journal: Journal, name: str | Sequence[str] | None,
                transport: Transport) -> list[tuple[Automation, Plan]]:
     """Plans never send: the transport is only asked read-only questions (is a room free?)."""
     add_listed_rooms(loaded.service, transport)
@@ -170,15 +175,15 @@ def plan(ctx: Context, name: str | None = None) -> int:
     return EXIT_OK
 
 
-def run(ctx: Context, name: str | None = None) -> RunReport:
+def run(ctx: Context, name: str | Sequence[str] | None = None) -> RunReport:
     with exclusive_run(ctx.config.paths.journal, ctx.lock_wait_seconds):
         return _run(ctx, name)
 
 
-def _run(ctx: Context, name: str | None) -> RunReport:
+def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
     # read under the lock: a run that waited sees what the previous one wrote back
     loaded = load(ctx)
-    report = RunReport()
+    report = RunReport(unreadable=[f.describe() for f in loaded.errors if f.row is None])
     with Journal(ctx.config.paths.journal) as journal:
         transport = ctx.make_transport()
         try:
@@ -231,8 +236,38 @@ def run_exit_code(report: RunReport) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
+def say_service_state(ctx: Context) -> None:
+    """What ``serve`` last wrote: alive or not, and per automation its last run and its next one."""
+    beat = heartbeat.read(heartbeat.path_of(ctx))
+    if beat is None:
+        ctx.say("Service planifié : pas lancé sur ce journal (« python run.py serve »).")
+        ctx.say("")
+        return
+    if heartbeat.alive(beat, ctx.now()):
+        ctx.say(f"Service planifié : en marche depuis le {_moment(beat.started_at)} (processus {beat.pid}), "
+                f"dernier signe de vie le {_moment(beat.updated_at)}.")
+    elif beat.stopped_at:
+        ctx.say(f"Service planifié : arrêté le {_moment(beat.stopped_at)}.")
+    else:
+        ctx.say(f"Service planifié : ne répond plus depuis le {_moment(beat.updated_at)} "
+                "(arrêté brutalement ou bloqué ?).")
+    for name, state in beat.automations.items():
+        label = AUTOMATIONS[name].label if name in AUTOMATIONS else name
+        last = (f"dernier passage le {_moment(state.last_run)} : {state.outcome}"
+                + (f" ({state.message})" if state.message else "")) if state.last_run else "pas encore lancé"
+        following = f" ; prochain le {_moment(state.next_run)}" if state.next_run and not beat.stopped_at else ""
+        ctx.say(f"  {label} : {last}{following}")
+    ctx.say("")
+
+
+def _moment(stamp: str) -> str:
+    moment = datetime.fromisoformat(stamp)
+    return f"{french.date_short(moment.date())} à {french.time_fr(moment.timetz())}"
+
+
 def status(ctx: Context, days: int = 60) -> int:
-    """The coming sessions: convened or not, the room booked, and the members' answers."""
+    """The scheduled service's state, then the coming sessions: convened or not, the room, the answers."""
+    say_service_state(ctx)
     loaded = load(ctx)
     today = ctx.now().date()
     coming = sorted((s for s in loaded.service.sessions if s.status == "prevue" and 0 <= (s.date - today).days <= days),

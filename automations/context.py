@@ -8,6 +8,7 @@ an in-memory transport.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,19 @@ class Context:
     transport_factory: Callable[[Context], Transport] | None = None
     verbose: bool = False
     lock_wait_seconds: float = 600.0  # how long a run waits for another run on the same journal
+    # set by SIGTERM or Ctrl-C under ``serve``: the run ends after the action under way
+    stop: threading.Event = field(default_factory=threading.Event)
+    sleep: Callable[[float], object] | None = None  # waits between ticks; a stop request cuts it short
+
+    @property
+    def stop_requested(self) -> bool:
+        return self.stop.is_set()
+
+    def pause(self, seconds: float) -> None:
+        if self.sleep is not None:
+            self.sleep(seconds)
+        else:
+            self.stop.wait(seconds)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -35,6 +35,8 @@ class RunReport:
     notes: list[str] = field(default_factory=list)  # French lines about what was done
     deferred: list[str] = field(default_factory=list)  # French lines
     write_problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # French: registers that could not be read at all
+    interrupted: bool = False  # a stop request ended the run before all its actions
 
     @property
     def ok(self) -> bool:
@@ -44,6 +46,9 @@ class RunReport:
 def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, transport: Transport,
             report: RunReport) -> None:
     for action in plan.actions:
+        if ctx.stop_requested:
+            report.interrupted = True  # the rest is planned again by the next run
+            break
         try:
             _execute_one(ctx, automation, action, journal, transport, report)
         except TransportError as exc:

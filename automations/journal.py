@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,13 @@ CREATE TABLE IF NOT EXISTS numbers (
     at TEXT NOT NULL,
     PRIMARY KEY (series, year, seq),
     UNIQUE (series, owner)
+);
+CREATE TABLE IF NOT EXISTS incidents (
+    automation TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    message TEXT NOT NULL,             -- French, without personal data
+    closed_at TEXT,
+    PRIMARY KEY (automation, opened_at)
 );
 CREATE TABLE IF NOT EXISTS attendance (
     key TEXT PRIMARY KEY,              -- the meeting's action key
@@ -210,6 +217,15 @@ class Journal:
         rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
         return [Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
                       r["external_ref"], r["at"]) for r in reversed(rows)]
+
+    def events_since(self, start: datetime) -> list[Event]:
+        """Events at or after ``start``, oldest first."""
+        # stamps are ISO texts with their UTC offset: the text comparison only narrows the rows (a day's
+        # margin covers any offset), the exact comparison is made on the parsed moments
+        rows = self.db.execute("SELECT * FROM events WHERE at >= ? ORDER BY id",
+                               ((start - timedelta(days=1)).isoformat(),)).fetchall()
+        return [Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
+                      r["external_ref"], r["at"]) for r in rows if datetime.fromisoformat(r["at"]) >= start]
 
     def note_attendance(self, key: str, rows: list[dict[str, str]], now: datetime) -> None:
         """The members' latest answers to a meeting: the minutes start from them."""

@@ -38,7 +38,8 @@ def prepare(config: Path, quorum: int) -> None:
     wb.save(path)
     text = config.read_text(encoding="utf-8").replace(
         'signatory = "La cheffe de service"', f'signatory = "La cheffe de service"\nmanager = "{MANAGER}"')
-    config.write_text(text, encoding="utf-8")
+    # the weekly digest goes to the manager too: left out, these tests count the alerts
+    config.write_text(text + "\n[digest]\nenabled = false\n", encoding="utf-8")
 
 
 def answer(server, email: str, response: str) -> None:
@@ -201,6 +202,8 @@ def test_status_lists_coming_sessions_with_the_answers(convened, clock) -> None:
     ctx = context(config, clock)
     assert commands.status(ctx) == 0
     lines = ctx.out.getvalue().splitlines()
+    assert lines[:2] == ["Service planifié : pas lancé sur ce journal (« python run.py serve »).", ""]
+    lines = lines[2:]
     assert lines[:4] == [
         "Séances des 60 prochains jours :",
         "  02/12/2026 8 h 30 – Commission maintien dans le logement",

@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
 from ..number_format import number_format_problem
+from .schedule import read_slot
 from .section import Section, read_toml
 from .model import (
     CommitteeSettings,
     Config,
+    DigestSettings,
     DocumentSettings,
     FollowUpSettings,
     InvitationSettings,
@@ -25,6 +27,7 @@ from .model import (
     PathSettings,
     RoomSettings,
     SafetySettings,
+    ServeSettings,
     ServiceSettings,
     TransportSettings,
     WriteBackSettings,
@@ -50,9 +53,9 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
         name=s.text("name"), email=s.text("email"), city=s.text("city", "Nouméa"),
         address=s.text("address", ""), phone=s.text("phone", ""),
         signatory=s.text("signatory", ""), signatory_title=s.text("signatory_title", ""),
-        timezone=s.text("timezone", "Pacific/Noumea"), manager=s.text("manager", ""),
+        timezone=s.text("timezone", "Pacific/Noumea"), manager=s.text("manager", ""), admin=s.text("admin", ""),
     )
-    for key, value in (("email", service.email), ("manager", service.manager)):
+    for key, value in (("email", service.email), ("manager", service.manager), ("admin", service.admin)):
         if value and "@" not in value:
             s.problem(key, f"adresse e-mail invalide « {value} »")
     try:
@@ -113,6 +116,11 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
 
     follow_ups = _follow_ups(root.table("follow_ups"))
     budget = _budget(root.table("budget"))
+    g_ = root.table("digest")
+    digest = DigestSettings(enabled=g_.boolean("enabled", True), weeks_ahead=g_.integer("weeks_ahead", 2, minimum=1),
+                            late_after_days=g_.integer("late_after_days", 14, minimum=1))
+    g_.finish()
+    serve = _serve(root.table("serve"), root.table("schedule"), base)
 
     w = root.table("write_back")
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
@@ -146,6 +154,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
                   transport=TransportSettings(backend=backend, options=options),
                   invitations=invitations, write_back=write_back, safety=safety,
                   packs=packs, minutes=minutes, documents=documents, follow_ups=follow_ups, budget=budget,
+                  digest=digest, serve=serve,
                   committees=tuple(committees), rooms=tuple(rooms))
 
 
@@ -181,3 +190,23 @@ def _budget(b: Section) -> dict[int, dict[str, int]]:
         year.finish()
     b.finish()
     return envelopes
+
+
+def _serve(v: Section, schedule: Section, base: Path) -> ServeSettings:
+    heartbeat = v.text("heartbeat", "")
+    logs = v.text("logs", "")
+    rotation = v.text("log_rotation", "jour")
+    if rotation not in ("jour", "taille"):
+        v.problem("log_rotation", f"« {rotation} » inconnu (au choix : \"jour\", \"taille\")")
+    settings = ServeSettings(
+        schedule={}, heartbeat=(base / heartbeat).resolve() if heartbeat else None,
+        logs=(base / logs).resolve() if logs else None, log_rotation=rotation,
+        log_max_mb=v.integer("log_max_mb", 10, minimum=1), log_keep=v.integer("log_keep", 30, minimum=1))
+    v.finish()
+    for name in list(schedule.data):
+        schedule.seen.add(name)
+        slot = read_slot(Section(schedule.data[name], f"[schedule.{name}]", schedule.problems))
+        if slot is not None:
+            settings.schedule[name] = slot
+    schedule.finish()
+    return settings

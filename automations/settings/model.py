@@ -17,7 +17,8 @@ class ServiceSettings:
     signatory: str = ""
     signatory_title: str = ""
     timezone: str = "Pacific/Noumea"
-    manager: str = ""  # receives the alerts (no free room, quorum not reached)
+    manager: str = ""  # receives the alerts (no free room, quorum not reached) and the weekly digest
+    admin: str = ""  # receives one mail per incident of the unattended service, and one when it recovers
 
     @property
     def mail_domain(self) -> str:
@@ -82,6 +83,31 @@ class FollowUpSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    enabled: bool = True
+    weeks_ahead: int = 2  # sessions shown ahead
+    late_after_days: int = 14  # a session's decisions are late this long after it
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When an automation runs under ``serve``: on these weekdays (0 = Monday), at these times."""
+
+    weekdays: tuple[int, ...]
+    times: tuple[str, ...]  # "HH:MM", in the service's time zone
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    schedule: dict[str, Slot] = field(default_factory=dict)  # automation name -> when, as configured
+    heartbeat: Path | None = None  # the state file ``status`` reads; beside the journal when None
+    logs: Path | None = None  # folder of the rotated logs; none when None
+    log_rotation: str = "jour"  # "jour": a file per day; "taille": by size
+    log_max_mb: int = 10
+    log_keep: int = 30
+
+
+@dataclass(frozen=True)
 class CommitteeSettings:
     """A committee defined (or completed) in the config, for registers that have no list."""
 
@@ -129,5 +155,7 @@ class Config:
     documents: DocumentSettings = DocumentSettings()
     follow_ups: FollowUpSettings = FollowUpSettings()
     budget: dict[int, dict[str, int]] = field(default_factory=dict)  # year -> scheme -> envelope (XPF)
+    digest: DigestSettings = DigestSettings()
+    serve: ServeSettings = ServeSettings()
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()
