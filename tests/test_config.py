@@ -140,3 +140,25 @@ def test_budget_envelopes_are_read_per_year(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, text), backends=settings_checks())
     assert config.budget == {2026: {"Maintien dans le logement": 25000000}, 2027: {"Première entrée": 1}}
     assert config.follow_ups.voucher_aids == ("Bon alimentaire",) and config.follow_ups.within_days == 30
+
+
+def test_schedule_settings_are_checked(tmp_path: Path) -> None:
+    text = VALID + ('[schedule.invitations]\ndays = "lundi-vendrdi"\nat = ["7h30"]\n'
+                    '[schedule.packs]\nat = ["07:30"]\nevery_minutes = 30\n'
+                    '[schedule.followups]\nevery_minutes = 30\nbetween = ["17:00", "08:00"]\n'
+                    '[serve]\nlog_rotation = "semaine"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), backends=settings_checks())
+    problems = caught.value.problems
+    assert any(p.startswith("[schedule.invitations] days : jour inconnu « lundi-vendrdi »") for p in problems)
+    assert any(p.startswith("[schedule.packs] at : indiquez soit « at »") for p in problems)
+    assert any(p.startswith("[schedule.followups] between : attendu : deux heures") for p in problems)
+    assert "[serve] log_rotation : « semaine » inconnu (au choix : \"jour\", \"taille\")" in problems
+
+
+def test_schedule_days_and_every_minutes(tmp_path: Path) -> None:
+    text = VALID + ('[schedule.followups]\ndays = ["samedi-lundi", "mercredi"]\nevery_minutes = 90\n'
+                    'between = ["08:00", "12:00"]\n')
+    config = load_config(write(tmp_path, text), backends=settings_checks())
+    slot = config.serve.schedule["followups"]
+    assert slot.weekdays == (0, 2, 5, 6) and slot.times == ("08:00", "09:30", "11:00")

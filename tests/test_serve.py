@@ -231,3 +231,33 @@ def test_a_second_serve_refuses_and_sigterm_stops_the_first(tmp_path: Path) -> N
     assert "Service arrêté." in out
     assert heartbeat.read(state).stopped_at is not None  # type: ignore[union-attr]
     assert main(["--config", str(config), "status"]) == 0
+
+
+def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) -> None:
+    import logging
+
+    from automations import service_logs
+
+    clock, pause = sim
+    config = make_service(tmp_path / "s")
+    with config.open("a", encoding="utf-8") as stream:
+        stream.write('\n[serve]\nlogs = "journaux"\nlog_rotation = "taille"\nlog_max_mb = 1\nlog_keep = 3\n')
+    ctx = simulated(config, clock, pause)
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        target = service_logs.configure(ctx.config.serve, verbose=False)
+        run_serve(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    assert target == config.parent / "journaux" / "commissions.log"
+    text = target.read_text(encoding="utf-8")
+    assert "followups letter/del-2026-0301/2026-11-13 rev 0: sent" in text
+    assert "tick followups: réussi" in text
+    for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):  # the applicants stay out of the logs
+        assert name not in text
