@@ -85,6 +85,8 @@ def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> lis
 
 
 def _failed(ctx: Context, action: Action, journal: Journal, message: str, report: RunReport) -> None:
+    # the key only: a server's refusal may quote an applicant's address; the journal keeps the message
+    log.warning("%s %s rev %d: failed (python run.py history)", action.automation, action.key, action.revision)
     journal.fail(action.key, action.automation, action.kind, action.revision, message, ctx.now())
     report.failed.append((action, message))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import alerts, follow_ups, invitations, meeting_pack, minutes
+from . import alerts, digest, follow_ups, invitations, meeting_pack, minutes
 from .actions import Action, Plan
 from .context import Context
 from .journal import Journal
@@ -54,9 +54,20 @@ AUTOMATIONS: dict[str, Automation] = {
         plan=lambda ctx, service, journal, transport: follow_ups.plan(ctx, service, journal),
         build=follow_ups.build, writes=follow_ups.writes,
         enabled=lambda ctx: ctx.config.follow_ups.enabled, documents=follow_ups.document),
+    # last: the digest counts what the automations above sent in the same run
+    digest.NAME: Automation(
+        name=digest.NAME, label=digest.LABEL,
+        plan=lambda ctx, service, journal, transport: digest.plan(ctx, service, journal, labels()),
+        build=digest.build, writes=digest.writes,
+        enabled=lambda ctx: ctx.config.digest.enabled and bool(ctx.config.service.manager)),
 }
 
 # fed by the other automations' alerts, not selectable on its own
 ALERTS = Automation(name=alerts.NAME, label=alerts.LABEL,
                     plan=lambda ctx, service, journal, transport: Plan(alerts.NAME),
                     build=alerts.build, writes=alerts.writes, enabled=lambda ctx: bool(ctx.config.service.manager))
+
+
+def labels() -> dict[str, str]:
+    """Each automation's French label by name, in the order runs go through them."""
+    return {a.name: a.label for a in (*AUTOMATIONS.values(), ALERTS)}

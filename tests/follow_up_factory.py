@@ -21,6 +21,10 @@ OUTGOING = [[date(2026, 1, 12), "D2026-0001", "CAFAT", "Transmission de dossier"
             [date(2026, 3, 2), "D2026-0002", "Mairie", "Courrier administratif", "Accueil"],
             [date(2026, 6, 30), "D2026-0003", "CAFAT", "Réponse à réclamation", "Accueil"]]
 CONFIG_EXTRA = """
+# the weekly digest would go to the manager too: tests of the digest are test_digest*.py
+[digest]
+enabled = false
+
 [follow_ups]
 voucher_aids = ["Aide alimentaire"]
 outgoing_author = "Secrétariat des commissions"

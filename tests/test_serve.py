@@ -193,10 +193,17 @@ def test_a_week_of_the_demo_service_without_a_duplicate(tmp_path: Path, sim) -> 
     clock.moment = datetime(2026, 11, 23, 7, 0, tzinfo=NOUMEA)
     folder = tmp_path / "demo"
     set_up(folder, clock().date())
-    ticks = run_serve(simulated(folder / "config.toml", clock, pause),
-                      until=datetime(2026, 11, 30, 9, 0, tzinfo=NOUMEA), tick=900)
+    config = folder / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'timezone = "Pacific/Noumea"\n', 'timezone = "Pacific/Noumea"\nmanager = "cheffe@province-sud.nc"\n'),
+        encoding="utf-8")
+    ticks = run_serve(simulated(config, clock, pause), until=datetime(2026, 11, 30, 9, 0, tzinfo=NOUMEA), tick=900)
+    assert ticks[0][1] == (*ALL, "digest")
     weekdays = [moment for moment, _ in ticks[1:]]
-    assert len(weekdays) == 5 * 11 + 2 and all(m.weekday() < 5 for m in weekdays)
+    assert len(weekdays) == 5 * 11 + 4 and all(m.weekday() < 5 for m in weekdays)
+    # the digest's own slot, Monday 8:05; this week's already left with the run made at start
+    assert [m.strftime("%d/%m %H:%M") for m, names in ticks if "digest" in names] == [
+        "23/11 07:00", "23/11 08:05", "30/11 08:05"]
     with Journal(folder / "journal.sqlite3") as journal:
         events = journal.events(1000)
     sent = [(e.key, e.revision) for e in events if e.outcome in ("sent", "recovered")]
@@ -207,6 +214,9 @@ def test_a_week_of_the_demo_service_without_a_duplicate(tmp_path: Path, sim) -> 
     # it was convened at the first scheduled run after, Monday 7:30
     convened = [e for e in events if e.automation == "invitations"]
     assert len(convened) == 4 and convened[-1].at.startswith("2026-11-30T07:30")
+    digests = [m["Subject"] for m in messages if m["Subject"].startswith("Résumé hebdomadaire")]
+    assert digests == ["Résumé hebdomadaire des commissions – semaine du 23 novembre 2026",
+                       "Résumé hebdomadaire des commissions – semaine du 30 novembre 2026"]
     ctx = simulated(folder / "config.toml", clock, pause)
     commands.plan(ctx)
     assert "Rien à faire pour l'instant." in ctx.out.getvalue()  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ DEFAULT_SCHEDULE: dict[str, Slot] = {
     "packs": Slot(WEEKDAYS, ("07:30",)),
     "minutes": Slot(WEEKDAYS, ("07:30",)),
     "followups": Slot(WEEKDAYS, tuple(f"{h:02d}:00" for h in range(8, 18))),
-    "digest": Slot((0,), ("07:00",)),
+    "digest": Slot((0,), ("08:05",)),  # Monday, after the morning's convocations and packs
 }
 
 

@@ -26,6 +26,8 @@ class Attachment:
     filename: str
     content: bytes
     mimetype: str = "application/octet-stream"
+    # set for an image the HTML body shows (``<img src="cid:...">``): sent inline, not as a file to open
+    content_id: str | None = None
 
 
 @dataclass(frozen=True)

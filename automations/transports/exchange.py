@@ -147,7 +147,9 @@ class ExchangeTransport(Transport):
     def _files(attachments: Sequence[Attachment]) -> list[Any]:
         from exchangelib import FileAttachment
 
-        return [FileAttachment(name=a.filename, content=a.content, content_type=a.mimetype) for a in attachments]
+        # an image of the HTML body travels inline, named by the Content-ID its <img src="cid:..."> gives
+        return [FileAttachment(name=a.filename, content=a.content, content_type=a.mimetype,
+                               is_inline=bool(a.content_id), content_id=a.content_id) for a in attachments]
 
     def send_mail(self, mail: Mail) -> Delivered:
         from exchangelib import HTMLBody, Mailbox, Message

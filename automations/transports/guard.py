@@ -7,6 +7,8 @@ allow-list stops a mail to an unexpected domain before it leaves.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -41,11 +43,22 @@ class GuardedTransport(Transport):
         listed = ", ".join(a.email for a in recipients)
         return f"[Mode pilote] Destinataires réels : {listed}\n\n{body}"
 
+    def _note_html(self, recipients: Sequence[Address], body: str | None) -> str | None:
+        """The same note at the top of an HTML body: Outlook shows the HTML, not the text part."""
+        if body is None:
+            return None
+        listed = html.escape(", ".join(a.email for a in recipients))
+        note = (f'<p style="margin:0;padding:8px;background-color:#fff4ce;font-family:Arial,sans-serif;'
+                f'font-size:13px;">[Mode pilote] Destinataires réels : {listed}</p>')
+        opening = re.search(r"<body[^>]*>", body, flags=re.IGNORECASE)
+        return body[:opening.end()] + note + body[opening.end():] if opening else note + body
+
     def send_mail(self, mail: Mail) -> Delivered:
         self._check(mail.to + mail.cc)
         if self.pilot:
             mail = replace(mail, to=(self.pilot,), cc=(), subject=PILOT_PREFIX + mail.subject,
-                           body_text=self._note(mail.to + mail.cc, mail.body_text))
+                           body_text=self._note(mail.to + mail.cc, mail.body_text),
+                           body_html=self._note_html(mail.to + mail.cc, mail.body_html))
         return self.inner.send_mail(mail)
 
     def send_meeting(self, meeting: Meeting) -> Delivered:

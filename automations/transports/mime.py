@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -54,18 +55,27 @@ def _base(delivery_id: str, subject: str, sender: Address, to: tuple[Address, ..
     return message
 
 
-def mail_message(mail: Mail, sent_at) -> EmailMessage:
+def mail_message(mail: Mail, sent_at: datetime) -> EmailMessage:
+    """multipart/alternative (text, then HTML with its inline images in a multipart/related), then the files."""
     message = _base(mail.delivery_id, mail.subject, mail.sender, mail.to, mail.cc)
     message["Date"] = format_datetime(sent_at)
     message.set_content(mail.body_text, cte="quoted-printable")
+    inline = [a for a in mail.attachments if a.content_id] if mail.body_html else []
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html", cte="quoted-printable")
+        html = message.get_payload()[-1]
+        for image in inline:
+            maintype, _, subtype = image.mimetype.partition("/")
+            # Outlook shows a related part with a Content-ID in the body, and lists it as a file without one
+            html.add_related(image.content, maintype=maintype, subtype=subtype or "octet-stream",
+                             cid=f"<{image.content_id}>", disposition="inline", filename=image.filename)
     for attachment in mail.attachments:
-        _attach(message, attachment)
+        if attachment not in inline:
+            _attach(message, attachment)
     return message
 
 
-def meeting_message(meeting: Meeting, sent_at) -> EmailMessage:
+def meeting_message(meeting: Meeting, sent_at: datetime) -> EmailMessage:
     """multipart/mixed: (text/plain + text/calendar; method=...) then the documents."""
     message = _base(meeting.delivery_id, meeting.subject, meeting.organizer, meeting.recipients)
     message["Date"] = format_datetime(sent_at)

@@ -65,7 +65,10 @@ def apply_fields(item: Item, source: ET.Element, store: Store, *, creating: bool
 def read_attachment(elem: ET.Element, store: Store) -> FileAttachment:
     return FileAttachment(attachment_id=store.new_id("ATT"), name=text_of(elem, "t:Name"),
                           content_type=text_of(elem, "t:ContentType", "application/octet-stream"),
-                          content=base64.b64decode(text_of(elem, "t:Content")))
+                          content=base64.b64decode(text_of(elem, "t:Content")),
+                          content_id=text_of(elem, "t:ContentId"),
+                          # an xs:boolean: exchangelib writes « 1 »
+                          is_inline=text_of(elem, "t:IsInline") in ("true", "1"))
 
 
 def _mailbox(parent: ET.Element, person: Person) -> None:
@@ -92,7 +95,10 @@ def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
                 sub(file_elem, t("AttachmentId"), Id=attachment.attachment_id)
                 sub(file_elem, t("Name"), attachment.name)
                 sub(file_elem, t("ContentType"), attachment.content_type)
+                if attachment.content_id:
+                    sub(file_elem, t("ContentId"), attachment.content_id)
                 sub(file_elem, t("Size"), len(attachment.content))
+                sub(file_elem, t("IsInline"), "true" if attachment.is_inline else "false")
     sub(elem, t("HasAttachments"), "true" if item.attachments else "false")
     for name, value in item.extended.items():
         if properties is not None and name not in properties:

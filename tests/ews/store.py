@@ -22,6 +22,8 @@ class FileAttachment:
     name: str
     content_type: str
     content: bytes
+    content_id: str = ""  # an image shown by the HTML body (<img src="cid:...">)
+    is_inline: bool = False
 
 
 @dataclass

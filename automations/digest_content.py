@@ -1,0 +1,278 @@
+"""What the weekly digest tells the manager, gathered from the registers and the journal.
+
+``gather`` is pure: from the service, the journal's events and entries and
+``now`` it returns the facts both parts of the mail show. No applicant's name
+is ever taken: applications appear by their number, actions by their summary
+(which the planners write without personal data), register problems without
+the value of their cell (an applicant's e-mail address can be that value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from . import budget, decision_letters, follow_ups, invitations, meeting_pack
+from .budget import SchemeBudget
+from .decisions import GRANTED, DecisionGroup, decision_groups
+from .documents import french
+from .journal import Entry, Event
+from .registers.findings import Severity
+from .service import Service, Session
+from .settings.model import DigestSettings
+
+STATUS_LABELS = {"prevue": "Prévue", "tenue": "Tenue", "annulee": "Annulée", "reportee": "Reportée"}
+SHOWN_PROBLEMS = 20
+SHOWN_SUMMARIES = 12
+SENT_DAYS = 7
+
+DONE, PLANNED, MISSING, NOT_NEEDED = "done", "planned", "missing", "not-needed"
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a coming session stands on one of its preparations (room, convocation, pack)."""
+
+    state: str  # DONE, PLANNED (not due yet), MISSING (due and not done), NOT_NEEDED (a cancelled session)
+    text: str  # French
+
+
+@dataclass(frozen=True)
+class ComingSession:
+    day: date
+    start: time | None
+    committee: str
+    status: str  # French
+    applications: int
+    room: Step
+    invitation: Step
+    pack: Step
+
+
+@dataclass(frozen=True)
+class SentGroup:
+    automation: str
+    label: str  # French
+    sent: int  # mails and meetings
+    filed: int  # documents saved for staff, nothing sent
+    summaries: tuple[str, ...]  # the first ones, oldest first
+
+    @property
+    def more(self) -> int:
+        return self.sent + self.filed - len(self.summaries)
+
+
+@dataclass(frozen=True)
+class UndecidedSession:
+    label: str
+    day: date
+    days_since: int
+    undecided: int
+    examined: int
+
+
+@dataclass(frozen=True)
+class UnsentLetters:
+    label: str
+    day: date
+    numbers: tuple[str, ...]  # applications decided, not notified
+    waiting_amount: tuple[str, ...]  # among them, accords whose « Montant accordé » is empty
+
+
+@dataclass(frozen=True)
+class Problems:
+    errors: int
+    warnings: int
+    shown: tuple[tuple[bool, str], ...]  # (is an error, where and why), errors first
+
+    @property
+    def more(self) -> int:
+        return self.errors + self.warnings - len(self.shown)
+
+
+@dataclass(frozen=True)
+class DigestFacts:
+    now: datetime
+    week: str  # ISO week, « 2026-W48 »
+    monday: date
+    ahead_until: date
+    sent_since: datetime
+    late_after_days: int
+    sessions: tuple[ComingSession, ...]
+    sent: tuple[SentGroup, ...]
+    undecided: tuple[UndecidedSession, ...]
+    unsent: tuple[UnsentLetters, ...]
+    year: int
+    budget: tuple[SchemeBudget, ...]
+    problems: Problems
+
+    @property
+    def total_sent(self) -> int:
+        return sum(g.sent for g in self.sent)
+
+    @property
+    def total_filed(self) -> int:
+        return sum(g.filed for g in self.sent)
+
+    @property
+    def late(self) -> int:
+        return sum(s.undecided for s in self.undecided) + sum(len(u.numbers) for u in self.unsent)
+
+
+def iso_week(moment: date) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapping[str, Entry]], now: datetime,
+           settings: DigestSettings, follow_up_days: int, envelopes: dict[int, dict[str, int]],
+           labels: Mapping[str, str]) -> DigestFacts:
+    """``entries``: the journal's entries of the invitations, packs and follow-ups, by automation name."""
+    today = now.date()
+    groups = decision_groups(service, today)
+    held = [g for g in groups if not _called_off(g)]
+    since = now - timedelta(days=SENT_DAYS)
+    return DigestFacts(
+        now=now, week=iso_week(today), monday=today - timedelta(days=today.weekday()),
+        ahead_until=today + timedelta(days=7 * settings.weeks_ahead), sent_since=since,
+        late_after_days=settings.late_after_days,
+        sessions=_coming(service, entries, today, settings.weeks_ahead),
+        sent=_sent(events, since, now, labels),
+        undecided=tuple(UndecidedSession(g.label, g.date, (today - g.date).days, len(g.undecided), len(g.applications))
+                        for g in held if (today - g.date).days >= settings.late_after_days and g.undecided),
+        unsent=_unsent(held, entries.get(follow_ups.NAME, {}), today, follow_up_days),
+        year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
+        problems=_problems(service))
+
+
+def _called_off(group: DecisionGroup) -> bool:
+    # the follow-ups give nothing to a cancelled session's decisions: staff move its applications instead
+    return group.session is not None and group.session.status in ("annulee", "reportee")
+
+
+def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,
+            weeks: int) -> tuple[ComingSession, ...]:
+    sent = {e.payload.get("natural", e.key.removeprefix("invitation/")): e
+            for e in entries.get(invitations.NAME, {}).values()}
+    packs = entries.get(meeting_pack.NAME, {})
+    coming = sorted((s for s in service.sessions if 0 <= (s.date - today).days <= 7 * weeks),
+                    key=lambda s: (s.date, s.time or time.min, s.committee.name))
+    result = []
+    for session in coming:
+        invitation = sent.get(invitations.natural_key(session))
+        count = len(service.applications_of(session))
+        if session.status in ("annulee", "reportee"):
+            steps = (Step(NOT_NEEDED, "—"), _cancellation(invitation), Step(NOT_NEEDED, "—"))
+        else:
+            steps = (_room(session, invitation), _invitation(session, invitation, today),
+                     _pack(session, packs.get(meeting_pack.key_of(session)), count, today))
+        result.append(ComingSession(session.date, session.time, session.committee.name,
+                                    STATUS_LABELS.get(session.status, session.status), count, *steps))
+    return tuple(result)
+
+
+def _on(entry: Entry) -> str:
+    return french.date_short(date.fromisoformat(entry.updated_at[:10]))
+
+
+def _retried(entry: Entry) -> bool:
+    """A delivered action whose next delivery (an update) failed: it is tried again at the next run."""
+    return entry.status == "failed"
+
+
+def _delivered(entry: Entry | None) -> bool:
+    return entry is not None and entry.delivered
+
+
+def _cancellation(entry: Entry | None) -> Step:
+    if entry is None or not entry.delivered:
+        return Step(NOT_NEEDED, "—")
+    if entry.payload.get("state") == "cancelled":
+        return Step(DONE, f"annulation envoyée le {_on(entry)}")
+    return Step(MISSING, "convoquée : annulation pas encore envoyée aux membres")
+
+
+def _room(session: Session, invitation: Entry | None) -> Step:
+    booked = invitation.payload.get("room") if invitation is not None and invitation.delivered else None
+    booked = booked or session.record.get("room_booked")
+    if booked:
+        return Step(DONE, f"{booked} (réservée)")
+    planned = session.room or session.committee.usual_room
+    if planned:
+        return Step(PLANNED, f"{planned} (pas encore réservée)")
+    return Step(MISSING, "aucune salle indiquée")
+
+
+def _due(day: date, today: date, late: str) -> Step:
+    if day > today:
+        return Step(PLANNED, f"à envoyer le {french.date_short(day)}")
+    return Step(MISSING, late)
+
+
+def _invitation(session: Session, entry: Entry | None, today: date) -> Step:
+    if entry is not None and entry.delivered:
+        if _retried(entry):
+            return Step(MISSING, "envoyée ; échec de sa mise à jour, nouvel essai au prochain passage")
+        if entry.revision:
+            return Step(DONE, f"envoyée, mise à jour le {_on(entry)}")
+        return Step(DONE, f"envoyée le {_on(entry)}")
+    if session.invitation_sent_on is not None:
+        return Step(DONE, f"envoyée le {french.date_short(session.invitation_sent_on)} (d'après le planning)")
+    if entry is not None and entry.status == "failed":
+        return Step(MISSING, "échec de l'envoi, nouvel essai au prochain passage")
+    return _due(session.date - timedelta(days=session.committee.invitation_days), today,
+                "pas envoyée : délai de convocation dépassé")
+
+
+def _pack(session: Session, entry: Entry | None, count: int, today: date) -> Step:
+    if entry is not None and entry.delivered:
+        if _retried(entry):
+            return Step(MISSING, "envoyé ; échec de sa mise à jour, nouvel essai au prochain passage")
+        numbers = len(entry.payload.get("numbers", []))
+        return Step(DONE, f"envoyé le {_on(entry)} ({numbers} dossier(s))")
+    if session.pack_sent_on is not None:
+        return Step(DONE, f"envoyé le {french.date_short(session.pack_sent_on)} (d'après le planning)")
+    if entry is not None and entry.status == "failed":
+        return Step(MISSING, "échec de l'envoi, nouvel essai au prochain passage")
+    due = session.date - timedelta(days=session.committee.pack_days)
+    if count == 0:
+        return Step(PLANNED if due > today else MISSING, "aucun dossier inscrit à cette séance")
+    return _due(due, today, "pas envoyé : délai du dossier dépassé")
+
+
+def _sent(events: Sequence[Event], since: datetime, now: datetime,
+          labels: Mapping[str, str]) -> tuple[SentGroup, ...]:
+    by_automation: dict[str, list[Event]] = {}
+    for event in events:
+        if event.outcome in ("sent", "recovered") and since <= datetime.fromisoformat(event.at) <= now:
+            by_automation.setdefault(event.automation, []).append(event)
+    order = list(labels)
+    names = sorted(by_automation, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return tuple(SentGroup(name, labels.get(name, name), sum(1 for e in by_automation[name] if e.kind != "file"),
+                           sum(1 for e in by_automation[name] if e.kind == "file"),
+                           tuple(e.summary for e in by_automation[name][:SHOWN_SUMMARIES]))
+                 for name in names)
+
+
+def _unsent(groups: list[DecisionGroup], letters: Mapping[str, Entry], today: date,
+            window: int) -> tuple[UnsentLetters, ...]:
+    result = []
+    for group in groups:
+        if (today - group.date).days > window:
+            continue  # the follow-ups leave older sessions alone: so does the digest
+        late = [a for a in group.decided if not _delivered(letters.get(decision_letters.key_of(a, group.date)))
+                and not (a.notified_on and a.notified_on >= group.date)]  # notified by hand since the session
+        if late:
+            result.append(UnsentLetters(group.label, group.date, tuple(sorted(a.number for a in late)),
+                                        tuple(sorted(a.number for a in late if a.decision in GRANTED
+                                                     and not a.amount_granted))))
+    return tuple(result)
+
+
+def _problems(service: Service) -> Problems:
+    errors = [f for f in service.findings if f.severity is Severity.ERROR]
+    warnings = [f for f in service.findings if f.severity is not Severity.ERROR]
+    shown = [(f.severity is Severity.ERROR, replace(f, value=None).describe())
+             for f in (errors + warnings)[:SHOWN_PROBLEMS]]
+    return Problems(len(errors), len(warnings), tuple(shown))
