@@ -147,3 +147,19 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
     numbers = [r[1] for r in outgoing.iter_rows(min_row=3, values_only=True) if r[1]]
     assert numbers == [f"D2026-{n:04d}" for n in range(1, 13 + len(food) + len(followed) + len(notices))]
     assert "dépassement de" in out.getvalue()
+
+
+def test_demo_registers_match_their_mapping(tmp_path: Path, clock) -> None:
+    from automations import commands
+    from automations.context import Context
+    from automations.demo.service import set_up
+    from automations.settings import load_config
+    from automations.transports import settings_checks
+
+    set_up(tmp_path / "demo", clock().date())
+    ctx = Context(config=load_config(tmp_path / "demo" / "config.toml", backends=settings_checks()), clock=clock,
+                  out=io.StringIO())
+    commands.check(ctx)
+    out = ctx.out.getvalue()  # type: ignore[attr-defined]
+    assert "introuvable" not in out  # every column the mapping names is in the demo's workbooks
+    assert "Problèmes dans les registres : 2 erreur(s), 2 avertissement(s)." in out

@@ -87,9 +87,11 @@ author = { headers = ["Rédacteur"], type = "text" }
 
 def demo_mapping() -> str:
     text = (PROJECT / "mappings" / "province-sud-del.toml").read_text(encoding="utf-8")
-    anchor = 'address = { headers = ["Adresse"], type = "text" }\n'
-    if anchor not in text:
-        raise RuntimeError("mappings/province-sud-del.toml: the applications' « Adresse » line moved")
+    # the applicant's e-mail then address: the suppliers' fields are in another order
+    anchor = ('email = { headers = ["Courriel", "E-mail"], type = "email" }\n'
+              'address = { headers = ["Adresse"], type = "text" }\n')
+    if text.count(anchor) != 1:
+        raise RuntimeError("mappings/province-sud-del.toml: the applications' « Courriel » and « Adresse » lines moved")
     return text.replace(anchor, anchor + DEMO_MAPPING_FIELDS) + DEMO_MAPPING_OUTGOING
 
 
