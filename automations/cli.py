@@ -72,6 +72,8 @@ def build_parser() -> _Parser:
         command = sub.add_parser(name, help=text)
         command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
     sub.add_parser("serve", help="tourner en continu : chaque automatisation à ses jours et heures")
+    report = sub.add_parser("report", help="écrire le rapport d'activité d'une année (classeur Excel et rapport Word)")
+    report.add_argument("--year", type=int, required=True, help="l'année du rapport, par exemple 2026")
     status = sub.add_parser("status", help="le service planifié, puis les séances à venir : convocation, salle, "
                                            "réponses des membres")
     status.add_argument("--days", type=int, default=60, help="horizon en jours (par défaut : 60)")
@@ -123,6 +125,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return commands.plan(ctx, args.automation)
     if args.command == "run":
         return commands.run_exit_code(commands.run(ctx, args.automation))
+    if args.command == "report":
+        from .annual_report import report_command
+
+        return report_command(ctx, args.year)
     if args.command == "status":
         return commands.status(ctx, args.days)
     if args.command == "history":

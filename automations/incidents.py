@@ -24,7 +24,7 @@ from .transports.base import Address, Mail
 NAME = "incidents"
 LABEL = "Incidents du service"
 LABELS = {"invitations": "convocations", "packs": "dossiers de séance", "minutes": "comptes rendus",
-          "followups": "suites des commissions", "digest": "résumé hebdomadaire"}
+          "followups": "suites des commissions", "digest": "résumé hebdomadaire", "report": "rapport d'activité"}
 
 
 @dataclass(frozen=True)

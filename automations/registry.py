@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import alerts, digest, follow_ups, invitations, meeting_pack, minutes
+from . import alerts, annual_report, digest, follow_ups, invitations, meeting_pack, minutes
 from .actions import Action, Plan
 from .context import Context
 from .journal import Journal
@@ -54,6 +54,11 @@ AUTOMATIONS: dict[str, Automation] = {
         plan=lambda ctx, service, journal, transport: follow_ups.plan(ctx, service, journal),
         build=follow_ups.build, writes=follow_ups.writes,
         enabled=lambda ctx: ctx.config.follow_ups.enabled, documents=follow_ups.document),
+    annual_report.NAME: Automation(
+        name=annual_report.NAME, label=annual_report.LABEL,
+        plan=lambda ctx, service, journal, transport: annual_report.plan(ctx, journal.entries(annual_report.NAME)),
+        build=annual_report.build, writes=annual_report.writes,
+        enabled=lambda ctx: ctx.config.report.enabled and bool(ctx.config.service.manager)),
     # last: the digest counts what the automations above sent in the same run
     digest.NAME: Automation(
         name=digest.NAME, label=digest.LABEL,

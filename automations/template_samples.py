@@ -12,8 +12,15 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import decision_letters, follow_ups, invitations, meeting_pack, minutes, supplier_notices, vouchers
+import pandas as pd
+from docxtpl import DocxTemplate
+
+from . import annual_report, decision_letters, follow_ups, invitations, meeting_pack, minutes, supplier_notices, vouchers
 from .actions import Action
+from .annual_data import APPLICATION_COLUMNS, SESSION_COLUMNS
+from .annual_document import report_context
+from .annual_figures import build_report
+from .annual_model import AnnualData
 from .context import Context
 from .correspondence import Numbers
 from .decisions import DecisionGroup
@@ -88,8 +95,20 @@ def follow_up_samples(ctx: Context, journal: Journal) -> dict[str, dict[str, Any
     return result
 
 
+def report_sample(ctx: Context) -> dict[str, Any]:
+    """The annual report of a service without any register row: every table, none of them filled."""
+    empty = {name: [] for name in APPLICATION_COLUMNS}
+    data = AnnualData(applications=pd.DataFrame(empty), sessions=pd.DataFrame({n: [] for n in SESSION_COLUMNS}),
+                      mail_in=pd.DataFrame({"date": []}), mail_out=pd.DataFrame({"date": []}),
+                      place_columns=("tribe", "district"))
+    today = ctx.now().date()
+    report = build_report(data, today.year, ctx.config.service.name, today)
+    template = ctx.config.paths.templates / annual_report.TEMPLATE
+    return report_context(report, DocxTemplate(str(template))) if template.is_file() else {}
+
+
 def check_templates(ctx: Context) -> list[TemplateReport]:
     folder = ctx.config.paths.templates
     with Journal(ctx.config.paths.journal, readonly=True) as journal:
-        every = {**samples(ctx), **follow_up_samples(ctx, journal)}
+        every = {**samples(ctx), **follow_up_samples(ctx, journal), annual_report.TEMPLATE: report_sample(ctx)}
     return [check_template(folder / name, sample) for name, sample in every.items()]

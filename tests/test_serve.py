@@ -32,7 +32,7 @@ from automations.transports.outbox import OutboxTransport
 from .conftest import NOUMEA, PROJECT, FakeClock
 from .follow_up_factory import make_follow_up_service as make_service
 
-ALL = ("invitations", "packs", "minutes", "followups")
+ALL = ("invitations", "packs", "minutes", "followups", "report")  # the report is due once a year, from January
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_a_day_of_schedule(tmp_path: Path, sim) -> None:
     ticks = run_serve(simulated(config, clock, pause), until=datetime(2026, 11, 25, 0, 0, tzinfo=NOUMEA))
     assert [(moment.strftime("%H:%M"), names) for moment, names in ticks] == [
         ("00:00", ALL),  # the catch-up run at start
-        ("07:30", ("invitations", "packs", "minutes")),
+        ("07:30", ("invitations", "packs", "minutes", "report")),
         *((f"{hour:02d}:00", ("followups",)) for hour in range(8, 18))]
     beat = heartbeat.read(config.parent / "serve-etat.json")
     assert beat is not None and beat.stopped_at is not None
@@ -97,7 +97,7 @@ def test_a_configured_schedule_and_a_weekend(tmp_path: Path, sim) -> None:
     ticks = run_serve(simulated(config, clock, pause), until=datetime(2026, 11, 30, 13, 0, tzinfo=NOUMEA))
     assert [(moment.strftime("%a %H:%M"), names) for moment, names in ticks[1:]] == [
         ("Sat 06:00", ("invitations",)), ("Sun 06:00", ("invitations",)), ("Mon 06:00", ("invitations",)),
-        ("Mon 07:30", ("packs", "minutes")), ("Mon 12:15", ("followups",))]
+        ("Mon 07:30", ("packs", "minutes", "report")), ("Mon 12:15", ("followups",))]
 
 
 def test_what_was_missed_while_off_is_caught_up_at_start(tmp_path: Path, sim) -> None:
@@ -170,6 +170,7 @@ def test_one_mail_per_incident_and_one_when_it_recovers(tmp_path: Path, sim) -> 
     assert sorted(m["Subject"] for m in to_admin) == ["[Commissions] Incident : comptes rendus",
                                                       "[Commissions] Incident : convocations",
                                                       "[Commissions] Incident : dossiers de séance",
+                                                      "[Commissions] Incident : rapport d'activité",
                                                       "[Commissions] Incident : suites des commissions"]
     body = next(m for m in to_admin if m["Subject"].endswith("convocations")).get_body().get_content()
     assert "registre illisible" in body and "Planning des instances 2026.xlsx" in body
@@ -182,10 +183,11 @@ def test_one_mail_per_incident_and_one_when_it_recovers(tmp_path: Path, sim) -> 
     planning.write_bytes(good)
     run_serve(simulated(config, clock, pause), until=datetime(2026, 11, 23, 18, 30, tzinfo=NOUMEA))
     to_admin = [m for m in outbox(config.parent) if m["To"].addresses[0].addr_spec == "info@province-sud.nc"]
-    assert len(to_admin) == 8
+    assert len(to_admin) == 10
     assert sorted(m["Subject"] for m in to_admin if "Rétabli" in m["Subject"]) == [
         "[Commissions] Rétabli : comptes rendus", "[Commissions] Rétabli : convocations",
-        "[Commissions] Rétabli : dossiers de séance", "[Commissions] Rétabli : suites des commissions"]
+        "[Commissions] Rétabli : dossiers de séance", "[Commissions] Rétabli : rapport d'activité",
+        "[Commissions] Rétabli : suites des commissions"]
 
 
 def test_a_week_of_the_demo_service_without_a_duplicate(tmp_path: Path, sim) -> None:

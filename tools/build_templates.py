@@ -24,6 +24,7 @@ import template_lettre_accord
 import template_lettre_accord_partiel
 import template_lettre_ajourne
 import template_lettre_refus
+import template_rapport_activite
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -37,6 +38,7 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "lettre_ajourne.docx": template_lettre_ajourne.build,
     "avis_fournisseur.docx": template_avis_fournisseur.build,
     "bon_alimentaire.docx": template_bon_alimentaire.build,
+    "rapport_activite.docx": template_rapport_activite.build,
 }
 
 

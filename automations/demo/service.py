@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import commands
+from ..annual_report import make_report
 from ..context import Context, system_clock
 from ..documents.pdf import find_libreoffice
 from ..errors import EXIT_OK, EXIT_PROBLEMS
@@ -119,6 +120,8 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say(f"Service de démonstration {'créé' if fresh else 'repris'} dans {folder}")
     ctx.say("")
     report = commands.run(ctx)
+    files = make_report(ctx, ctx.now().year)
+    ctx.say(f"  ✓ Rapport d'activité {ctx.now().year} écrit ({len(files.report.tables)} tableaux)")
     ctx.say("")
     ctx.say("Où trouver le résultat :")
     ctx.say(f"  - registres (avec le suivi reporté) : {config.paths.registers}")
@@ -126,6 +129,7 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say("  - convocations, dossiers de séance,")
     ctx.say("    projets de compte rendu, courriers")
     ctx.say(f"    de décision, avis, bons (.docx)   : {config.paths.output}")
+    ctx.say(f"  - rapport d'activité (.xlsx, .docx) : {files.workbook.parent}")
     ctx.say(f"  - journal                           : python run.py --config \"{config_path}\" history")
     ctx.say(f"  - vérification des registres        : python run.py --config \"{config_path}\" check")
     return EXIT_OK if report.ok else EXIT_PROBLEMS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from docxtpl import DocxTemplate
@@ -14,15 +15,19 @@ from ..errors import TemplateError
 from .template_check import syntax_error_message
 
 
-def render_docx(template: Path, context: dict[str, Any], target: Path) -> Path:
-    """Render ``template`` into ``target`` atomically; the folder is created."""
+def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate], dict[str, Any]],
+                target: Path) -> Path:
+    """Render ``template`` into ``target`` atomically; the folder is created.
+
+    ``context`` may be a function of the opened template, for values tied to it (images).
+    """
     if not template.is_file():
         raise TemplateError(f"Modèle introuvable : {template}")
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.tmp")
     try:
         document = DocxTemplate(str(template))
-        document.render(context, autoescape=True)
+        document.render(context(document) if callable(context) else context, autoescape=True)
         document.save(str(temp))
         os.replace(temp, target)
     except TemplateSyntaxError as exc:  # located in Word terms: paragraph, table cell, header…

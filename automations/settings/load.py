@@ -6,6 +6,7 @@ nothing is raised until the whole file has been looked at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from .model import (
     MinutesSettings,
     PackSettings,
     PathSettings,
+    ReportSettings,
     RoomSettings,
     SafetySettings,
     ServeSettings,
@@ -69,6 +71,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
         registers=p.path("registers", base), mapping=p.path("mapping", base),
         templates=p.path("templates", base, "templates"), output=p.path("output", base, "documents"),
         journal=p.path("journal", base, "journal.sqlite3"), backups=p.path("backups", base, "sauvegardes"),
+        reports=p.path("reports", base, "rapports"),
     )
     if paths.registers and not paths.registers.is_dir():
         p.problem("registers", f"dossier introuvable : {paths.registers}")
@@ -121,6 +124,11 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
                             late_after_days=g_.integer("late_after_days", 14, minimum=1))
     g_.finish()
     serve = _serve(root.table("serve"), root.table("schedule"), base)
+    r = root.table("report")
+    report = ReportSettings(enabled=r.boolean("enabled", True), from_day=r.text("from_day", "01-15"))
+    if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", report.from_day):
+        r.problem("from_day", f"date invalide « {report.from_day} » (format MM-JJ, par exemple \"01-15\")")
+    r.finish()
 
     w = root.table("write_back")
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
@@ -154,7 +162,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
                   transport=TransportSettings(backend=backend, options=options),
                   invitations=invitations, write_back=write_back, safety=safety,
                   packs=packs, minutes=minutes, documents=documents, follow_ups=follow_ups, budget=budget,
-                  digest=digest, serve=serve,
+                  digest=digest, serve=serve, report=report,
                   committees=tuple(committees), rooms=tuple(rooms))
 
 

@@ -33,6 +33,7 @@ class PathSettings:
     output: Path
     journal: Path
     backups: Path
+    reports: Path | None = None  # the annual reports; "rapports" beside the config when None
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ class DigestSettings:
     enabled: bool = True
     weeks_ahead: int = 2  # sessions shown ahead
     late_after_days: int = 14  # a session's decisions are late this long after it
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    enabled: bool = True  # the year's report mailed to the manager once the year is over
+    from_day: str = "01-15"  # MM-DD: from this day, last year's report is due
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,7 @@ class Config:
     follow_ups: FollowUpSettings = FollowUpSettings()
     budget: dict[int, dict[str, int]] = field(default_factory=dict)  # year -> scheme -> envelope (XPF)
     digest: DigestSettings = DigestSettings()
+    report: ReportSettings = ReportSettings()
     serve: ServeSettings = ServeSettings()
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()
