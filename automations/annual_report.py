@@ -66,8 +66,11 @@ def report_command(ctx: Context, year: int) -> int:
     ctx.say(f"Rapport d'activité {year} :")
     ctx.say(f"  - classeur (tableaux et graphiques) : {files.workbook}")
     ctx.say(f"  - rapport Word à compléter          : {files.document}")
-    ctx.say(f"  {k.get('sessions_held', 0)} séance(s) tenue(s), {k.get('applications_examined', 0)} demande(s) "
-            f"examinée(s), {french.amount_xpf(int(k.get('amount_granted', 0) or 0))} accordés.")
+    def count(name: str) -> str:
+        return f"{int(k.get(name) or 0):,}".replace(",", " ")
+
+    ctx.say(f"  {count('sessions_held')} séance(s) tenue(s), {count('applications_examined')} demande(s) "
+            f"examinée(s), {french.amount_xpf(int(k.get('amount_granted') or 0))} accordés.")
     if files.report.excluded:
         ctx.say(f"  {len(files.report.excluded)} ligne(s) de registre écartée(s) des chiffres : voir la feuille "
                 "« Lignes écartées » du classeur.")

@@ -107,6 +107,7 @@ def test_report_from_the_command_line(tmp_path: Path) -> None:
                              "report", "--year", "2026"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Rapport d'activité 2026 :" in result.stdout
+    assert " séance(s) tenue(s), 107 demande(s) examinée(s), 15 409 000 F CFP accordés." in result.stdout
     assert (folder / "rapports" / "Rapport d'activité 2026.xlsx").is_file()
     assert (folder / "rapports" / "Rapport d'activité 2026.docx").is_file()
     bad = subprocess.run([sys.executable, str(PROJECT / "run.py"), "--config", str(folder / "config.toml"),
@@ -137,3 +138,34 @@ def test_last_years_report_is_mailed_to_the_manager_once(tmp_path: Path) -> None
     workbook = openpyxl.load_workbook(io.BytesIO(next(a for a in message.iter_attachments()
                                                       if a.get_filename().endswith(".xlsx")).get_content()))
     assert "Synthèse" in workbook.sheetnames
+
+
+def test_generated_registers_give_known_figures(tmp_path: Path) -> None:
+    """The demo's generated workbooks, counted here row by row, against the report's tables."""
+    folder = tmp_path / "demo"
+    set_up(folder, date(2026, 11, 23))
+    report = make_report(ctx_for(folder / "config.toml", datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)), 2026).report
+    rows: dict[object, dict[str, object]] = {}
+    for year in (2025, 2026):
+        for row in register_rows(folder / "registres" / f"Registre des demandes {year}.xlsx", "Demandes", 1):
+            rows.setdefault(row["N° dossier"], row)
+    per_scheme: dict[str, list[int]] = {}
+    for row in rows.values():
+        counts = per_scheme.setdefault(str(row["Dispositif"]), [0, 0, 0])
+        filed, held = day(row["Date de dépôt"]), day(row["Date commission"])
+        counts[0] += filed is not None and filed.year == 2026
+        examined = held is not None and held.year == 2026 and held <= date(2026, 11, 23)
+        counts[1] += examined
+        counts[2] += examined and bool(row["Décision"])
+    table = report.table("demandes_dispositif")
+    assert {r[0]: list(r[1:4]) for r in table.rows if r[0] != "Total"} == per_scheme
+    planning = register_rows(folder / "registres" / "Planning des instances 2026.xlsx", "Planning 2026", 4)
+    held_per_month = [0] * 12
+    for row in planning:
+        when = day(row["Date"])
+        if row["Statut"] == "Tenue" and when is not None and when.year == 2026:
+            held_per_month[when.month - 1] += 1
+    months = report.table("seances_mois")
+    assert [r[1] for r in months.rows if r[0] != "Total"] == held_per_month
+    cancelled = sum(1 for r in planning if r["Statut"] == "Annulée" and (d := day(r["Date"])) and d.year == 2026)
+    assert report.key_figures["sessions_cancelled"] == cancelled == 1
