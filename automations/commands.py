@@ -188,6 +188,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
         transport = ctx.make_transport()
         try:
             plans = make_plans(ctx, loaded, journal, name, transport)
+            hold_mass_mailing(ctx, plans)
             for notice in prepare_documents(ctx, plans):
                 ctx.say(f"  ! Documents : {notice}")
             for automation, current in plans:
@@ -208,6 +209,24 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
         apply_pending_writes(ctx, journal, report)
     _say_report(ctx, report, len(loaded.errors))
     return report
+
+
+def hold_mass_mailing(ctx: Context, plans: list[tuple[Automation, Plan]]) -> int:
+    """Past the cap, no mail leaves in this run: a register gone wrong must not write to thousands of people.
+
+    Documents filed for staff are still made; the manager is alerted once. Returns the mails held.
+    """
+    cap = ctx.config.safety.max_mails_per_run
+    mails = sum(1 for _, current in plans for action in current.actions if action.kind != "file")
+    if mails <= cap:
+        return 0
+    for _, current in plans:
+        current.actions = [action for action in current.actions if action.kind == "file"]
+    alert = (f"Envois suspendus : {mails} e-mails prévus en un seul passage, au-delà du plafond de {cap} "
+             "([safety] max_mails_per_run). Aucun e-mail n'est parti ; vérifiez les registres (une colonne de "
+             "date ou de décision remplie par erreur ?), puis relevez le plafond si ces envois sont voulus.")
+    plans[0][1].alerts.append(alert)  # printed with the run's alerts, and mailed once to the manager
+    return mails
 
 
 def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:

@@ -48,9 +48,13 @@ def rendered(ctx: Context, template: str, target: Path, context: Callable[[], di
     return target
 
 
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+
+
 def safe_name(text: str) -> str:
-    """A register value made fit for a file name: « 2025/001 » must not open a folder."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-")[:80] or "sans-nom"
+    """A register value made fit for a file name: « 2025/001 » must not open a folder, « CON » is Windows'."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-")[:80].strip(" .-") or "sans-nom"
+    return f"_{name}" if name.split(".")[0].upper() in _RESERVED else name
 
 
 def service_context(ctx: Context) -> dict[str, str]:

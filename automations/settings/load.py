@@ -136,7 +136,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
 
     g = root.table("safety")
     safety = SafetySettings(pilot_address=g.text("pilot_address", ""),
-                            allowed_domains=g.strings("allowed_domains", ()))
+                            allowed_domains=g.strings("allowed_domains", ()),
+                            max_mails_per_run=g.integer("max_mails_per_run", 300, minimum=1))
     if safety.pilot_address and "@" not in safety.pilot_address:
         g.problem("pilot_address", f"adresse e-mail invalide « {safety.pilot_address} »")
     g.finish()

@@ -146,6 +146,7 @@ class WriteBackSettings:
 class SafetySettings:
     pilot_address: str = ""
     allowed_domains: tuple[str, ...] = ()
+    max_mails_per_run: int = 300  # more planned at once is a register gone wrong: nothing is mailed
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""Nothing leaked: a register gone wrong mails nobody, templates cannot reach the program, names are safe files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from openpyxl.xml import DEFUSEDXML
+
+from automations import commands
+from automations.documents.render import render_docx
+from automations.errors import TemplateError
+from automations.session_documents import safe_name
+
+from .follow_up_factory import make_follow_up_service
+from .service_factory import context
+from .test_meeting_pack import outbox
+
+
+def test_more_mails_than_the_cap_mails_nobody_but_the_manager(tmp_path: Path, clock) -> None:
+    config = make_follow_up_service(tmp_path / "s")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "\n[safety]\nmax_mails_per_run = 2\n", encoding="utf-8")
+    ctx = context(config, clock)
+    report = commands.run(ctx, "followups")
+    out = ctx.out.getvalue()  # type: ignore[attr-defined]
+    assert "⚑ Envois suspendus : 5 e-mails prévus en un seul passage, au-delà du plafond de 2" in out
+    sent = outbox(config)
+    assert [m["To"].addresses[0].addr_spec for m in sent] == ["cheffe@province-sud.nc"]
+    assert "Aucun e-mail n'est parti" in sent[0].get_body().get_content()
+    # the documents for the post are still made; the mails wait for the administrator
+    follow_ups = [a for a in report.done if a.automation == "followups"]
+    assert follow_ups and {a.kind for a in follow_ups} == {"file"}
+    config.write_text(text + "\n[safety]\nmax_mails_per_run = 10\n", encoding="utf-8")
+    again = commands.run(context(config, clock), "followups")
+    assert sum(1 for a in again.done if a.kind != "file") == 5
+
+
+def _template(path: Path, text: str) -> Path:
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def test_a_template_cannot_reach_the_program(tmp_path: Path) -> None:
+    hostile = _template(tmp_path / "piege.docx", "{{ service.name.__init__.__globals__ }}")
+    target = tmp_path / "sortie.docx"
+    with pytest.raises(TemplateError) as caught:
+        render_docx(hostile, {"service": {"name": "CCAS"}}, target)
+    assert caught.value.message.startswith("Modèle « piege.docx » refusé : il tente d'accéder à l'intérieur du programme")
+    assert not target.exists()
+    quiet = _template(tmp_path / "discret.docx", "Avant{{ service.__class__ }}Après")
+    render_docx(quiet, {"service": {"name": "CCAS"}}, target)
+    assert [p.text for p in docx.Document(str(target)).paragraphs] == ["AvantAprès"]  # nothing of Python shows
+
+
+def test_data_are_text_in_the_document(tmp_path: Path) -> None:
+    template = _template(tmp_path / "lettre.docx", "{{ name }} – {{ address }}")
+    target = render_docx(template, {"name": "Dupont & <Fils>", "address": "</w:t><w:t>=HYPERLINK()"},
+                         tmp_path / "sortie.docx")
+    assert docx.Document(str(target)).paragraphs[0].text == "Dupont & <Fils> – </w:t><w:t>=HYPERLINK()"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2025/001", "2025-001"), ("..\\..\\secret", "secret"), ("CON", "_CON"), ("nul.txt", "_nul.txt"),
+    ("COM1", "_COM1"), ("Lpt9", "_Lpt9"), ("a" * 300, "a" * 80), ("   ", "sans-nom"), ("Tévita:O'Neil?", "Tévita-O'Neil"),
+])
+def test_names_from_registers_are_safe_file_names(value: str, expected: str) -> None:
+    assert safe_name(value) == expected
+
+
+BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+
+
+def test_an_entity_expansion_bomb_is_refused_by_the_writer_and_the_reader(tmp_path: Path) -> None:
+    import zipfile
+    from datetime import datetime
+
+    from automations.errors import UserError
+    from automations.registers.writeback import CellWrite, apply_writes
+
+    path = tmp_path / "Planning.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Planning"
+    wb.active.append(["Instance", "Date"])
+    wb.active.append(["Commission A", "02/12/2026"])
+    wb.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = BOMB + sheet[sheet.index(b"<worksheet"):].replace(
+        b"Commission A", b"&lol3;", 1) if b"Commission A" in sheet else BOMB + sheet[sheet.index(b"<worksheet"):]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    before = path.read_bytes()
+    write = CellWrite(sheet="Planning", header_row=1, row=2, expect=(("Instance", "Commission A"),), column="Date",
+                      value="x")
+    with pytest.raises(UserError) as caught:
+        apply_writes(path, [write], backup_dir=tmp_path / "sauvegardes", now=datetime(2026, 11, 23))
+    assert caught.value.message.startswith("« Planning.xlsx » illisible pour l'écriture du suivi")
+    assert "EntitiesForbidden" in caught.value.message or "entit" in caught.value.message.lower()
+    assert path.read_bytes() == before  # nothing written, no backup needed
+    assert DEFUSEDXML  # openpyxl parses with defusedxml, which refuses the DTD
