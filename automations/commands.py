@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as time_of_day
+from pathlib import Path
 
 from . import alerts, attendance, heartbeat, invitations
 from .actions import KIND_LABELS, Plan
@@ -79,9 +82,23 @@ def _say_rooms(ctx: Context, service: Service, transport: Transport) -> bool:
     return not any(problem for _, problem in checked)
 
 
+def config_exposure(path: Path) -> str | None:
+    """A config readable by every account of the server names the mailbox and its settings: say so."""
+    if os.name != "posix":
+        return None  # Windows rights are ACLs: the install section of the README sets them
+    mode = path.stat().st_mode
+    if mode & (stat.S_IROTH | stat.S_IWOTH):
+        return (f"le fichier de configuration est lisible par tous les utilisateurs de la machine : "
+                f"chmod 600 \"{path}\" (ou 640 avec le groupe du service)")
+    return None
+
+
 def check(ctx: Context) -> int:
     cfg = ctx.config
     ctx.say(f"Configuration : {cfg.source} — correcte.")
+    exposure = config_exposure(cfg.source)
+    if exposure:
+        ctx.say(f"⚠ Configuration : {exposure}.")
     loaded = load(ctx)
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
     templates_ok = True

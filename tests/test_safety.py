@@ -107,3 +107,16 @@ def test_an_entity_expansion_bomb_is_refused_by_the_writer_and_the_reader(tmp_pa
     assert "EntitiesForbidden" in caught.value.message or "entit" in caught.value.message.lower()
     assert path.read_bytes() == before  # nothing written, no backup needed
     assert DEFUSEDXML  # openpyxl parses with defusedxml, which refuses the DTD
+
+
+def test_check_warns_when_the_config_is_readable_by_everyone(tmp_path: Path, clock) -> None:
+    config = make_follow_up_service(tmp_path / "s")
+    config.chmod(0o644)
+    ctx = context(config, clock)
+    commands.check(ctx)
+    assert ("⚠ Configuration : le fichier de configuration est lisible par tous les utilisateurs de la machine : "
+            f"chmod 600 \"{config}\"") in ctx.out.getvalue()  # type: ignore[attr-defined]
+    config.chmod(0o600)
+    quiet = context(config, clock)
+    commands.check(quiet)
+    assert "lisible par tous" not in quiet.out.getvalue()  # type: ignore[attr-defined]

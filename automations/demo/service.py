@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -105,6 +106,8 @@ def set_up(folder: Path, today_date: object) -> None:
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
     config = DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
     (folder / "config.toml").write_text(config, encoding="utf-8")
+    if os.name == "posix":
+        (folder / "config.toml").chmod(0o600)  # as check advises: the config is the service's alone
 
 
 def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
