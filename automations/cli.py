@@ -72,6 +72,9 @@ def build_parser() -> _Parser:
         command = sub.add_parser(name, help=text)
         command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
     sub.add_parser("serve", help="tourner en continu : chaque automatisation à ses jours et heures")
+    restore = sub.add_parser("restore", help="lister les copies datées d'un registre, ou en remettre une")
+    restore.add_argument("workbook", help="le classeur, par son nom dans le dossier des registres")
+    restore.add_argument("--copy", type=int, default=None, help="le numéro de la copie à remettre (1 : la plus récente)")
     report = sub.add_parser("report", help="écrire le rapport d'activité d'une année (classeur Excel et rapport Word)")
     report.add_argument("--year", type=int, required=True, help="l'année du rapport, par exemple 2026")
     status = sub.add_parser("status", help="le service planifié, puis les séances à venir : convocation, salle, "
@@ -125,6 +128,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return commands.plan(ctx, args.automation)
     if args.command == "run":
         return commands.run_exit_code(commands.run(ctx, args.automation))
+    if args.command == "restore":
+        from .restore import restore
+
+        return restore(ctx, args.workbook, args.copy)
     if args.command == "report":
         from .annual_report import report_command
 

@@ -120,3 +120,33 @@ def test_check_warns_when_the_config_is_readable_by_everyone(tmp_path: Path, clo
     quiet = context(config, clock)
     commands.check(quiet)
     assert "lisible par tous" not in quiet.out.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_register_can_be_put_back_from_its_dated_copies(tmp_path: Path, clock) -> None:
+    from datetime import timedelta
+
+    from automations.cli import main
+    from automations.restore import restore
+
+    config = make_follow_up_service(tmp_path / "s")
+    register = config.parent / "registres" / "Registre des demandes 2026.xlsx"
+    original = register.read_bytes()
+    commands.run(context(config, clock), "followups")  # writes « Notifié le »: a dated copy is made first
+    written = register.read_bytes()
+    assert written != original
+    ctx = context(config, clock)
+    assert restore(ctx, register.name, None) == 0
+    listing = ctx.out.getvalue()  # type: ignore[attr-defined]
+    assert "Copies de « Registre des demandes 2026.xlsx » (la plus récente d'abord) :" in listing
+    assert "1. copie du 23/11/2026 à 07:30:00" in listing
+    (register.parent / f"~${register.name}").write_text("owner")  # open in Excel
+    with pytest.raises(Exception) as caught:
+        restore(context(config, clock), register.name, 1)
+    assert "est ouvert dans Excel" in str(caught.value)
+    (register.parent / f"~${register.name}").unlink()
+    clock.moment += timedelta(minutes=5)
+    assert restore(context(config, clock), register.name, 1) == 0
+    assert register.read_bytes() == original
+    # the state it replaced is kept: the restore can be undone
+    assert main(["--config", str(config), "restore", register.name, "--copy", "1"]) == 0
+    assert register.read_bytes() == written

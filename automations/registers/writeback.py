@@ -403,9 +403,14 @@ def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep:
     return backup
 
 
-def _prune(backup_dir: Path, path: Path, keep: int) -> None:
-    # an exact pattern: "Planning.xlsx" must not prune the copies of "Planning.2026 bis.xlsx"
+def backups_of(backup_dir: Path, path: Path) -> list[Path]:
+    """The dated copies of ``path``, oldest first."""
+    # an exact pattern: "Planning.xlsx" must not take the copies of "Planning.2026 bis.xlsx"
     own = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}" + re.escape(path.suffix) + "$")
-    copies = sorted(p for p in backup_dir.iterdir() if own.match(p.name))
+    return sorted(p for p in backup_dir.iterdir() if own.match(p.name)) if backup_dir.is_dir() else []
+
+
+def _prune(backup_dir: Path, path: Path, keep: int) -> None:
+    copies = backups_of(backup_dir, path)
     for old in copies[:-keep] if keep > 0 else copies:
         old.unlink(missing_ok=True)
