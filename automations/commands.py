@@ -23,6 +23,7 @@ from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
 from .registers.types import normalize_label
 from .registry import ALERTS, AUTOMATIONS, Automation
+from .retention import purge
 from .run_lock import exclusive_run
 from .service import Room, Service, build_service
 from .template_samples import check_templates
@@ -224,7 +225,11 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
         finally:
             transport.close()
         apply_pending_writes(ctx, journal, report)
+        purged = purge(journal, ctx.config.paths.output, ctx.config.safety.retention_months, ctx.now())
     _say_report(ctx, report, len(loaded.errors))
+    if purged.entries or purged.documents:
+        ctx.say(f"Conservation ({ctx.config.safety.retention_months} mois) : détails de {purged.entries} action(s) "
+                f"effacés du journal, {purged.documents} document(s) ancien(s) supprimé(s).")
     return report
 
 

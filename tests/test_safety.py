@@ -150,3 +150,36 @@ def test_a_register_can_be_put_back_from_its_dated_copies(tmp_path: Path, clock)
     # the state it replaced is kept: the restore can be undone
     assert main(["--config", str(config), "restore", register.name, "--copy", "1"]) == 0
     assert register.read_bytes() == written
+
+
+def test_retention_purges_old_details_and_documents_but_never_resends(tmp_path: Path, clock) -> None:
+    import os
+    from datetime import timedelta
+
+    from automations.journal import Journal
+    from automations.retention import PURGED
+
+    config = make_follow_up_service(tmp_path / "s")
+    first = commands.run(context(config, clock), "followups")
+    letters = sorted((config.parent / "documents").rglob("*.docx"))
+    assert first.done and letters
+    old = (clock() - timedelta(days=400)).timestamp()
+    for path in letters[:3]:
+        os.utime(path, (old, old))  # three documents made more than a year ago
+    config.write_text(config.read_text(encoding="utf-8") + "\n[safety]\nretention_months = 12\n", encoding="utf-8")
+    clock.moment += timedelta(days=400)
+    recent = (clock() - timedelta(days=30)).timestamp()
+    for path in letters[3:]:
+        os.utime(path, (recent, recent))  # the others, made last month
+    ctx = context(config, clock)
+    report = commands.run(ctx, "followups")
+    assert report.done == []  # nothing sent again: keys and fingerprints are kept
+    out = ctx.out.getvalue()  # type: ignore[attr-defined]
+    assert f"détails de {len(first.done)} action(s) effacés du journal, 3 document(s) ancien(s) supprimé(s)" in out
+    assert [p for p in letters[:3] if p.exists()] == [] and all(p.exists() for p in letters[3:])
+    with Journal(config.parent / "journal.sqlite3") as journal:
+        entries = journal.entries("followups").values()
+        assert entries and all(e.payload == {} and e.fingerprint for e in entries)
+        assert {e.summary for e in journal.events()} == {PURGED}
+        text = " ".join(str(row[0]) for row in journal.db.execute("SELECT payload || summary FROM actions, events"))
+    assert "DEL-2026-0301" not in text and "WAHEO" not in text

@@ -137,7 +137,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     g = root.table("safety")
     safety = SafetySettings(pilot_address=g.text("pilot_address", ""),
                             allowed_domains=g.strings("allowed_domains", ()),
-                            max_mails_per_run=g.integer("max_mails_per_run", 300, minimum=1))
+                            max_mails_per_run=g.integer("max_mails_per_run", 300, minimum=1),
+                            retention_months=g.integer("retention_months", 0, minimum=0))
     if safety.pilot_address and "@" not in safety.pilot_address:
         g.problem("pilot_address", f"adresse e-mail invalide « {safety.pilot_address} »")
     g.finish()

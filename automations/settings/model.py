@@ -147,6 +147,7 @@ class SafetySettings:
     pilot_address: str = ""
     allowed_domains: tuple[str, ...] = ()
     max_mails_per_run: int = 300  # more planned at once is a register gone wrong: nothing is mailed
+    retention_months: int = 0  # journal details and generated documents older than this are removed; 0: kept
 
 
 @dataclass(frozen=True)
