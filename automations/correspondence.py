@@ -19,6 +19,7 @@ from .context import Context
 from .decisions import DecisionGroup
 from .documents import french
 from .documents.attach import attachments_for
+from .session_documents import service_context
 from .mail_register import OutgoingRegister
 from .numbering import Numbering
 from .registers.writeback import RowAppend
@@ -67,11 +68,8 @@ def base_context(ctx: Context, action: Action, group: DecisionGroup) -> dict[str
         ref = numbers.outgoing.existing(owner) if numbers.outgoing else None
         note = (f"Ce courrier annule et remplace celui du {french.date_medium(date.fromisoformat(when))}"
                 f"{f' (réf. {ref})' if ref else ''} : {action.subject.get('change', 'la décision a été modifiée')}.")
-    service = ctx.config.service
     return {
-        "service": {"name": service.name, "address": service.address, "city": service.city, "phone": service.phone,
-                    "email": service.email, "signatory": service.signatory,
-                    "signatory_title": service.signatory_title},
+        "service": service_context(ctx),
         "letter_date": french.date_medium(ctx.now().date()), "reference": reference(ctx, action),
         "correction": is_correction(action), "correction_note": note,
         "committee": {"name": group.name, "scheme": group.committee.scheme if group.committee else "",

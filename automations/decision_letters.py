@@ -75,7 +75,7 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
                                       "son courrier attend que le montant soit saisi.")
             continue
         if sent is None:
-            if not in_window or (application.notified_on and application.notified_on >= group.date):
+            if not in_window or group.notified_since(application):
                 continue  # outside the window, or notified by hand
             actions.append(_action(application, group, key, stated, None, settings, voucher_keys))
         elif sent.fingerprint != fingerprint(stated):

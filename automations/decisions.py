@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .actions import slug
+from .session_documents import session_folder, session_key
 from .context import Context
 from .documents import french
 from .registers.types import normalize_label
@@ -35,7 +35,7 @@ class DecisionGroup:
 
     @property
     def natural(self) -> str:
-        return f"{slug(self.name)}/{self.date.isoformat()}"
+        return session_key(self.name, self.date)
 
     @property
     def label(self) -> str:
@@ -52,9 +52,19 @@ class DecisionGroup:
     def scheme_of(self, application: Application) -> str:
         return application.scheme or (self.committee.scheme if self.committee else "")
 
+    @property
+    def called_off(self) -> bool:
+        """The planning says the session did not take place: its decisions get no follow-up."""
+        return self.session is not None and self.session.status in ("annulee", "reportee")
+
+    def notified_since(self, application: Application) -> bool:
+        """Notified on or after this session (by hand, or by a letter written back); an older date
+        is the notice of an earlier adjournment."""
+        return application.notified_on is not None and application.notified_on >= self.date
+
     def folder(self, ctx: Context) -> Path:
         """The session's folder, shared with its convocation, pack and minutes."""
-        return ctx.config.paths.output / slug(self.name) / self.date.isoformat()
+        return session_folder(ctx, self.name, self.date)
 
 
 def granted(application: Application) -> int:

@@ -131,7 +131,7 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
     """``entries``: the journal's entries of the invitations, packs and follow-ups, by automation name."""
     today = now.date()
     groups = decision_groups(service, today)
-    held = [g for g in groups if not _called_off(g)]
+    held = [g for g in groups if not g.called_off]  # the follow-ups give them nothing: staff move them
     since = now - timedelta(days=SENT_DAYS)
     return DigestFacts(
         now=now, week=iso_week(today), monday=today - timedelta(days=today.weekday()),
@@ -144,11 +144,6 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
         unsent=_unsent(held, entries.get(follow_ups.NAME, {}), today, follow_up_days),
         year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
         problems=_problems(service))
-
-
-def _called_off(group: DecisionGroup) -> bool:
-    # the follow-ups give nothing to a cancelled session's decisions: staff move its applications instead
-    return group.session is not None and group.session.status in ("annulee", "reportee")
 
 
 def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,
@@ -262,7 +257,7 @@ def _unsent(groups: list[DecisionGroup], letters: Mapping[str, Entry], today: da
         if (today - group.date).days > window:
             continue  # the follow-ups leave older sessions alone: so does the digest
         late = [a for a in group.decided if not _delivered(letters.get(decision_letters.key_of(a, group.date)))
-                and not (a.notified_on and a.notified_on >= group.date)]  # notified by hand since the session
+                and not group.notified_since(a)]
         if late:
             result.append(UnsentLetters(group.label, group.date, tuple(sorted(a.number for a in late)),
                                         tuple(sorted(a.number for a in late if a.decision in GRANTED

@@ -41,7 +41,7 @@ def plan_follow_ups(service: Service, entries: dict[str, Entry], today: date, se
     pending: set[str] = set()
     for group in groups:
         in_window = (today - group.date).days <= settings.within_days
-        if group.session is not None and group.session.status in ("annulee", "reportee") and group.decided:
+        if group.called_off and group.decided:
             if in_window:
                 result.notices.append(f"{group.label} : des décisions sont saisies pour une séance "
                                       f"{'annulée' if group.session.status == 'annulee' else 'reportée'} ; "

@@ -20,7 +20,12 @@ DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "R
 
 
 def natural_key(session: Session) -> str:
-    return f"{slug(session.committee.name)}/{session.date.isoformat()}"
+    return session_key(session.committee.name, session.date)
+
+
+def session_key(committee: str, day: date) -> str:
+    """``commission-x/2026-11-13``: a session's part of the action keys and of its folder's path."""
+    return f"{slug(committee)}/{day.isoformat()}"
 
 
 def label(session: Session) -> str:
@@ -33,8 +38,12 @@ def room_of(session: Session) -> str:
 
 
 def folder(ctx: Context, session: Session) -> Path:
+    return session_folder(ctx, session.committee.name, session.date)
+
+
+def session_folder(ctx: Context, committee: str, day: date) -> Path:
     """A folder per committee and session, where staff find every document of the session."""
-    return ctx.config.paths.output / slug(session.committee.name) / session.date.isoformat()
+    return ctx.config.paths.output / session_key(committee, day)
 
 
 def file_name(kind: str, session: Session, suffix: str = "") -> str:

@@ -53,7 +53,7 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
         rows = sorted([a.number, granted(a), a.aid_kind] for a in applications)
         stated = {"supplier": name, "date": group.date.isoformat(), "rows": rows}
         if sent is None:
-            by_hand = all(a.notified_on and a.notified_on >= group.date and a.number not in letters_sent
+            by_hand = all(group.notified_since(a) and a.number not in letters_sent
                           for a in applications)
             if not in_window or by_hand:
                 continue  # an old session, or one whose follow-ups were done by hand
