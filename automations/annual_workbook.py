@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .annual_figures import KEY_FIGURES as KEY_FIGURE_LABELS
 from .annual_model import AnnualReport, ExcludedRow, Table
 from .documents import french
+from .registers.cells import put as _put
 
 SUMMARY, EXCLUDED = "Synthèse", "Lignes écartées"
 NUMBER_FORMATS = {"int": "#,##0", "xpf": '#,##0 "F CFP"', "percent": "0 %", "change": "+0 %;-0 %;0 %",
@@ -37,7 +38,6 @@ NUMBER_FORMATS = {"int": "#,##0", "xpf": '#,##0 "F CFP"', "percent": "0 %", "cha
 CHANGE_FORMATS = {"int": "+0 %;-0 %;0 %", "xpf": "+0 %;-0 %;0 %", "percent": '+0" pt";-0" pt";0" pt"',
                   "days": '+0.0" j";-0.0" j";0.0" j"'}
 PREVIOUS = "_previous"
-FORMULA_MARKS = ("=", "+", "-", "@")
 HEADER_FONT = Font(bold=True, color="1F3864")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 BOLD = Font(bold=True)
@@ -258,19 +258,6 @@ def _header(sheet: Worksheet, row: int, titles: Sequence[str]) -> None:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=False)
-
-
-def _put(cell: Cell, value: Any) -> Cell:
-    """Store ``value`` in ``cell``; a text from the registers that looks like a formula stays a text."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        if value.startswith(FORMULA_MARKS):
-            cell.data_type = "s"
-            cell.quotePrefix = True  # so that editing the cell in Excel keeps it a text too
-        return cell
-    cell.value = value
-    return cell
 
 
 def plain_value(value: Any) -> Any:

@@ -17,6 +17,8 @@ from .documents import french
 from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from .documents.pdf import find_libreoffice, unavailable_message
 from .executor import RunReport, apply_pending_writes, execute, prepare_documents
+from .registers.sidecar import backlog_lines, sidecar_path
+from .registers.workbook_guard import unsafe_parts
 from .journal import Journal
 from .registers.findings import Finding, Severity
 from .registers.mapping import Mapping, load_mapping
@@ -117,6 +119,13 @@ def check(ctx: Context) -> int:
     ctx.say("Registres lus :")
     for path in loaded.registers.files:
         ctx.say(f"  - {path.name}")
+        parts = unsafe_parts(path) if cfg.write_back.enabled else []
+        if parts:
+            ctx.say(f"    ⚠ l'outil n'y écrira pas : il contient des éléments qu'un enregistrement ferait perdre "
+                    f"({', '.join(parts)}) ; ce qu'il faudrait y reporter ira dans « {sidecar_path(path).name} ».")
+    with Journal(cfg.paths.journal, readonly=True) as journal:
+        for line in backlog_lines(journal.write_backlog()):
+            ctx.say(f"  ⚠ {line}")
     for role, records in loaded.registers.records.items():
         spec = loaded.mapping.registers[role]
         ctx.say(f"  {spec.label} : {len(records)} ligne(s) exploitable(s)")
@@ -264,6 +273,8 @@ def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
         ctx.say(f"  … {line}")
     for line in report.write_problems:
         ctx.say(f"  ✗ Report dans le registre impossible : {line}")
+    for line in report.sidecars:
+        ctx.say(f"  ⚠ {line}")
     done = report.done + report.recovered
     filed = sum(1 for a in done if a.kind == "file")
     documents = f", {filed} document(s) préparé(s)" if filed else ""
@@ -345,7 +356,7 @@ def status(ctx: Context, days: int = 60) -> int:
 def history(ctx: Context, limit: int = 50) -> int:
     with Journal(ctx.config.paths.journal, readonly=True) as journal:
         events = journal.events(limit)
-        pending = journal.pending_writes()
+        backlog = backlog_lines(journal.write_backlog())
     if not events:
         ctx.say("Le journal est vide : rien n'a encore été fait.")
     outcomes = {"sent": "envoyé", "recovered": "envoyé (reprise)", "failed": "échec"}
@@ -353,8 +364,8 @@ def history(ctx: Context, limit: int = 50) -> int:
         ctx.say(f"{_when(event.at)}  {event.automation:<12} {KIND_LABELS.get(event.kind, event.kind):<13} "
                 f"{outcomes.get(event.outcome, event.outcome):<17} {event.summary}")
         ctx.say(f"{'':17}clé : {event.key} (révision {event.revision})")
-    if pending:
-        ctx.say(f"{len(pending)} report(s) dans les registres en attente (classeur ouvert dans Excel ?).")
+    for line in backlog:
+        ctx.say(line)
     return EXIT_OK
 
 

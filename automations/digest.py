@@ -20,6 +20,7 @@ from .digest_content import SENT_DAYS, DigestFacts, gather, iso_week
 from .digest_render import budget_chart, render_html, render_text, title
 from .documents import french
 from .journal import Journal
+from .registers.sidecar import backlog_lines
 from .registers.writeback import CellWrite
 from .service import Service
 from .transports.base import Address, Attachment, Mail
@@ -60,7 +61,8 @@ def facts(ctx: Context, action: Action) -> DigestFacts:
     now = ctx.now()
     entries = {name: journal.entries(name) for name in (invitations.NAME, meeting_pack.NAME, follow_ups.NAME)}
     return gather(action.subject["service"], journal.events_since(now - timedelta(days=SENT_DAYS)), entries, now,
-                  ctx.config.digest, ctx.config.follow_ups.within_days, ctx.config.budget, action.subject["labels"])
+                  ctx.config.digest, ctx.config.follow_ups.within_days, ctx.config.budget, action.subject["labels"],
+                  backlog_lines(journal.write_backlog()))
 
 
 def build(ctx: Context, action: Action) -> Mail:

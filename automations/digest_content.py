@@ -106,6 +106,7 @@ class DigestFacts:
     year: int
     budget: tuple[SchemeBudget, ...]
     problems: Problems
+    backlog: tuple[str, ...] = ()  # French: what the registers still lack (pending writes, sidecar workbooks)
 
     @property
     def total_sent(self) -> int:
@@ -127,7 +128,7 @@ def iso_week(moment: date) -> str:
 
 def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapping[str, Entry]], now: datetime,
            settings: DigestSettings, follow_up_days: int, envelopes: dict[int, dict[str, int]],
-           labels: Mapping[str, str]) -> DigestFacts:
+           labels: Mapping[str, str], backlog: Sequence[str] = ()) -> DigestFacts:
     """``entries``: the journal's entries of the invitations, packs and follow-ups, by automation name."""
     today = now.date()
     groups = decision_groups(service, today)
@@ -143,7 +144,7 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
                         for g in held if (today - g.date).days >= settings.late_after_days and g.undecided),
         unsent=_unsent(held, entries.get(follow_ups.NAME, {}), today, follow_up_days),
         year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
-        problems=_problems(service))
+        problems=_problems(service), backlog=tuple(backlog))
 
 
 def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,

@@ -101,6 +101,9 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
         lines.append(f"  … et {problems.more} autre(s).")
     if problems.shown:
         lines.append("  Le détail complet : commande « check » de l'outil.")
+    if facts.backlog:
+        lines += ["", "REPORTS DANS LES REGISTRES"]
+        lines += [f"  ⚠ {line}" for line in facts.backlog]
     lines += ["", "--", _footer(facts)]
     return "\n".join(lines) + "\n"
 
@@ -261,6 +264,9 @@ def render_html(facts: DigestFacts, service_name: str, chart: Chart | None = Non
         _section(f"Budget {facts.year}", _budget_html(facts, chart, cid)),
         _section("Problèmes dans les registres", _problems_html(facts)),
     ]
+    if facts.backlog:
+        sections.append(_section("Reports dans les registres", "".join(
+            _p(f"⚠ {escape(line)}", colour=RED) for line in facts.backlog)))
     heading = escape(title(facts))
     return (
         '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '

@@ -19,7 +19,8 @@ from .context import Context
 from .errors import TransportError, UserError
 from .documents.pdf import convert_to_pdf
 from .journal import Journal
-from .registers.writeback import CellWrite, RowAppend, WorkbookBusy, apply_writes
+from .registers.sidecar import SidecarEntry, write_sidecar
+from .registers.writeback import CellWrite, RowAppend, WorkbookBusy, WorkbookUnsafe, apply_writes
 from .registry import Automation
 from .transports.base import Delivered, Meeting, Transport
 
@@ -35,6 +36,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)  # French lines about what was done
     deferred: list[str] = field(default_factory=list)  # French lines
     write_problems: list[str] = field(default_factory=list)
+    sidecars: list[str] = field(default_factory=list)  # French: values left in a sidecar workbook for staff
     unreadable: list[str] = field(default_factory=list)  # French: registers that could not be read at all
     interrupted: bool = False  # a stop request ended the run before all its actions
 
@@ -198,6 +200,9 @@ def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> N
             journal.note_write_error(ids, exc.message)
             report.deferred.append(exc.message)
             continue
+        except WorkbookUnsafe as exc:
+            _to_sidecar(ctx, journal, path, items, exc, report)
+            continue
         except UserError as exc:
             journal.note_write_error(ids, exc.message)
             report.write_problems.append(exc.message)
@@ -210,3 +215,21 @@ def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> N
             if id(write) in missing:
                 journal.mark_writes([write_id], "failed", ctx.now(), missing[id(write)])
                 report.write_problems.append(f"{_where(path, write)} : {missing[id(write)]}")
+
+
+def _to_sidecar(ctx: Context, journal: Journal, path: Path, items: list[tuple[int, CellWrite | RowAppend]],
+                refusal: WorkbookUnsafe, report: RunReport) -> None:
+    """A register saving would strip: its values go to the sidecar workbook beside it, for staff to copy."""
+    ids = [i for i, _ in items]
+    # marked first, so that every value is listed with the moment its action asked for it
+    journal.mark_writes(ids, "sidecar", ctx.now(), refusal.message)
+    entries = [SidecarEntry(datetime.fromisoformat(at), decode_write(cell))
+               for at, cell in journal.sidecar_writes(str(path))]
+    try:
+        target = write_sidecar(path, entries, refusal.reason)
+    except UserError as exc:  # the sidecar itself open in Excel: everything waits for the next run
+        journal.mark_writes(ids, "pending", ctx.now(), exc.message)
+        report.deferred.append(exc.message)
+        return
+    report.sidecars.append(f"« {path.name} » n'est pas enregistré par l'outil ({refusal.reason.removeprefix('il ')}) : "
+                           f"{len(items)} valeur(s) de plus à reporter à la main, listées dans « {target.name} ».")

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS writebacks (
     key TEXT NOT NULL,
     workbook TEXT NOT NULL,
     cell TEXT NOT NULL,                -- JSON of the CellWrite or RowAppend
-    status TEXT NOT NULL,              -- pending | done | failed
+    status TEXT NOT NULL,              -- pending | done | failed | sidecar
     last_error TEXT,
     created_at TEXT NOT NULL,
     done_at TEXT
@@ -248,6 +248,19 @@ class Journal:
         with self.transaction() as db:
             db.executemany("UPDATE writebacks SET status=?, last_error=?, done_at=? WHERE id=?",
                            [(status, error, now.isoformat() if status == "done" else None, i) for i in ids])
+
+    def sidecar_writes(self, workbook: str) -> list[tuple[str, str]]:
+        """(noted at, write) of the values a register could not take, for its sidecar workbook."""
+        # retention empties old ones to '{}': they leave the sidecar with the rest of their details
+        rows = self.db.execute("SELECT created_at, cell FROM writebacks WHERE status='sidecar' AND workbook=? "
+                               "AND cell != '{}' ORDER BY id", (workbook,))
+        return [(r["created_at"], r["cell"]) for r in rows]
+
+    def write_backlog(self) -> list[tuple[str, str, int, str | None]]:
+        """(workbook, status, count, last error) of the writes still pending or sent to a sidecar."""
+        rows = self.db.execute("SELECT workbook, status, COUNT(*) AS n, MAX(last_error) AS error FROM writebacks "
+                               "WHERE status IN ('pending', 'sidecar') GROUP BY workbook, status ORDER BY workbook")
+        return [(r["workbook"], r["status"], r["n"], r["error"]) for r in rows]
 
     def note_write_error(self, ids: list[int], error: str) -> None:
         with self.transaction() as db:

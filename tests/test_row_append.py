@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -100,16 +101,19 @@ def test_rows_go_after_the_last_filled_row_and_nothing_else_changes(register: Pa
     assert values(outcome.backup) == before
 
 
-def test_a_date_gets_a_date_format_and_a_formula_stays_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize("subject", ["=1+1", "+687 27 12 34", "-2+3", "@SUM(A1:A9)"])
+def test_a_date_gets_a_date_format_and_a_formula_stays_text(tmp_path: Path, subject: str) -> None:
     path = tmp_path / "Courrier.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = SHEET
     wb.active.append(HEADER)  # no row yet: nothing to copy the look from
     wb.save(path)
-    apply_writes(path, [mail(subject="=1+1")], backup_dir=tmp_path / "b", now=NOW)
+    apply_writes(path, [mail(subject=subject)], backup_dir=tmp_path / "b", now=NOW)
     ws = openpyxl.load_workbook(path)[SHEET]
     assert (ws["A2"].value, ws["A2"].number_format) == (datetime(2026, 11, 23), "DD/MM/YYYY")
-    assert (ws["D2"].value, ws["D2"].data_type) == ("=1+1", "s")
+    assert (ws["D2"].value, ws["D2"].data_type, ws["D2"].quotePrefix) == (subject, "s", True)
+    with zipfile.ZipFile(path) as archive:  # what Excel reads: a string, no <f> element to run
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
     assert ws["B2"].font.b is False  # the header's bold is not copied down
 
 

@@ -17,6 +17,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from .findings import Finding, Severity
 from .mapping import Mapping, RegisterSpec
 from .types import ConversionError, normalize_label
+from .sidecar import is_sidecar
 
 _HEADER_SCAN_ROWS = 30
 
@@ -79,8 +80,8 @@ def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:
     found: list[Path] = []
     for pattern in spec.files:
         for path in sorted(folder.glob(pattern)):
-            # Excel's owner files and our own temp files are not registers
-            if path.is_file() and not path.name.startswith(("~$", ".")) and path not in found:
+            # Excel's owner files, our own temp files and sidecar workbooks are not registers
+            if path.is_file() and not path.name.startswith(("~$", ".")) and not is_sidecar(path) and path not in found:
                 found.append(path)
     return found
 

@@ -50,6 +50,15 @@ class WorkbookBusy(UserError):
 class WorkbookUnsafe(UserError):
     """Saving with openpyxl would strip parts of this workbook."""
 
+    def __init__(self, message: str, parts: list[str]) -> None:
+        super().__init__(message)
+        self.parts = parts
+
+    @property
+    def reason(self) -> str:
+        """Why the workbook is left alone, to follow « L'outil n'enregistre pas ce classeur : »."""
+        return f"il contient des éléments qu'un enregistrement ferait perdre ({', '.join(self.parts)})"
+
 
 def lock_file(path: Path) -> Path | None:
     # Excel names its owner file "~$" + name, dropping the first two characters of long names;
@@ -104,4 +113,4 @@ def busy(path: Path, lock: Path | None, why: str = "") -> WorkbookBusy:
 
 def unsafe(path: Path, parts: list[str]) -> WorkbookUnsafe:
     return WorkbookUnsafe(f"« {path.name} » contient des éléments que l'écriture ferait perdre "
-                          f"({', '.join(parts)}) : aucune écriture dans ce classeur.")
+                          f"({', '.join(parts)}) : aucune écriture dans ce classeur.", parts)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import UserError
 from .types import normalize_label
+from .cells import put
 from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, unsafe, unsafe_parts
 
 __all__ = ["CellWrite", "RowAppend", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes", "lock_file",
@@ -230,11 +231,7 @@ def _fill(ws: Worksheet, row: int, column: int, value: Any) -> str | None:
     if cell.data_type == "f":
         return f"la cellule {cell.coordinate} contient une formule : elle n'est pas remplacée"
     previous = cell.number_format
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # a room named "=..." is text, never a formula to run
+    put(cell, value)  # a room named "=..." is text, never a formula to run
     if isinstance(value, date):
         # keep a date format staff chose; a General, text or number format would show a serial number
         with_time = isinstance(value, datetime) and value.time() != time()
