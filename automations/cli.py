@@ -72,6 +72,8 @@ def build_parser() -> _Parser:
         command = sub.add_parser(name, help=text)
         command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
     sub.add_parser("serve", help="tourner en continu : chaque automatisation à ses jours et heures")
+    keep = sub.add_parser("secret", help="enregistrer un mot de passe ou un secret dans le trousseau du système")
+    keep.add_argument("name", metavar="NOM", help="le nom que la configuration donne au secret (password_env…)")
     restore = sub.add_parser("restore", help="lister les copies datées d'un registre, ou en remettre une")
     restore.add_argument("workbook", help="le classeur, par son nom dans le dossier des registres")
     restore.add_argument("--copy", type=int, default=None, help="le numéro de la copie à remettre (1 : la plus récente)")
@@ -112,6 +114,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from .demo.service import run_demo
 
         return run_demo(args.dir)
+    if args.command == "secret":
+        from .secrets import secret_command
+
+        return secret_command(args.name)
     config = load_config(args.config, backends=settings_checks())
     ctx = Context(config=config, verbose=args.verbose)
     service_logs.configure(config.serve, args.verbose)

@@ -60,7 +60,7 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
         except UserError as exc:
             _failed(ctx, action, journal, exc.message, report)
         except Exception as exc:  # one broken action must not stop the others
-            log.debug("action %s failed", action.key, exc_info=True)  # the trace only with --verbose
+            log.debug("action %s : trace de l'erreur", action.key, exc_info=True)  # the trace only with --verbose
             _failed(ctx, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
 
 
@@ -88,7 +88,8 @@ def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> lis
 
 def _failed(ctx: Context, action: Action, journal: Journal, message: str, report: RunReport) -> None:
     # the key only: a server's refusal may quote an applicant's address; the journal keeps the message
-    log.warning("%s %s rev %d: failed (python run.py history)", action.automation, action.key, action.revision)
+    log.warning("%s %s rév. %d : échec (détail : python run.py history)", action.automation, action.key,
+                action.revision)
     journal.fail(action.key, action.automation, action.kind, action.revision, message, ctx.now())
     report.failed.append((action, message))
 
@@ -122,8 +123,8 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
     journal.complete(action.key, action.automation, action.kind, action.revision, fingerprint, payload,
                      delivered.reference, action.summary, ctx.now(), writes, recovered=recovered)
     (report.recovered if recovered else report.done).append(action)
-    log.info("%s %s rev %d: %s", action.automation, action.key, action.revision,
-             "recovered" if recovered else "sent")
+    log.info("%s %s rév. %d : %s", action.automation, action.key, action.revision,
+             "repris (déjà envoyé)" if recovered else "envoyé")
 
 
 def _queued_writes(ctx: Context, automation: Automation, action: Action) -> list[tuple[str, str]]:

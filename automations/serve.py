@@ -33,6 +33,7 @@ from .settings.schedule import DEFAULT_SCHEDULE
 
 log = logging.getLogger(__name__)
 
+SHOWN_KEYS = 3  # failed actions named in a tick's message
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 INCIDENTS = Automation(name=incidents.NAME, label=incidents.LABEL,
                        plan=lambda ctx, service, journal, transport: incidents.plan(journal, ctx.config.service.admin),
@@ -94,15 +95,18 @@ class Server:
             failures = {name: exc.message for name in names}
             outcome = None
         except Exception as exc:  # a tick must never end the service
-            log.exception("tick %s failed", ",".join(names))
-            failures = {name: f"erreur inattendue ({type(exc).__name__} : {exc})" for name in names}
+            # the type only: an exception's text may quote a register's cell; the trace with --verbose
+            log.error("passage %s : erreur inattendue (%s)", ",".join(names), type(exc).__name__)
+            log.debug("passage %s : trace de l'erreur", ",".join(names), exc_info=True)
+            failures = {name: f"erreur inattendue ({type(exc).__name__}) ; la commande « python run.py --traceback "
+                              f"run {name} » montre où" for name in names}
             outcome = None
         for name in names:
             state = self.beat.automations.setdefault(name, AutomationState())
             state.last_run = started.isoformat()
             state.outcome = outcome or ("échec" if failures[name] else "réussi")
             state.message = failures[name] or ""
-            log.info("tick %s: %s%s", name, state.outcome, f" ({state.message})" if state.message else "")
+            log.info("passage %s : %s%s", name, state.outcome, f" ({state.message})" if state.message else "")
         self._report_incidents(failures)
         self.write_heartbeat()
 
@@ -121,7 +125,7 @@ class Server:
                 finally:
                     transport.close()
         except UserError as exc:  # the mail is retried at the next tick
-            log.warning("incident mail not sent: %s", exc.message)
+            log.warning("message d'incident non envoyé : %s", exc.message)
 
     def next_runs(self) -> dict[str, datetime]:
         found: dict[str, datetime] = {}
@@ -147,10 +151,12 @@ class Server:
 def _failure(report: RunReport, name: str) -> str | None:
     if report.unreadable:
         return f"registre illisible : {report.unreadable[0]}"
-    failed = [message for action, message in report.failed if action.automation == name]
+    # keys only: a server's refusal may quote an applicant's address, and this goes to the log and the admin
+    failed = [action.key for action, _ in report.failed if action.automation == name]
     if failed:
-        more = f" (et {len(failed) - 1} autre(s) action(s) en échec)" if len(failed) > 1 else ""
-        return f"{failed[0]}{more}"
+        more = f" et {len(failed) - SHOWN_KEYS} autre(s)" if len(failed) > SHOWN_KEYS else ""
+        return (f"{len(failed)} action(s) en échec : {', '.join(failed[:SHOWN_KEYS])}{more} "
+                "(le message de chacune : python run.py history)")
     return None
 
 

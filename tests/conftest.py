@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,3 +27,21 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA))
+
+
+@pytest.fixture(autouse=True)
+def keyring_file(tmp_path_factory, monkeypatch) -> Iterator[Path]:
+    """A real file keyring per test, never the account's own: a secret stored by one test stays there."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    folder = tmp_path_factory.mktemp("trousseau")
+    backend = PlaintextKeyring()
+    backend.file_path = str(folder / "python_keyring" / "keyring_pass.cfg")  # where a child process looks
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    # a child process (the command line run as a program) finds the same file
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    yield Path(backend.file_path)
+    keyring.set_keyring(previous)

@@ -245,21 +245,17 @@ def test_a_second_serve_refuses_and_sigterm_stops_the_first(tmp_path: Path) -> N
     assert main(["--config", str(config), "status"]) == 0
 
 
-def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) -> None:
+def serve_with_logs(ctx: Context, until: datetime) -> Path:
+    """Serve with the service's own log file, then give the test process its logging back."""
     import logging
 
     from automations import service_logs
 
-    clock, pause = sim
-    config = make_service(tmp_path / "s")
-    with config.open("a", encoding="utf-8") as stream:
-        stream.write('\n[serve]\nlogs = "journaux"\nlog_rotation = "taille"\nlog_max_mb = 1\nlog_keep = 3\n')
-    ctx = simulated(config, clock, pause)
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     try:
         target = service_logs.configure(ctx.config.serve, verbose=False)
-        run_serve(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
+        run_serve(ctx, until=until)
     finally:
         for handler in list(root.handlers):
             root.removeHandler(handler)
@@ -267,9 +263,41 @@ def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) 
         for handler in saved[0]:
             root.addHandler(handler)
         root.setLevel(saved[1])
+    return target
+
+
+def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) -> None:
+    clock, pause = sim
+    config = make_service(tmp_path / "s")
+    with config.open("a", encoding="utf-8") as stream:
+        stream.write('\n[serve]\nlogs = "journaux"\nlog_rotation = "taille"\nlog_max_mb = 1\nlog_keep = 3\n')
+    ctx = simulated(config, clock, pause)
+    target = serve_with_logs(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
     assert target == config.parent / "journaux" / "commissions.log"
     text = target.read_text(encoding="utf-8")
-    assert "followups letter/del-2026-0301/2026-11-13 rev 0: sent" in text
-    assert "tick followups: réussi" in text
+    assert "followups letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
+    assert "passage followups : réussi" in text
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):  # the applicants stay out of the logs
         assert name not in text
+
+
+def test_a_refusal_quoting_an_applicant_reaches_log_and_admin_as_keys(tmp_path: Path, sim) -> None:
+    clock, pause = sim
+    config = make_service(tmp_path / "s")
+    text = config.read_text(encoding="utf-8").replace(
+        'manager = "cheffe@province-sud.nc"\n', 'manager = "cheffe@province-sud.nc"\nadmin = "info@province-sud.nc"\n')
+    # the guard refuses the applicants' own domains, and names the addresses in its refusal
+    config.write_text(text + '\n[safety]\nallowed_domains = ["province-sud.nc"]\n'
+                             '\n[serve]\nlogs = "journaux"\n', encoding="utf-8")
+    ctx = simulated(config, clock, pause)
+    target = serve_with_logs(ctx, until=datetime(2026, 11, 23, 9, 0, tzinfo=NOUMEA))
+    with Journal(config.parent / "journal.sqlite3") as journal:
+        refused = [e for e in journal.events(100, "followups") if e.outcome == "failed"]
+    assert refused and "gaelle.waheo" in " ".join(e.summary for e in refused)  # the journal keeps the detail
+    log_text = target.read_text(encoding="utf-8")
+    [incident] = [m for m in outbox(config.parent) if m["Subject"] == "[Commissions] Incident : suites des commissions"]
+    body = incident.get_body().get_content()
+    assert f"{len(refused)} action(s) en échec : letter/" in body and "python run.py history" in body
+    assert f"passage followups : échec ({len(refused)} action(s) en échec : letter/" in log_text
+    for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):
+        assert name not in log_text and name not in body

@@ -82,7 +82,7 @@ def test_missing_password_variable(tmp_path: Path, monkeypatch) -> None:
         transport = BACKENDS["smtp"](server.settings(), base=tmp_path, now=lambda: STAMP)
         with pytest.raises(TransportError) as caught:
             transport.verify()
-    assert "la variable d'environnement « SMTP_TEST_PASSWORD »" in caught.value.message
+    assert "ni la variable d'environnement « SMTP_TEST_PASSWORD » ni le trousseau du système" in caught.value.message
 
 
 def test_certificate_is_verified(tmp_path: Path, monkeypatch) -> None:

@@ -8,7 +8,6 @@ exchangelib fail-fast and retries here, looking the delivery up first.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import TransportError
+from ..secrets import missing, secret
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,11 +90,10 @@ def check_settings(settings: Mapping[str, Any], known: set[str]) -> list[str]:
 
 
 def _secret(settings: Mapping[str, Any], key: str) -> str:
-    variable = str(settings.get(key, ""))
-    value = os.environ.get(variable, "")
+    name = str(settings.get(key, ""))
+    value = secret(name)
     if not value:
-        raise ExchangeLoginError(f"Exchange : la variable d'environnement « {variable} » est absente ou vide ; "
-                                 "définissez-la pour le compte qui lance le service.")
+        raise ExchangeLoginError(f"Exchange : {missing(name)}.")
     return value
 
 
@@ -186,7 +185,7 @@ class Caller:
                 if waited + delay > self.max_wait:
                     raise TransportError(f"Exchange est surchargé ({what}) : il demande d'attendre {delay:.0f} s, "
                                          "au-delà de max_wait ; nouvel essai au prochain passage.") from exc
-                log.info("ErrorServerBusy on %s: backing off %.1f s", what, delay)
+                log.info("serveur Exchange occupé (%s) : nouvel essai dans %.1f s", what, delay)
                 self.sleep(delay)
                 waited += delay
             except RateLimitError as exc:
@@ -197,7 +196,7 @@ class Caller:
                 if recheck is not None:
                     done = self(f"{what} (vérification)", recheck)
                     if done is not None:
-                        log.info("%s: done server-side before the line dropped", what)
+                        log.info("%s : fait par le serveur avant la coupure de la connexion", what)
                         return done  # type: ignore[no-any-return]
                 if attempts > self.retries:
                     raise TransportError(f"Exchange injoignable ({what}) après {attempts} essais : {exc} ; "

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TransportError
+from ..secrets import missing, secret
 from .base import Delivered, Mail, Meeting, Transport
 from .mime import mail_message, meeting_message
 
@@ -63,10 +64,9 @@ class SmtpTransport(Transport):
         return ssl.create_default_context(cafile=self.ca_file) if self.ca_file else ssl.create_default_context()
 
     def _password(self) -> str:
-        password = os.environ.get(self.password_env, "")
+        password = secret(self.password_env)
         if not password:
-            raise TransportError(f"SMTP : la variable d'environnement « {self.password_env} » (mot de passe de "
-                                 f"{self.username}) est absente ou vide ; définissez-la pour le service.")
+            raise TransportError(f"SMTP, mot de passe de {self.username} : {missing(self.password_env)}.")
         return password
 
     def _connect(self) -> smtplib.SMTP:

@@ -1,0 +1,78 @@
+"""Passwords and client secrets: from the environment or the system's keyring, never from the config file.
+
+The config names a secret (``password_env = "SMTP_MOT_DE_PASSE"``); its value
+is the environment variable of that name or, failing it, the keyring entry of
+that name under the service « automatisation-commissions » (Windows
+Credential Manager, macOS Keychain, Secret Service on a Linux desktop).
+``python run.py secret NOM`` stores one there without it ever being typed on a
+command line or written to a file the tool reads.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from .errors import EXIT_OK, UsageError, UserError
+
+KEYRING_SERVICE = "automatisation-commissions"
+
+
+def secret(name: str) -> str:
+    """The value of the secret ``name``; empty when neither the environment nor the keyring has it."""
+    if not name:
+        return ""
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    return _from_keyring(name)
+
+
+def missing(name: str) -> str:
+    """Why the secret ``name`` is missing and how to give it, in French (follows « … : »)."""
+    return (f"ni la variable d'environnement « {name} » ni le trousseau du système (entrée « {name} » du service "
+            f"« {KEYRING_SERVICE} ») ne donnent ce secret ; définissez la variable pour le compte qui lance le "
+            f"service, ou enregistrez-le avec « python run.py secret {name} »")
+
+
+def _from_keyring(name: str) -> str:
+    import keyring
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, name) or ""
+    except Exception:  # no keyring on this machine (a server without a desktop), or a broken backend
+        return ""
+
+
+def store(name: str, value: str) -> str:
+    """Put ``value`` in the keyring under ``name``; returns which keyring took it (French)."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    backend = keyring.get_keyring()
+    try:
+        keyring.set_password(KEYRING_SERVICE, name, value)
+    except KeyringError as exc:
+        raise UserError(f"Trousseau du système indisponible ({exc}) : définissez plutôt la variable "
+                        f"d'environnement « {name} » pour le compte qui lance le service.") from exc
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def secret_command(name: str) -> int:
+    """``python run.py secret NOM``: asks for the value twice in a terminal, or reads one line from a pipe."""
+    if not name.strip():
+        raise UsageError("secret : donnez le nom du secret, tel que la configuration le nomme")
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"Valeur de « {name} » (rien ne s'affiche) : ")
+        if value != getpass.getpass("Une seconde fois, pour vérifier : "):
+            raise UsageError("les deux saisies diffèrent : rien n'a été enregistré")
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        raise UsageError(f"valeur vide : rien n'a été enregistré pour « {name} »")
+    where = store(name, value)
+    print(f"Secret « {name} » enregistré dans le trousseau du système ({where}, service « {KEYRING_SERVICE} »).")
+    if os.environ.get(name):
+        print(f"Attention : la variable d'environnement « {name} » est définie ; elle passe avant le trousseau.")
+    return EXIT_OK
