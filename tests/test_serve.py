@@ -299,5 +299,7 @@ def test_a_refusal_quoting_an_applicant_reaches_log_and_admin_as_keys(tmp_path: 
     body = incident.get_body().get_content()
     assert f"{len(refused)} action(s) en échec : letter/" in body and "python run.py history" in body
     assert f"passage followups : échec ({len(refused)} action(s) en échec : letter/" in log_text
+    printed = ctx.out.getvalue()  # type: ignore[attr-defined]
+    assert printed.startswith("Service démarré")  # standard output under serve: the system's log
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):
-        assert name not in log_text and name not in body
+        assert name not in log_text and name not in body and name not in printed
