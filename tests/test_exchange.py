@@ -23,10 +23,10 @@ PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
 SUBJECT = f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
 
 
-def exchange_config(config: Path, settings: dict[str, object]) -> None:
+def exchange_config(config: Path, settings: dict[str, object], kind: str = "exchange") -> None:
     lines = [f"{key} = {value!r}".replace("'", '"') for key, value in settings.items()]
     text = config.read_text(encoding="utf-8").replace(
-        'kind = "outbox"\nfolder = "boite-d-envoi"', 'kind = "exchange"\n' + "\n".join(lines))
+        'kind = "outbox"\nfolder = "boite-d-envoi"', f'kind = "{kind}"\n' + "\n".join(lines))
     config.write_text(text, encoding="utf-8")
 
 

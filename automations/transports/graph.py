@@ -42,7 +42,7 @@ class GraphTransport(Transport):
 
     def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
         super().__init__(settings, base=base, now=now)
-        self.client = GraphClient(settings, base)
+        self.client = GraphClient(settings, base, sleep=lambda seconds: self.pause(seconds))
         self.call = self.client.call
         self._stored: dict[str, list[_Stored]] = {}  # key -> items found by the last look-up
 
