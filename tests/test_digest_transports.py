@@ -1,4 +1,4 @@
-"""The digest sent by SMTP and by Exchange: the manager receives the HTML, its chart inline, and the text."""
+"""The digest sent by SMTP, by Exchange and by Graph: the manager receives the HTML, its chart inline, and the text."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from .conftest import NOUMEA, FakeClock
 from .digest_factory import MANAGER, Tables, add_manager, demo_service
 from .ews.server import PASSWORD as EWS_PASSWORD
 from .ews.server import SERVICE, ews_server
+from .graph.server import CLIENT_SECRET as GRAPH_SECRET
+from .graph.server import graph_server
 from .service_factory import context
 from .smtp_server import PASSWORD as SMTP_PASSWORD
 from .smtp_server import smtp_server
@@ -82,6 +84,30 @@ def test_by_exchange(service: Path, tmp_path: Path, monkeypatch) -> None:
     assert delivery.kind == "Message"
     assert delivery.subject == "Résumé hebdomadaire des commissions – semaine du 23 novembre 2026"
     # Exchange takes the HTML body; it makes the text part itself for clients that want one
+    item = delivery.item
+    assert item.body_type == "HTML"
+    tables = Tables(item.body)
+    assert [i["src"] for i in tables.images] == [f"cid:{CID}"]
+    assert tables.rows("envois")[-1][:2] == ["Total", "23"]
+    [chart] = item.attachments
+    assert (chart.name, chart.content_type, chart.content_id, chart.is_inline) == (
+        "Budget 2026.png", "image/png", CID, True)
+    assert min(_chart(chart.content)) > 0
+    assert copy.extended == {"CommissionKey": "digest/2026-W48", "CommissionDelivery": "digest/2026-W48#0"}
+
+
+def test_by_graph(service: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GRAPH_TEST_SECRET", GRAPH_SECRET)
+    with graph_server(tmp_path) as server:
+        exchange_config(service, server.settings(), kind="graph")
+        report = commands.run(context(service, FakeClock(NOW)), "digest")
+        assert [a.key for a in report.done] == ["digest/2026-W48"]
+        assert commands.run(context(service, FakeClock(NOW)), "digest").done == []
+        [delivery] = server.store.deliveries_to(MANAGER)
+        [copy] = server.store.mailbox(SERVICE).folder("sentitems")
+    assert delivery.kind == "Message"
+    assert delivery.subject == "Résumé hebdomadaire des commissions – semaine du 23 novembre 2026"
+    # like Exchange, Microsoft 365 takes the HTML body and makes the text part itself
     item = delivery.item
     assert item.body_type == "HTML"
     tables = Tables(item.body)

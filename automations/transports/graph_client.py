@@ -165,6 +165,8 @@ class Token:
         return _APPS[key], fix
 
     def get(self, fresh: bool = False) -> str:
+        import jwt
+
         try:
             app, fix = self._app()
             if fresh:
@@ -174,7 +176,7 @@ class Token:
             raise _certificate_error(exc) from exc
         except requests.exceptions.RequestException as exc:
             raise Dropped(f"Microsoft Entra injoignable : {exc}") from exc
-        except ValueError as exc:  # a private key msal cannot read
+        except (ValueError, jwt.PyJWTError) as exc:  # a private key msal cannot read or sign with
             raise GraphLoginError(f"Microsoft Graph : certificat de l'application inutilisable ({exc}) ; "
                                   "vérifiez certificate et certificate_thumbprint.") from exc
         if "access_token" in result:

@@ -111,7 +111,8 @@ class GraphServer:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes
 
-        leaf = trustme.CA().issue_cert("appli-commissions.province-sud.nc")
+        # Entra takes RSA certificates
+        leaf = trustme.CA().issue_cert("appli-commissions.province-sud.nc", key_type=trustme.KeyType.RSA)
         path = folder / "appli-commissions.pem"
         path.write_bytes(leaf.private_key_pem.bytes() + leaf.cert_chain_pems[0].bytes())
         self.certificate = x509.load_pem_x509_certificate(leaf.cert_chain_pems[0].bytes())
