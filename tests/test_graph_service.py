@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-import docx
 import openpyxl
 import pytest
 
@@ -18,18 +16,13 @@ from automations.journal import Journal
 
 from .conftest import NOUMEA, FakeClock
 from .digest_factory import demo_service
-from .graph.server import CLIENT_SECRET, SERVICE, GraphServer, graph_server
-from .service_factory import COMMITTEE, context, edit_planning, make_service
-from .test_attendance import KEY, MANAGER, answer, prepare
-from .test_exchange import exchange_config, planning_row
+from .graph.server import CLIENT_SECRET, SERVICE, graph_server
+from .service_factory import COMMITTEE, context, make_service
+from .test_attendance import MANAGER, answer, prepare
+from .test_exchange import add_rooms, exchange_config, planning_row
 
 SUBJECT = f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
 CONVOCATION = "Convocation Commission maintien dans le logement 02-12-2026.docx"
-
-
-def add_rooms(server: GraphServer) -> None:
-    server.store.add_mailbox("salle.kaori@province-sud.nc", "Salle Kaori", room=True, capacity=20)
-    server.store.add_mailbox("salle.niaouli@province-sud.nc", "Salle Niaouli", room=True, capacity=12)
 
 
 def waiting(config: Path, clock, slept: list[float]) -> Context:
@@ -47,90 +40,6 @@ def graph(tmp_path: Path, monkeypatch):
         config = make_service(tmp_path / "service")
         exchange_config(config, server.settings(), kind="graph")
         yield server, config
-
-
-def test_invitation_is_an_event_with_the_room_booked(graph, clock) -> None:
-    server, config = graph
-    ctx = context(config, clock)
-    commands.check(ctx)
-    out = ctx.out.getvalue()
-    assert f"Envois : Microsoft Graph joignable, boîte « {SERVICE} » ouverte (calendrier « Calendrier »" in out
-    assert "✓ Salle « Salle Kaori » (salle.kaori@province-sud.nc, 20 places) : disponibilités lisibles" in out
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["create"]
-    [item] = server.store.calendar(SERVICE)
-    assert item.subject == SUBJECT
-    assert item.start == datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA)
-    assert item.end == datetime(2026, 12, 2, 10, 30, tzinfo=NOUMEA)
-    assert [p.email for p in item.required] == ["wassissi.lalie@fsh.nc", "therese.xowie@ville-noumea.nc"]
-    assert [p.email for p in item.optional] == ["ko.ounou@cafat.nc"]
-    assert [p.email for p in item.resources] == ["salle.kaori@province-sud.nc"]
-    assert item.extended == {"CommissionKey": KEY, "CommissionDelivery": f"{KEY}#0"}
-    room = server.store.mailbox("salle.kaori@province-sud.nc")
-    assert [(s, e) for s, e, _ in room.busy] == [(item.start, item.end)]
-    # each member receives one request, its convocation attached, naming the date
-    [request] = server.store.deliveries_to("therese.xowie@ville-noumea.nc")
-    assert request.kind == "MeetingRequest"
-    [attachment] = request.item.attachments
-    assert attachment.name == CONVOCATION
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(attachment.content)).paragraphs)
-    assert "mercredi 2 décembre 2026" in text
-    row = planning_row(config, 6)
-    assert row["Salle réservée"] == "Salle Kaori"
-    assert row["Invitations envoyées le"].date().isoformat() == "2026-11-23"
-    again = commands.run(context(config, clock))
-    assert again.done == [] and again.failed == []
-    assert len(server.store.delivered) == 4
-
-
-def _members(count: int) -> list[list[object]]:
-    return [[f"MEMBRE{n}", "Test", "Organisme", "Élu(e)", f"membre{n}@province-sud.nc", COMMITTEE, "Titulaire"]
-            for n in range(count)]
-
-
-@pytest.mark.parametrize("members", [2, 8, 16])
-def test_requests_per_invitation_do_not_grow_with_members(tmp_path: Path, monkeypatch, clock, members: int) -> None:
-    monkeypatch.setenv("GRAPH_TEST_SECRET", CLIENT_SECRET)
-    with graph_server(tmp_path) as server:
-        add_rooms(server)
-        config = make_service(tmp_path / "service")
-        path = config.parent / "registres" / "Planning des instances 2026.xlsx"
-        wb = openpyxl.load_workbook(path)
-        sheet = wb["Membres"]
-        sheet.delete_rows(3, sheet.max_row)
-        for row in _members(members):
-            sheet.append(row)
-        wb.save(path)
-        exchange_config(config, server.settings(), kind="graph")
-        commands.run(context(config, clock))
-        [item] = server.store.calendar(SERVICE)
-        assert len(item.required) == members
-        # free/busy of both rooms, the look-up in the calendar and Sent Items, the silent creation, then the
-        # convocation and the attendees: nothing per member
-        assert server.operations() == ["POST getSchedule", "$batch", "POST event", "$batch"]
-        assert server.batched() == ["GET events", "GET sentitems", "POST attachment", "PATCH event"]
-        assert server.count("token") == 1
-
-
-def test_changed_date_updates_the_same_event_and_moves_the_room(graph, clock) -> None:
-    server, config = graph
-    commands.run(context(config, clock))
-    [item] = server.store.calendar(SERVICE)
-    edit_planning(config.parent, 6, Heure="14h00")
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["update"]
-    [updated] = server.store.calendar(SERVICE)
-    assert updated.item_id == item.item_id and updated.sequence == 1
-    assert updated.start == datetime(2026, 12, 2, 14, 0, tzinfo=NOUMEA)
-    # the new convocation replaced the old one before the update left
-    assert [a.name for a in updated.attachments] == [
-        "Convocation Commission maintien dans le logement 02-12-2026 (modification 1).docx"]
-    requests = server.store.deliveries_to("wassissi.lalie@fsh.nc", "MeetingRequest")
-    assert len(requests) == 2 and requests[-1].attachments == [a.name for a in updated.attachments]
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(requests[-1].item.attachments[0].content)).paragraphs)
-    assert "14 h" in text
-    room = server.store.mailbox("salle.kaori@province-sud.nc")
-    assert [s for s, _, _ in room.busy] == [datetime(2026, 12, 2, 14, 0, tzinfo=NOUMEA)]
 
 
 def test_a_member_removed_from_the_register_is_told_the_meeting_is_off_for_them(graph, clock) -> None:
@@ -151,48 +60,6 @@ def test_a_member_removed_from_the_register_is_told_the_meeting_is_off_for_them(
         "MeetingRequest", "MeetingCancellation"]
     assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == [
         "MeetingRequest", "MeetingRequest"]
-
-
-def test_cancelled_session_cancels_the_meeting_and_frees_the_room(graph, clock) -> None:
-    server, config = graph
-    commands.run(context(config, clock))
-    edit_planning(config.parent, 6, Statut="Annulée")
-    server.fail_next("POST cancel", "drop")
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["cancel"] and report.failed == []
-    assert server.store.calendar(SERVICE) == []
-    assert server.store.mailbox("salle.kaori@province-sud.nc").busy == []
-    # the line dropped after the cancellation: the transport saw the meeting gone and did not cancel again
-    assert server.count("POST cancel") == 1
-    assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == [
-        "MeetingRequest", "MeetingCancellation"]
-
-
-def test_busy_preferred_room_books_the_next_free_one(graph, clock) -> None:
-    server, config = graph
-    kaori = server.store.mailbox("salle.kaori@province-sud.nc")
-    kaori.busy.append((datetime(2026, 12, 2, 8, 0, tzinfo=NOUMEA), datetime(2026, 12, 2, 12, 0, tzinfo=NOUMEA),
-                       "formation"))
-    ctx = context(config, clock)
-    commands.plan(ctx)
-    assert "« Salle Kaori » est occupée ; « Salle Niaouli », libre et assez grande, sera réservée" in (
-        ctx.out.getvalue())
-    commands.run(context(config, clock))
-    [item] = server.store.calendar(SERVICE)
-    assert [p.email for p in item.resources] == ["salle.niaouli@province-sud.nc"]
-    assert planning_row(config, 6)["Salle réservée"] == "Salle Niaouli"
-
-
-def test_no_free_room_sends_nothing_and_says_so(graph, clock) -> None:
-    server, config = graph
-    for email in ("salle.kaori@province-sud.nc", "salle.niaouli@province-sud.nc"):
-        server.store.mailbox(email).busy.append((datetime(2026, 12, 2, 7, 0, tzinfo=NOUMEA),
-                                                 datetime(2026, 12, 2, 17, 0, tzinfo=NOUMEA), "autre"))
-    ctx = context(config, clock)
-    commands.plan(ctx)
-    assert "aucune salle libre" in ctx.out.getvalue()
-    commands.run(context(config, clock))
-    assert server.store.calendar(SERVICE) == [] and server.store.delivered == []
 
 
 def test_a_room_unknown_to_microsoft_365_is_named_by_check(graph, clock) -> None:

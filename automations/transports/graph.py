@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..attendance import ACCEPTED, DECLINED, NONE, TENTATIVE
-from .base import Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
-from .exchange import key_of
+from .base import Attachment, Delivered, Mail, Meeting, RoomChoice
 from .graph_client import Call, GraphClient, check_settings
 from .graph_items import (
     CHUNK, DELIVERY_PROPERTY, UPLOAD_THRESHOLD, attendees, delivery_of, event_fields, file_attachment, message,
     parse_time, properties, searched_by_key, split, transaction_id, upload_item,
 )
+from .mailbox import MailboxTransport, key_of
 
 _ANSWERS = {"accepted": ACCEPTED, "declined": DECLINED, "tentativelyAccepted": TENTATIVE}
 
@@ -37,8 +37,10 @@ class _Stored:
     attendees: list[dict[str, Any]] = field(default_factory=list)
 
 
-class GraphTransport(Transport):
+class GraphTransport(MailboxTransport):
     name = "graph"
+    unknown_room = ("inconnue de Microsoft 365 ou disponibilités non lisibles (adresse à vérifier, droits de "
+                    "lecture)")
 
     def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
         super().__init__(settings, base=base, now=now)
@@ -70,21 +72,6 @@ class GraphTransport(Transport):
         self._stored[key] = stored
         return stored
 
-    def _delivered(self, delivery_id: str) -> Delivered | None:
-        for stored in self._search(key_of(delivery_id)):
-            if stored.delivery == delivery_id:
-                # Graph's sendMail answers without an id: mails are named by their delivery
-                return Delivered(reference=stored.item_id if stored.meeting else f"graph:{delivery_id}")
-        return None
-
-    def lookup(self, delivery_id: str) -> Delivered | None:
-        return self.call("la recherche d'un envoi déjà fait", lambda: self._delivered(delivery_id))
-
-    def _meeting(self, key: str) -> _Stored | None:
-        if key not in self._stored:
-            self.call("la recherche de la réunion", lambda: self._search(key))
-        return next((s for s in self._stored[key] if s.meeting), None)
-
     # -- sending ----------------------------------------------------------
     def _attach(self, parent: str, attachment: Attachment) -> None:
         """One attachment on its own: posted whole under 3 MB, else through an upload session."""
@@ -115,20 +102,6 @@ class GraphTransport(Transport):
             self.call(what, lambda: self.client.request("POST", f"{path}/send"), recheck=recheck)
         return Delivered(reference=f"graph:{mail.delivery_id}")
 
-    def send_meeting(self, meeting: Meeting) -> Delivered:
-        key = key_of(meeting.delivery_id)
-        existing = self._meeting(key)
-        if meeting.method == "CANCEL":
-            if existing is not None:
-                self._cancel(existing, meeting)
-            return Delivered(reference=f"graph:{meeting.delivery_id}")
-        if existing is None:
-            reference = self._create(meeting, key)
-        else:
-            reference = self._deliver(existing.item_id, meeting, f"la mise à jour « {meeting.subject} »", fresh=False)
-        self._stored.pop(key, None)
-        return Delivered(reference=reference)
-
     def _create(self, meeting: Meeting, key: str) -> str:
         what = f"l'invitation « {meeting.subject} »"
         body = {**event_fields(meeting), "transactionId": transaction_id(meeting.delivery_id),
@@ -140,6 +113,9 @@ class GraphTransport(Transport):
         created = self.call(what, lambda: self.client.request("POST", self.client.user("/events"), body),
                             recheck=silent_event)
         return self._deliver(created["id"], meeting, what, fresh=True)
+
+    def _update(self, stored: _Stored, meeting: Meeting) -> str:
+        return self._deliver(stored.item_id, meeting, f"la mise à jour « {meeting.subject} »", fresh=False)
 
     def _deliver(self, event_id: str, meeting: Meeting, what: str, *, fresh: bool) -> str:
         """The convocation replaces the attachments, then the PATCH with the attendees sends it to everyone
@@ -187,18 +163,6 @@ class GraphTransport(Transport):
                 for a in stored.attendees if a.get("type") != "resource"}
 
     # -- rooms -------------------------------------------------------------
-    def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
-        candidates = [r for r in rooms if r.email]
-        if not candidates:
-            return rooms[0] if rooms else None
-        busy = self.call("la disponibilité des salles",
-                         lambda: self.busy_slots([r.email or "" for r in candidates], start, end))
-        for room in candidates:
-            slots = busy.get((room.email or "").lower())
-            if slots is not None and not any(s < end and e > start for s, e in slots):
-                return room
-        return None
-
     def rooms(self) -> list[RoomChoice]:
         """The rooms of the configured room list (``room_list``), or every room of the tenant with ``"*"``."""
         wanted = str(self.settings.get("room_list", ""))
@@ -214,17 +178,6 @@ class GraphTransport(Transport):
                 found.setdefault(email, RoomChoice(str(room.get("displayName") or email), email,
                                                    capacity if isinstance(capacity, int) and capacity > 0 else None))
         return list(found.values())
-
-    def check_rooms(self, rooms: Sequence[RoomChoice]) -> list[tuple[RoomChoice, str | None]]:
-        with_address = [r for r in rooms if r.email]
-        if not with_address:
-            return []
-        start = self.now().replace(minute=0, second=0, microsecond=0)
-        slots = self.call("la disponibilité des salles", lambda: self.busy_slots(
-            [r.email or "" for r in with_address], start, start + timedelta(days=1)))
-        return [(r, None if slots.get((r.email or "").lower()) is not None else
-                 "inconnue de Microsoft 365 ou disponibilités non lisibles (adresse à vérifier, droits de lecture)")
-                for r in with_address]
 
     def busy_slots(self, emails: Sequence[str], start: datetime,
                    end: datetime) -> dict[str, list[tuple[datetime, datetime]] | None]:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 
 import trustme
 
+from ..ews.server import EwsServer
 from ..ews.store import Store
 from .routes import Graph, GraphError, Reply, route, upload_chunk
 
@@ -82,15 +83,8 @@ class GraphServer:
     def fail_next(self, operation: str, kind: str, retry_after: int = 1, skip: int = 0) -> None:
         self.faults.append(Fault(operation, kind, retry_after, skip))
 
-    def take_fault(self, operation: str) -> Fault | None:
-        with self.lock:
-            for index, pending in enumerate(self.faults):
-                if pending.operation == operation:
-                    if pending.skip:
-                        pending.skip -= 1
-                        return None
-                    return self.faults.pop(index)
-        return None
+    # the same queue of faults as the EWS test server's
+    take_fault = EwsServer.take_fault
 
     def operations(self) -> list[str]:
         """Graph requests on the wire, in order, token and discovery apart."""
