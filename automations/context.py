@@ -58,6 +58,7 @@ class Context:
             return self.transport_factory(self)
         settings = self.config.transport
         inner = BACKENDS[settings.backend](settings.options, base=self.config.source.parent, now=self.now)
+        inner.pause = self.pause
         safety = self.config.safety
         if not safety.pilot_address and not safety.allowed_domains:
             return inner

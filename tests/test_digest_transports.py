@@ -1,4 +1,4 @@
-"""The digest sent by SMTP and by Exchange: the manager receives the HTML, its chart inline, and the text."""
+"""The digest sent by SMTP, by Exchange and by Graph: the manager receives the HTML, its chart inline, and the text."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from .conftest import NOUMEA, FakeClock
 from .digest_factory import MANAGER, Tables, add_manager, demo_service
 from .ews.server import PASSWORD as EWS_PASSWORD
 from .ews.server import SERVICE, ews_server
+from .graph.server import CLIENT_SECRET as GRAPH_SECRET
+from .graph.server import graph_server
 from .service_factory import context
 from .smtp_server import PASSWORD as SMTP_PASSWORD
 from .smtp_server import smtp_server
@@ -70,10 +72,12 @@ def test_by_smtp(service: Path, tmp_path: Path, monkeypatch) -> None:
     assert min(_chart(image.get_content())) > 0
 
 
-def test_by_exchange(service: Path, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("kind", ["exchange", "graph"])
+def test_by_exchange_or_graph(kind: str, service: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("EWS_TEST_PASSWORD", EWS_PASSWORD)
-    with ews_server(tmp_path) as server:
-        exchange_config(service, server.settings())
+    monkeypatch.setenv("GRAPH_TEST_SECRET", GRAPH_SECRET)
+    with (ews_server if kind == "exchange" else graph_server)(tmp_path) as server:
+        exchange_config(service, server.settings(), kind=kind)
         report = commands.run(context(service, FakeClock(NOW)), "digest")
         assert [a.key for a in report.done] == ["digest/2026-W48"]
         assert commands.run(context(service, FakeClock(NOW)), "digest").done == []
@@ -81,7 +85,7 @@ def test_by_exchange(service: Path, tmp_path: Path, monkeypatch) -> None:
         [copy] = server.store.mailbox(SERVICE).folder("sentitems")
     assert delivery.kind == "Message"
     assert delivery.subject == "Résumé hebdomadaire des commissions – semaine du 23 novembre 2026"
-    # Exchange takes the HTML body; it makes the text part itself for clients that want one
+    # Exchange and Microsoft 365 take the HTML body; they make the text part themselves for clients that want one
     item = delivery.item
     assert item.body_type == "HTML"
     tables = Tables(item.body)

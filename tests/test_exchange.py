@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-from datetime import datetime
 from pathlib import Path
 
-import docx
 import openpyxl
 import pytest
 
@@ -14,19 +11,17 @@ from automations import commands
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from .conftest import NOUMEA
 from .ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from .service_factory import COMMITTEE, context, edit_planning, make_service
+from .service_factory import context, make_service
 from .test_transports import STAMP, mail, meeting
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
-SUBJECT = f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
 
 
-def exchange_config(config: Path, settings: dict[str, object]) -> None:
+def exchange_config(config: Path, settings: dict[str, object], kind: str = "exchange") -> None:
     lines = [f"{key} = {value!r}".replace("'", '"') for key, value in settings.items()]
     text = config.read_text(encoding="utf-8").replace(
-        'kind = "outbox"\nfolder = "boite-d-envoi"', 'kind = "exchange"\n' + "\n".join(lines))
+        'kind = "outbox"\nfolder = "boite-d-envoi"', f'kind = "{kind}"\n' + "\n".join(lines))
     config.write_text(text, encoding="utf-8")
 
 
@@ -49,144 +44,6 @@ def planning_row(config: Path, number: int) -> dict[str, object]:
     ws = openpyxl.load_workbook(config.parent / PLANNING)["Planning 2026"]
     header = [c.value for c in ws[4]]
     return dict(zip(header, [c.value for c in ws[number]]))
-
-
-def test_invitation_is_a_meeting_in_the_calendar_with_the_room_booked(exchange, clock) -> None:
-    server, config = exchange
-    ctx = context(config, clock)
-    commands.check(ctx)
-    assert f"Envois : Exchange joignable, boîte « {SERVICE} » ouverte" in ctx.out.getvalue()
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["create"]
-    [item] = server.store.calendar(SERVICE)
-    assert item.subject == SUBJECT
-    assert item.start == datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA)
-    assert item.end == datetime(2026, 12, 2, 10, 30, tzinfo=NOUMEA)
-    assert [p.email for p in item.required] == ["wassissi.lalie@fsh.nc", "therese.xowie@ville-noumea.nc"]
-    assert [p.email for p in item.optional] == ["ko.ounou@cafat.nc"]
-    assert [p.email for p in item.resources] == ["salle.kaori@province-sud.nc"]
-    assert item.extended["CommissionKey"] == "invitation/commission-maintien-dans-le-logement/2026-12-02"
-    room = server.store.mailbox("salle.kaori@province-sud.nc")
-    assert [(s, e) for s, e, _ in room.busy] == [(item.start, item.end)]
-    # each member receives the request with the convocation, which names the date
-    [request] = server.store.deliveries_to("therese.xowie@ville-noumea.nc")
-    assert request.kind == "MeetingRequest"
-    [attachment] = request.item.attachments
-    assert attachment.name == "Convocation Commission maintien dans le logement 02-12-2026.docx"
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(attachment.content)).paragraphs)
-    assert "mercredi 2 décembre 2026" in text
-    row = planning_row(config, 6)
-    assert row["Salle réservée"] == "Salle Kaori"
-    assert row["Invitations envoyées le"].date().isoformat() == "2026-11-23"
-
-
-def test_a_rerun_sends_nothing_more(exchange, clock) -> None:
-    server, config = exchange
-    commands.run(context(config, clock))
-    sent = len(server.store.delivered)
-    report = commands.run(context(config, clock))
-    assert report.done == [] and report.failed == []
-    assert len(server.store.delivered) == sent
-
-
-def _members(count: int) -> list[list[object]]:
-    return [[f"MEMBRE{n}", "Test", "Organisme", "Élu(e)", f"membre{n}@province-sud.nc", COMMITTEE, "Titulaire"]
-            for n in range(count)]
-
-
-@pytest.mark.parametrize("members", [2, 8])
-def test_requests_per_invitation_do_not_grow_with_members(tmp_path: Path, monkeypatch, clock, members: int) -> None:
-    monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
-    with ews_server(tmp_path) as server:
-        add_rooms(server)
-        config = make_service(tmp_path / "service")
-        wb_path = config.parent / PLANNING
-        wb = openpyxl.load_workbook(wb_path)
-        sheet = wb["Membres"]
-        sheet.delete_rows(3, sheet.max_row)
-        for row in _members(members):
-            sheet.append(row)
-        wb.save(wb_path)
-        exchange_config(config, server.settings())
-        commands.run(context(config, clock))
-        [item] = server.store.calendar(SERVICE)
-        assert len(item.required) == members
-        # free/busy of the rooms, the look-up by key, the creation: nothing per member
-        assert server.operations() == ["GetUserAvailabilityRequest", "FindItem", "CreateItem"]
-
-
-def test_changed_date_updates_the_same_meeting_and_moves_the_room(exchange, clock) -> None:
-    server, config = exchange
-    commands.run(context(config, clock))
-    [item] = server.store.calendar(SERVICE)
-    edit_planning(config.parent, 6, Heure="14h00")
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["update"]
-    [updated] = server.store.calendar(SERVICE)
-    assert updated.item_id == item.item_id and updated.sequence == 1
-    assert updated.start == datetime(2026, 12, 2, 14, 0, tzinfo=NOUMEA)
-    requests = server.store.deliveries_to("wassissi.lalie@fsh.nc", "MeetingRequest")
-    assert len(requests) == 2
-    assert requests[-1].attachments == [
-        "Convocation Commission maintien dans le logement 02-12-2026 (modification 1).docx"]
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(requests[-1].item.attachments[0].content)).paragraphs)
-    assert "14 h" in text
-    room = server.store.mailbox("salle.kaori@province-sud.nc")
-    assert [s for s, _, _ in room.busy] == [datetime(2026, 12, 2, 14, 0, tzinfo=NOUMEA)]
-
-
-def test_cancelled_session_cancels_the_meeting_and_frees_the_room(exchange, clock) -> None:
-    server, config = exchange
-    commands.run(context(config, clock))
-    edit_planning(config.parent, 6, Statut="Annulée")
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["cancel"]
-    assert server.store.calendar(SERVICE) == []
-    assert server.store.mailbox("salle.kaori@province-sud.nc").busy == []
-    assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == [
-        "MeetingRequest", "MeetingCancellation"]
-
-
-def test_connection_dropped_after_cancel_sends_no_second_cancellation(exchange, clock) -> None:
-    server, config = exchange
-    commands.run(context(config, clock))
-    edit_planning(config.parent, 6, Statut="Annulée")
-    server.fail_next("CreateItem", "drop")  # the cancellation is a CreateItem of a CancelCalendarItem
-    report = commands.run(context(config, clock))
-    assert [a.kind for a in report.done] == ["cancel"] and report.failed == []
-    assert server.store.calendar(SERVICE) == []
-    assert server.store.mailbox("salle.kaori@province-sud.nc").busy == []
-    assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == [
-        "MeetingRequest", "MeetingCancellation"]
-    # the cancellation and the update are sent without looking folders up
-    assert "GetFolder" not in server.operations()
-
-
-def test_busy_preferred_room_books_the_next_free_one(exchange, clock) -> None:
-    server, config = exchange
-    kaori = server.store.mailbox("salle.kaori@province-sud.nc")
-    kaori.busy.append((datetime(2026, 12, 2, 8, 0, tzinfo=NOUMEA), datetime(2026, 12, 2, 12, 0, tzinfo=NOUMEA),
-                       "formation"))
-    ctx = context(config, clock)
-    commands.plan(ctx)
-    assert "« Salle Kaori » est occupée ; « Salle Niaouli », libre et assez grande, sera réservée" in (
-        ctx.out.getvalue())
-    commands.run(context(config, clock))
-    [item] = server.store.calendar(SERVICE)
-    assert [p.email for p in item.resources] == ["salle.niaouli@province-sud.nc"]
-    assert planning_row(config, 6)["Salle réservée"] == "Salle Niaouli"
-
-
-def test_no_free_room_sends_nothing_and_says_so(exchange, clock) -> None:
-    server, config = exchange
-    for email in ("salle.kaori@province-sud.nc", "salle.niaouli@province-sud.nc"):
-        server.store.mailbox(email).busy.append((datetime(2026, 12, 2, 7, 0, tzinfo=NOUMEA),
-                                                 datetime(2026, 12, 2, 17, 0, tzinfo=NOUMEA), "autre"))
-    ctx = context(config, clock)
-    commands.plan(ctx)
-    assert "aucune salle libre" in ctx.out.getvalue()
-    commands.run(context(config, clock))
-    assert server.store.calendar(SERVICE) == [] and server.store.delivered == []
 
 
 def test_server_busy_back_off_is_honoured(exchange, clock) -> None:

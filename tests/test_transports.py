@@ -16,6 +16,8 @@ from automations.transports import BACKENDS, Address, Attachment, Mail, Meeting,
 from .conftest import NOUMEA
 from .ews.server import PASSWORD as EWS_PASSWORD
 from .ews.server import ews_server
+from .graph.server import CLIENT_SECRET as GRAPH_SECRET
+from .graph.server import graph_server
 from .smtp_server import PASSWORD, smtp_server
 
 STAMP = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
@@ -48,6 +50,14 @@ def transport(request, tmp_path: Path, monkeypatch) -> Iterator[Transport]:
         with ews_server(tmp_path) as server:
             server.store.add_mailbox("salle.kaori@province-sud.nc", "Salle Kaori", room=True, capacity=20)
             transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
+            yield transport
+            transport.close()
+        return
+    if request.param == "graph":
+        monkeypatch.setenv("GRAPH_TEST_SECRET", GRAPH_SECRET)
+        with graph_server(tmp_path) as server:
+            server.store.add_mailbox("salle.kaori@province-sud.nc", "Salle Kaori", room=True, capacity=20)
+            transport = BACKENDS["graph"](server.settings(), base=tmp_path, now=lambda: STAMP)
             yield transport
             transport.close()
         return

@@ -7,6 +7,7 @@ from typing import Any
 
 from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
 from .exchange import ExchangeTransport
+from .graph import GraphTransport
 from .memory import MemoryTransport
 from .outbox import OutboxTransport
 from .smtp import SmtpTransport
@@ -16,6 +17,7 @@ BACKENDS: dict[str, type[Transport]] = {
     MemoryTransport.name: MemoryTransport,
     SmtpTransport.name: SmtpTransport,
     ExchangeTransport.name: ExchangeTransport,
+    GraphTransport.name: GraphTransport,
 }
 
 

@@ -7,6 +7,7 @@ revision) so that a crash between sending and journaling never sends twice.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -105,6 +106,8 @@ class Transport(ABC):
         self.settings = dict(settings)
         self.base = base  # the config file's folder: relative paths start there
         self.now = now  # the context's clock, so tests can run on a fake one
+        # waits a server asks for (Retry-After); the context gives its own, which a stop request cuts short
+        self.pause: Callable[[float], object] = time.sleep
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:

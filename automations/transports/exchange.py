@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..attendance import ACCEPTED, DECLINED, NONE, TENTATIVE
-from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice, Transport
+from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice
 from .ews_connection import Caller, check_settings, open_account
+from .mailbox import MailboxTransport, key_of
 
 _KEYS = {"server", "autodiscover", "auth", "username", "password_env", "mailbox", "access", "tenant_id",
          "client_id", "client_secret_env", "authority", "ca_file", "max_wait", "retries", "room_list"}
@@ -54,12 +55,9 @@ class _Stored:
     meeting: bool
 
 
-def key_of(delivery_id: str) -> str:
-    return delivery_id.rpartition("#")[0] or delivery_id
-
-
-class ExchangeTransport(Transport):
+class ExchangeTransport(MailboxTransport):
     name = "exchange"
+    unknown_room = "inconnue d'Exchange ou disponibilités non lisibles (adresse à vérifier, droits de lecture)"
 
     def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
         super().__init__(settings, base=base, now=now)
@@ -120,21 +118,6 @@ class ExchangeTransport(Transport):
         self._stored[key] = stored
         return stored
 
-    def _delivered(self, delivery_id: str) -> Delivered | None:
-        for stored in self._search(key_of(delivery_id)):
-            if stored.delivery == delivery_id:
-                # a mail's saved copy has no id in the send's answer: mails are named by their delivery
-                return Delivered(reference=stored.item_id if stored.meeting else f"exchange:{delivery_id}")
-        return None
-
-    def lookup(self, delivery_id: str) -> Delivered | None:
-        return self.call("la recherche d'un envoi déjà fait", lambda: self._delivered(delivery_id))
-
-    def _meeting(self, key: str) -> _Stored | None:
-        if key not in self._stored:
-            self.call("la recherche de la réunion", lambda: self._search(key))
-        return next((s for s in self._stored[key] if s.meeting), None)
-
     # -- sending ----------------------------------------------------------
     @staticmethod
     def _attendees(addresses: Sequence[Address]) -> list[Any]:
@@ -165,20 +148,6 @@ class ExchangeTransport(Transport):
         self.call(f"l'envoi du mail « {mail.subject} »", lambda: message.send_and_save(),
                   recheck=lambda: self._delivered(mail.delivery_id))
         return Delivered(reference=f"exchange:{mail.delivery_id}")
-
-    def send_meeting(self, meeting: Meeting) -> Delivered:
-        key = key_of(meeting.delivery_id)
-        existing = self._meeting(key)
-        if meeting.method == "CANCEL":
-            if existing is not None:
-                self._cancel(existing, meeting)
-            return Delivered(reference=f"exchange:{meeting.delivery_id}")
-        if existing is None:
-            reference = self._create(meeting, key)
-        else:
-            reference = self._update(existing, meeting)
-        self._stored.pop(key, None)
-        return Delivered(reference=reference)
 
     def _fields(self, meeting: Meeting) -> dict[str, Any]:
         from exchangelib import EWSTimeZone
@@ -261,18 +230,6 @@ class ExchangeTransport(Transport):
         return item
 
     # -- rooms -------------------------------------------------------------
-    def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
-        candidates = [r for r in rooms if r.email]
-        if not candidates:
-            return rooms[0] if rooms else None
-        busy = self.call("la disponibilité des salles",
-                         lambda: self.busy_slots([r.email or "" for r in candidates], start, end))
-        for room in candidates:
-            slots = busy.get((room.email or "").lower())
-            if slots is not None and not any(s < end and e > start for s, e in slots):
-                return room
-        return None
-
     def rooms(self) -> list[RoomChoice]:
         """The rooms of the configured room list (``room_list``), or of every room list with ``"*"``."""
         wanted = str(self.settings.get("room_list", ""))
@@ -287,17 +244,6 @@ class ExchangeTransport(Transport):
                 found.setdefault(room.email_address.lower(), RoomChoice(room.name or room.email_address,
                                                                         room.email_address.lower()))
         return list(found.values())
-
-    def check_rooms(self, rooms: Sequence[RoomChoice]) -> list[tuple[RoomChoice, str | None]]:
-        with_address = [r for r in rooms if r.email]
-        if not with_address:
-            return []
-        start = self.now().replace(minute=0, second=0, microsecond=0)
-        slots = self.call("la disponibilité des salles", lambda: self.busy_slots(
-            [r.email or "" for r in with_address], start, start + timedelta(days=1)))
-        return [(r, None if slots.get((r.email or "").lower()) is not None else
-                 "inconnue d'Exchange ou disponibilités non lisibles (adresse à vérifier, droits de lecture)")
-                for r in with_address]
 
     def busy_slots(self, emails: Sequence[str], start: datetime,
                    end: datetime) -> dict[str, list[tuple[datetime, datetime]] | None]:

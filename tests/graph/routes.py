@@ -1,0 +1,339 @@
+"""The Graph endpoints the test server answers, over the shared store.
+
+Side effects follow what Exchange Online does for an organizer, as the EWS test server does: an event
+created without attendees invites nobody; adding attendees sends them the request with the event's
+attachments and books the room; a later change is sent to everyone and a cancellation to those removed;
+a cancellation removes the event from the organizer's calendar and frees the room.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote
+
+from ..ews.operations import _book_rooms, _deliver
+from ..ews.store import FileAttachment, Item, Mailbox, Person, Store
+from .shapes import (
+    GraphError, apply, attachment_in, attachment_out, event_out, expanded, matches, message_out, parse_time,
+    selected, utc,
+)
+
+POST_LIMIT = 3 * 1024 * 1024  # an attachment posted whole must be under 3 MB
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Upload:
+    box: Mailbox
+    item: Item
+    attachment: FileAttachment
+    size: int
+    received: bytearray = field(default_factory=bytearray)
+
+
+@dataclass
+class Graph:
+    """What the server keeps beside the store: transaction ids, upload sessions, the room pages' size."""
+
+    store: Store
+    origin: str  # https://localhost:port, for the upload sessions' URLs
+    transactions: dict[tuple[str, str], str] = field(default_factory=dict)  # (mailbox, transactionId) -> event id
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    chunks: list[int] = field(default_factory=list)  # sizes of the upload chunks received
+    page_size: int = 100
+    _sessions: Any = field(default_factory=lambda: itertools.count(1))
+
+    def box(self, user: str) -> Mailbox:
+        box = self.store.mailbox(user)
+        if box is None:
+            raise GraphError(404, "ErrorInvalidUser", f"The requested user '{user}' is invalid.")
+        return box
+
+    def item(self, box: Mailbox, item_id: str) -> Item:
+        item = box.items.get(item_id)
+        if item is None or item.folder == "deleteditems":
+            raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        return item
+
+
+Handler = Callable[[Graph, dict[str, str], Mapping[str, str], Any], Reply]
+
+
+def _organizer(box: Mailbox) -> Person:
+    return Person(email=box.email, name=box.name, response="Organizer")
+
+
+def _transaction(graph: Graph, box: Mailbox, item: Item) -> str | None:
+    return next((t for (b, t), i in graph.transactions.items() if b == box.email and i == item.item_id), None)
+
+
+# -- events ----------------------------------------------------------------
+def list_events(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, wanted = graph.box(p["user"]), expanded(q)
+    found = [i for i in box.folder("calendar") if matches(i, q)][:int(q.get("$top", "10"))]
+    return Reply(200, {"value": [selected(event_out(i, _organizer(box), wanted), q) for i in found]})
+
+
+def create_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, store = graph.box(p["user"]), graph.store
+    transaction = body.get("transactionId")
+    if transaction and (box.email, transaction) in graph.transactions:
+        # a re-posted creation: the event made the first time, not a second one
+        item = box.items[graph.transactions[(box.email, transaction)]]
+        return Reply(201, event_out(item, _organizer(box), transaction=transaction))
+    item = Item(item_id=store.new_id("AAMkEv"), kind="CalendarItem", folder="calendar")
+    apply(item, store, body)
+    for room in item.resources:
+        room.response = "Accept"  # rooms accept automatically when free
+    box.items[item.item_id] = item
+    if transaction:
+        graph.transactions[(box.email, transaction)] = item.item_id
+    if item.attendees():
+        _book_rooms(store, item)
+        _deliver(store, item, "MeetingRequest", item.attendees())
+    return Reply(201, event_out(item, _organizer(box), transaction=transaction))
+
+
+def update_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box = graph.box(p["user"])
+    item = graph.item(box, p["id"])
+    before = {person.email: person.response for person in item.attendees()}
+    apply(item, graph.store, body)
+    for person in item.attendees():
+        # an attendee kept keeps the answer given
+        person.response = before.get(person.email, "Unknown")
+        if person in item.resources and person.response == "Unknown":
+            person.response = "Accept"
+    item.changes += 1
+    if item.attendees():
+        if before:
+            item.sequence += 1
+        _book_rooms(graph.store, item)
+        _deliver(graph.store, item, "MeetingRequest", item.attendees())
+        now = {person.email for person in item.attendees()}
+        gone = [Person(email=e) for e in before if e not in now]
+        if gone:
+            _deliver(graph.store, item, "MeetingCancellation", gone)
+    return Reply(200, event_out(item, _organizer(box), transaction=_transaction(graph, box, item)))
+
+
+def delete_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box = graph.box(p["user"])
+    item = graph.item(box, p["id"])
+    del box.items[item.item_id]
+    item.cancelled = True
+    _book_rooms(graph.store, item)
+    return Reply(204)
+
+
+def cancel_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box = graph.box(p["user"])
+    item = graph.item(box, p["id"])
+    if not item.attendees():
+        raise GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. You need to be an organizer "
+                                                     "to cancel a meeting.")
+    item.cancelled = True
+    item.body = str((body or {}).get("comment") or item.body)
+    _deliver(graph.store, item, "MeetingCancellation", item.attendees())
+    item.folder = "deleteditems"  # the organizer's copy goes to Deleted Items
+    _book_rooms(graph.store, item)
+    return Reply(202)
+
+
+# -- attachments -------------------------------------------------------------
+def _owner(graph: Graph, p: dict[str, str]) -> tuple[Mailbox, Item]:
+    box = graph.box(p["user"])
+    return box, graph.item(box, p["id"])
+
+
+def list_attachments(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    _, item = _owner(graph, p)
+    return Reply(200, {"value": [selected(attachment_out(a), q) for a in item.attachments]})
+
+
+def add_attachment(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    _, item = _owner(graph, p)
+    attachment = attachment_in(graph.store, body)
+    if len(attachment.content) >= POST_LIMIT:
+        raise GraphError(413, "ErrorRequestEntityTooLarge", "The attachment is over 3 MB: use an upload session.")
+    item.attachments.append(attachment)
+    return Reply(201, attachment_out(attachment))
+
+
+def delete_attachment(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    _, item = _owner(graph, p)
+    kept = [a for a in item.attachments if a.attachment_id != p["attachment"]]
+    if len(kept) == len(item.attachments):
+        raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+    item.attachments = kept
+    return Reply(204)
+
+
+def create_upload_session(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, item = _owner(graph, p)
+    spec = body["AttachmentItem"]
+    if spec.get("attachmentType") != "file" or not spec.get("name") or int(spec.get("size", 0)) <= 0:
+        raise GraphError(400, "ErrorInvalidRequest", "AttachmentItem: attachmentType, name and size are required.")
+    session = f"session-{next(graph._sessions)}"
+    attachment = FileAttachment(attachment_id=graph.store.new_id("AAMkAtt"), name=str(spec["name"]),
+                                content_type=str(spec.get("contentType", "application/octet-stream")), content=b"",
+                                content_id=str(spec.get("contentId") or ""), is_inline=bool(spec.get("isInline")))
+    graph.uploads[session] = Upload(box, item, attachment, int(spec["size"]))
+    return Reply(201, {"uploadUrl": f"{graph.origin}/upload/{session}?authtoken=jeton-de-session",
+                       "expirationDateTime": "2030-01-01T00:00:00Z", "nextExpectedRanges": ["0-"]})
+
+
+_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+
+
+def upload_chunk(graph: Graph, session: str, content_range: str, data: bytes) -> Reply:
+    upload = graph.uploads.get(session)
+    found = _RANGE.match(content_range)
+    if upload is None or found is None:
+        raise GraphError(404, "ErrorItemNotFound", "Upload session not found or Content-Range missing.")
+    first, last, total = map(int, found.groups())
+    if first != len(upload.received) or last - first + 1 != len(data) or total != upload.size:
+        raise GraphError(416, "InvalidRange", f"Expected range {len(upload.received)}-.")
+    graph.chunks.append(len(data))
+    upload.received.extend(data)
+    if len(upload.received) < upload.size:
+        return Reply(200, {"nextExpectedRanges": [f"{len(upload.received)}-"]})
+    upload.attachment.content = bytes(upload.received)
+    upload.item.attachments.append(upload.attachment)
+    del graph.uploads[session]
+    return Reply(201)
+
+
+# -- mail --------------------------------------------------------------------
+def send_mail(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, store = graph.box(p["user"]), graph.store
+    item = Item(item_id=store.new_id("AAMkMsg"), kind="Message", folder="sentitems")
+    apply(item, store, body["message"])
+    _deliver(store, item, "Message", item.to + item.cc)
+    if body.get("saveToSentItems", True):
+        box.items[item.item_id] = item
+    return Reply(202)
+
+
+def create_message(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, store = graph.box(p["user"]), graph.store
+    item = Item(item_id=store.new_id("AAMkMsg"), kind="Message", folder="drafts")
+    apply(item, store, body)
+    box.items[item.item_id] = item
+    return Reply(201, message_out(item))
+
+
+def send_draft(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    _, item = _owner(graph, p)
+    if item.folder != "drafts":
+        raise GraphError(400, "ErrorInvalidOperation", "Only a draft can be sent.")
+    _deliver(graph.store, item, "Message", item.to + item.cc)
+    item.folder = "sentitems"
+    return Reply(202)
+
+
+def list_sent(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, wanted = graph.box(p["user"]), expanded(q)
+    found = [i for i in box.folder("sentitems") if matches(i, q)][:int(q.get("$top", "10"))]
+    return Reply(200, {"value": [selected(message_out(i, wanted), q) for i in found]})
+
+
+def sent_folder(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box = graph.box(p["user"])
+    return Reply(200, selected({"id": "sentitems", "displayName": "Éléments envoyés",
+                                "totalItemCount": len(box.folder("sentitems"))}, q))
+
+
+def calendar(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box = graph.box(p["user"])
+    return Reply(200, selected({"id": "calendar", "name": "Calendrier",
+                                "owner": {"name": box.name, "address": box.email}}, q))
+
+
+# -- free/busy and rooms -----------------------------------------------------
+def get_schedule(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    graph.box(p["user"])
+    start, end = parse_time(body["startTime"]), parse_time(body["endTime"])
+    answers: list[dict[str, Any]] = []
+    for email in body["schedules"]:
+        box = graph.store.mailbox(email)
+        if box is None:
+            answers.append({"scheduleId": email, "error": {"message": f"Could not find the mailbox {email}.",
+                                                           "responseCode": "ErrorMailRecipientNotFound"}})
+            continue
+        items = [{"status": "busy", "start": utc(s), "end": utc(e)} for s, e, _ in box.busy if s < end and e > start]
+        answers.append({"scheduleId": email, "availabilityView": "2" if items else "0", "scheduleItems": items})
+    return Reply(200, {"value": answers})
+
+
+def _room(box: Mailbox) -> dict[str, Any]:
+    return {"id": f"place-{box.email}", "displayName": box.name, "emailAddress": box.email,
+            "capacity": box.capacity}
+
+
+def _page(graph: Graph, rooms: list[dict[str, Any]], path: str, q: Mapping[str, str]) -> Reply:
+    skip = int(q.get("$skip", "0"))
+    page: dict[str, Any] = {"value": rooms[skip:skip + graph.page_size]}
+    if skip + graph.page_size < len(rooms):
+        page["@odata.nextLink"] = f"{graph.origin}/v1.0{path}?$skip={skip + graph.page_size}"
+    return Reply(200, page)
+
+
+def all_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    rooms = [_room(b) for b in graph.store.mailboxes.values() if b.room]
+    return _page(graph, rooms, "/places/microsoft.graph.room", q)
+
+
+def list_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    room_list = p["list"].lower()
+    if room_list not in graph.store.room_lists:
+        raise GraphError(404, "ErrorItemNotFound", f"The room list '{room_list}' was not found.")
+    boxes = [graph.store.mailbox(e) for e in graph.store.room_lists[room_list][1]]
+    rooms = [_room(b) for b in boxes if b is not None]
+    return _page(graph, rooms, f"/places/{quote(room_list, safe='@')}/microsoft.graph.roomlist/rooms", q)
+
+
+_USER = r"/users/(?P<user>[^/]+)"
+_EVENT = _USER + r"/events/(?P<id>[^/]+)"
+_ITEM = _USER + r"/(?:events|messages)/(?P<id>[^/]+)"
+ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [(m, re.compile(f"^{p}$"), o, h) for m, p, o, h in [
+    ("GET", _USER + "/events", "GET events", list_events),
+    ("POST", _USER + "/events", "POST event", create_event),
+    ("PATCH", _EVENT, "PATCH event", update_event),
+    ("DELETE", _EVENT, "DELETE event", delete_event),
+    ("POST", _EVENT + "/cancel", "POST cancel", cancel_event),
+    ("GET", _ITEM + "/attachments", "GET attachments", list_attachments),
+    ("POST", _ITEM + "/attachments", "POST attachment", add_attachment),
+    ("DELETE", _ITEM + r"/attachments/(?P<attachment>[^/]+)", "DELETE attachment", delete_attachment),
+    ("POST", _ITEM + "/attachments/createUploadSession", "POST createUploadSession", create_upload_session),
+    ("POST", _USER + "/sendMail", "POST sendMail", send_mail),
+    ("POST", _USER + "/messages", "POST message", create_message),
+    ("POST", _USER + r"/messages/(?P<id>[^/]+)/send", "POST send", send_draft),
+    ("GET", _USER + "/mailFolders/sentitems/messages", "GET sentitems", list_sent),
+    ("GET", _USER + "/mailFolders/sentitems", "GET sentitems folder", sent_folder),
+    ("GET", _USER + "/calendar", "GET calendar", calendar),
+    ("POST", _USER + "/calendar/getSchedule", "POST getSchedule", get_schedule),
+    ("GET", "/places/microsoft.graph.room", "GET rooms", all_rooms),
+    ("GET", r"/places/(?P<list>[^/]+)/microsoft.graph.roomlist/rooms", "GET rooms", list_rooms),
+]]
+
+
+def route(method: str, path: str) -> tuple[str, Handler, dict[str, str]]:
+    for verb, pattern, operation, handler in ROUTES:
+        found = pattern.match(path)
+        if verb == method and found:
+            return operation, handler, {k: unquote(v) for k, v in found.groupdict().items()}
+    raise GraphError(400, "BadRequest", f"{method} {path} : requête non gérée par le serveur de test")
+
+
+__all__ = ["Graph", "GraphError", "Reply", "route", "upload_chunk"]
