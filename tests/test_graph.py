@@ -107,8 +107,10 @@ def test_missing_secret_variable_is_named(server, tmp_path: Path, monkeypatch) -
     with pytest.raises(TransportError) as caught:
         transport(server, tmp_path).verify()
     assert caught.value.fatal and caught.value.message == (
-        "Microsoft Graph : la variable d'environnement « GRAPH_TEST_SECRET » (secret de l'application) est absente "
-        "ou vide ; définissez-la pour le compte qui lance le service.")
+        "Microsoft Graph, secret de l'application : ni la variable d'environnement « GRAPH_TEST_SECRET » ni le "
+        "trousseau du système (entrée « GRAPH_TEST_SECRET » du service « automatisation-commissions ») ne donnent ce "
+        "secret ; définissez la variable pour le compte qui lance le service, ou enregistrez-le avec "
+        "« python run.py secret GRAPH_TEST_SECRET ».")
     assert server.requests == []
 
 

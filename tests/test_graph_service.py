@@ -167,7 +167,7 @@ def test_refused_secret_is_reported_once_in_french(graph, clock, monkeypatch) ->
     assert caught.value.fatal
     assert caught.value.message == (
         "Microsoft Graph : Microsoft Entra refuse l'application « appli-commissions » (invalid_client, "
-        "AADSTS7000215) ; vérifiez le secret de la variable « GRAPH_TEST_SECRET » (expiré, ou son identifiant "
+        "AADSTS7000215) ; vérifiez le secret « GRAPH_TEST_SECRET » (expiré, ou son identifiant "
         "copié à la place de sa valeur), ainsi que client_id et tenant_id.")
     assert server.count("token") == 1 and server.operations() == []
     ctx = context(config, clock)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +24,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from ..errors import TransportError
+from ..secrets import missing, secret
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -136,13 +136,11 @@ class Token:
             return (credential, hashlib.sha256(repr(sorted(credential.items())).encode()).hexdigest(),
                     f"le certificat « {path.name} » et son empreinte, déposés dans l'inscription de l'application")
         variable = str(self.settings.get("client_secret_env", ""))
-        secret = os.environ.get(variable, "")
-        if not secret:
-            raise GraphLoginError(f"Microsoft Graph : la variable d'environnement « {variable} » (secret de "
-                                  "l'application) est absente ou vide ; définissez-la pour le compte qui lance "
-                                  "le service.")
-        return (secret, hashlib.sha256(secret.encode()).hexdigest(),
-                f"le secret de la variable « {variable} » (expiré, ou son identifiant copié à la place de sa valeur)")
+        value = secret(variable)
+        if not value:
+            raise GraphLoginError(f"Microsoft Graph, secret de l'application : {missing(variable)}.")
+        return (value, hashlib.sha256(value.encode()).hexdigest(),
+                f"le secret « {variable} » (expiré, ou son identifiant copié à la place de sa valeur)")
 
     def _app(self) -> tuple[Any, str]:
         import msal
