@@ -14,7 +14,7 @@ from automations.transports import BACKENDS
 
 from .service_factory import context, make_service
 from .smtp_server import PASSWORD, USER, smtp_server
-from .test_transports import STAMP, meeting
+from .test_transports import STAMP, mail, meeting
 
 
 def smtp_config(config: Path, settings: dict[str, object]) -> None:
@@ -63,6 +63,43 @@ def test_a_resend_after_a_crash_is_found_in_the_sent_log(tmp_path: Path, monkeyp
         assert again.lookup("invitation/x/2026-12-02#0").reference == delivered.reference
         assert len(server.inbox.received) == 1
     assert delivered.reference == str(server.inbox.received[0].message["Message-ID"])
+
+
+def test_a_mail_refused_at_its_end_is_marked_and_sent_again_later(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SMTP_TEST_PASSWORD", PASSWORD)
+    with smtp_server(tmp_path) as server:
+        accept = server.inbox.handle_DATA
+
+        async def refuse(*args: object) -> str:
+            return "554 5.7.1 Message refusé"
+
+        server.inbox.handle_DATA = refuse  # type: ignore[method-assign]
+        transport = BACKENDS["smtp"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        with pytest.raises(TransportError):
+            transport.send_mail(mail())
+        # the log said the mail was ending, then that the server did not take it
+        states = [line.split("\t")[3:] for line in (tmp_path / "smtp-envois.log").read_text("utf-8").splitlines()]
+        assert states == [["fin en cours"], ["non remis"]]
+        assert transport.lookup("test/mail#0") is None
+        transport.close()  # the server reads its hooks once per connection
+        server.inbox.handle_DATA = accept  # type: ignore[method-assign]
+        delivered = transport.send_mail(mail())
+        transport.close()
+    assert [str(r.message["Message-ID"]) for r in server.inbox.received] == [delivered.reference]
+    assert transport.lookup("test/mail#0") == delivered
+
+
+def test_a_mail_whose_process_died_at_its_end_is_not_sent_again(tmp_path: Path, monkeypatch) -> None:
+    """The sent log's last word on a mail is « fin en cours »: the process died once the whole mail was on the
+    wire, when the server may have it (the crash matrix kills a real run there)."""
+    monkeypatch.setenv("SMTP_TEST_PASSWORD", PASSWORD)
+    (tmp_path / "smtp-envois.log").write_text(
+        "test/mail#0\t<a1b2@province-sud.nc>\t2026-11-23T07:30:00+11:00\tfin en cours\n", encoding="utf-8")
+    with smtp_server(tmp_path) as server:
+        transport = BACKENDS["smtp"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        assert transport.lookup("test/mail#0").reference == "<a1b2@province-sud.nc>"
+        assert transport.lookup("test/autre#0") is None
+    assert server.inbox.received == []
 
 
 def test_wrong_password_is_reported_in_french(tmp_path: Path, monkeypatch) -> None:

@@ -374,6 +374,8 @@ def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep:
     made_backup = not backup.exists()
     if made_backup:
         shutil.copy2(path, backup)
+    for leftover in _leftovers(path):  # of a save killed before its rename: never a workbook staff see
+        leftover.unlink(missing_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(handle)
     temp = Path(name)
@@ -398,6 +400,12 @@ def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep:
             backup.unlink(missing_ok=True)  # the original is untouched: its copy is noise
     _prune(backup_dir, path, keep)
     return backup
+
+
+def _leftovers(path: Path) -> list[Path]:
+    """Temporary copies of ``path`` as ``_save`` names them (``mkstemp``: eight random characters)."""
+    own = re.compile(re.escape(f".{path.stem}.") + r"[a-z0-9_]{8}" + re.escape(path.suffix) + "$")
+    return [p for p in path.parent.iterdir() if own.match(p.name)]
 
 
 def backups_of(backup_dir: Path, path: Path) -> list[Path]:

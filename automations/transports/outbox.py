@@ -39,6 +39,9 @@ class OutboxTransport(Transport):
         day.mkdir(parents=True, exist_ok=True)
         target = day / f"{now.strftime('%H%M%S')}-{delivery_hash(delivery_id)}-{_slug(subject)}.eml"
         temp = day / f".{target.name}.tmp"
+        # a write killed before its rename left a hidden, partial copy: never a mail, only clutter
+        for leftover in self.folder.glob(f"*/.*-{delivery_hash(delivery_id)}-*.eml.tmp"):
+            leftover.unlink(missing_ok=True)
         try:
             with open(temp, "wb") as handle:
                 handle.write(payload)
@@ -54,9 +57,10 @@ class OutboxTransport(Transport):
         return self._write(mail.delivery_id, mail.subject, as_bytes(mail_message(mail, self.now())))
 
     def send_meeting(self, meeting: Meeting) -> Delivered:
-        # the removed attendees' cancellation goes first: the lookup only knows the request
+        # the removed attendees' cancellation goes first: the lookup only knows the request, so a rerun after
+        # a crash between the two files must find the cancellation by itself
         withdrawn = meeting.for_removed()
-        if withdrawn is not None:
+        if withdrawn is not None and self.lookup(withdrawn.delivery_id) is None:
             self._write(withdrawn.delivery_id, withdrawn.subject, as_bytes(meeting_message(withdrawn, self.now())))
         return self._write(meeting.delivery_id, meeting.subject, as_bytes(meeting_message(meeting, self.now())))
 

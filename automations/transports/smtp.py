@@ -1,9 +1,13 @@
 """Any mail server over SMTP: mails as they are, meetings as iMIP invitations.
 
 SMTP cannot be asked what it already delivered, so the transport keeps its own
-sent log, appended and synced the moment the server accepts a message; the
-Message-ID derived from the delivery id lets Exchange and most servers drop a
-resend that would slip through the remaining window.
+sent log. A line is appended and synced when the whole message is on the wire
+but for the final dot that makes the server take it, and another once the
+server has said so: a process that dies in between (the server may have the
+mail) is taken as having sent it, as RFC 1047 advises, and a send that fails
+in the process is marked so and retried. The Message-ID derived from the
+delivery id lets Exchange and most servers drop a resend after a dropped
+connection.
 """
 
 from __future__ import annotations
@@ -27,6 +31,33 @@ from .mime import mail_message, meeting_message
 _SECURITY = ("starttls", "ssl", "none")
 _KEYS = {"host", "port", "security", "username", "password_env", "timeout", "ca_file", "sent_log", "retries"}
 _DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+# the sent log's last column, after the delivery id, the Message-ID and the moment; none once sent
+_ENDING, _DROPPED = "fin en cours", "non remis"
+
+
+class _Client(smtplib.SMTP):
+    """smtplib's client, running ``before_end`` when a message is sent but for the dot line that ends it."""
+
+    before_end: Callable[[], None] | None = None
+    _in_data = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: bytes | str) -> None:
+        if self._in_data and self.before_end is not None and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            super().send(s[:-3])
+            self.before_end()
+            s = s[-3:]
+        super().send(s)
+
+
+class _SslClient(_Client, smtplib.SMTP_SSL):
+    pass
 
 
 class SmtpTransport(Transport):
@@ -43,7 +74,7 @@ class SmtpTransport(Transport):
         self.retries = int(settings.get("retries", 3))
         self.ca_file = settings.get("ca_file")
         self.sent_log = base / str(settings.get("sent_log", "smtp-envois.log"))
-        self._client: smtplib.SMTP | None = None
+        self._client: _Client | None = None
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
@@ -69,15 +100,15 @@ class SmtpTransport(Transport):
             raise TransportError(f"SMTP, mot de passe de {self.username} : {missing(self.password_env)}.")
         return password
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Client:
         if self._client is not None:
             return self._client
         try:
             if self.security == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                                        context=self._context())
+                client: _Client = _SslClient(self.host, self.port, timeout=self.timeout,
+                                             context=self._context())
             else:
-                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                client = _Client(self.host, self.port, timeout=self.timeout)
                 if self.security == "starttls":
                     client.starttls(context=self._context())
             if self.username:
@@ -128,9 +159,19 @@ class SmtpTransport(Transport):
 
     # -- sending ----------------------------------------------------------
     def _send(self, delivery_id: str, message: EmailMessage) -> Delivered:
+        reference = str(message["Message-ID"])
+        ending = False
+
+        def end() -> None:
+            nonlocal ending
+            self._record(delivery_id, reference, _ENDING)
+            ending = True
+
         def attempt() -> None:
+            client = self._connect()
+            client.before_end = end
             try:
-                self._connect().send_message(message)
+                client.send_message(message)
             except smtplib.SMTPRecipientsRefused as exc:
                 refused = ", ".join(sorted(exc.recipients))
                 raise TransportError(f"SMTP : destinataire(s) refusé(s) par le serveur : {refused}") from exc
@@ -139,15 +180,19 @@ class SmtpTransport(Transport):
                     raise ConnectionError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
                 raise TransportError(f"SMTP : envoi refusé par le serveur (code {exc.smtp_code}).") from exc
 
-        self._with_retries(attempt)
-        reference = str(message["Message-ID"])
+        try:
+            self._with_retries(attempt)
+        except Exception:
+            if ending:  # refused or cut off, as this process saw: a later run sends it again
+                self._record(delivery_id, reference, _DROPPED)
+            raise
         self._record(delivery_id, reference)
         return Delivered(reference=reference)
 
-    def _record(self, delivery_id: str, reference: str) -> None:
+    def _record(self, delivery_id: str, reference: str, state: str = "") -> None:
         self.sent_log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.sent_log, "a", encoding="utf-8") as handle:
-            handle.write(f"{delivery_id}\t{reference}\t{self.now().isoformat()}\n")
+            handle.write("\t".join((delivery_id, reference, self.now().isoformat(), state)).rstrip("\t") + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -163,9 +208,10 @@ class SmtpTransport(Transport):
     def lookup(self, delivery_id: str) -> Delivered | None:
         if not self.sent_log.exists():
             return None
+        found = None
         with open(self.sent_log, encoding="utf-8") as handle:
             for line in handle:
-                sent_id, _, rest = line.rstrip("\n").partition("\t")
-                if sent_id == delivery_id:
-                    return Delivered(reference=rest.partition("\t")[0])
-        return None
+                sent_id, reference, _, state = (line.rstrip("\n").split("\t") + ["", "", ""])[:4]
+                if sent_id == delivery_id:  # the last line about it tells
+                    found = None if state == _DROPPED else Delivered(reference=reference)
+        return found

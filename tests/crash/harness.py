@@ -1,0 +1,347 @@
+"""Kill a real run at a chosen point, rerun it until it is clean, and compare with an uninterrupted run.
+
+A scenario is a service folder and a transport (the outbox, or a real SMTP or
+EWS server in this process). Its reference is the same folder run once
+without a kill, counting how often each kill point is reached, so a case can
+ask for the first, middle or last occurrence. Every case starts from a fresh
+copy, kills ``python -m tests.crash.child`` with SIGKILL, reruns ``run``
+until it exits 0, then reads what a person would check: the mails delivered
+(by delivery id), the journal, the workbooks with openpyxl and calamine, the
+backups, the documents, and leftover temporary files.
+"""
+
+from __future__ import annotations
+
+import collections
+import email
+import email.policy
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from python_calamine import CalamineWorkbook
+
+from automations.demo.service import set_up
+
+from ..follow_up_factory import make_follow_up_service
+from ..service_factory import make_service
+
+PROJECT = Path(__file__).resolve().parents[2]
+DAY = date(2026, 11, 23)
+MOMENT = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Pacific/Noumea"))
+RERUNS = 3  # a crashed run is followed by at most this many runs without a kill
+Deliveries = Callable[[], "collections.Counter[str]"]
+
+
+@dataclass(frozen=True)
+class Case:
+    scenario: str
+    point: str
+    at: str  # "first", "middle", "last" occurrence of the point in the reference run, or a number
+
+    @property
+    def name(self) -> str:
+        return f"{self.scenario}-{self.point}-{self.at}"
+
+
+@dataclass
+class State:
+    """What a person finds after the runs."""
+
+    deliveries: collections.Counter[str]
+    journal: dict[str, tuple[str, int | None]]
+    journal_problems: list[str]
+    workbooks: dict[str, Any]  # name -> values read by openpyxl and by calamine, or why it is unreadable
+    damaged: list[str]  # backups unreadable, temporary files left
+    documents: set[str]
+    document_problems: list[str]
+
+
+@dataclass
+class Outcome:
+    case: Case
+    n: int = 0
+    killed: bool = False
+    runs: int = 0  # runs after the kill, up to the clean one
+    duplicates: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # workbooks
+    other: list[str] = field(default_factory=list)  # journal, documents, reruns never clean
+
+    @property
+    def clean(self) -> bool:
+        return self.killed and not (self.duplicates or self.lost or self.damaged or self.other)
+
+
+# -- scenarios -------------------------------------------------------------------------------------------
+
+
+def _demo(folder: Path) -> Path:
+    set_up(folder, DAY)
+    config = folder / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf = true", "pdf = false"), encoding="utf-8")
+    return config
+
+
+def _follow_ups(folder: Path, extra: str = "") -> Path:
+    return make_follow_up_service(folder, extra=extra)
+
+
+def _with_pdf(folder: Path) -> Path:
+    return _follow_ups(folder, "\n[documents]\npdf = true\n")
+
+
+def _withdrawn_member(folder: Path) -> Path:
+    """A convened session from which a member has since been withdrawn: the update cancels for them first."""
+    config = make_service(folder)
+    if _run_child(folder, config, "none", 0, MOMENT - timedelta(days=1)) != 0:
+        raise RuntimeError(f"the first run of the withdrawn scenario failed: see {folder / 'runs.log'}")
+    path = folder / "registres" / "Planning des instances 2026.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    members = workbook["Membres"]
+    [row] = [c.row for c in members["E"] if c.value == "therese.xowie@ville-noumea.nc"]
+    members.delete_rows(row)
+    workbook.save(path)
+    return config
+
+
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "demo": _demo, "followups": _follow_ups, "pdf": _with_pdf, "smtp": _follow_ups, "exchange": _follow_ups,
+    "withdrawn": _withdrawn_member,
+}
+
+
+def _outbox_deliveries(folder: Path) -> collections.Counter[str]:
+    found: collections.Counter[str] = collections.Counter()
+    for path in sorted((folder / "boite-d-envoi").glob("*/*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        found[str(message["X-Commission-Key"])] += 1
+    return found
+
+
+@contextmanager
+def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deliveries, dict[str, str]]]:
+    """The transport's server, if any, with the config pointed at it: what it delivered, the secrets to pass."""
+    if scenario == "smtp":
+        from ..smtp_server import PASSWORD, smtp_server
+        from ..test_smtp import smtp_config
+
+        with smtp_server(folder) as server:
+            smtp_config(config, server.settings())
+            yield (lambda: collections.Counter(str(r.message["X-Commission-Key"]) for r in server.inbox.received),
+                   {"SMTP_TEST_PASSWORD": PASSWORD})
+        return
+    if scenario == "exchange":
+        from ..ews.server import PASSWORD as EWS_PASSWORD
+        from ..ews.server import ews_server
+        from ..test_exchange import add_rooms, exchange_config
+
+        with ews_server(folder) as server:
+            add_rooms(server)
+            exchange_config(config, server.settings())
+            # what reached each person: one delivery id, recipient and kind once
+            yield (lambda: collections.Counter(f"{d.item.extended.get('CommissionDelivery')} → {d.recipient} ({d.kind})"
+                                               for d in server.store.delivered),
+                   {"EWS_TEST_PASSWORD": EWS_PASSWORD})
+        return
+    yield (lambda: _outbox_deliveries(folder)), {}
+
+
+# -- runs ------------------------------------------------------------------------------------------------
+
+
+def _run_child(folder: Path, config: Path, point: str, n: int, moment: datetime,
+               env: dict[str, str] | None = None) -> int:
+    environment = {**os.environ, **(env or {}), "CRASH_CLOCK": moment.isoformat(),
+                   "CRASH_COUNTS": str(folder / "points.json")}
+    done = subprocess.run([sys.executable, "-m", "tests.crash.child", point, str(n), str(config)], cwd=PROJECT,
+                          env=environment, stdin=subprocess.DEVNULL, capture_output=True, timeout=600, check=False)
+    with (folder / "runs.log").open("a", encoding="utf-8") as log:  # what each run said, to look into a failure
+        log.write(f"--- {point} {n} at {moment.isoformat()}: exit {done.returncode}\n")
+        log.write(done.stdout.decode() + done.stderr.decode())
+    return done.returncode
+
+
+def _values(path: Path) -> dict[str, Any]:
+    """Every sheet's cell values, as openpyxl and as calamine read them: the same for equal workbooks."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        by_openpyxl = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+    finally:
+        workbook.close()
+    calamine = CalamineWorkbook.from_path(str(path))
+    by_calamine = {name: calamine.get_sheet_by_name(name).to_python() for name in calamine.sheet_names}
+    return {"openpyxl": by_openpyxl, "calamine": by_calamine}
+
+
+def _read(path: Path) -> dict[str, Any] | str:
+    """The workbook's values, or why openpyxl or calamine cannot read it."""
+    try:
+        return _values(path)
+    except Exception as exc:  # any failure to read is what is being counted
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _journal(path: Path) -> tuple[dict[str, tuple[str, int | None]], list[str]]:
+    db = sqlite3.connect(path)
+    try:
+        problems = [f"integrity_check : {row[0]}" for row in db.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        actions = {key: (status, revision) for key, status, revision in
+                   db.execute("SELECT key, status, revision FROM actions")}
+        pending = db.execute("SELECT COUNT(*) FROM writebacks WHERE status != 'done'").fetchone()[0]
+    finally:
+        db.close()
+    if pending:
+        problems.append(f"{pending} report(s) dans les registres non faits")
+    return actions, problems
+
+
+def _documents(folder: Path) -> tuple[set[str], list[str]]:
+    names: set[str] = set()
+    problems: list[str] = []
+    output = folder / "documents"
+    for path in sorted(output.rglob("*")) if output.is_dir() else []:
+        if path.is_dir():
+            continue
+        relative = str(path.relative_to(folder))
+        if path.name.startswith("."):
+            problems.append(f"fichier temporaire resté : {relative}")
+            continue
+        names.add(relative)
+        if path.suffix == ".docx":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    if archive.testzip() is not None or "word/document.xml" not in archive.namelist():
+                        problems.append(f"document abîmé : {relative}")
+            except zipfile.BadZipFile:
+                problems.append(f"document abîmé : {relative}")
+        elif path.suffix == ".pdf":
+            data = path.read_bytes()
+            if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+                problems.append(f"PDF incomplet : {relative}")
+    for path in sorted((folder / "boite-d-envoi").rglob(".*")):
+        problems.append(f"fichier temporaire resté : {path.relative_to(folder)}")
+    return names, problems
+
+
+def read_state(folder: Path, deliveries: Deliveries) -> State:
+    workbooks: dict[str, Any] = {}
+    damaged: list[str] = []
+    for path in sorted((folder / "registres").iterdir()):
+        if path.name.startswith("."):
+            damaged.append(f"fichier temporaire resté : registres/{path.name}")
+            continue
+        workbooks[path.name] = _read(path)
+    backups = folder / "sauvegardes"
+    for path in sorted(backups.iterdir()) if backups.is_dir() else []:
+        problem = _read(path)
+        if isinstance(problem, str):
+            damaged.append(f"copie de sauvegarde illisible : {path.name} ({problem})")
+    journal, journal_problems = _journal(folder / "journal.sqlite3")
+    documents, document_problems = _documents(folder)
+    return State(deliveries(), journal, journal_problems, workbooks, damaged, documents, document_problems)
+
+
+def compare(expected: State, actual: State, outcome: Outcome) -> None:
+    for delivery, count in sorted(actual.deliveries.items()):
+        if count > 1 or delivery not in expected.deliveries:
+            outcome.duplicates.append(f"{delivery} reçu {count} fois")
+    outcome.lost += [f"{d} jamais reçu" for d in sorted(set(expected.deliveries) - set(actual.deliveries))]
+    for key, wanted in sorted(expected.journal.items()):
+        got = actual.journal.get(key)
+        if got != wanted:
+            outcome.lost.append(f"action {key} : {got or 'absente'} au lieu de {wanted} au journal")
+    outcome.other += [f"action en trop au journal : {key}" for key in sorted(set(actual.journal) - set(expected.journal))]
+    outcome.lost += [f"document absent : {name}" for name in sorted(expected.documents - actual.documents)]
+    for name, values in sorted(expected.workbooks.items()):
+        got = actual.workbooks.get(name)
+        if isinstance(got, str):
+            outcome.damaged.append(f"{name} illisible : {got}")
+        elif got != values:
+            which = [reader for reader in ("openpyxl", "calamine") if got is None or got[reader] != values[reader]]
+            outcome.damaged.append(f"{name} : cellules différentes de l'état attendu ({', '.join(which)})")
+    outcome.damaged += actual.damaged
+    outcome.other += actual.journal_problems + actual.document_problems
+    outcome.other += [f"document en trop : {name}" for name in sorted(actual.documents - expected.documents)]
+
+
+# -- cases -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reference:
+    template: Path  # the scenario's folder before any run, copied for each case
+    state: State
+    counts: dict[str, int]
+
+
+def _fresh_copy(template: Path, into: Path) -> Path:
+    shutil.copytree(template, into, symlinks=True)
+    return into / "config.toml"
+
+
+def reference(scenario: str, workdir: Path) -> Reference:
+    template = workdir / f"{scenario}-modele"
+    BUILDERS[scenario](template)
+    folder = workdir / f"{scenario}-reference"
+    config = _fresh_copy(template, folder)
+    with _transport(scenario, folder, config) as (deliveries, secrets):
+        code = _run_child(folder, config, "count", 0, MOMENT, secrets)
+        if code != 0:
+            raise RuntimeError(f"reference run of {scenario} failed ({code}): see {folder / 'runs.log'}")
+        state = read_state(folder, deliveries)
+    counts = json.loads((folder / "points.json").read_text(encoding="utf-8"))
+    return Reference(template, state, counts)
+
+
+def occurrence(case: Case, counts: dict[str, int]) -> int:
+    total = counts.get(case.point, 0)
+    return {"first": 1, "middle": (total + 1) // 2, "last": total}.get(case.at) or int(case.at)
+
+
+def run_case(case: Case, ref: Reference, workdir: Path) -> Outcome:
+    outcome = Outcome(case, n=occurrence(case, ref.counts))
+    if outcome.n < 1:
+        outcome.other.append(f"point jamais atteint dans la course de référence ({case.point})")
+        return outcome
+    folder = workdir / case.name
+    config = _fresh_copy(ref.template, folder)
+    with _transport(case.scenario, folder, config) as (deliveries, secrets):
+        code = _run_child(folder, config, case.point, outcome.n, MOMENT, secrets)
+        outcome.killed = code == -signal.SIGKILL
+        if not outcome.killed:
+            outcome.other.append(f"le processus n'a pas été tué (code {code})")
+        for index in range(1, RERUNS + 1):
+            outcome.runs = index
+            if _run_child(folder, config, "none", 0, MOMENT + timedelta(minutes=3 * index), secrets) == 0:
+                break
+        else:
+            outcome.other.append(f"encore en échec après {RERUNS} passages : voir {folder / 'runs.log'}")
+        compare(ref.state, read_state(folder, deliveries), outcome)
+    return outcome
+
+
+def run_matrix(cases: list[Case], workdir: Path | None = None, workers: int | None = None) -> list[Outcome]:
+    """Every case, ``workers`` at a time (the machine's CPUs, two at most): one outcome per case, in order."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    with (nullcontext(workdir) if workdir else tempfile.TemporaryDirectory(prefix="arrets-")) as where:
+        root = Path(where)
+        scenarios = list(dict.fromkeys(c.scenario for c in cases))
+        with ThreadPoolExecutor(workers) as pool:
+            references = dict(zip(scenarios, pool.map(lambda s: reference(s, root), scenarios)))
+            return list(pool.map(lambda c: run_case(c, references[c.scenario], root), cases))
