@@ -10,7 +10,6 @@ for every letter, with the same sandboxed Jinja environment.
 from __future__ import annotations
 
 import io
-import shutil
 import time
 from datetime import datetime, time as time_of_day, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from automations import invitations
 from automations.actions import Action
 from automations.context import Context
+from automations.demo.service import set_up
 from automations.documents.render import render_docx
 from automations.registers.reader import Record, Source
 from automations.service import Committee, Member, Session
@@ -32,27 +32,12 @@ from automations.transports import settings_checks
 PROJECT = Path(__file__).resolve().parents[1]
 TEMPLATE = PROJECT / "templates" / invitations.TEMPLATE
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=ZoneInfo("Pacific/Noumea"))
-CONFIG = """
-[service]
-name = "Direction de l'emploi et du logement – Service accompagnement social"
-email = "commissions@province-sud.nc"
-city = "Nouméa"
-address = "6 route des Artifices, 98800 Nouméa"
-phone = "20 30 40"
-signatory = "La cheffe de service"
-signatory_title = "Service accompagnement social"
-[paths]
-registers = "registres"
-mapping = "correspondance.toml"
-templates = "{templates}"
-"""
 
 
 def letter_context(folder: Path, number: int) -> dict[str, Any]:
     """What the invitations automation renders the convocation with, for a session of ten members."""
-    (folder / "registres").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(PROJECT / "mappings" / "province-sud-del.toml", folder / "correspondance.toml")
-    (folder / "config.toml").write_text(CONFIG.replace("{templates}", TEMPLATE.parent.as_posix()), encoding="utf-8")
+    if not (folder / "config.toml").exists():
+        set_up(folder, NOW.date())  # the demo's service: its name, address and signatory fill the letter
     ctx = Context(config=load_config(folder / "config.toml", backends=settings_checks()), clock=lambda: NOW,
                   out=io.StringIO())
     committee = Committee(name="Commission maintien dans le logement", scheme="Maintien dans le logement")

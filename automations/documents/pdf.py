@@ -145,7 +145,7 @@ def _convert_group(executable: Path, group: list[Path], remaining: float, timeou
 def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[], None] = lambda: None) -> str:
     """Run LibreOffice, killing its whole process tree on timeout; returns a French reason or "".
 
-    ``watch`` is called about twice a second while it runs."""
+    ``watch`` is called about twice a second while it runs, and once when it is done."""
     # its own process group, so that the whole tree can be killed; no pipes a stray child could hold open
     group = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows only
     try:
@@ -158,6 +158,7 @@ def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[
         while True:
             try:
                 code = process.wait(timeout=max(0.0, min(_WATCH_SECONDS, deadline - time.monotonic())))
+                watch()  # the last PDFs, written since the previous look
                 break
             except subprocess.TimeoutExpired:
                 if time.monotonic() >= deadline:
