@@ -1,11 +1,12 @@
 """``python -m bench [SCÉNARIO ...] [--quick]``: every scenario against its naive counterpart, in one table.
 
-The data are generated first (registers of 5,000 and 50,000 rows over several
-years, letters, a follow-up session); then each way of each scenario runs in a
-child process of its own (``python -m bench --child KEY WAY``). Times are
-measured inside the child, around the work only; the peak memory is the
-child's maximum resident set size, read by the parent with ``os.wait4``
-(``ru_maxrss``), so it counts the interpreter and its imports too.
+Each step runs in a child process of its own (``python -m bench --child KEY
+STEP``): the data are generated first (registers of 5,000 and 50,000 rows over
+several years, letters, a follow-up session), then each way of the scenario is
+measured, then the two results may be compared. Times are measured inside the
+child, around the work only; the peak memory is the child's maximum resident
+set size, read by the parent with ``os.wait4`` (``ru_maxrss``), so it counts
+the interpreter and its imports too. The parent imports nothing of the project.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .scenarios import WAYS, Case, Measure, cases, finish, measure, prepare
+from .cases import WAYS, Case, Measure, cases
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("lecture", "tick", "courriers", "pdf", "exchange", "rapport", "suites")
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
                         "(par défaut : tous)")
     parser.add_argument("--quick", "--rapide", action="store_true", help="petites tailles, pour vérifier que tout marche")
     parser.add_argument("--data", type=Path, default=None, help="dossier des données générées (gardé ensuite)")
-    parser.add_argument("--child", nargs=2, metavar=("CAS", "FAÇON"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, metavar=("CAS", "ÉTAPE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
@@ -54,11 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_case(case: Case, data: Path, quick: bool) -> list[str]:
     print(f"… {case.label}", file=sys.stderr, flush=True)
-    details = [prepare(case, data)]
+    details = [_in_child(case, "prepare", data, quick)[0].detail]
     measured: dict[str, tuple[Measure, float | None]] = {}
     for way in WAYS:
         measured[way] = _in_child(case, way, data, quick)
-    details.append(finish(case, data))
+    details.append(_in_child(case, "finish", data, quick)[0].detail)
     (naive, _), (tool, peak) = measured["naif"], measured["outil"]
     details += [f"{way} : {m.detail}" for way, (m, _) in measured.items() if m.detail]
     ratio = naive.value / tool.value if tool.value else float("inf")
@@ -67,8 +68,9 @@ def _run_case(case: Case, data: Path, quick: bool) -> list[str]:
             f"{peak:.0f} Mo" if peak is not None else "n/d", case.goal, "; ".join(d for d in details if d), judged]
 
 
-def _in_child(case: Case, way: str, data: Path, quick: bool) -> tuple[Measure, float | None]:
-    command = [sys.executable, "-m", "bench", "--child", case.key, way, "--data", str(data)] + (["--quick"] if quick else [])
+def _in_child(case: Case, step: str, data: Path, quick: bool) -> tuple[Measure, float | None]:
+    """The child's result and its peak memory in MB."""
+    command = [sys.executable, "-m", "bench", "--child", case.key, step, "--data", str(data)] + (["--quick"] if quick else [])
     process = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     output = process.stdout.read()
@@ -80,15 +82,20 @@ def _in_child(case: Case, way: str, data: Path, quick: bool) -> tuple[Measure, f
     else:
         process.wait()
     if process.returncode != 0:
-        raise SystemExit(f"{case.label} ({way}) a échoué :\n{output}")
+        raise SystemExit(f"{case.label} ({step}) a échoué :\n{output}")
     result = json.loads(output.strip().splitlines()[-1])
     return Measure(**result), peak
 
 
-def _child(key: str, way: str, data: Path | None, quick: bool) -> int:
+def _child(key: str, step: str, data: Path | None, quick: bool) -> int:
+    from .scenarios import finish, measure, prepare
+
     case = next(c for c in cases(quick) if c.key == key)
     assert data is not None
-    result = measure(case, way, data)
+    if step in WAYS:
+        result = measure(case, step, data)
+    else:
+        result = Measure(0, "", (prepare if step == "prepare" else finish)(case, data))
     print(json.dumps({"value": result.value, "unit": result.unit, "detail": result.detail, "extra": result.extra}))
     return 0
 

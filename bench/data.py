@@ -20,7 +20,8 @@ import openpyxl
 from automations.demo.registers import AIDS, APPLICATION_HEADER, COMMITTEES, COMMUNES, FIRST, LAST, WORKERS
 from automations.demo.service import set_up
 
-TODAY = date(2026, 11, 23)
+from .cases import TODAY
+
 HEADER = [*APPLICATION_HEADER, "Téléphone"]  # 20 columns, one of them unmapped
 DECISIONS = ["Accord", "Accord", "Accord partiel", "Refus", "Ajourné", "Avis favorable"]
 
