@@ -91,7 +91,7 @@ def prepare(folder: Path, decisions: int, outgoing_rows: int) -> str:
     (folder / "ecritures.pickle").write_bytes(pickle.dumps(queued))
     filed = sum(1 for a in report.done if a.kind == "file")
     return (f"{decisions} décisions : {len(report.done) - filed} e-mail(s), {filed} document(s), {len(queued)} "
-            f"écritures dans les registres (courrier départ de {outgoing_rows} lignes)")
+            f"écritures dans les registres (courrier départ de {outgoing_rows:,} lignes)".replace(",", "\u202f"))
 
 
 def write_back(folder: Path, way: str) -> float:
