@@ -51,12 +51,18 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
     today = ctx.now().date()
     if not 2000 <= year <= today.year:
         raise UsageError(f"Année invalide « {year} » : entre 2000 et {today.year}.")
-    registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers)
-    report = build_report(gather(registers, ctx.config, today), year, ctx.config.service.name, today)
-    folder = reports_folder(ctx)
-    folder.mkdir(parents=True, exist_ok=True)
-    workbook = write_workbook(report, folder / f"Rapport d'activité {year}.xlsx")
-    document = write_document(report, ctx.config.paths.templates / TEMPLATE, folder / f"Rapport d'activité {year}.docx")
+    with ctx.progress(4, f"Rapport d'activité {year}") as reach:  # reading, figures, workbook, Word report
+        registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers)
+        reach(1)
+        report = build_report(gather(registers, ctx.config, today), year, ctx.config.service.name, today)
+        reach(2)
+        folder = reports_folder(ctx)
+        folder.mkdir(parents=True, exist_ok=True)
+        workbook = write_workbook(report, folder / f"Rapport d'activité {year}.xlsx")
+        reach(3)
+        document = write_document(report, ctx.config.paths.templates / TEMPLATE,
+                                  folder / f"Rapport d'activité {year}.docx")
+        reach(4)
     return ReportFiles(report, workbook, document)
 
 

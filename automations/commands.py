@@ -10,7 +10,7 @@ from datetime import datetime
 from datetime import time as time_of_day
 from pathlib import Path
 
-from . import alerts, attendance, heartbeat, invitations
+from . import alerts, attendance, heartbeat, idle, invitations
 from .actions import KIND_LABELS, Plan
 from .context import Context
 from .documents import french
@@ -204,10 +204,20 @@ def plan(ctx: Context, name: str | None = None) -> int:
 
 def run(ctx: Context, name: str | Sequence[str] | None = None) -> RunReport:
     with exclusive_run(ctx.config.paths.journal, ctx.lock_wait_seconds):
-        return _run(ctx, name)
+        # a scheduled tick with nothing new to plan from reads no register (see idle.py)
+        inputs = idle.inputs(ctx, [a.name for a in selected(ctx, name)])
+        since = idle.unchanged_since(ctx, inputs) if inputs is not None else None
+        if since is not None:
+            idle.say_skipped(ctx, since)
+            return RunReport()
+        report, planned = _run(ctx, name)
+        if inputs is not None:
+            idle.remember(ctx, inputs, report, planned)
+        return report
 
 
-def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
+def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int]:
+    """The run's report, and how many actions its plans had (before any hold)."""
     # read under the lock: a run that waited sees what the previous one wrote back
     loaded = load(ctx)
     report = RunReport(unreadable=[f.describe() for f in loaded.errors if f.row is None])
@@ -215,6 +225,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
         transport = ctx.make_transport()
         try:
             plans = make_plans(ctx, loaded, journal, name, transport)
+            planned = sum(len(current.actions) for _, current in plans)
             hold_mass_mailing(ctx, plans)
             for notice in prepare_documents(ctx, plans):
                 ctx.say(f"  ! Documents : {notice}")
@@ -239,7 +250,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> RunReport:
     if purged.entries or purged.documents:
         ctx.say(f"Conservation ({ctx.config.safety.retention_months} mois) : détails de {purged.entries} action(s) "
                 f"effacés du journal, {purged.documents} document(s) ancien(s) supprimé(s).")
-    return report
+    return report, planned
 
 
 def hold_mass_mailing(ctx: Context, plans: list[tuple[Automation, Plan]]) -> int:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TextIO
+from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from .settings import Config
 from .transports import BACKENDS, Transport
 from .transports.guard import GuardedTransport
+
+
+T = TypeVar("T")
 
 
 def system_clock() -> datetime:
@@ -35,6 +39,8 @@ class Context:
     # set by SIGTERM or Ctrl-C under ``serve``: the run ends after the action under way
     stop: threading.Event = field(default_factory=threading.Event)
     sleep: Callable[[float], object] | None = None  # waits between ticks; a stop request cuts it short
+    # long work shows a bar when a person watches the output; serve turns them off for good
+    progress_bars: bool = True
 
     @property
     def stop_requested(self) -> bool:
@@ -67,3 +73,30 @@ class Context:
 
     def say(self, line: str = "") -> None:
         print(line, file=self.out)
+
+    @property
+    def shows_progress(self) -> bool:
+        """Bars only in a terminal: not under serve, not into a log, a pipe or a test's capture."""
+        isatty = getattr(self.out, "isatty", None)
+        return self.progress_bars and callable(isatty) and bool(isatty())
+
+    @contextmanager
+    def progress(self, total: int, label: str) -> Iterator[Callable[[int], None]]:
+        """A bar of ``total`` steps while the block runs; the block calls the given function with the steps done."""
+        if not self.shows_progress or total <= 1:
+            yield lambda done: None
+            return
+        from tqdm import tqdm  # only a terminal pays for it
+
+        with tqdm(total=total, desc=label, file=self.out, leave=False) as bar:  # gone once done
+            def reach(done: int) -> None:
+                bar.update(max(0, min(done, total) - bar.n))
+
+            yield reach
+
+    def tracked(self, items: Iterable[T], total: int, label: str) -> Iterator[T]:
+        """``items`` one by one, the bar moving after each."""
+        with self.progress(total, label) as reach:
+            for done, item in enumerate(items, 1):
+                yield item
+                reach(done)

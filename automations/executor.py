@@ -71,16 +71,17 @@ def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> lis
     action, which then fails alone with the message.
     """
     rendered: list[Path] = []
-    for automation, plan in plans:
-        for action in plan.actions if automation.documents is not None else ():
-            try:
-                rendered.extend(automation.documents(ctx, action, fresh=True))  # type: ignore[misc]
-            except UserError:
-                continue
+    work = [(a, action) for a, plan in plans if a.documents is not None for action in plan.actions]
+    for automation, action in ctx.tracked(work, len(work), "Documents"):
+        try:
+            rendered.extend(automation.documents(ctx, action, fresh=True))  # type: ignore[misc]
+        except UserError:
+            continue
     if not ctx.config.documents.pdf or not rendered:
         return []
     try:
-        convert_to_pdf(rendered, ctx.config.documents.libreoffice)
+        with ctx.progress(len(rendered), "PDF") as reach:
+            convert_to_pdf(rendered, ctx.config.documents.libreoffice, progress=reach)
     except UserError as exc:
         return [exc.message]
     return []

@@ -173,6 +173,7 @@ def serve(ctx: Context, *, until: datetime | None = None, tick_seconds: float = 
     except Timeout as exc:
         raise UserError(f"Le service tourne déjà pour ce journal (verrou « {serve_lock_path(ctx)} ») : "
                         "un seul « serve » à la fois. « python run.py status » dit où il en est.") from exc
+    ctx.progress_bars = False  # a service's output goes to its logs, for months: no bars in them
     try:
         server = Server(ctx, tick_seconds, on_tick)
         ctx.say(f"Service démarré : {', '.join(server.names)} ; état dans {server.path}.")

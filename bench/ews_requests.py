@@ -1,6 +1,7 @@
 """EWS requests per invitation, and a crash-injection run, against the EWS test server.
 
-    python bench/ews_requests.py
+    python -m bench exchange        (the requests, in the table of every scenario)
+    python bench/ews_requests.py    (the requests, then the crash-injection run)
 
 Prints, for 1 to 16 members and 2 candidate rooms, the requests the exchange
 transport sends for one invitation, next to the naive way measured in the
@@ -103,19 +104,19 @@ def crash_injection(sessions: int, folder: Path) -> tuple[int, int, int]:
     return meetings, duplicates, sessions - meetings
 
 
-def main() -> None:
+def requests(members: int, way: str) -> int:
+    """Requests for one invitation to ``members`` members: the transport's (``outil``) or the naive way's."""
     os.environ["EWS_TEST_PASSWORD"] = PASSWORD
+    with tempfile.TemporaryDirectory() as tmp, ews_server(Path(tmp)) as server:
+        add_rooms(server)
+        return (ours if way == "outil" else naive)(server, members, Path(tmp))
+
+
+def main() -> None:
     print("Requêtes EWS pour une convocation (2 salles candidates) :")
     print(f"{'membres':>8} {'transport':>10} {'naïf':>6} {'rapport':>8}")
     for members in (1, 4, 8, 16):
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            with ews_server(folder) as server:
-                add_rooms(server)
-                mine = ours(server, members, folder)
-            with ews_server(folder) as server:
-                add_rooms(server)
-                theirs = naive(server, members, folder)
+        mine, theirs = requests(members, "outil"), requests(members, "naif")
         print(f"{members:>8} {mine:>10} {theirs:>6} {theirs / mine:>7.1f}x")
     with tempfile.TemporaryDirectory() as tmp:
         meetings, duplicates, lost = crash_injection(10, Path(tmp))

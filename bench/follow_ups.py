@@ -1,21 +1,21 @@
 """Follow-ups of a busy commission: 200 decisions, 40 vouchers, a courrier départ register of 1,500 rows.
 
-    python bench/follow_ups.py
+    python -m bench suites
 
 Runs the real ``followups`` automation on a demo service folder whose latest
-session has 200 decisions, then writes its status cells and register rows
-back the way the tool does (one load and one save per workbook, whatever the
-number of writes) and the naive way (one load and one save per write), each
-on its own copy of the registers, and checks both give the same workbooks.
+session has 200 decisions, keeping the status cells and register rows it
+queues; then writes them back the way the tool does (one load and one save per
+workbook, whatever the number of writes) and the naive way (one load and one
+save per write), each on its own copy of the registers. The two copies must
+give the same workbooks.
 """
 
 from __future__ import annotations
 
 import io
+import pickle
 import random
 import shutil
-import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,30 +23,27 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from automations import commands, executor  # noqa: E402
-from automations.context import Context  # noqa: E402
-from automations.demo.registers import APPLICATION_HEADER  # noqa: E402
-from automations.demo.service import set_up  # noqa: E402
-from automations.registers.writeback import apply_writes  # noqa: E402
-from automations.settings import load_config  # noqa: E402
-from automations.transports import settings_checks  # noqa: E402
+from automations import commands, executor
+from automations.context import Context
+from automations.demo.registers import APPLICATION_HEADER
+from automations.demo.service import set_up
+from automations.registers.writeback import apply_writes
+from automations.settings import load_config
+from automations.transports import settings_checks
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=ZoneInfo("Pacific/Noumea"))
 HELD = date(2026, 11, 13)
-DECISIONS, OUTGOING_ROWS = 200, 1500
 AIDS = [("Impayés de loyer", "SIC"), ("Facture d'électricité", "EEC Engie"), ("Aide alimentaire", "Casino Johnston"),
         ("Frais de transport", "Karuïa Bus"), ("Premier loyer", "FSH")]
 
 
-def _registers(folder: Path) -> None:
+def _registers(folder: Path, decisions: int, outgoing_rows: int) -> None:
     rng = random.Random(5)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Demandes"
     ws.append(APPLICATION_HEADER)
-    for n in range(1, DECISIONS + 1):
+    for n in range(1, decisions + 1):
         aid, supplier = AIDS[n % len(AIDS)]
         asked = rng.randrange(5, 300) * 1000
         decision = ["Accord", "Accord", "Accord partiel", "Refus", "Ajourné"][n % 5]
@@ -60,7 +57,7 @@ def _registers(folder: Path) -> None:
     ws = wb.active
     ws.title = "Courrier départ"
     ws.append(["Date", "N°", "Destinataire", "Objet", "Rédacteur"])
-    for n in range(1, OUTGOING_ROWS + 1):
+    for n in range(1, outgoing_rows + 1):
         ws.append([date(2026, 1, 2) + timedelta(days=n // 10), f"D2026-{n:04d}", "CAFAT", "Courrier", "Accueil"])
     wb.save(folder / "Courrier départ 2026.xlsx")
     (folder / "Registre des demandes 2025.xlsx").unlink()
@@ -71,57 +68,50 @@ def _values(folder: Path) -> dict[str, list[tuple[object, ...]]]:
             for p in sorted(folder.glob("*.xlsx"))}
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "service"
-        set_up(folder, NOW.date())
-        _registers(folder / "registres")
-        text = (folder / "config.toml").read_text(encoding="utf-8").replace("pdf = true", "pdf = false")
-        (folder / "config.toml").write_text(text, encoding="utf-8")
-        pristine = Path(tmp) / "registres-avant"
-        shutil.copytree(folder / "registres", pristine)
-        queued: list[tuple[Path, object]] = []
+def prepare(folder: Path, decisions: int, outgoing_rows: int) -> str:
+    """The follow-ups run, its writes kept in ``folder`` with the registers as they were; returns a detail."""
+    service = folder / "service"
+    set_up(service, NOW.date())
+    _registers(service / "registres", decisions, outgoing_rows)
+    text = (service / "config.toml").read_text(encoding="utf-8").replace("pdf = true", "pdf = false")
+    (service / "config.toml").write_text(text, encoding="utf-8")
+    shutil.copytree(service / "registres", folder / "registres-avant")
+    queued: list[tuple[Path, object]] = []
 
-        def record_only(ctx, journal, report):  # type: ignore[no-untyped-def]
-            queued.extend((Path(w), executor.decode_write(cell)) for _, w, cell in journal.pending_writes())
+    def record_only(ctx, journal, report):  # type: ignore[no-untyped-def]
+        queued.extend((Path(w), executor.decode_write(cell)) for _, w, cell in journal.pending_writes())
 
-        executor_apply, commands.apply_pending_writes = commands.apply_pending_writes, record_only
-        ctx = Context(config=load_config(folder / "config.toml", backends=settings_checks()), clock=lambda: NOW,
+    applying, commands.apply_pending_writes = commands.apply_pending_writes, record_only
+    try:
+        ctx = Context(config=load_config(service / "config.toml", backends=settings_checks()), clock=lambda: NOW,
                       out=io.StringIO())
-        started = time.perf_counter()
         report = commands.run(ctx, "followups")
-        planned_and_sent = time.perf_counter() - started
-        commands.apply_pending_writes = executor_apply
-        filed = sum(1 for a in report.done if a.kind == "file")
-
-        timings = {}
-        results = {}
-        for way in ("naive", "ours"):
-            target = Path(tmp) / way
-            shutil.copytree(pristine, target)
-            backups = Path(tmp) / f"sauvegardes-{way}"
-            started = time.perf_counter()
-            if way == "naive":
-                for workbook, write in queued:
-                    apply_writes(target / workbook.name, [write], backup_dir=backups, now=NOW)  # type: ignore[list-item]
-            else:
-                by_workbook: dict[str, list[object]] = {}
-                for workbook, write in queued:
-                    by_workbook.setdefault(workbook.name, []).append(write)
-                for name, writes in by_workbook.items():
-                    apply_writes(target / name, writes, backup_dir=backups, now=NOW)  # type: ignore[arg-type]
-            timings[way] = time.perf_counter() - started
-            results[way] = _values(target)
-        assert results["naive"] == results["ours"], "the two ways must give the same workbooks"
-
-    print(f"Suites de {DECISIONS} décisions : {len(report.done) - filed} e-mail(s), {filed} document(s) "
-          f"(courriers, avis, bons), {len(report.failed)} échec(s)")
-    print(f"  planification, rendu et envois : {planned_and_sent:6.2f} s")
-    print(f"  reports dans les registres ({len(queued)} écritures, registre de {OUTGOING_ROWS} lignes) :")
-    print(f"    naïf (un chargement et un enregistrement par écriture) : {timings['naive']:7.2f} s")
-    print(f"    outil (un chargement et un enregistrement par classeur)  : {timings['ours']:7.2f} s")
-    print(f"    rapport : {timings['naive'] / timings['ours']:.1f}×, classeurs identiques")
+    finally:
+        commands.apply_pending_writes = applying
+    (folder / "ecritures.pickle").write_bytes(pickle.dumps(queued))
+    filed = sum(1 for a in report.done if a.kind == "file")
+    return (f"{decisions} décisions : {len(report.done) - filed} e-mail(s), {filed} document(s), {len(queued)} "
+            f"écritures dans les registres (courrier départ de {outgoing_rows:,} lignes)".replace(",", "\u202f"))
 
 
-if __name__ == "__main__":
-    main()
+def write_back(folder: Path, way: str) -> float:
+    """Seconds to write the queued cells and rows: one load and save per workbook (``outil``) or per write."""
+    queued: list[tuple[Path, object]] = pickle.loads((folder / "ecritures.pickle").read_bytes())
+    target = folder / way
+    shutil.copytree(folder / "registres-avant", target)
+    backups = folder / f"sauvegardes-{way}"
+    started = time.perf_counter()
+    if way == "naif":
+        for workbook, write in queued:
+            apply_writes(target / workbook.name, [write], backup_dir=backups, now=NOW)  # type: ignore[list-item]
+    else:
+        by_workbook: dict[str, list[object]] = {}
+        for workbook, write in queued:
+            by_workbook.setdefault(workbook.name, []).append(write)
+        for name, writes in by_workbook.items():
+            apply_writes(target / name, writes, backup_dir=backups, now=NOW)  # type: ignore[arg-type]
+    return time.perf_counter() - started
+
+
+def same_workbooks(folder: Path) -> bool:
+    return _values(folder / "naif") == _values(folder / "outil")

@@ -44,6 +44,7 @@ class Batch:
     documents: list[Path]
     result: dict[Path, Path] | PdfFailed
     starts: list[str]  # one line per LibreOffice process
+    progress: list[int]  # PDFs done, as told while converting
 
 
 def counted_soffice(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -60,15 +61,16 @@ def counted_soffice(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_batch(folder: Path, documents: list[Path]) -> Batch:
+    progress: list[int] = []
     with pytest.MonkeyPatch.context() as monkeypatch:
         log = counted_soffice(folder, monkeypatch)
         result: dict[Path, Path] | PdfFailed
         try:
-            result = convert_to_pdf(documents)
+            result = convert_to_pdf(documents, progress=progress.append)
         except PdfFailed as exc:
             result = exc
     starts = log.read_text().splitlines() if log.exists() else []
-    return Batch(documents, result, starts)
+    return Batch(documents, result, starts, progress)
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +102,11 @@ def test_pdfs_next_to_each_document(same_names: Batch) -> None:
     for document in same_names.documents:
         assert document.with_suffix(".pdf").is_file()
         assert [p.name for p in document.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_progress_counts_the_pdfs_as_they_come(same_names: Batch, with_corrupt: Batch) -> None:
+    assert same_names.progress == sorted(same_names.progress) and same_names.progress[-1] == 3
+    assert with_corrupt.progress == sorted(with_corrupt.progress) and with_corrupt.progress[-1] == 2
 
 
 def test_pages_and_french_text(same_names: Batch) -> None:

@@ -15,13 +15,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import UserError
 
 # the import filter is forced: otherwise LibreOffice opens a damaged .docx as plain text
 WORD_FILTER = "MS Word 2007 XML"
+_WATCH_SECONDS = 0.5  # how often a running conversion counts its PDFs
 
 
 class PdfUnavailable(UserError):
@@ -60,11 +61,13 @@ def unavailable_message(libreoffice: str = "") -> str:
             "son chemin dans [documents] libreoffice.")
 
 
-def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: float = 900) -> dict[Path, Path]:
+def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: float = 900,
+                   progress: Callable[[int], None] | None = None) -> dict[Path, Path]:
     """Convert ``documents`` (.docx) to PDF next to each one; returns document -> PDF.
 
     One LibreOffice process converts the whole batch, or one per group when
-    documents from different folders share a name. ``timeout`` bounds the batch.
+    documents from different folders share a name. ``timeout`` bounds the batch;
+    ``progress`` is told how many PDFs are done while LibreOffice works.
     Raises PdfUnavailable without LibreOffice, PdfFailed naming the documents
     left without a PDF (those produced are in place, see ``PdfFailed.produced``).
     """
@@ -80,7 +83,8 @@ def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: fl
     reasons: list[str] = []
     for group in _groups(unique):
         try:
-            found = _convert_group(executable, group, deadline - time.monotonic(), timeout, produced)
+            found = _convert_group(executable, group, deadline - time.monotonic(), timeout, produced,
+                                   lambda done: (progress(len(produced) + done) if progress else None))
         except OSError as exc:  # no temporary folder
             found = [f"dossier temporaire inutilisable : {exc}"]
         for reason in found:
@@ -111,7 +115,7 @@ def _groups(sources: list[Path]) -> list[list[Path]]:
 
 
 def _convert_group(executable: Path, group: list[Path], remaining: float, timeout: float,
-                   produced: set[Path]) -> list[str]:
+                   produced: set[Path], progress: Callable[[int], None]) -> list[str]:
     """Convert one group and move its PDFs into place; returns why some may be missing, if known."""
     with tempfile.TemporaryDirectory(prefix="pdf-", ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
@@ -123,7 +127,8 @@ def _convert_group(executable: Path, group: list[Path], remaining: float, timeou
             command = [str(executable), "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                        f"-env:UserInstallation={profile.as_uri()}", f"--infilter={WORD_FILTER}",
                        "--convert-to", "pdf", "--outdir", str(outdir), *(s.as_uri() for s in group)]
-            reason = _run(command, remaining, timeout)
+            # LibreOffice writes each PDF as it goes: their count is the batch's progress
+            reason = _run(command, remaining, timeout, lambda: progress(sum(1 for _ in outdir.glob("*.pdf"))))
             if reason:
                 reasons.append(reason)
         for source in group:
@@ -137,8 +142,10 @@ def _convert_group(executable: Path, group: list[Path], remaining: float, timeou
         return reasons
 
 
-def _run(command: list[str], remaining: float, timeout: float) -> str:
-    """Run LibreOffice, killing its whole process tree on timeout; returns a French reason or ""."""
+def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[], None] = lambda: None) -> str:
+    """Run LibreOffice, killing its whole process tree on timeout; returns a French reason or "".
+
+    ``watch`` is called about twice a second while it runs, and once when it is done."""
     # its own process group, so that the whole tree can be killed; no pipes a stray child could hold open
     group = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows only
     try:
@@ -146,8 +153,17 @@ def _run(command: list[str], remaining: float, timeout: float) -> str:
                                    stderr=subprocess.DEVNULL, start_new_session=not group, creationflags=group)
     except OSError as exc:
         return f"LibreOffice n'a pas pu être lancé : {exc}"
+    deadline = time.monotonic() + remaining
     try:
-        code = process.wait(timeout=remaining)
+        while True:
+            try:
+                code = process.wait(timeout=max(0.0, min(_WATCH_SECONDS, deadline - time.monotonic())))
+                watch()  # the last PDFs, written since the previous look
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    raise
+                watch()
     except subprocess.TimeoutExpired:
         _kill(process)
         return f"LibreOffice n'a pas terminé en {timeout:g} s"

@@ -1,37 +1,53 @@
-"""Render Word templates with docxtpl, reporting a broken template in French."""
+"""Render Word templates with docxtpl, reporting a broken template in French.
+
+A template is compiled once (``compiled.py``) and reused for every document made from it while the file
+stays the same, so a batch of letters costs one Jinja compilation, not one per letter.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
+from docx.opc.exceptions import OpcError
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError as JinjaError
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import TemplateError
+from .compiled import CompiledTemplate, NotCompilable
 from .template_check import syntax_error_message
+
+_CACHE_SIZE = 32  # more than the shipped templates: a long-running service keeps them all
+_compiled: OrderedDict[tuple[str, int, int], CompiledTemplate | None] = OrderedDict()
 
 
 def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate], dict[str, Any]],
                 target: Path) -> Path:
     """Render ``template`` into ``target`` atomically; the folder is created.
 
-    ``context`` may be a function of the opened template, for values tied to it (images).
+    ``context`` may be a function of the opened template, for values tied to it (images): such a
+    template is rendered by docxtpl itself, the others by their compiled form.
     """
     if not template.is_file():
         raise TemplateError(f"Modèle introuvable : {template}")
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.tmp")
     try:
-        document = DocxTemplate(str(template))
-        # staff edit the templates: a tag must never reach Python objects (__class__, __globals__...)
-        document.render(context(document) if callable(context) else context,
-                        jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
-        document.save(str(temp))
+        compiled = None if callable(context) else _compiled_template(template)
+        if compiled is not None:
+            temp.write_bytes(compiled.render(context))  # type: ignore[arg-type]
+        else:
+            document = DocxTemplate(str(template))
+            # staff edit the templates: a tag must never reach Python objects (__class__, __globals__...)
+            document.render(context(document) if callable(context) else context,
+                            jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
+            document.save(str(temp))
         os.replace(temp, target)
     except TemplateSyntaxError as exc:  # located in Word terms: paragraph, table cell, header…
         raise TemplateError(syntax_error_message(template, exc)) from exc
@@ -40,8 +56,25 @@ def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate
                             f"({exc})") from exc
     except JinjaError as exc:
         raise TemplateError(f"Modèle « {template.name} » invalide : {exc.message or exc}") from exc
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, OSError, BadZipFile, OpcError) as exc:
         raise TemplateError(f"Modèle « {template.name} » illisible : {exc}") from exc
     finally:
         temp.unlink(missing_ok=True)
     return target
+
+
+def _compiled_template(template: Path) -> CompiledTemplate | None:
+    """The compiled template while the file is unchanged (staff may edit it under a running service)."""
+    stat = template.stat()
+    key = (str(template.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key in _compiled:
+        _compiled.move_to_end(key)
+        return _compiled[key]
+    try:
+        compiled: CompiledTemplate | None = CompiledTemplate(template, SandboxedEnvironment(autoescape=True))
+    except NotCompilable:
+        compiled = None
+    _compiled[key] = compiled
+    while len(_compiled) > _CACHE_SIZE:
+        _compiled.popitem(last=False)
+    return compiled

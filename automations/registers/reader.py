@@ -7,7 +7,7 @@ Reading never fails as a whole for one bad row: each bad cell becomes a
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,46 +181,68 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     header_texts = {name: str(header[i]).strip() for name, i in columns.items()}
     if layouts is not None:
         layouts.append(Layout(path, sheet, header_index + 1, header_texts))
+    fields = _plan_fields(spec, columns, header_texts)
+    indices = list(columns.values())
+    key_columns = [(header_texts[n], columns[n]) for n in spec.key if n in columns]
+    writable = frozenset(n for n, fs in spec.fields.items() if fs.write_back and n in columns)
     records: list[Record] = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
-        if all(_is_empty(row[i]) for i in columns.values() if i < len(row)):
+        width = len(row)
+        if all(_is_empty(row[i]) for i in indices if i < width):
             continue
-        record = _read_row(spec, path, sheet, index + 1, header_index + 1, row, columns, header_texts, findings)
-        if record is not None:
-            records.append(record)
+        values = _read_row(fields, row, width, str(path), sheet, index + 1, findings)
+        if values is not None:
+            identity = tuple((header, row[i]) for header, i in key_columns)
+            records.append(Record(role=spec.role, source=Source(path, sheet, index + 1, header_index + 1),
+                                  values=values, identity=identity, headers=header_texts, writable=writable))
     return records
 
 
-def _read_row(spec: RegisterSpec, path: Path, sheet: str, row_number: int, header_row: int,
-              row: list[Any], columns: dict[str, int], header_texts: dict[str, str],
-              findings: list[Finding]) -> Record | None:
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """How one field is read from a sheet: worked out once per sheet, used for every row."""
+
+    name: str
+    index: int | None  # None: the sheet has no such column
+    convert: Callable[[Any], Any]
+    required: bool
+    default: Any
+    column: str  # the header text named in findings
+    constant: Any = None
+    is_constant: bool = False
+
+
+def _plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict[str, str]) -> list[_Field]:
+    return [_Field(name, columns.get(name), fs.type.convert, fs.required, fs.default,
+                   header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant)
+            for name, fs in spec.fields.items()]
+
+
+def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet: str, row_number: int,
+              findings: list[Finding]) -> dict[str, Any] | None:
+    """The row's typed values, or None when a cell is unreadable or a required value missing (findings added)."""
+    # the hot loop of reading: tens of thousands of rows, so no call that can be hoisted out of it
     values: dict[str, Any] = {}
     ok = True
-    for name, fs in spec.fields.items():
-        if fs.is_constant:
-            values[name] = fs.value
+    for f in fields:
+        if f.is_constant:
+            values[f.name] = f.constant
             continue
-        index = columns.get(name)
-        raw = row[index] if index is not None and index < len(row) else None
-        column = header_texts.get(name, fs.headers[0] if fs.headers else name)
-        if _is_empty(raw):
-            if fs.required:
-                findings.append(Finding(str(path), sheet, row_number, column, None, "valeur obligatoire manquante"))
+        index = f.index
+        raw = row[index] if index is not None and index < width else None
+        if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+            if f.required:
+                findings.append(Finding(file, sheet, row_number, f.column, None, "valeur obligatoire manquante"))
                 ok = False
-            values[name] = fs.default
+            values[f.name] = f.default
             continue
         try:
-            values[name] = fs.type.convert(raw)
+            values[f.name] = f.convert(raw)
         except ConversionError as exc:
-            findings.append(Finding(str(path), sheet, row_number, column, raw, exc.reason))
+            findings.append(Finding(file, sheet, row_number, f.column, raw, exc.reason))
             ok = False
-    if not ok:
-        return None
-    identity = tuple((header_texts[n], row[columns[n]]) for n in spec.key if n in columns)
-    writable = frozenset(n for n, fs in spec.fields.items() if fs.write_back and n in columns)
-    return Record(role=spec.role, source=Source(path, sheet, row_number, header_row),
-                  values=values, identity=identity, headers=header_texts, writable=writable)
+    return values if ok else None
 
 
 def _drop_duplicates(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:

@@ -25,6 +25,8 @@ class ConversionError(Exception):
 
 
 def normalize_label(text: str) -> str:
+    if text.isascii():  # no accent to strip: most cells, and this runs for every choice and key cell
+        return " ".join(text.lower().split())
     # casefold before NFKD: casefolding can itself produce combining marks ("İ")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -60,7 +62,7 @@ class TextType(FieldType):
 
     def convert(self, value: Any) -> str:
         if isinstance(value, str):
-            return value.translate(_ODD_SPACES).strip()
+            return value.strip() if value.isascii() else value.translate(_ODD_SPACES).strip()
         if isinstance(value, bool):
             return "oui" if value else "non"
         if isinstance(value, int):
@@ -218,6 +220,9 @@ class AmountType(FieldType):
     unreadable = "montant illisible (attendu par exemple 125 000)"
 
     def convert(self, value: Any) -> int:
+        # the usual cell first: a whole, positive number (is_integer() is false for inf and nan)
+        if value.__class__ is float and value >= 0 and value.is_integer():
+            return int(value)
         if isinstance(value, bool):
             self.fail(self.unreadable)
         if isinstance(value, (int, float)):
@@ -329,13 +334,15 @@ class EmailType(FieldType):
         if text[:7].casefold() == "mailto:":
             text = text[7:].strip()
         local, at, domain = text.partition("@")
-        if (not at or not local or "@" in domain or any(c.isspace() for c in text)
+        if (not at or not local or "@" in domain or len(text.split()) != 1
                 or "." not in domain or "" in domain.split(".")):
             self.fail(self.unreadable)
         # only the domain is case-insensitive; the local part belongs to the mail server
         return f"{local}@{domain.lower()}"
 
 
+_TEXT = TextType()
+_SEEN_LIMIT = 4096
 _NO_CHOICES = "le type « choice » demande la liste des valeurs possibles (« choices »)"
 
 
@@ -357,10 +364,18 @@ class ChoiceType(FieldType):
                     raise ValueError(f"« {spelling} » désigne à la fois « {other} » et « {canonical} »")
         shown = (aliases[0] if aliases else canonical for canonical, aliases in self.choices.items())
         self.accepted = ", ".join(shown)
+        # a register repeats a handful of spellings over thousands of rows: each is normalised once
+        self._seen: dict[str, str] = {}
 
     def convert(self, value: Any) -> str:
-        found = self._index.get(normalize_label(TextType().convert(value)))
-        return found if found is not None else self.fail(f"valeur inconnue ; valeurs acceptées : {self.accepted}")
+        if value.__class__ is str and (known := self._seen.get(value)) is not None:
+            return known
+        found = self._index.get(normalize_label(_TEXT.convert(value)))
+        if found is None:
+            self.fail(f"valeur inconnue ; valeurs acceptées : {self.accepted}")
+        if value.__class__ is str and len(self._seen) < _SEEN_LIMIT:
+            self._seen[value] = found
+        return found
 
 
 TYPE_NAMES: tuple[str, ...] = ("text", "date", "time", "amount", "integer", "number", "bool", "email", "choice")

@@ -1,0 +1,147 @@
+"""The work of ``python -m bench``'s cases, each step in a child process of its own.
+
+A case's data are prepared once (``prepare``), then each way (``naif``,
+``outil``) is measured, then both results may be compared (``finish``). Each
+step imports only what it uses: a child's peak memory is that of its own work.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import time
+from datetime import datetime, time as time_of_day
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .cases import TODAY, Case, Measure, number
+
+NOW = datetime.combine(TODAY, time_of_day(9, 0), tzinfo=ZoneInfo("Pacific/Noumea"))
+
+
+def prepare(case: Case, data: Path) -> str:
+    """Make the case's data under ``data`` (once, shared by both ways); returns a French detail or ""."""
+    if case.scenario == "lecture":
+        from automations.demo.service import demo_mapping
+
+        from .data import write_applications
+
+        write_applications(data / case.key / "Registre des demandes 2020.xlsx", 2020, case.size)
+        (data / case.key / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
+        return ""
+    if case.scenario in ("tick", "rapport"):
+        config = service(data, case.size)
+        return settle(config) if case.scenario == "tick" else ""
+    if case.scenario == "pdf":
+        from . import pdf_batch
+
+        pdf_batch.prepare(data / "pdf", case.size + 1)  # the last one warms LibreOffice up
+        return ""
+    if case.scenario == "suites":
+        from . import follow_ups
+
+        return follow_ups.prepare(data / "suites", *case.size)
+    return ""
+
+
+def service(data: Path, rows: int) -> Path:
+    config = data / f"service-{rows}" / "config.toml"
+    if not config.exists():
+        from .data import build_service
+
+        build_service(config.parent, rows)
+    return config
+
+
+def settle(config: Path) -> str:
+    """Run until a run finds nothing to do: the state a scheduled service is in most of the time."""
+    from automations import commands
+
+    for number in range(1, 6):
+        report = commands.run(context(config))
+        if not report.done and not report.failed and not report.written:
+            return f"au repos après {number} passage(s)"
+    raise SystemExit(f"{config.parent.name} : toujours du travail après 5 passages")
+
+
+def context(config: Path) -> Any:
+    from automations.context import Context
+    from automations.settings import load_config
+    from automations.transports import settings_checks
+
+    return Context(config=load_config(config, backends=settings_checks()), clock=lambda: NOW, out=io.StringIO())
+
+
+def finish(case: Case, data: Path) -> str:
+    """A check made once both ways ran; returns a French detail."""
+    if case.scenario == "suites":
+        from . import follow_ups
+
+        return "classeurs identiques" if follow_ups.same_workbooks(data / "suites") else "CLASSEURS DIFFÉRENTS"
+    return ""
+
+
+def measure(case: Case, way: str, data: Path) -> Measure:
+    if case.scenario == "lecture":
+        return _read(case, way, data)
+    if case.scenario == "tick":
+        return _tick(case, way, data)
+    if case.scenario == "courriers":
+        from . import letters
+
+        return Measure(letters.render(data / "courriers" / way, case.size, way), "s")
+    if case.scenario == "pdf":
+        from . import pdf_batch
+
+        documents = sorted((data / "pdf").glob("Convocation *.docx"))
+        return Measure(pdf_batch.convert(documents[:-1], way, documents[-1]), "s")
+    if case.scenario == "exchange":
+        from . import ews_requests
+
+        counts = [ews_requests.requests(members, way) for members in case.size]
+        return Measure(max(counts), "req.", " / ".join(map(str, counts)), {"constant": len(set(counts)) == 1})
+    if case.scenario == "rapport":
+        from . import annual_report
+
+        seconds, detail = annual_report.report(service(data, case.size), way)
+        return Measure(seconds, "s", detail)
+    if case.scenario == "suites":
+        from . import follow_ups
+
+        return Measure(follow_ups.write_back(data / "suites", way), "s")
+    raise ValueError(case.scenario)
+
+
+def _read(case: Case, way: str, data: Path) -> Measure:
+    from automations.registers.mapping import load_mapping
+    from automations.registers.reader import read_register
+
+    folder = data / case.key
+    spec = load_mapping(folder / "correspondance.toml").registers["applications"]
+    started = time.perf_counter()
+    if way == "outil":
+        records, findings, _ = read_register(spec, folder)
+        return Measure(time.perf_counter() - started, "s", f"{number(len(records))} lignes lues, {len(findings)} constats")
+    import pandas as pd
+
+    started = time.perf_counter()  # pandas' import is not part of its reading
+    frame = pd.read_excel(folder / "Registre des demandes 2020.xlsx", engine="openpyxl")
+    return Measure(time.perf_counter() - started, "s", f"{number(len(frame))} lignes, sans types ni constats")
+
+
+def _tick(case: Case, way: str, data: Path) -> Measure:
+    from automations import commands
+
+    config = service(data, case.size)
+    if way == "naif":  # the same run without what the last idle run remembered
+        with sqlite3.connect(config.parent / "journal.sqlite3") as db:
+            db.execute("DELETE FROM idle_runs")
+    ctx = context(config)
+    started = time.perf_counter()
+    report = commands.run(ctx)
+    seconds = time.perf_counter() - started
+    skipped = "Rien à faire" in ctx.out.getvalue()
+    if report.done or report.failed or skipped != (way == "outil"):
+        raise SystemExit(f"tick {way} : {ctx.out.getvalue()}")
+    return Measure(seconds, "s", "un passage de commands.run, comme chaque tick de serve" if way == "outil" else "")
