@@ -179,6 +179,11 @@ class _Sheet:
             for (r, c), cell in sorted(self.ws._cells.items()):
                 if r == row and cell.value is not None and cell.data_type != "f":
                     found.setdefault(normalize_label(str(cell.value)), c)  # the first one, as the reader does
+            for merged in self.ws.merged_cells.ranges:
+                # a header merged down over two rows names its column on both, as the reader reads it
+                top = self.ws._cells.get((merged.min_row, merged.min_col))
+                if merged.min_row < row <= merged.max_row and top is not None and top.value is not None:
+                    found.setdefault(normalize_label(str(top.value)), merged.min_col)
             self._headers[row] = found
         return self._headers[row]
 
