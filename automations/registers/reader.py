@@ -19,6 +19,7 @@ from . import container
 from .findings import Finding, Severity
 from .mapping import Mapping, RegisterSpec
 from .types import ConversionError, normalize_label
+from .workbook_guard import LEGACY
 
 _HEADER_SCAN_ROWS = 30
 log = logging.getLogger(__name__)
@@ -138,6 +139,9 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
                                 "fichier illisible (ce n'est pas un classeur Excel valide, ou il est abîmé) : "
                                 "enregistrez-le de nouveau dans Excel"))
         return
+    if path.suffix.lower() == ".xls" and any(fs.write_back for fs in spec.fields.values()):
+        findings.append(Finding(str(path), None, None, None, None, LEGACY,
+                                Severity.WARNING))
     names = [n for n in workbook.sheet_names
              if any(fnmatch.fnmatch(n.casefold(), p.casefold()) for p in spec.sheets)]
     if not names:
@@ -276,7 +280,9 @@ def _read_row(spec: RegisterSpec, path: Path, sheet: str, row_number: int, heade
     if not ok:
         return None
     identity = tuple((header_texts[n], row[columns[n]]) for n in spec.key if n in columns)
-    writable = frozenset(n for n, fs in spec.fields.items() if fs.write_back and n in columns)
+    # openpyxl cannot write a legacy .xls: its status columns are left to staff (check says so)
+    writable = frozenset(n for n, fs in spec.fields.items()
+                         if fs.write_back and n in columns and path.suffix.lower() != ".xls")
     return Record(role=spec.role, source=Source(path, sheet, row_number, header_row),
                   values=values, identity=identity, headers=header_texts, writable=writable)
 

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import UserError
 from .types import normalize_label
-from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, unsafe, unsafe_parts
+from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_unwritable, unsafe, unsafe_parts
 
 __all__ = ["CellWrite", "RowAppend", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes", "lock_file",
            "unsafe_parts"]
@@ -315,6 +315,7 @@ def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_
     lock = lock_file(path)
     if lock is not None:
         raise busy(path, lock)
+    refuse_unwritable(path)
     parts = unsafe_parts(path)
     if parts:
         raise unsafe(path, parts)

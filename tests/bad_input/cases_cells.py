@@ -6,10 +6,13 @@ leave, and the bad row is not written to.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from . import files
-from .runner import Case, row_of
+import openpyxl
+
+from . import files, runner
+from .runner import NOTHING, Case, row_of
 from .service import (ALL_MAILS, APPLICATIONS, INVITATION, PLANNING, ROW_TEIN, ROW_TROLUE, ROW_WAHEO, SIC, TEIN,
                       TROLUE, WAHEO, column_letter, edit, edit_application, register)
 
@@ -122,4 +125,45 @@ CASES = [
                "✗ « Planning des instances 2026.xlsx », feuille « Membres », ligne 3, colonne « Courriel » "
                "(valeur « wassissi.lalie-fsh.nc ») : adresse e-mail invalide",
                NO_INVITATION | {"therese.xowie@ville-noumea.nc"}, 3, "Membres"),
+]
+
+
+def _control_character(folder: Path) -> Path:
+    # pasted from Word: a line break before the married name, which Excel saves as _x000B_
+    path = register(folder, APPLICATIONS)
+    files.rewrite_part(path, files.SHEET_PART, lambda xml: xml.replace(
+        b"<t>TROLUE</t>", "<t>TROLUE_x000B_(épouse WAMYTAN)</t>".encode()))
+    return path
+
+
+def _addressed_with_a_space(folder: Path) -> list[str]:
+    to = next(m["To"].addresses[0] for m in runner.messages(folder) if TROLUE in m["To"])
+    return [] if to.display_name == "Malia TROLUE (épouse WAMYTAN)" else [f"letter addressed to {to!r}"]
+
+
+CASES += [
+    Case("control_character", "caractère de contrôle collé dans un nom", _control_character,
+         check=("Problèmes dans les registres : 0 erreur(s), 2 avertissement(s).",), check_exit=0,
+         after=(_addressed_with_a_space,), watch=NOTHING),
+]
+
+
+def _twice(folder: Path) -> Path:
+    # the same application typed again at the end of the register
+    path = register(folder, APPLICATIONS)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Demandes"]
+    ws.append([c.value for c in ws[ROW_TROLUE]])
+    wb.save(path)
+    return path
+
+
+CASES += [
+    _cell_case("same_row_twice", "ligne saisie deux fois", _twice,
+               f"✗ {REG}, ligne 5, colonne « N° dossier » (valeur « DEL-2026-0303 ») : ligne saisie deux fois : "
+               "identique à la ligne 3 ; cette ligne est ignorée", ALL_MAILS, 5),
+    Case("session_in_2099", "séance datée de 2099 (année mal saisie)", _coming_session(Date=date(2099, 12, 3)),
+         check=(f"⚠ {PLAN}, ligne 6, colonne « Date » (valeur « 03/12/2099 ») : séance prévue dans plus de deux ans : "
+                "vérifiez l'année ; rien ne partira pour elle d'ici là",), check_exit=0,
+         mails=NO_INVITATION, watch=row_of(COMING_ROW, "Planning 2026")),
 ]

@@ -98,8 +98,10 @@ def formula_kept(folder: Path) -> list[str]:
     return [] if cell.value == f"={column_letter('Montant demandé')}{ROW_WAHEO}" else [f"formula lost: {cell.value!r}"]
 
 
-def sheet_left_out(reason: str, where: str = "") -> tuple[str, ...]:
-    return (f"✗ « Registre des demandes 2026.xlsx »{where} : {reason}", ONE_LEFT_OUT)
+def sheet_left_out(reason: str, where: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The lines of check, and of run, for a sheet or a workbook not read at all."""
+    line = f"« Registre des demandes 2026.xlsx »{where} : {reason}"
+    return (f"✗ {line}",), (f"✗ Registre non lu : {line}", ONE_LEFT_OUT)
 
 
 ONLY_INVITATION = frozenset({INVITATION})
@@ -109,8 +111,8 @@ MISSING_COLUMN = "colonne obligatoire introuvable (en-têtes acceptés : « {} �
 
 CASES = [
     Case("missing_sheet", "feuille absente (renommée)", _reshape(lambda ws: setattr(ws, "title", "Feuil1")),
-         check=sheet_left_out("aucune feuille ne correspond à « Demandes » (feuilles présentes : « Feuil1 »)")[:1],
-         run=(ONE_LEFT_OUT,), mails=ONLY_INVITATION),
+         *sheet_left_out("aucune feuille ne correspond à « Demandes » (feuilles présentes : « Feuil1 »)"),
+         mails=ONLY_INVITATION),
     Case("missing_column", "colonne obligatoire supprimée", _reshape(lambda ws: ws.delete_cols(3)),
          check=(f"✗ {REG}, ligne 1, colonne « Nom » : {MISSING_COLUMN.format('Nom')}",),
          run=(ONE_LEFT_OUT,), mails=ONLY_INVITATION),
@@ -124,8 +126,8 @@ CASES = [
     Case("header_lower", "en-têtes sous des lignes de titre", _reshape(_titles(5)), check=(CLEAN,),
          check_exit=0, watch=NOTHING, after=(notified_rows(7, 8, 9, header_row=6),)),
     Case("header_too_low", "en-têtes au-delà de la 30e ligne", _reshape(_titles(34)),
-         check=(f"✗ {REG} : ligne d'en-têtes introuvable dans les 30 premières lignes : aucun des en-têtes attendus "
-                "n'y figure",), run=(ONE_LEFT_OUT,), mails=ONLY_INVITATION),
+         *sheet_left_out("ligne d'en-têtes introuvable dans les 30 premières lignes : aucun des en-têtes attendus "
+                         "n'y figure", ", feuille « Demandes »"), mails=ONLY_INVITATION),
     Case("merged_header", "en-têtes fusionnés sur deux lignes", _reshape(_two_row_header),
          check=(CLEAN,), check_exit=0, watch=NOTHING,
          after=(notified_rows(3, 4, 5, header_row=2),)),

@@ -141,21 +141,30 @@ def _write_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> None:
         out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), start, 0))
 
 
-def million_rows(path: Path, sheet: str, header: list[str], row: list[object], count: int = 1_000_000) -> None:
-    """A sheet of ``count`` distinct rows (each its own file number), streamed into the zip."""
-    number = header.index("N° dossier")
+def _numbered_row(header: list[str], row: list[object]) -> str:
+    # the row's XML once, with a slot for the file number: formatting a million rows cell by cell is slow
+    cells = [_inline(v).replace("%", "%%") for v in row]
+    cells[header.index("N° dossier")] = '<c t="inlineStr"><is><t>DEL-%07d</t></is></c>'
+    return "<row>" + "".join(cells) + "</row>"
+
+
+def million_rows(path: Path, sheet: str, header: list[str], row: list[object], count: int = 1_000_000) -> int:
+    """A sheet of ``count`` distinct rows (each its own file number), streamed into the zip; returns its size."""
+    template = _numbered_row(header, row)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, data in _package(sheet):
             archive.writestr(name, data)
-        # the row's XML once, with a slot for the number: formatting a million rows cell by cell is slow
-        cells = [_inline(v) for v in row]
-        cells[number] = '<c t="inlineStr"><is><t>DEL-%07d</t></is></c>'
-        template = ("<row>" + "".join(cells).replace("%", "%%").replace("DEL-%%07d", "DEL-%07d") + "</row>")
         with archive.open(SHEET_PART, "w", force_zip64=True) as stream:
             stream.write(_HEAD.encode() + _row(header))
             for start in range(0, count, 10_000):
                 stream.write("".join(template % n for n in range(start, min(start + 10_000, count))).encode())
             stream.write(_TAIL.encode())
+    return million_rows_size(header, row, count)
+
+
+def million_rows_size(header: list[str], row: list[object], count: int = 1_000_000) -> int:
+    """The size of :func:`million_rows`' sheet once inflated, without making it."""
+    return len(_HEAD.encode() + _row(header) + _TAIL.encode()) + count * len((_numbered_row(header, row) % 0).encode())
 
 
 def legacy_xls(source: Path, target: Path) -> None:
@@ -172,6 +181,9 @@ def legacy_xls(source: Path, target: Path) -> None:
 
 
 VBA_PART = "xl/vbaProject.bin"
+# openpyxl keeps the VBA part as bytes, which is what a write-back must not change: an OLE2 signature and a
+# module's text, not a project Excel would run (no library at hand writes one).
+OLE_VBA_PROJECT = bytes.fromhex("d0cf11e0a1b11ae1") + b'Attribute VB_Name = "Relances"\r\nSub Relancer()\r\nEnd Sub\r\n' * 64
 
 
 def macro_workbook(source: Path, target: Path, vba: bytes) -> None:

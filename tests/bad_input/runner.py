@@ -76,12 +76,14 @@ def cli(config: Path, *args: str) -> Outcome:
     return Outcome(code, [line.strip() for line in text.splitlines()], text)
 
 
+def messages(folder: Path) -> list[email.message.EmailMessage]:
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            for p in sorted((folder / "boite-d-envoi").glob("*/*.eml"))]
+
+
 def sent(folder: Path) -> list[str]:
-    recipients = []
-    for path in sorted((folder / "boite-d-envoi").glob("*/*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        recipients.append(message["To"].addresses[0].addr_spec)
-    return recipients
+    """The first recipient of each mail in the outbox."""
+    return [m["To"].addresses[0].addr_spec for m in messages(folder)]
 
 
 def _registers(folder: Path) -> dict[str, str]:
