@@ -80,6 +80,8 @@ def declare_entities(path: Path, part: str = SHEET_PART) -> None:
 
 
 def _inline(value: object) -> str:
+    if value is None:
+        return "<c/>"  # an empty cell keeps the next ones in their columns
     if isinstance(value, (int, float)):
         return f"<c><v>{value}</v></c>"
     text = str(value).replace("&", "&amp;").replace("<", "&lt;")
@@ -112,6 +114,7 @@ def zip_bomb(path: Path, sheet: str, header: list[str], row: list[object], gib: 
     crc = zlib.crc32(head)
     for _ in range(count):
         crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(_TAIL.encode(), crc)
     size = len(head) + len(chunk) * count + len(_TAIL)
     if size >= 1 << 32:
         raise ValueError("the plain zip headers written here hold sizes under 4 GiB")
