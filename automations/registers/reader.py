@@ -39,8 +39,8 @@ class FormulaError:
         if not self.code:
             return ("formule jamais calculée (classeur enregistré par un autre programme qu'Excel) : ouvrez-le "
                     "dans Excel et enregistrez-le ; la ligne est écartée")
-        return f"la formule de cette cellule donne une erreur ({self.code}) : corrigez-la dans le classeur ; " \
-               "la ligne est écartée"
+        return (f"la formule de cette cellule donne une erreur ({self.code}) : corrigez-la dans le classeur ; "
+                "la ligne est écartée")
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,7 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
                                 "enregistrez-le de nouveau dans Excel"))
         return
     if path.suffix.lower() == ".xls" and any(fs.write_back for fs in spec.fields.values()):
-        findings.append(Finding(str(path), None, None, None, None, LEGACY,
-                                Severity.WARNING))
+        findings.append(Finding(str(path), None, None, None, None, LEGACY, Severity.WARNING))
     names = [n for n in workbook.sheet_names
              if any(fnmatch.fnmatch(n.casefold(), p.casefold()) for p in spec.sheets)]
     if not names:
@@ -158,8 +157,8 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
         except (CalamineError, ValueError) as exc:
             log.debug("%s, %s: %s", path.name, name, exc)
             findings.append(Finding(str(path), name, None, None, None,
-                                    "feuille illisible : son contenu XML est abîmé ; enregistrez de nouveau "
-                                    "le classeur dans Excel"))
+                                    "feuille illisible (contenu XML abîmé) : enregistrez de nouveau le "
+                                    "classeur dans Excel"))
             continue
         _fill_merged(rows, merged)
         for (row, column), code in container.formula_problems(path, name).items():
