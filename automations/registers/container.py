@@ -54,7 +54,8 @@ def refusal(path: Path) -> str | None:
         if _encrypted(path):
             return PASSWORD
         if suffix != ".xls":
-            return f"fichier illisible (classeur Excel 97-2003 enregistré sous l'extension « {path.suffix} ») : {_RESAVE}"
+            return (f"fichier illisible (classeur Excel 97-2003 enregistré sous l'extension « {path.suffix} ») : "
+                    f"{_RESAVE}")
         return None  # a legacy workbook calamine reads
     if suffix in (".csv", ".txt"):
         return (f"fichier illisible (fichier texte CSV, pas un classeur Excel) : {_RESAVE}, "
@@ -123,7 +124,8 @@ def _size(count: int) -> str:
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> the zip part holding it; empty when the workbook's own parts cannot say."""
     try:
-        if any(archive.getinfo(n).file_size > MAX_PART_BYTES for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
+        names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        if any(archive.getinfo(n).file_size > MAX_PART_BYTES for n in names):
             return {}
         workbook = SafeTree.fromstring(archive.read("xl/workbook.xml"))
         rels = SafeTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))

@@ -103,8 +103,8 @@ LEGACY = ("classeur Excel 97-2003 (.xls), que l'outil lit mais où il ne peut ri
 def refuse_unwritable(path: Path) -> None:
     """Say in French why openpyxl must not open this file: gone since it was read, legacy, or not a workbook."""
     if not path.is_file():
-        raise UserError(f"« {path.name} » introuvable pour l'écriture du suivi : le classeur a été déplacé, renommé "
-                        "ou supprimé depuis sa lecture ; le report attend qu'il soit remis à sa place.")
+        raise UserError(f"« {path.name} » introuvable pour l'écriture du suivi : le classeur a été déplacé, "
+                        "renommé ou supprimé depuis sa lecture ; le report attend qu'il soit remis à sa place.")
     if path.suffix.lower() == ".xls":
         raise UserError(f"« {path.name} » : {LEGACY}.")
     reason = container.refusal(path)

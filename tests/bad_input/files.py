@@ -186,7 +186,8 @@ def legacy_xls(source: Path, target: Path) -> None:
 VBA_PART = "xl/vbaProject.bin"
 # openpyxl keeps the VBA part as bytes, which is what a write-back must not change: an OLE2 signature and a
 # module's text, not a project Excel would run (no library at hand writes one).
-OLE_VBA_PROJECT = bytes.fromhex("d0cf11e0a1b11ae1") + b'Attribute VB_Name = "Relances"\r\nSub Relancer()\r\nEnd Sub\r\n' * 64
+OLE_VBA_PROJECT = bytes.fromhex("d0cf11e0a1b11ae1") + (
+    b'Attribute VB_Name = "Relances"\r\nSub Relancer()\r\nEnd Sub\r\n' * 64)
 
 
 def macro_workbook(source: Path, target: Path, vba: bytes) -> None:
