@@ -286,6 +286,8 @@ def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
         ctx.say(f"  ✗ Report dans le registre impossible : {line}")
     for line in report.sidecars:
         ctx.say(f"  ⚠ {line}")
+    for line in report.unreadable:  # a whole register or sheet left out: more than a row
+        ctx.say(f"  ✗ Registre non lu : {line}")
     done = report.done + report.recovered
     filed = sum(1 for a in done if a.kind == "file")
     documents = f", {filed} document(s) préparé(s)" if filed else ""

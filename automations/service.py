@@ -20,6 +20,9 @@ from .settings import Config
 from .settings.model import RoomSettings
 
 
+# A planning holds the coming year or two: a session further away is most likely a mistyped year.
+_FAR_DAYS = 2 * 366
+
 # A room reads the same whether the config or a register describes it.
 Room = RoomSettings
 
@@ -253,6 +256,10 @@ def _session(r: Record, service: Service, default_hours: float, today: date) -> 
         pack_sent_on=r.get("pack_sent_on"), minutes_sent_on=r.get("minutes_sent_on"),
         minutes_validated=bool(r.get("minutes_validated", False)))
     if session.status == "prevue" and session.date >= today:
+        if (session.date - today).days > _FAR_DAYS:  # a year mistyped (2099 for 2029): nothing would ever leave
+            service.findings.append(_finding(r, "date", session.date.strftime("%d/%m/%Y"),
+                                             "séance prévue dans plus de deux ans : vérifiez l'année ; "
+                                             "rien ne partira pour elle d'ici là", Severity.WARNING))
         if session.time is None:
             service.findings.append(_finding(r, "time", None, "séance prévue sans heure : "
                                              "la convocation ne peut pas être envoyée"))

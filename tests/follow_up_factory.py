@@ -77,9 +77,11 @@ def write_registers(folder: Path, rows: list[list[object]]) -> None:
               ["Date", "N°", "Destinataire", "Objet", "Rédacteur"], OUTGOING, blank_row=True)
 
 
-def make_follow_up_service(folder: Path, rows: list[list[object]] | None = None, extra: str = "") -> Path:
-    planning = planning_rows()
-    planning[0][1] = HELD  # the planning's held session is the one that decided
+def make_follow_up_service(folder: Path, rows: list[list[object]] | None = None, extra: str = "",
+                           planning: list[list[object]] | None = None) -> Path:
+    if planning is None:
+        planning = planning_rows()
+        planning[0][1] = HELD  # the planning's held session is the one that decided
     config = make_service(folder, planning)
     (folder / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
     text = config.read_text(encoding="utf-8").replace(

@@ -7,19 +7,43 @@ Reading never fails as a whole for one bad row: each bad cell becomes a
 from __future__ import annotations
 
 import fnmatch
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from . import container
 from .findings import Finding, Severity
 from .mapping import Mapping, RegisterSpec
 from .types import ConversionError, normalize_label
 from .sidecar import is_sidecar
+from .workbook_guard import LEGACY
 
 _HEADER_SCAN_ROWS = 30
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FormulaError:
+    """A formula whose value is unknown, which calamine hands over as an empty cell."""
+
+    code: str  # the error as Excel shows it ("#REF!", "#N/A"...), or "" when the formula was never computed
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def reason(self) -> str:
+        if not self.code:
+            # openpyxl, and so this tool's own write-back, saves formulas without their results
+            return ("formule sans résultat enregistré (classeur enregistré par un programme qui ne calcule pas les "
+                    "formules, ou par l'outil lors d'un report) : ouvrez-le dans Excel et enregistrez-le ; la ligne "
+                    "est écartée")
+        return (f"la formule de cette cellule donne une erreur ({self.code}) : corrigez-la dans le classeur ; "
+                "la ligne est écartée")
 
 
 @dataclass(frozen=True)
@@ -81,7 +105,8 @@ def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:
     for pattern in spec.files:
         for path in sorted(folder.glob(pattern)):
             # Excel's owner files, our own temp files and sidecar workbooks are not registers
-            if path.is_file() and not path.name.startswith(("~$", ".")) and not is_sidecar(path) and path not in found:
+            if (path.is_file() and not path.name.startswith(("~$", ".")) and not is_sidecar(path)
+                    and path not in found):
                 found.append(path)
     return found
 
@@ -103,12 +128,23 @@ def read_register(spec: RegisterSpec, folder: Path,
 
 
 def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable[tuple[str, list[list[Any]]]]:
+    refused = container.refusal(path)
+    if refused is not None:
+        findings.append(Finding(str(path), None, None, None, None, refused))
+        return
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        findings.append(Finding(str(path), None, None, None, None,
-                                f"fichier illisible, ce n'est pas un classeur Excel valide ({_short(exc)})"))
+    except PasswordError:
+        findings.append(Finding(str(path), None, None, None, None, container.PASSWORD))
         return
+    except (CalamineError, OSError, ValueError) as exc:
+        log.debug("%s: %s", path.name, exc)  # calamine's English, for the administrator
+        findings.append(Finding(str(path), None, None, None, None,
+                                "fichier illisible (ce n'est pas un classeur Excel valide, ou il est abîmé) : "
+                                "enregistrez-le de nouveau dans Excel"))
+        return
+    if path.suffix.lower() == ".xls" and any(fs.write_back for fs in spec.fields.values()):
+        findings.append(Finding(str(path), None, None, None, None, LEGACY, Severity.WARNING))
     names = [n for n in workbook.sheet_names
              if any(fnmatch.fnmatch(n.casefold(), p.casefold()) for p in spec.sheets)]
     if not names:
@@ -119,17 +155,40 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
         return
     for name in names:
         try:
-            yield name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
         except (CalamineError, ValueError) as exc:
-            findings.append(Finding(str(path), name, None, None, None, f"feuille illisible ({_short(exc)})"))
+            log.debug("%s, %s: %s", path.name, name, exc)
+            findings.append(Finding(str(path), name, None, None, None,
+                                    "feuille illisible (contenu XML abîmé) : enregistrez de nouveau le "
+                                    "classeur dans Excel"))
+            continue
+        _fill_merged(rows, merged)
+        for (row, column), code in container.formula_problems(path, name).items():
+            if row < len(rows) and column < len(rows[row]) and _is_empty(rows[row][column]):
+                rows[row][column] = FormulaError(code)
+        yield name, rows
 
 
-def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    # Staff merge a cell down the rows it applies to (one session date for several applications,
+    # a header over two rows): each of those rows has its value, as a reader of the sheet sees it.
+    # A merge across columns stays in its first column: the others are other fields.
+    for (top, left), (bottom, _) in ranges:
+        if top < len(rows) and left < len(rows[top]):
+            for row in rows[top + 1:bottom + 1]:
+                if left < len(row):
+                    row[left] = rows[top][left]
 
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_blank(value: Any) -> bool:
+    # formulas filled down below the data, never computed since openpyxl saved them, make no record
+    return _is_empty(value) or (isinstance(value, FormulaError) and not value.code)
 
 
 def _match_columns(spec: RegisterSpec, header: list[Any]) -> dict[str, int]:
@@ -160,8 +219,10 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     header_index = _find_header(spec, rows)
     where = (str(path), sheet)
     if header_index is None:
+        searched = (f"à la ligne {spec.header_row}" if spec.header_row is not None
+                    else f"dans les {_HEADER_SCAN_ROWS} premières lignes")
         findings.append(Finding(*where, spec.header_row, None, None,
-                                "ligne d'en-têtes introuvable : aucun des en-têtes attendus n'y figure"))
+                                f"ligne d'en-têtes introuvable {searched} : aucun des en-têtes attendus n'y figure"))
         return []
     header = rows[header_index]
     columns = _match_columns(spec, header)
@@ -184,12 +245,14 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     fields = _plan_fields(spec, columns, header_texts)
     indices = list(columns.values())
     key_columns = [(header_texts[n], columns[n]) for n in spec.key if n in columns]
-    writable = frozenset(n for n, fs in spec.fields.items() if fs.write_back and n in columns)
+    # openpyxl cannot write a legacy .xls: its status columns are left to staff (check says so)
+    writable = frozenset(n for n, fs in spec.fields.items()
+                         if fs.write_back and n in columns and path.suffix.lower() != ".xls")
     records: list[Record] = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         width = len(row)
-        if all(_is_empty(row[i]) for i in indices if i < width):
+        if all(_is_blank(row[i]) for i in indices if i < width):
             continue
         values = _read_row(fields, row, width, str(path), sheet, index + 1, findings)
         if values is not None:
@@ -231,6 +294,10 @@ def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet
             continue
         index = f.index
         raw = row[index] if index is not None and index < width else None
+        if raw.__class__ is FormulaError:
+            findings.append(Finding(file, sheet, row_number, f.column, raw.code or None, raw.reason))
+            ok = False
+            continue
         if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
             if f.required:
                 findings.append(Finding(file, sheet, row_number, f.column, None, "valeur obligatoire manquante"))

@@ -35,6 +35,9 @@ def normalize_label(text: str) -> str:
 
 # Spaces Excel and French keyboards put inside numbers and between words.
 _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
+# Control characters pasted into text: Word's line and page breaks become spaces, the others go
+# (a mail header or a document would carry them as they are).
+_CONTROLS = str.maketrans({**{chr(c): None for c in range(32) if chr(c) not in "\t\n\r"}, "\v": " ", "\f": " "})
 _MINUS = ("-", "\u2212", "\u2013")
 # Formulas leave float noise (0.1 * 3); anything closer than this to an integer is one.
 _INTEGRAL_TOLERANCE = 1e-6
@@ -62,7 +65,9 @@ class TextType(FieldType):
 
     def convert(self, value: Any) -> str:
         if isinstance(value, str):
-            return value.strip() if value.isascii() else value.translate(_ODD_SPACES).strip()
+            if value.isascii() and value.isprintable():  # the common case, kept short
+                return value.strip()
+            return value.translate(_ODD_SPACES).translate(_CONTROLS).strip()
         if isinstance(value, bool):
             return "oui" if value else "non"
         if isinstance(value, int):

@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ..errors import UserError
+from . import container
 
 # French names of what openpyxl does not round-trip, with the zip part prefixes that hold it
 _DROPPED_PARTS: dict[str, tuple[str, ...]] = {
@@ -102,6 +103,22 @@ def _sheet_extensions(archive: zipfile.ZipFile, name: str) -> list[str]:
                 if len(stack) <= 2:
                     element.clear()  # rows of a long register need not stay in memory
     return labels
+
+
+LEGACY = ("classeur Excel 97-2003 (.xls), que l'outil lit mais où il ne peut rien reporter ; enregistrez-le au "
+          "format « Classeur Excel (*.xlsx) » et corrigez les fichiers de la correspondance")
+
+
+def refuse_unwritable(path: Path) -> None:
+    """Say in French why openpyxl must not open this file: gone since it was read, legacy, or not a workbook."""
+    if not path.is_file():
+        raise UserError(f"« {path.name} » introuvable pour l'écriture du suivi : le classeur a été déplacé, "
+                        "renommé ou supprimé depuis sa lecture ; le report attend qu'il soit remis à sa place.")
+    if path.suffix.lower() == ".xls":
+        raise UserError(f"« {path.name} » : {LEGACY}.")
+    reason = container.refusal(path)
+    if reason is not None:
+        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi : {reason}.")
 
 
 def busy(path: Path, lock: Path | None, why: str = "") -> WorkbookBusy:

@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import UserError
 from .types import normalize_label
 from .cells import put
-from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, unsafe, unsafe_parts
+from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_unwritable, unsafe, unsafe_parts
 
 __all__ = ["CellWrite", "RowAppend", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes", "lock_file",
            "unsafe_parts"]
@@ -180,6 +180,11 @@ class _Sheet:
             for (r, c), cell in sorted(self.ws._cells.items()):
                 if r == row and cell.value is not None and cell.data_type != "f":
                     found.setdefault(normalize_label(str(cell.value)), c)  # the first one, as the reader does
+            for merged in self.ws.merged_cells.ranges:
+                # a header merged down over two rows names its column on both, as the reader reads it
+                top = self.ws._cells.get((merged.min_row, merged.min_col))
+                if merged.min_row < row <= merged.max_row and top is not None and top.value is not None:
+                    found.setdefault(normalize_label(str(top.value)), merged.min_col)
             self._headers[row] = found
         return self._headers[row]
 
@@ -307,6 +312,7 @@ def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_
     lock = lock_file(path)
     if lock is not None:
         raise busy(path, lock)
+    refuse_unwritable(path)
     parts = unsafe_parts(path)
     if parts:
         raise unsafe(path, parts)

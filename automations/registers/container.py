@@ -1,0 +1,189 @@
+"""What a register file holds, looked at before any parser opens it.
+
+calamine and openpyxl describe a bad file in English, or not at all: an empty
+file, a web page or a CSV export renamed ``.xlsx``, a workbook encrypted with a
+password, a legacy ``.xls`` under a ``.xlsx`` name, a copy cut short. A small
+archive may also inflate to gigabytes (a zip bomb) or carry XML entity
+declarations, which no Excel workbook holds. Each gets one French reason, and
+the file is not parsed. Both readers trust a zip's declared sizes (they stop
+with an error past them), so checking the declared sizes bounds memory.
+
+calamine also reads a cell holding a formula error (``#REF!``, ``#N/A``...), or
+a formula no spreadsheet computed, as an empty cell: :func:`formula_problems`
+finds them in the sheet's XML.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from pathlib import Path
+
+import olefile
+from defusedxml import ElementTree as SafeTree
+from openpyxl.utils.cell import coordinate_to_tuple
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# A register of 50,000 applications is some 60 MB of sheet XML; calamine needs about
+# twice a part's size in memory, Python as much again for the rows.
+MAX_PART_BYTES = 256 * 1024 * 1024
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+PASSWORD = ("fichier illisible (classeur protégé par un mot de passe à l'ouverture) : enregistrez-le sans mot de "
+            "passe (Fichier > Informations > Protéger le classeur > Chiffrer avec mot de passe)")
+_RESAVE = "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) »"
+DAMAGED = ("fichier illisible (classeur abîmé ou incomplet : copie interrompue ?) : remettez-le depuis une "
+           "sauvegarde, ou enregistrez-le de nouveau dans Excel")
+
+
+def refusal(path: Path) -> str | None:
+    """Why ``path`` must not be parsed, in French; None when it may be."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(len(OLE_MAGIC))
+    except OSError as exc:
+        return f"fichier illisible ({exc.strerror or type(exc).__name__})"
+    suffix = path.suffix.lower()
+    if not head:
+        return "fichier illisible (fichier vide, 0 octet : sa copie a échoué ?) : remettez-le depuis une sauvegarde"
+    if head == OLE_MAGIC:
+        if _encrypted(path):
+            return PASSWORD
+        if suffix != ".xls":
+            return (f"fichier illisible (classeur Excel 97-2003 enregistré sous l'extension « {path.suffix} ») : "
+                    f"{_RESAVE}")
+        return None  # a legacy workbook calamine reads
+    if suffix in (".csv", ".txt"):
+        return (f"fichier illisible (fichier texte CSV, pas un classeur Excel) : {_RESAVE}, "
+                "ou corrigez les fichiers de la correspondance")
+    if not head.startswith(ZIP_MAGIC):
+        if head.lstrip()[:1] == b"<" or head.startswith(b"\xef\xbb\xbf"):
+            return f"fichier illisible (page web ou texte, pas un classeur Excel : un export renommé ?) : {_RESAVE}"
+        return f"fichier illisible (contenu non reconnu, ce n'est pas un classeur Excel) : {_RESAVE}"
+    return _archive_problem(path)
+
+
+def _encrypted(path: Path) -> bool:
+    # Excel's encryption wraps the whole .xlsx in an OLE2 container ("EncryptedPackage")
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return bool(ole.exists("EncryptedPackage"))
+    except (OSError, ValueError):
+        return False
+
+
+def _archive_problem(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if not any(i.filename.startswith("xl/") for i in infos):
+                return f"fichier illisible (archive zip qui n'est pas un classeur Excel) : {_RESAVE}"
+            oversized = [i for i in infos if i.file_size > MAX_PART_BYTES]
+            total = sum(i.file_size for i in infos)
+            if oversized or total > MAX_TOTAL_BYTES:
+                return _too_big(archive, oversized[0] if oversized else None, total)
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")) and _declares_entities(archive, info):
+                    return ("classeur refusé (XML avec des déclarations d'entités, ce qu'aucun classeur Excel ne "
+                            "contient) : fichier piégé ou abîmé, il n'est pas lu")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return DAMAGED
+    return None
+
+
+def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    # a DOCTYPE comes before the root element, within the first bytes of the part
+    with archive.open(info) as stream:
+        start = stream.read(4096)
+    return b"<!DOCTYPE" in start or b"<!ENTITY" in start
+
+
+def _too_big(archive: zipfile.ZipFile, part: zipfile.ZipInfo | None, total: int) -> str:
+    if part is None:
+        what, size = "l'ensemble du classeur", total
+    else:
+        names = {p: n for n, p in sheet_parts(archive).items()}
+        name = names.get(part.filename)
+        what = f"la feuille « {name} »" if name else f"la partie « {part.filename} »"
+        size = part.file_size
+    return (f"classeur refusé ({what} ferait {_size(size)} une fois décompressée, au plus {_size(MAX_PART_BYTES)} "
+            "par feuille) : archive piégée ou feuille démesurée (des centaines de milliers de lignes), "
+            "il n'est pas lu")
+
+
+def _size(count: int) -> str:
+    if count >= 1024 ** 3:
+        return f"{count / 1024 ** 3:.1f} Go".replace(".", ",")
+    return f"{round(count / 1024 ** 2)} Mo"
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip part holding it; empty when the workbook's own parts cannot say."""
+    try:
+        names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        if any(archive.getinfo(n).file_size > MAX_PART_BYTES for n in names):
+            return {}
+        workbook = SafeTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, SafeTree.ParseError, ValueError, zipfile.BadZipFile):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(_PACKAGE_REL)}
+    parts: dict[str, str] = {}
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_REL))
+        if target:
+            parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else \
+                posixpath.normpath(posixpath.join("xl", target))
+    return parts
+
+
+def formula_problems(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Cells of ``sheet`` whose formula gives an error, 0-based (row, column) -> the error as Excel shows it
+    (``#REF!``...), or "" for a formula never computed (saved by a program, openpyxl included, not by Excel)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+        return {}  # a legacy .xls keeps its errors in binary records calamine does not hand over
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_parts(archive).get(sheet)
+            if part is None or not _mentions_problems(archive, part):
+                return {}
+            return _problems(archive, part)
+    except (zipfile.BadZipFile, KeyError, OSError, SafeTree.ParseError, ValueError):
+        return {}  # calamine read this sheet: whatever stops this scan leaves its values as read
+
+
+# an error cell; a formula with an empty or no cached value (openpyxl writes "<v></v>", others nothing)
+_MARKERS = (b't="e"', b"<v></v>", b"<v/>", b"<v />", b"</f></c>", b"/></c>")
+
+
+def _mentions_problems(archive: zipfile.ZipFile, part: str) -> bool:
+    # a cheap pass over the bytes: most sheets need no parsing at all
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            if any(marker in window for marker in _MARKERS):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _problems(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    found: dict[tuple[int, int], str] = {}
+    with archive.open(part) as stream:
+        for _, element in SafeTree.iterparse(stream, events=("end",)):
+            if element.tag == f"{_MAIN}c":
+                kind, value = element.get("t"), element.findtext(f"{_MAIN}v")
+                # Excel caches a formula's empty text result as t="str" with an empty value
+                uncomputed = element.find(f"{_MAIN}f") is not None and not value and kind != "str"
+                if (kind == "e" or uncomputed) and element.get("r"):
+                    row, column = coordinate_to_tuple(element.get("r"))
+                    found[(row - 1, column - 1)] = (value or "#ERREUR") if kind == "e" else ""
+                element.clear()
+            elif element.tag == f"{_MAIN}row":
+                element.clear()  # rows of a long register need not stay in memory
+    return found
