@@ -73,6 +73,11 @@ CREATE TABLE IF NOT EXISTS incidents (
     closed_at TEXT,
     PRIMARY KEY (automation, opened_at)
 );
+CREATE TABLE IF NOT EXISTS renders (
+    path TEXT PRIMARY KEY,             -- a document staff may edit (the minutes' draft)
+    digest TEXT NOT NULL,              -- of the version the tool put there last
+    at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS attendance (
     key TEXT PRIMARY KEY,              -- the meeting's action key
     rows TEXT NOT NULL,                -- JSON: expected attendance, for the minutes
@@ -248,6 +253,16 @@ class Journal:
         with self.transaction() as db:
             db.executemany("UPDATE writebacks SET status=?, last_error=?, done_at=? WHERE id=?",
                            [(status, error, now.isoformat() if status == "done" else None, i) for i in ids])
+
+    def note_render(self, path: str, digest: str, now: datetime) -> None:
+        """What the tool is about to put in a document staff may edit, recorded before the file changes."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO renders (path, digest, at) VALUES (?, ?, ?)",
+                       (path, digest, now.isoformat()))
+
+    def rendered(self, path: str) -> str | None:
+        row = self.db.execute("SELECT digest FROM renders WHERE path=?", (path,)).fetchone()
+        return row["digest"] if row else None
 
     def sidecar_writes(self, workbook: str) -> list[tuple[str, str]]:
         """(noted at, write) of the values a register could not take, for its sidecar workbook."""

@@ -11,6 +11,7 @@ planning's « CR diffusé le » is filled in.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from .documents import french
 from .documents.attach import attachments_for
 from .documents.render import render_docx
 from .errors import UserError
-from .journal import Entry
+from .journal import Entry, Journal
 from .minutes_content import attendance_context, decisions_context
 from .registers.writeback import CellWrite
 from .service import Application, Service, Session
@@ -108,9 +109,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def _edited_by_staff(path: Path, reference: str | None) -> bool:
-    """The tool's reference ends with the digest of what it wrote; another digest means a person saved it."""
-    return path.is_file() and reference is not None and not reference.endswith(f"#{_digest(path)}")
+def _edited_by_staff(path: Path, reference: str | None, rendered: str | None) -> bool:
+    """The tool's reference ends with the digest of what it wrote; another digest means a person saved it.
+
+    ``rendered`` is the digest of the tool's last rendering, recorded before the file was replaced: a run
+    killed after that and before its journal entry left the tool's own version, not a person's.
+    """
+    if not path.is_file() or reference is None:
+        return False
+    current = _digest(path)
+    return not reference.endswith(f"#{current}") and current != rendered
 
 
 def template_context(ctx: Context, action: Action, draft: bool = True) -> dict[str, Any]:
@@ -126,9 +134,25 @@ def template_context(ctx: Context, action: Action, draft: bool = True) -> dict[s
     }
 
 
-def _edited(action: Action, target: Path) -> bool:
+def _edited(ctx: Context, action: Action, target: Path) -> bool:
     # decided once per action, before this run's own rendering changes the file
-    return bool(action.subject.setdefault("edited", _edited_by_staff(target, action.subject["previous_ref"])))
+    if "edited" not in action.subject:
+        with Journal(ctx.config.paths.journal, readonly=True) as journal:
+            rendered = journal.rendered(str(target))
+        action.subject["edited"] = _edited_by_staff(target, action.subject["previous_ref"], rendered)
+    return bool(action.subject["edited"])
+
+
+def _render(ctx: Context, action: Action, draft: bool, target: Path) -> None:
+    """Render beside the file, note what it will hold, then swap it in: staff's copy is never half replaced."""
+    temp = target.with_name(f".{target.stem}.nouveau{target.suffix}")
+    try:
+        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action, draft), temp)
+        with Journal(ctx.config.paths.journal) as journal:
+            journal.note_render(str(target), _digest(temp), ctx.now())
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
@@ -136,8 +160,8 @@ def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
     session: Session = action.subject["session"]
     target = document_path(ctx, session)
     draft = action.kind == "file"
-    if not _edited(action, target) and (fresh or not target.is_file() or not draft):
-        render_docx(ctx.config.paths.templates / TEMPLATE, template_context(ctx, action, draft), target)
+    if not _edited(ctx, action, target) and (fresh or not target.is_file() or not draft):
+        _render(ctx, action, draft, target)
         action.subject["edited"] = not draft  # the final version is not to be rendered twice
     return [target] if target.is_file() else []
 
@@ -146,7 +170,7 @@ def build(ctx: Context, action: Action) -> Mail | Delivered:
     session: Session = action.subject["session"]
     target = document_path(ctx, session)
     if action.kind == "file":
-        edited = _edited(action, target)
+        edited = _edited(ctx, action, target)
         document(ctx, action, fresh=False)
         note = ("projet modifié à la main : conservé tel quel, reportez-y les changements des registres"
                 if edited else "")

@@ -160,3 +160,28 @@ def test_no_draft_for_old_sessions_and_a_word_for_a_past_session_still_planned(t
     assert "Comptes rendus : 0 action(s) à faire." in out
     assert (f"{COMMITTEE}, séance du 16/11/2026 : séance passée toujours « Prévue » ; indiquez « Tenue » "
             "dans le planning pour préparer son compte rendu.") in out
+
+
+def test_a_run_killed_after_rendering_the_draft_does_not_take_it_for_staff_s(service: Path, clock,
+                                                                             monkeypatch) -> None:
+    commands.run(context(service, clock))
+    changed = [row[:] for row in APPLICATIONS]
+    changed[3][10:12] = ["Accord", 99000]
+    write_applications(service.parent, changed)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies once the new draft is in place, before the journal knows
+
+    monkeypatch.setattr(Journal, "complete", killed)
+    with pytest.raises(KeyboardInterrupt):
+        commands.run(context(service, clock))
+    monkeypatch.undo()
+    draft = service.parent / DRAFT
+    assert table_rows(docx.Document(str(draft)), "N°")[4][5] == "Accord"
+    changed[0][10:12] = ["Refus", None]
+    write_applications(service.parent, changed)
+    ctx = context(service, clock)
+    commands.run(ctx)
+    assert "modifié à la main" not in ctx.out.getvalue()  # type: ignore[attr-defined]
+    assert table_rows(docx.Document(str(draft)), "N°")[1][5] == "Refus"  # the draft still follows the register
+    assert not list(draft.parent.glob(".*"))  # no half-made copy left beside it

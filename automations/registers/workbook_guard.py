@@ -72,6 +72,8 @@ def lock_file(path: Path) -> Path | None:
 
 
 def unsafe_parts(path: Path) -> list[str]:
+    if container.refusal(path) is not None:
+        return []  # refused before any parsing, with its own message: a zip bomb is not inflated here
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
