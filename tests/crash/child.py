@@ -144,7 +144,20 @@ def xlsx_half(counter: Counter) -> None:
 
 
 def docx_half(counter: Counter) -> None:
-    _half_zip(counter, lambda name: name.endswith(".docx.tmp"))
+    """The N-th Word document is cut halfway through its temporary file, flushed to disk."""
+    _half_zip(counter, lambda name: name.endswith(".docx.tmp"))  # the documents docxtpl itself renders
+    original = Path.write_bytes  # the compiled templates write the whole package at once
+
+    def write_bytes(self: Path, data: Any) -> int:
+        if self.name.endswith(".docx.tmp") and counter.fatal():
+            with open(self, "wb") as stream:
+                stream.write(bytes(data)[: len(data) // 2])
+                stream.flush()
+                os.fsync(stream.fileno())
+            die()
+        return original(self, data)
+
+    Path.write_bytes = write_bytes  # type: ignore[method-assign]
 
 
 def _replaces(counter: Counter, after: bool, suffixes: tuple[str, ...]) -> None:

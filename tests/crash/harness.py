@@ -311,7 +311,8 @@ def reference(scenario: str, workdir: Path) -> Reference:
 
 def occurrence(case: Case, counts: dict[str, int]) -> int:
     total = counts.get(case.point, 0)
-    return {"first": 1, "middle": (total + 1) // 2, "last": total}.get(case.at) or int(case.at)
+    named = {"first": 1, "middle": (total + 1) // 2, "last": total}
+    return named[case.at] if case.at in named else int(case.at)  # 0 when the point is never reached
 
 
 def run_case(case: Case, ref: Reference, workdir: Path) -> Outcome:
