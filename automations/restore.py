@@ -16,7 +16,7 @@ from pathlib import Path
 from .context import Context
 from .errors import UsageError
 from .registers.workbook_guard import busy, lock_file
-from .registers.writeback import backups_of
+from .registers.backups import backups_of
 
 
 def _when(copy: Path) -> str:

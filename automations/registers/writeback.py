@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import UserError
 from .types import normalize_label
+from .backups import prune, take_backup
 from .cells import put
 from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_unwritable, unsafe, unsafe_parts
 
@@ -374,12 +375,7 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep: int,
           stamp: tuple[int, int]) -> Path:
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    backup = backup_dir / f"{path.stem}.{now.strftime('%Y%m%d-%H%M%S')}{path.suffix}"
-    # a second write in the same second must not overwrite the copy of the true original
-    made_backup = not backup.exists()
-    if made_backup:
-        shutil.copy2(path, backup)
+    backup, made_backup = take_backup(path, backup_dir, now)
     for leftover in _leftovers(path):  # of a save killed before its rename: never a workbook staff see
         leftover.unlink(missing_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
@@ -404,7 +400,7 @@ def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep:
         temp.unlink(missing_ok=True)
         if not replaced and made_backup:
             backup.unlink(missing_ok=True)  # the original is untouched: its copy is noise
-    _prune(backup_dir, path, keep)
+    prune(backup_dir, path, keep)
     return backup
 
 
@@ -413,15 +409,3 @@ def _leftovers(path: Path) -> list[Path]:
     own = re.compile(re.escape(f".{path.stem}.") + r"[a-z0-9_]{8}" + re.escape(path.suffix) + "$")
     return [p for p in path.parent.iterdir() if own.match(p.name)]
 
-
-def backups_of(backup_dir: Path, path: Path) -> list[Path]:
-    """The dated copies of ``path``, oldest first."""
-    # an exact pattern: "Planning.xlsx" must not take the copies of "Planning.2026 bis.xlsx"
-    own = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}" + re.escape(path.suffix) + "$")
-    return sorted(p for p in backup_dir.iterdir() if own.match(p.name)) if backup_dir.is_dir() else []
-
-
-def _prune(backup_dir: Path, path: Path, keep: int) -> None:
-    copies = backups_of(backup_dir, path)
-    for old in copies[:-keep] if keep > 0 else copies:
-        old.unlink(missing_ok=True)
