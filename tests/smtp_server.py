@@ -5,15 +5,15 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from .tls import local_authority
 
 USER, PASSWORD = "commissions@province-sud.nc", "mot-de-passe-de-test"
 
@@ -67,11 +67,8 @@ class SmtpServer:
 
 @contextmanager
 def smtp_server(folder: Path, security: str = "starttls") -> Iterator[SmtpServer]:
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     ca_file = folder / "autorite-de-test.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
+    context = local_authority(ca_file)
     inbox = Inbox()
     port = free_port()
     options: dict[str, object] = {"authenticator": inbox.authenticate, "auth_required": True}

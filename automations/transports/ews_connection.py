@@ -18,6 +18,7 @@ import requests
 
 from ..errors import TransportError
 from ..secrets import missing, secret
+from .mailbox import after_dropped_line
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -150,7 +151,7 @@ def open_account(settings: Mapping[str, Any], base: Path) -> Any:
             "avec server = \"https://.../EWS/Exchange.asmx\" dans [transport].") from exc
     except UnauthorizedError as exc:
         raise ExchangeLoginError(f"Exchange : identifiants refusés par autodiscover pour « {mailbox} » ; "
-                                 "vérifiez l'identifiant et le secret de la variable d'environnement.") from exc
+                                 "vérifiez l'identifiant et le secret (variable d'environnement ou trousseau).") from exc
     except ErrorNonExistentMailbox as exc:
         raise ExchangeLoginError(f"Exchange : la boîte « {mailbox} » est inconnue du serveur trouvé par "
                                  "autodiscover ; vérifiez mailbox dans [transport].") from exc
@@ -179,7 +180,7 @@ class Caller:
             except UnauthorizedError as exc:
                 raise ExchangeLoginError(
                     f"Exchange : identifiants refusés pour « {self.login} » ; vérifiez l'identifiant, le secret "
-                    "de la variable d'environnement et le droit d'accès à la boîte du service.") from exc
+                    "(variable d'environnement ou trousseau) et le droit d'accès à la boîte du service.") from exc
             except ErrorServerBusy as exc:
                 delay = exc.back_off or 1.0
                 if waited + delay > self.max_wait:
@@ -193,15 +194,9 @@ class Caller:
             except (ErrorTimeoutExpired, requests.exceptions.RequestException, ConnectionError) as exc:
                 # exchangelib reports a dropped line as ErrorTimeoutExpired, a kind of its TransportError
                 attempts += 1
-                if recheck is not None:
-                    done = self(f"{what} (vérification)", recheck)
-                    if done is not None:
-                        log.info("%s : fait par le serveur avant la coupure de la connexion", what)
-                        return done  # type: ignore[no-any-return]
-                if attempts > self.retries:
-                    raise TransportError(f"Exchange injoignable ({what}) après {attempts} essais : {exc} ; "
-                                         "nouvel essai au prochain passage.") from exc
-                self.sleep(min(0.5 * 2 ** attempts, 8.0))
+                done = after_dropped_line("Exchange", what, attempts, self.retries, exc, recheck, self, self.sleep)
+                if done is not None:
+                    return done  # type: ignore[no-any-return]
             except EwsTransportError as exc:
                 if "SSL" in str(exc):
                     raise TransportError(f"Exchange : certificat du serveur refusé ({exc}) ; indiquez ca_file "

@@ -25,6 +25,7 @@ import requests
 
 from ..errors import TransportError
 from ..secrets import missing, secret
+from .mailbox import after_dropped_line
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -254,7 +255,7 @@ class GraphClient:
                                   headers={"Authorization": f"Bearer {self._bearer}", **(headers or {})})
             if response.status_code != 401:
                 break
-            log.info("Graph answered 401 to %s %s: token renewed", method, path.partition("?")[0])
+            log.info("Graph a répondu 401 à %s %s : jeton renouvelé", method, path.partition("?")[0])
         if response.status_code == 401:
             raise GraphLoginError(f"Microsoft Graph refuse le jeton de l'application « {self.token.client_id} », "
                                   "même renouvelé ; vérifiez que l'administrateur a donné son consentement aux "
@@ -325,20 +326,15 @@ class GraphClient:
                     raise TransportError(
                         f"Microsoft Graph est surchargé ({what}) : HTTP {exc.status} après {throttled} essai(s), "
                         f"il demande d'attendre {delay:.0f} s ; nouvel essai au prochain passage.") from exc
-                log.info("Graph throttled %s (HTTP %d): waiting %.1f s", what, exc.status, delay)
+                log.info("Graph surchargé (%s, HTTP %d) : nouvel essai dans %.1f s", what, exc.status, delay)
                 self.sleep(delay)
                 waited += delay
             except Dropped as exc:
                 dropped += 1
-                if recheck is not None:
-                    done = self.call(f"{what} (vérification)", recheck)
-                    if done is not None:
-                        log.info("%s: done server-side before the line dropped", what)
-                        return done  # type: ignore[no-any-return]
-                if dropped > self.retries:
-                    raise TransportError(f"Microsoft Graph injoignable ({what}) après {dropped} essais : {exc} ; "
-                                         "nouvel essai au prochain passage.") from exc
-                self.sleep(min(0.5 * 2 ** dropped, 8.0))
+                done = after_dropped_line("Microsoft Graph", what, dropped, self.retries, exc, recheck, self.call,
+                                          self.sleep)
+                if done is not None:
+                    return done  # type: ignore[no-any-return]
             except Refused as exc:
                 raise self._refusal(what, exc) from exc
 

@@ -7,12 +7,16 @@ meeting a request updates or a cancellation cancels. Rooms are chosen on the ser
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
+from ..errors import TransportError
 from .base import Delivered, Meeting, RoomChoice, Transport
+
+log = logging.getLogger(__name__)
 
 
 def key_of(delivery_id: str) -> str:
@@ -97,3 +101,20 @@ class MailboxTransport(Transport):
             [r.email or "" for r in with_address], start, start + timedelta(days=1)))
         return [(r, None if slots.get((r.email or "").lower()) is not None else self.unknown_room)
                 for r in with_address]
+
+
+def after_dropped_line(server: str, what: str, attempts: int, retries: int, failure: Exception,
+                       recheck: Callable[[], Any] | None, call: Callable[[str, Callable[[], Any]], Any],
+                       sleep: Callable[[float], object]) -> Any:
+    """The line dropped on the ``attempts``-th try: what the server already did (found by ``recheck``), else
+    None once backed off for the next try; past ``retries``, a TransportError. A send is never repeated blind."""
+    if recheck is not None:
+        done = call(f"{what} (vérification)", recheck)
+        if done is not None:
+            log.info("%s : fait par le serveur avant la coupure de la connexion", what)
+            return done
+    if attempts > retries:
+        raise TransportError(f"{server} injoignable ({what}) après {attempts} essais : {failure} ; "
+                             "nouvel essai au prochain passage.") from failure
+    sleep(min(0.5 * 2 ** attempts, 8.0))
+    return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -25,8 +24,8 @@ from xml.etree import ElementTree as ET
 
 import spnego
 import spnego.exceptions
-import trustme
 
+from ..tls import local_authority, serving
 from . import autodiscover
 from .operations import OPERATIONS, OperationFault, Request, answer
 from .soap import S, T, envelope, fault
@@ -231,11 +230,8 @@ def _make_handler(server: EwsServer) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def ews_server(folder: Path, *names: str) -> Iterator[EwsServer]:
     """The server, with a certificate for localhost and the given host names."""
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1", "localhost", *names).configure_cert(context)
     ca_file = folder / "autorite-ews.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
+    context = local_authority(ca_file, *names)
     # pyspnego's NTLM acceptor reads its accounts from this file
     users = folder / "comptes-ntlm.txt"
     # a domain controller also takes the bare user name, which autodiscover's NTLM may send
@@ -247,14 +243,10 @@ def ews_server(folder: Path, *names: str) -> Iterator[EwsServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     server = EwsServer(store=store, port=httpd.server_address[1], ca_file=ca_file)
     httpd.RequestHandlerClass = _make_handler(server)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield server
+        with serving(httpd, context):
+            yield server
     finally:
-        httpd.shutdown()
-        httpd.server_close()
         if previous_users is None:
             os.environ.pop("NTLM_USER_FILE", None)
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ import trustme
 
 from ..ews.server import EwsServer
 from ..ews.store import Store
+from ..tls import local_authority, serving
 from .routes import Graph, GraphError, Reply, route, upload_chunk
 
 SERVICE = "commissions@province-sud.nc"
@@ -325,25 +325,16 @@ def _fault(pending: Fault) -> Reply:
 @contextmanager
 def graph_server(folder: Path) -> Iterator[GraphServer]:
     """The server, with a certificate for localhost from an authority written to ``folder``."""
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     ca_file = folder / "autorite-graph.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
+    context = local_authority(ca_file)
     store = Store()
     store.add_mailbox(SERVICE, "Service accompagnement social")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     port = httpd.server_address[1]
     server = GraphServer(graph=Graph(store=store, origin=f"https://localhost:{port}"), port=port, ca_file=ca_file)
     httpd.RequestHandlerClass = _make_handler(server)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(httpd, context):
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "SERVICE", "TENANT", "GraphServer", "graph_server"]
