@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import commands, service_logs
-from .context import Context
+from .context import Context, process_clock
 from .errors import EXIT_PROBLEMS, EXIT_USAGE, UsageError, UserError
 from .registry import AUTOMATIONS
 from .settings import load_config
@@ -113,13 +113,13 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo.service import run_demo
 
-        return run_demo(args.dir)
+        return run_demo(args.dir, clock=process_clock())
     if args.command == "secret":
         from .secrets import secret_command
 
         return secret_command(args.name)
     config = load_config(args.config, backends=settings_checks())
-    ctx = Context(config=config, verbose=args.verbose)
+    ctx = Context(config=config, clock=process_clock(), verbose=args.verbose)
     service_logs.configure(config.serve, args.verbose)
     if args.command == "serve":
         from .serve import serve

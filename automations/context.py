@@ -7,15 +7,18 @@ an in-memory transport.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
+from .errors import UsageError
 from .settings import Config
 from .transports import BACKENDS, Transport
 from .transports.guard import GuardedTransport
@@ -24,8 +27,39 @@ from .transports.guard import GuardedTransport
 T = TypeVar("T")
 
 
+# For the test suite only: a child process started by a test reads "now" from here, so a test
+# never depends on the day it runs. The name is long and plain on purpose: nobody sets it by
+# accident, and the README lists it under the tests, not under the configuration.
+TEST_CLOCK_VARIABLE = "AUTOMATISATION_COMMISSIONS_HORLOGE_DE_TEST"
+
+
 def system_clock() -> datetime:
     return datetime.now().astimezone()
+
+
+def pinned_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that starts at ``start`` and runs at the machine's pace (a serve loop still ticks)."""
+    origin = time.monotonic()
+
+    def now() -> datetime:
+        return start + timedelta(seconds=time.monotonic() - origin)
+
+    return now
+
+
+def process_clock(environ: Mapping[str, str] = os.environ) -> Callable[[], datetime]:
+    """The machine's clock, or the test clock when a test pinned it for this process."""
+    value = environ.get(TEST_CLOCK_VARIABLE, "").strip()
+    if not value:
+        return system_clock
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise UsageError(f"{TEST_CLOCK_VARIABLE} = « {value} » : une date et heure ISO avec fuseau est attendue, "
+                         "par exemple 2026-11-23T07:30:00+11:00 (variable réservée aux tests : retirez-la)")
+    return pinned_clock(start)
 
 
 @dataclass

@@ -14,6 +14,20 @@ PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT.parent / "shared" / "samples"
 
 
+def pinned_clock_env(moment: datetime) -> dict[str, str]:
+    """The environment entry that pins "now" in a child process started by a test (the program's test clock)."""
+    from automations.context import TEST_CLOCK_VARIABLE
+
+    return {TEST_CLOCK_VARIABLE: moment.isoformat()}
+
+
+def child_env(moment: datetime, **extra: str) -> dict[str, str]:
+    """This process's environment, with the clock pinned at ``moment`` for the child."""
+    import os
+
+    return {**os.environ, **pinned_clock_env(moment), **extra}
+
+
 class FakeClock:
     """A clock the test moves by hand."""
 

@@ -22,7 +22,7 @@ from automations.demo.service import set_up
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .conftest import NOUMEA, PROJECT, FakeClock
+from .conftest import NOUMEA, PROJECT, FakeClock, child_env
 from .test_follow_ups_samples import amount, copy_service, day
 
 GRANTED = ("Accord", "Accord partiel", "Favorable", "Favorable partiel")
@@ -104,14 +104,16 @@ def test_report_from_the_command_line(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     set_up(folder, date(2026, 11, 23))
     result = subprocess.run([sys.executable, str(PROJECT / "run.py"), "--config", str(folder / "config.toml"),
-                             "report", "--year", "2026"], capture_output=True, text=True, timeout=300)
+                             "report", "--year", "2026"], capture_output=True, text=True, timeout=300,
+                            env=child_env(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)))
     assert result.returncode == 0, result.stderr
     assert "Rapport d'activité 2026 :" in result.stdout
     assert " séance(s) tenue(s), 107 demande(s) examinée(s), 15 409 000 F CFP accordés." in result.stdout
     assert (folder / "rapports" / "Rapport d'activité 2026.xlsx").is_file()
     assert (folder / "rapports" / "Rapport d'activité 2026.docx").is_file()
     bad = subprocess.run([sys.executable, str(PROJECT / "run.py"), "--config", str(folder / "config.toml"),
-                          "report", "--year", "deux mille"], capture_output=True, text=True, timeout=60)
+                          "report", "--year", "deux mille"], capture_output=True, text=True, timeout=60,
+                         env=child_env(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)))
     assert bad.returncode == 2 and "nombre entier" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from automations.cli import main
 
-from .conftest import PROJECT
+from .conftest import NOUMEA, PROJECT, child_env
 from .service_factory import make_service
 
 
@@ -66,11 +67,11 @@ def test_plan_run_history_through_run_py(tmp_path: Path) -> None:
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, str(PROJECT / "run.py"), "--config", str(config), *args],
-                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                              env=child_env(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)))
 
     history = cli("history")
     assert history.returncode == 0 and "Le journal est vide" in history.stdout
-    # the real clock runs here: whatever the date, plan and run agree and nothing crashes
     planned = cli("plan", "invitations")
     assert planned.returncode == 0, planned.stderr
     assert planned.stdout.startswith("Convocations : ")

@@ -7,7 +7,7 @@ import email.policy
 import io
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import docx
@@ -16,7 +16,7 @@ import openpyxl
 
 from automations.demo.service import run_demo
 
-from .conftest import PROJECT
+from .conftest import NOUMEA, PROJECT, child_env
 
 
 SCHEMES = {"commission-maintien-dans-le-logement": "Maintien dans le logement",
@@ -107,7 +107,8 @@ def test_demo_packs_and_minutes_follow_the_register(tmp_path: Path, clock) -> No
 
 def test_demo_command_from_the_shell(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, str(PROJECT / "run.py"), "demo", "--dir", str(tmp_path / "d")],
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300,
+                            env=child_env(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)))
     assert result.returncode == 0, result.stderr
     assert "Où trouver le résultat" in result.stdout
     assert list((tmp_path / "d" / "boite-d-envoi").glob("*/*.eml"))

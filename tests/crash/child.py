@@ -3,10 +3,10 @@
 ``python -m tests.crash.child POINT N CONFIG`` wraps one function so that its
 N-th call (among those the point watches) ends the process with SIGKILL, the
 way a power cut or ``kill -9`` would, then runs ``run`` through
-``automations.cli.main``. POINT ``none`` runs without a kill. ``CRASH_CLOCK``
-(an ISO moment) pins the clock, so every run of a case happens on the same
-day as the reference run it is compared with; the clock still moves on
-within the run.
+``automations.cli.main``. POINT ``none`` runs without a kill. The harness pins
+the clock through the program's test clock variable, so every run of a case
+happens on the same day as the reference run it is compared with; the clock
+still moves on within the run.
 """
 
 from __future__ import annotations
@@ -16,16 +16,13 @@ import json
 import os
 import signal
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from automations import cli, commands, executor
-from automations.context import Context
 from automations.documents import pdf
 from automations.journal import Journal
 from automations.numbering import Numbering
@@ -251,20 +248,9 @@ POINTS: dict[str, Callable[[Counter], None]] = {
 }
 
 
-def pin_clock(moment: datetime) -> None:
-    started = time.monotonic()
-
-    def clock() -> datetime:
-        return moment + timedelta(seconds=time.monotonic() - started)
-
-    cli.Context = functools.partial(Context, clock=clock)  # type: ignore[attr-defined,misc]
-
-
 def main(argv: list[str]) -> int:
     """``none`` runs without a kill; ``count`` writes to CRASH_COUNTS how often each point was reached."""
     point, n, config = argv
-    if "CRASH_CLOCK" in os.environ:
-        pin_clock(datetime.fromisoformat(os.environ["CRASH_CLOCK"]))
     counters = {name: Counter(0) for name in POINTS} if point == "count" else {}
     for name, counter in counters.items():
         POINTS[name](counter)  # a counter of 0 is never fatal

@@ -38,6 +38,7 @@ from python_calamine import CalamineWorkbook
 
 from automations.demo.service import set_up
 
+from ..conftest import pinned_clock_env
 from ..follow_up_factory import make_follow_up_service
 from ..service_factory import make_service
 
@@ -167,7 +168,7 @@ def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deli
 
 def _run_child(folder: Path, config: Path, point: str, n: int, moment: datetime,
                env: dict[str, str] | None = None) -> int:
-    environment = {**os.environ, **(env or {}), "CRASH_CLOCK": moment.isoformat(),
+    environment = {**os.environ, **(env or {}), **pinned_clock_env(moment),
                    "CRASH_COUNTS": str(folder / "points.json")}
     done = subprocess.run([sys.executable, "-m", "tests.crash.child", point, str(n), str(config)], cwd=PROJECT,
                           env=environment, stdin=subprocess.DEVNULL, capture_output=True, timeout=600, check=False)
