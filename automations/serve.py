@@ -24,7 +24,7 @@ import schedule
 from filelock import FileLock, Timeout
 
 from . import commands, heartbeat, incidents
-from .context import Context
+from .context import TEST_CLOCK_VARIABLE, Context
 from .errors import EXIT_OK, ConfigError, UserError
 from .executor import RunReport, execute
 from .heartbeat import AutomationState, Heartbeat
@@ -174,6 +174,9 @@ def serve(ctx: Context, *, until: datetime | None = None, tick_seconds: float = 
         raise UserError(f"Le service tourne déjà pour ce journal (verrou « {serve_lock_path(ctx)} ») : "
                         "un seul « serve » à la fois. « python run.py status » dit où il en est.") from exc
     ctx.progress_bars = False  # a service's output goes to its logs, for months: no bars in them
+    if os.environ.get(TEST_CLOCK_VARIABLE):
+        log.warning("La variable %s (réservée aux tests) fixe la date du jour : retirez-la de ce serveur.",
+                    TEST_CLOCK_VARIABLE)
     try:
         server = Server(ctx, tick_seconds, on_tick)
         ctx.say(f"Service démarré : {', '.join(server.names)} ; état dans {server.path}.")

@@ -28,6 +28,32 @@ def child_env(moment: datetime, **extra: str) -> dict[str, str]:
     return {**os.environ, **pinned_clock_env(moment), **extra}
 
 
+def missing_programs() -> list[str]:
+    """The Debian packages of the programs the suite drives for real, when they are not installed."""
+    import shutil
+
+    from automations.documents.pdf import find_libreoffice
+
+    missing = []
+    if find_libreoffice() is None:
+        missing.append("libreoffice-writer-nogui")
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser")):
+        missing.append("chromium")
+    if not shutil.which("pdftotext"):
+        missing.append("poppler-utils")
+    return missing
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # LibreOffice makes the PDFs and Chromium draws the digest: without them dozens of tests would
+    # fail one by one on a bare assertion; one French line at once says what to install
+    missing = missing_programs()
+    if missing:
+        pytest.exit(f"Il manque des programmes que les tests utilisent pour de vrai : installez les paquets "
+                    f"Debian {', '.join(missing)} (apt-get install {' '.join(missing)}), ou lancez "
+                    "« bash .ci/run », qui les installe puis lance les tests.", returncode=4)
+
+
 class FakeClock:
     """A clock the test moves by hand."""
 
