@@ -230,6 +230,8 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
             for notice in prepare_documents(ctx, plans):
                 ctx.say(f"  ! Documents : {notice}")
             for automation, current in plans:
+                if automation.reads_backlog and current.actions:
+                    apply_pending_writes(ctx, journal, report)
                 execute(ctx, automation, current, journal, transport, report)
                 for fact in current.facts:
                     ctx.say(f"  · {fact}")

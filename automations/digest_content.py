@@ -190,10 +190,21 @@ def _cancellation(entry: Entry | None) -> Step:
 
 
 def _room(session: Session, invitation: Entry | None) -> Step:
-    booked = invitation.payload.get("room") if invitation is not None and invitation.delivered else None
-    booked = booked or session.record.get("room_booked")
+    """Booked only when a server booked it or staff wrote it in the planning; a room merely named
+    in the convocation (outbox, pilot mode, no address) or invited by mail (smtp) is not."""
+    if invitation is not None and invitation.delivered and invitation.payload.get("room"):
+        room = invitation.payload["room"]
+        # entries made before the transport said what it does with rooms: nothing is claimed
+        booking = invitation.payload.get("room_booking", "indiquee")
+        if booking == "reservee":
+            return Step(DONE, f"{room} (réservée)")
+        if not session.record.get("room_booked"):
+            if booking == "invitee":
+                return Step(PLANNED, f"{room} (invitée par e-mail, réservation non confirmée)")
+            return Step(PLANNED, f"{room} (indiquée dans la convocation, à réserver)")
+    booked = session.record.get("room_booked")
     if booked:
-        return Step(DONE, f"{booked} (réservée)")
+        return Step(DONE, f"{booked} (réservée, d'après le planning)")
     planned = session.room or session.committee.usual_room
     if planned:
         return Step(PLANNED, f"{planned} (pas encore réservée)")

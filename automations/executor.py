@@ -200,14 +200,16 @@ def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> N
                                    now=ctx.now(), keep_backups=ctx.config.write_back.keep_backups)
         except WorkbookBusy as exc:
             journal.note_write_error(ids, exc.message)
-            report.deferred.append(exc.message)
+            if exc.message not in report.deferred:  # a run may write twice (see Automation.reads_backlog)
+                report.deferred.append(exc.message)
             continue
         except WorkbookUnsafe as exc:
             _to_sidecar(ctx, journal, path, items, exc, report)
             continue
         except UserError as exc:
             journal.note_write_error(ids, exc.message)
-            report.write_problems.append(exc.message)
+            if exc.message not in report.write_problems:
+                report.write_problems.append(exc.message)
             continue
         missing = {id(w): reason for w, reason in outcome.not_found}
         done = [i for i, w in items if id(w) not in missing]
@@ -231,7 +233,8 @@ def _to_sidecar(ctx: Context, journal: Journal, path: Path, items: list[tuple[in
         target = write_sidecar(path, entries, refusal.reason)
     except UserError as exc:  # the sidecar itself open in Excel: everything waits for the next run
         journal.mark_writes(ids, "pending", ctx.now(), exc.message)
-        report.deferred.append(exc.message)
+        if exc.message not in report.deferred:
+            report.deferred.append(exc.message)
         return
     report.sidecars.append(f"« {path.name} » n'est pas enregistré par l'outil ({refusal.reason.removeprefix('il ')}) : "
                            f"{len(items)} valeur(s) de plus à reporter à la main, listées dans « {target.name} ».")

@@ -43,7 +43,9 @@ AnswerReader = Callable[[str], "dict[str, str] | None"]  # meeting key -> e-mail
 
 
 def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_optional: bool = True,
-         find_room: RoomFinder | None = None, read_answers: AnswerReader | None = None) -> Plan:
+         find_room: RoomFinder | None = None, read_answers: AnswerReader | None = None,
+         room_booking: str = "indiquee") -> Plan:
+    """``room_booking`` is what the transport does to a room (see ``Transport.room_booking``)."""
     result = Plan(NAME)
     by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")): e for e in entries.values()}
     sessions = [s for s in service.sessions if s.status in ("prevue", "annulee", "reportee")]
@@ -63,6 +65,8 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_
         action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result,
                                find_room, read_answers)
         if action is not None:
+            # a room without an address is only named, whatever the transport
+            action.payload["room_booking"] = room_booking if action.payload.get("room_email") else "indiquee"
             result.actions.append(action)
     for orphan in orphans:
         if orphan not in matched.values():
@@ -320,7 +324,9 @@ def _removed(action: Action) -> tuple[Address, ...]:
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
-    values = {"invitation_sent_on": today, "room_booked": action.payload["room"]}
+    values: dict[str, Any] = {"invitation_sent_on": today}
+    if action.payload.get("room_booking") == "reservee":  # « Salle réservée » only when the server booked it
+        values["room_booked"] = action.payload["room"]
     if action.kind == "cancel":
         values = {"room_booked": None}
     return docs.session_writes(action.subject["session"], values)

@@ -26,6 +26,9 @@ class Automation:
     enabled: Callable[[Context], bool]
     # renders an action's Word documents ahead of the sends, so one LibreOffice run makes all the PDFs
     documents: Callable[..., list[Path]] | None = None
+    # tells what the registers still lack: the writes queued before it are made first, so it
+    # never reports as pending what the same run is about to write
+    reads_backlog: bool = False
 
 
 AUTOMATIONS: dict[str, Automation] = {
@@ -33,7 +36,7 @@ AUTOMATIONS: dict[str, Automation] = {
         name=invitations.NAME, label=invitations.LABEL,
         plan=lambda ctx, service, journal, transport: invitations.plan(
             service, journal.entries(invitations.NAME), ctx.now(), ctx.config.invitations.suppleants_optional,
-            transport.free_room, transport.answers),
+            transport.free_room, transport.answers, transport.room_booking),
         build=invitations.build, writes=invitations.writes,
         enabled=lambda ctx: ctx.config.invitations.enabled, documents=invitations.document),
     meeting_pack.NAME: Automation(
@@ -63,7 +66,7 @@ AUTOMATIONS: dict[str, Automation] = {
     digest.NAME: Automation(
         name=digest.NAME, label=digest.LABEL,
         plan=lambda ctx, service, journal, transport: digest.plan(ctx, service, journal, labels()),
-        build=digest.build, writes=digest.writes,
+        build=digest.build, writes=digest.writes, reads_backlog=True,
         enabled=lambda ctx: ctx.config.digest.enabled and bool(ctx.config.service.manager)),
 }
 

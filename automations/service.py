@@ -269,7 +269,7 @@ def _session(r: Record, service: Service, default_hours: float, today: date) -> 
                                              "ni salle habituelle pour cette instance"))
         elif not session.room:
             service.findings.append(_finding(r, "room", None, "séance sans salle indiquée : la salle habituelle "
-                                             f"« {room} » de l'instance sera réservée", Severity.WARNING))
+                                             f"« {room} » de l'instance est retenue", Severity.WARNING))
         if room and service.rooms and service.room(room) is None:
             service.findings.append(_finding(r, "room", room, "salle inconnue de la liste des salles : "
                                              "elle ne pourra pas être réservée", Severity.WARNING))

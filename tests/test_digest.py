@@ -88,8 +88,10 @@ def test_coming_sessions_are_the_plannings(sent: Sent) -> None:
         examined = [r for r in register if a_date(r["Date commission"]) == day
                     and r["Dispositif"] == schemes[committee]]
         assert details == f"Prévue, {len(examined)} dossier(s)"
-        # the planning's status columns, as the run filled them in
-        assert row[2] == f"✓ {session['Salle réservée']} (réservée)"
+        # the planning's status columns, as the run filled them in; the demo's outbox books no room
+        assert session["Salle réservée"] is None
+        room = re.fullmatch(r"… (Salle \w+) \(indiquée dans la convocation, à réserver\)", row[2])
+        assert room and room.group(1) == (session["Lieu"] or room.group(1)), row[2]
         assert row[3] == f"✓ envoyée le {session['Invitations envoyées le']:%d/%m/%Y}"
         if session["Dossier envoyé le"]:
             assert row[4] == f"✓ envoyé le {session['Dossier envoyé le']:%d/%m/%Y} ({len(examined)} dossier(s))"
@@ -244,3 +246,24 @@ def test_no_manager_no_digest(tmp_path: Path) -> None:
     commands.run(ctx)
     assert "Résumé hebdomadaire" not in ctx.out.getvalue()
     assert digests(tmp_path / "demo") == []
+
+
+def test_what_the_same_run_wrote_back_is_not_pending(sent: Sent) -> None:
+    # the run wrote every status cell and register row before the digest was built: nothing is left over
+    written = int(re.search(r"(\d+) cellule\(s\) reportée\(s\) dans les registres", sent.run_output).group(1))
+    assert written > 50
+    assert "REPORTS DANS LES REGISTRES" not in sent.text and "report(s) en attente" not in sent.html
+
+
+def test_a_workbook_open_in_excel_is_pending_in_the_digest(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    config = demo_service(folder, TODAY)
+    (folder / "registres" / "~$Registre des demandes 2026.xlsx").write_bytes(b"owner")  # open on a desk
+    ctx = context(config, FakeClock(NOW))
+    commands.run(ctx)
+    [message] = digests(folder)
+    text = message.get_body(("plain",)).get_content()
+    backlog = re.search(r"REPORTS DANS LES REGISTRES\s*\n(.*?)\n\s*\n", text, re.S)
+    assert backlog, text
+    assert [line.split(" : ")[0] for line in backlog.group(1).splitlines()] == [
+        "  ⚠ « Registre des demandes 2026.xlsx »"]

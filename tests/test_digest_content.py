@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from automations.digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, Step, gather
 from automations.journal import Entry, Event
 from automations.registers.findings import Finding, Severity
@@ -72,7 +74,7 @@ def _service() -> Service:
 
 def _facts():  # type: ignore[no-untyped-def]
     invitation = {"natural": "commission-maintien-dans-le-logement/" + (TODAY + timedelta(days=3)).isoformat(),
-                  "room": "Salle Kaori", "state": "active"}
+                  "room": "Salle Kaori", "room_booking": "reservee", "state": "active"}
     cancelled = {**invitation, "natural": invitation["natural"][:-10] + (TODAY + timedelta(days=10)).isoformat()}
     letter = f"letter/b2/{(TODAY - timedelta(days=20)).isoformat()}"
     entries = {
@@ -143,3 +145,19 @@ def test_budget_and_week() -> None:
     [line] = facts.budget
     assert (line.scheme, line.envelope, line.committed) == ("Maintien dans le logement", 100_000, 120_000)
     assert (facts.week, facts.monday, facts.ahead_until) == ("2026-W48", TODAY, TODAY + timedelta(days=14))
+
+
+@pytest.mark.parametrize("booking, step", [
+    ("reservee", Step(DONE, "Salle Kaori (réservée)")),
+    ("invitee", Step(PLANNED, "Salle Kaori (invitée par e-mail, réservation non confirmée)")),
+    ("indiquee", Step(PLANNED, "Salle Kaori (indiquée dans la convocation, à réserver)")),
+    (None, Step(PLANNED, "Salle Kaori (indiquée dans la convocation, à réserver)")),
+])
+def test_a_room_is_said_booked_only_when_a_server_booked_it(booking: str | None, step: Step) -> None:
+    invitation = {"natural": "commission-maintien-dans-le-logement/" + (TODAY + timedelta(days=3)).isoformat(),
+                  "room": "Salle Kaori", "state": "active"}
+    if booking:
+        invitation["room_booking"] = booking
+    entries = {"invitations": {"invitation/a": _entry("invitation/a", invitation)}, "packs": {}, "followups": {}}
+    facts = gather(_service(), [], entries, NOW, DigestSettings(), 30, {}, LABELS)
+    assert facts.sessions[0].room == step

@@ -48,7 +48,7 @@ def test_a_register_with_a_chart_keeps_its_bytes_and_gets_a_sidecar(tmp_path: Pa
     assert sha(tmp_path / PLANNING) == before  # not one byte of the staff's workbook changed
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert ("⚠ « Planning des instances 2026.xlsx » n'est pas enregistré par l'outil (contient des éléments qu'un "
-            "enregistrement ferait perdre (graphiques)) : 2 valeur(s) de plus à reporter à la main, listées dans "
+            "enregistrement ferait perdre (graphiques)) : 1 valeur(s) de plus à reporter à la main, listées dans "
             "« Planning des instances 2026 – suivi à reporter.xlsx ».") in out
     sidecar = openpyxl.load_workbook(tmp_path / SIDECAR)
     assert sidecar.sheetnames == ["Cellules à remplir"]
@@ -58,9 +58,9 @@ def test_a_register_with_a_chart_keeps_its_bytes_and_gets_a_sidecar(tmp_path: Pa
     header, *values = rows(tmp_path / SIDECAR, "Cellules à remplir")
     assert header == ("Noté le", "Feuille", "Ligne", "Repère de la ligne", "Colonne", "À inscrire")
     noted = clock.moment.replace(tzinfo=None)
+    # the outbox books no room: only the invitation's date is to be written
     assert [(v[1], v[2], v[4], v[5]) for v in values] == [
-        ("Planning 2026", 6, "Invitations envoyées le", datetime(noted.year, noted.month, noted.day)),
-        ("Planning 2026", 6, "Salle réservée", "Salle Kaori")]
+        ("Planning 2026", 6, "Invitations envoyées le", datetime(noted.year, noted.month, noted.day))]
     assert all(v[0] == noted for v in values)
     assert values[0][3].startswith("Instance : Commission maintien dans le logement ; Date : 02/12/2026")
 
@@ -68,11 +68,11 @@ def test_a_register_with_a_chart_keeps_its_bytes_and_gets_a_sidecar(tmp_path: Pa
     again = run(tmp_path, clock)
     assert again.done == [] and again.sidecars == [] and again.written == 0
     assert len(outbox(tmp_path)) == 1
-    assert len(rows(tmp_path / SIDECAR, "Cellules à remplir")) == 3
+    assert len(rows(tmp_path / SIDECAR, "Cellules à remplir")) == 2
     with Journal(tmp_path / "journal.sqlite3", readonly=True) as journal:
         assert journal.pending_writes() == []
         [(workbook, status, count, _)] = journal.write_backlog()
-    assert (Path(workbook).name, status, count) == ("Planning des instances 2026.xlsx", "sidecar", 2)
+    assert (Path(workbook).name, status, count) == ("Planning des instances 2026.xlsx", "sidecar", 1)
 
 
 def test_check_and_history_say_where_the_follow_up_is(tmp_path: Path, clock) -> None:
@@ -88,7 +88,7 @@ def test_check_and_history_say_where_the_follow_up_is(tmp_path: Path, clock) -> 
     for command in (commands.check, commands.history):
         ctx = context(tmp_path / "config.toml", clock)
         command(ctx)
-        assert ("« Planning des instances 2026.xlsx » : 2 valeur(s) à reporter à la main, listées dans "
+        assert ("« Planning des instances 2026.xlsx » : 1 valeur(s) à reporter à la main, listées dans "
                 "« Planning des instances 2026 – suivi à reporter.xlsx » (l'outil n'enregistre pas ce classeur)."
                 ) in ctx.out.getvalue()  # type: ignore[attr-defined]
 
@@ -104,13 +104,13 @@ def test_new_values_join_the_earlier_ones_and_an_open_sidecar_waits(tmp_path: Pa
     report = commands.run(ctx)
     assert len(report.done) == 1 and report.sidecars == []
     assert any("suivi à reporter.xlsx » est ouvert dans Excel" in line for line in report.deferred)
-    assert len(rows(tmp_path / SIDECAR, "Cellules à remplir")) == 3  # untouched while open
+    assert len(rows(tmp_path / SIDECAR, "Cellules à remplir")) == 2  # untouched while open
     lock.unlink()
     report = run(tmp_path, clock)
     header, *values = rows(tmp_path / SIDECAR, "Cellules à remplir")
-    # the two values of the first run, then the update's, noted when its action ran
-    assert [v[4] for v in values] == ["Invitations envoyées le", "Salle réservée"] * 2
-    assert values[2][0] - values[0][0] == timedelta(minutes=5)
+    # the value of the first run, then the update's, noted when its action ran
+    assert [v[4] for v in values] == ["Invitations envoyées le"] * 2
+    assert values[1][0] - values[0][0] == timedelta(minutes=5)
 
 
 def test_the_digest_tells_the_manager() -> None:

@@ -124,6 +124,11 @@ class Transport(ABC):
     def lookup(self, delivery_id: str) -> Delivered | None:
         """The earlier delivery made with this id, if any."""
 
+    # What a meeting sent through this transport does to its room: "reservee" (the server books the
+    # resource), "invitee" (the room's mailbox gets the invitation; whether it accepts is not known)
+    # or "indiquee" (the room is only named in the convocation: staff book it themselves)
+    room_booking: ClassVar[str] = "indiquee"
+
     def free_room(
         self, rooms: Sequence[RoomChoice], start: datetime, end: datetime
     ) -> RoomChoice | None:

@@ -73,6 +73,10 @@ class GuardedTransport(Transport):
     def lookup(self, delivery_id: str) -> Delivered | None:
         return self.inner.lookup(delivery_id)
 
+    @property  # type: ignore[override]
+    def room_booking(self) -> str:
+        return "indiquee" if self.pilot else self.inner.room_booking  # no room is invited in pilot mode
+
     def free_room(self, rooms: Sequence[RoomChoice], start: datetime, end: datetime) -> RoomChoice | None:
         return self.inner.free_room(rooms, start, end)
 

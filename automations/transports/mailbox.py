@@ -31,6 +31,7 @@ class Stored(Protocol):
 
 class MailboxTransport(Transport):
     unknown_room: ClassVar[str]  # French: why a room's free/busy cannot be read
+    room_booking: ClassVar[str] = "reservee"  # the room is a resource attendee: the server books it
     call: Callable[..., Any]  # runs an operation under the transport's retry policy (what, operation, recheck)
     _stored: dict[str, list[Any]]  # key -> items found by the last look-up
 

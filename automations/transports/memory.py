@@ -12,6 +12,7 @@ from .base import Delivered, Mail, Meeting, RoomChoice, Transport
 
 class MemoryTransport(Transport):
     name = "memory"
+    room_booking = "reservee"  # stands for a server that books rooms, free/busy included
 
     def __init__(self, settings: Mapping[str, Any] | None = None, *, base: Path = Path("."),
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:

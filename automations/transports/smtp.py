@@ -62,6 +62,7 @@ class _SslClient(_Client, smtplib.SMTP_SSL):
 
 class SmtpTransport(Transport):
     name = "smtp"
+    room_booking = "invitee"  # iMIP to the room's address: only its mailbox knows whether it accepted
 
     def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
         super().__init__(settings, base=base, now=now)
