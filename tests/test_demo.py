@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import hashlib
 import email.policy
 import io
 import subprocess
@@ -36,10 +37,20 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert ("Bilan : 23 envoi(s), 30 document(s) préparé(s), 0 échec(s), 87 cellule(s) reportée(s) "
+    assert ("Bilan : 26 envoi(s), 30 document(s) préparé(s), 0 échec(s), 84 cellule(s) reportée(s) "
             "dans les registres.") in text
     sent = messages(folder)
-    assert len(sent) == 23
+    assert len(sent) == 26
+    # the manager's mails: the week's digest, last year's activity report, an alert (a budget overrun)
+    manager = [m["Subject"] for m in sent if m["To"].addresses[0].addr_spec == "cheffe.service@province-sud.nc"]
+    assert sorted(manager) == [
+        "Rapport d'activité 2025 des commissions",
+        "Résumé hebdomadaire des commissions – semaine du 23 novembre 2026",
+        "[Commissions] À traiter – Commission insertion logement-emploi, séance du 30/10/2026"]
+    [report_mail] = [m for m in sent if m["Subject"] == "Rapport d'activité 2025 des commissions"]
+    assert sorted(a.get_filename() for a in report_mail.iter_attachments()) == [
+        "Rapport d'activité 2025.docx", "Rapport d'activité 2025.xlsx"]
+    assert (folder / "rapports" / "Rapport d'activité 2026.xlsx").is_file()
     invitations = [m for m in sent if m["Subject"].startswith("Convocation")]
     assert len(invitations) == 3
     for message in invitations:
@@ -59,11 +70,20 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
                if getattr(planning.cell(r, sent_on).value, "date", lambda: None)() == clock().date()]
     assert len(stamped) == 3
 
+    before = _files(folder)
     again = io.StringIO()
     assert run_demo(folder, clock=clock, out=again) == 0
     assert again.getvalue().startswith(f"Service de démonstration repris dans {folder}")
     assert "Bilan : 0 envoi(s), 0 échec(s), 0 cellule(s) reportée(s)" in again.getvalue()
-    assert len(messages(folder)) == 23
+    assert "Rapport d'activité 2026" not in again.getvalue()
+    # nothing rewritten: registers, documents, reports and mails keep their bytes and their dates
+    assert _files(folder) == before
+
+
+def _files(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file of the demo but the journal, which notes each run: its modification time and its digest."""
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith("journal.sqlite3")}
 
 
 def _register(folder: Path) -> list[dict[str, object]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import commands
-from ..annual_report import make_report
+from ..annual_report import make_report, reports_folder
 from ..context import Context, system_clock
 from ..documents.pdf import find_libreoffice
 from ..errors import EXIT_OK, EXIT_PROBLEMS
@@ -32,6 +32,8 @@ phone = "20 30 40"
 signatory = "La cheffe de service"
 signatory_title = "Service accompagnement social"
 timezone = "Pacific/Noumea"
+# la cheffe de service reçoit le résumé hebdomadaire, les alertes et le rapport d'activité
+manager = "cheffe.service@province-sud.nc"
 
 [paths]
 registers = "registres"
@@ -63,6 +65,10 @@ outgoing_author = "Secrétariat des commissions"
 "Première entrée" = 10000000
 "Prévention des expulsions" = 5000000
 "Insertion par le logement et l'emploi" = 1700000
+
+[report]
+# d'ordinaire à partir du 15 janvier ; ici dès aujourd'hui, pour voir le rapport de l'an dernier arriver
+from_day = "{today}"
 
 [documents]
 pdf = {pdf}
@@ -104,7 +110,8 @@ def set_up(folder: Path, today_date: object) -> None:
     (folder / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
     # written last: its presence marks a complete demo folder
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
-    config = DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
+    config = (DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
+              .replace("{today}", f"{today_date:%m-%d}"))
     (folder / "config.toml").write_text(config, encoding="utf-8")
     if os.name == "posix":
         (folder / "config.toml").chmod(0o600)  # as check advises: the config is the service's alone
@@ -123,16 +130,20 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say(f"Service de démonstration {'créé' if fresh else 'repris'} dans {folder}")
     ctx.say("")
     report = commands.run(ctx)
-    files = make_report(ctx, ctx.now().year)
-    ctx.say(f"  ✓ Rapport d'activité {ctx.now().year} écrit ({len(files.report.tables)} tableaux)")
+    year = ctx.now().year
+    reports = reports_folder(ctx)
+    if not (reports / f"Rapport d'activité {year}.xlsx").exists():  # a second demo rewrites nothing
+        files = make_report(ctx, year)
+        ctx.say(f"  ✓ Rapport d'activité {year} (année en cours) écrit : {len(files.report.tables)} tableaux")
     ctx.say("")
     ctx.say("Où trouver le résultat :")
     ctx.say(f"  - registres (avec le suivi reporté) : {config.paths.registers}")
     ctx.say(f"  - e-mails et invitations (.eml)     : {folder / 'boite-d-envoi'}")
+    ctx.say(f"    dont, pour la cheffe de service, le résumé hebdomadaire et le rapport d'activité {year - 1}")
     ctx.say("  - convocations, dossiers de séance,")
     ctx.say("    projets de compte rendu, courriers")
     ctx.say(f"    de décision, avis, bons (.docx)   : {config.paths.output}")
-    ctx.say(f"  - rapport d'activité (.xlsx, .docx) : {files.workbook.parent}")
+    ctx.say(f"  - rapports d'activité (.xlsx, .docx): {reports}")
     ctx.say(f"  - journal                           : python run.py --config \"{config_path}\" history")
     ctx.say(f"  - vérification des registres        : python run.py --config \"{config_path}\" check")
     return EXIT_OK if report.ok else EXIT_PROBLEMS
