@@ -101,8 +101,9 @@ def _system_keyring() -> Any:
     try:
         return keyring.get_keyring()
     except Exception as exc:  # the backend named by PYTHON_KEYRING_BACKEND or keyringrc.cfg cannot load here
+        undo = "corrigez ce réglage ou retirez-le ; " if _setting() else ""
         raise KeyringUnusable(f"le trousseau {_chosen_by()} ne peut pas être chargé sur cette machine",
-                              f"corrigez ce réglage ou retirez-le ; {_platform_remedy()}") from exc
+                              undo + _platform_remedy()) from exc
 
 
 def _test_keyring(path: str) -> Any:

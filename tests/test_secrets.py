@@ -39,6 +39,20 @@ def run_secret(name: str, value: str, **env: str) -> subprocess.CompletedProcess
                           capture_output=True, text=True, cwd=PROJECT, timeout=60, env=child_env(STAMP, **env))
 
 
+def refusal(backend: str) -> str:
+    """``python run.py secret EWS_MDP`` with PYTHON_KEYRING_BACKEND naming ``backend``: refused, nothing said stored."""
+    done = run_secret("EWS_MDP", "s3cr&t", PYTHON_KEYRING_BACKEND=backend)
+    assert (done.returncode, done.stdout) == (1, "")
+    return done.stderr
+
+
+def smtp_refusal(server, base: Path) -> str:
+    """What the SMTP transport says when it cannot log in for want of its password."""
+    with pytest.raises(TransportError) as caught:
+        BACKENDS["smtp"](server.settings(), base=base, now=lambda: STAMP).verify()
+    return caught.value.message
+
+
 @pytest.fixture
 def system_keyring(tmp_path: Path, monkeypatch) -> Path:
     """No test keyring, no keyring setting of the account: the program sees only what a test installs."""
@@ -79,10 +93,7 @@ def test_smtp_logs_in_with_a_password_the_secret_command_stored(keyring_file: Pa
                                                                  monkeypatch) -> None:
     monkeypatch.delenv("SMTP_TEST_PASSWORD", raising=False)
     with smtp_server(tmp_path) as server:
-        transport = BACKENDS["smtp"](server.settings(), base=tmp_path, now=lambda: STAMP)
-        with pytest.raises(TransportError) as caught:
-            transport.verify()
-        assert caught.value.message == (
+        assert smtp_refusal(server, tmp_path) == (
             "SMTP, mot de passe de commissions@province-sud.nc : ni la variable d'environnement « SMTP_TEST_PASSWORD » ni le "
             "trousseau du système (entrée « SMTP_TEST_PASSWORD » du service « automatisation-commissions ») ne "
             "donnent ce secret ; définissez la variable pour le compte qui lance le service, ou enregistrez-le avec "
@@ -114,10 +125,7 @@ def test_an_empty_secret_is_refused(keyring_file: Path, capsys, monkeypatch) -> 
 
 
 def test_the_null_keyring_is_refused_and_nothing_is_said_stored(system_keyring: Path) -> None:
-    done = run_secret("EWS_MDP", "s3cr&t", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr == (
+    assert refusal("keyring.backends.null.Keyring") == (
         "Erreur : rien n'a été enregistré pour « EWS_MDP » : le trousseau imposé par la variable d'environnement "
         "PYTHON_KEYRING_BACKEND (keyring.backends.null.Keyring) n'enregistre rien, le programme le refuse ; "
         f"retirez ce réglage ; {LINUX_REMEDY} ; ou définissez plutôt la variable d'environnement « EWS_MDP » pour "
@@ -125,11 +133,8 @@ def test_the_null_keyring_is_refused_and_nothing_is_said_stored(system_keyring: 
 
 
 def test_the_plain_text_file_keyring_is_refused_unless_the_tests_opt_in(system_keyring: Path) -> None:
-    done = run_secret("EWS_MDP", "s3cr&t", PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
     plain_file = system_keyring / "data" / "python_keyring" / "keyring_pass.cfg"
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr == (
+    assert refusal("keyrings.alt.file.PlaintextKeyring") == (
         "Erreur : rien n'a été enregistré pour « EWS_MDP » : le trousseau imposé par la variable d'environnement "
         "PYTHON_KEYRING_BACKEND (keyrings.alt.file.PlaintextKeyring, du paquet keyrings.alt) garderait les secrets "
         f"en clair (simple encodage base64) dans le fichier « {plain_file} », le programme le refuse ; retirez ce "
@@ -154,19 +159,14 @@ def test_a_plain_text_keyring_found_by_keyring_itself_is_refused(system_keyring:
 
 
 def test_no_keyring_at_all_is_said_in_french(system_keyring: Path) -> None:
-    done = run_secret("EWS_MDP", "s3cr&t", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr == (
+    assert refusal("keyring.backends.fail.Keyring") == (
         "Erreur : rien n'a été enregistré pour « EWS_MDP » : aucun trousseau sûr n'est installé sur cette machine ; "
         f"{LINUX_REMEDY} ; ou définissez plutôt la variable d'environnement « EWS_MDP » pour le compte qui lance le "
         "service\n")
 
 
 def test_a_keyring_that_cannot_load_is_said_in_french(system_keyring: Path) -> None:
-    done = run_secret("EWS_MDP", "s3cr&t", PYTHON_KEYRING_BACKEND="keyrings.inexistant.Trousseau")
-    assert done.returncode == 1
-    assert done.stderr == (
+    assert refusal("keyrings.inexistant.Trousseau") == (
         "Erreur : rien n'a été enregistré pour « EWS_MDP » : le trousseau imposé par la variable d'environnement "
         "PYTHON_KEYRING_BACKEND ne peut pas être chargé sur cette machine ; corrigez ce réglage ou retirez-le ; "
         f"{LINUX_REMEDY} ; ou définissez plutôt la variable d'environnement « EWS_MDP » pour le compte qui lance le "
@@ -178,14 +178,12 @@ def test_a_transport_reading_without_a_keyring_says_so_in_french(system_keyring:
     monkeypatch.delenv("SMTP_TEST_PASSWORD", raising=False)
     keyring.set_keyring(fail.Keyring())  # keyring's own answer on a server without any keyring
     with smtp_server(tmp_path) as server:
-        transport = BACKENDS["smtp"](server.settings(), base=tmp_path, now=lambda: STAMP)
-        with pytest.raises(TransportError) as caught:
-            transport.verify()
-    assert caught.value.message == (
+        message = smtp_refusal(server, tmp_path)
+    assert message == (
         "SMTP, mot de passe de commissions@province-sud.nc : la variable d'environnement « SMTP_TEST_PASSWORD » "
         "n'est pas définie et le trousseau du système ne peut pas servir : aucun trousseau sûr n'est installé sur "
         f"cette machine ; {LINUX_REMEDY} ; ou définissez la variable pour le compte qui lance le service.")
-    assert not any(words in caught.value.message for words in ENGLISH)
+    assert not any(words in message for words in ENGLISH)
     assert server.inbox.received == []
 
 
