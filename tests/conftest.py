@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -69,19 +68,15 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA))
 
 
-@pytest.fixture(autouse=True)
-def keyring_file(tmp_path_factory, monkeypatch) -> Iterator[Path]:
-    """A real file keyring per test, never the account's own: a secret stored by one test stays there."""
-    import keyring
-    from keyrings.alt.file import PlaintextKeyring
+@pytest.fixture
+def keyring_file(tmp_path_factory, monkeypatch) -> Path:
+    """Opt-in, by name: a real file keyring for this test and the processes it starts, never the account's own.
 
-    folder = tmp_path_factory.mktemp("trousseau")
-    backend = PlaintextKeyring()
-    backend.file_path = str(folder / "python_keyring" / "keyring_pass.cfg")  # where a child process looks
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    # a child process (the command line run as a program) finds the same file
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
-    yield Path(backend.file_path)
-    keyring.set_keyring(previous)
+    The program refuses a plain-text keyring; its test switch (an environment variable reserved to the
+    tests) is the only way it uses one, so installing the test extras never makes it keep passwords in clear.
+    """
+    from automations.keyring_store import TEST_KEYRING_VARIABLE
+
+    path = tmp_path_factory.mktemp("trousseau") / "trousseau-de-test.cfg"
+    monkeypatch.setenv(TEST_KEYRING_VARIABLE, str(path))  # a child started with child_env() inherits it
+    return path

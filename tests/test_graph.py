@@ -102,6 +102,7 @@ def test_certificate_credential_signs_its_assertion(server, tmp_path: Path) -> N
         "l'inscription de l'application, ainsi que client_id et tenant_id.")
 
 
+@pytest.mark.usefixtures("keyring_file")  # the message says the keyring lacks it: a known, empty one
 def test_missing_secret_variable_is_named(server, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("GRAPH_TEST_SECRET")
     with pytest.raises(TransportError) as caught:

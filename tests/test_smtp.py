@@ -113,6 +113,7 @@ def test_wrong_password_is_reported_in_french(tmp_path: Path, monkeypatch) -> No
     assert server.inbox.received == []
 
 
+@pytest.mark.usefixtures("keyring_file")  # the message says the keyring lacks it: a known, empty one
 def test_missing_password_variable(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("SMTP_TEST_PASSWORD", raising=False)
     with smtp_server(tmp_path) as server:
