@@ -183,6 +183,42 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         pass
     process.kill()
     process.wait()
+    if sys.platform != "win32":
+        _await_group_end(process.pid)
+
+
+def _await_group_end(group: int, seconds: float = 5.0) -> None:
+    """SIGKILL is delivered, not yet acted on: soffice.bin may still hold the document for a moment,
+    so the caller waits until the group is gone (a zombie left for init to reap holds nothing)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except OSError:
+            return
+        if all(_is_zombie(pid) for pid in _members(group)):
+            return
+        time.sleep(0.05)
+
+
+def _members(group: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # the fields after the command's closing parenthesis: state, ppid, pgrp
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def _complete(pdf: Path) -> bool:
