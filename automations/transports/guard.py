@@ -66,7 +66,7 @@ class GuardedTransport(Transport):
         if self.pilot:
             # no real room is booked in pilot mode: the resource would accept the meeting
             meeting = replace(meeting, required=(self.pilot,), optional=(), room=None,
-                              subject=PILOT_PREFIX + meeting.subject,
+                              subject=PILOT_PREFIX + meeting.subject, title=PILOT_PREFIX + meeting.title,
                               body_text=self._note(meeting.recipients, meeting.body_text))
         return self.inner.send_meeting(meeting)
 
