@@ -194,6 +194,20 @@ def test_an_update_says_what_changed_and_the_meeting_keeps_its_title(tmp_path: P
             in body_of(cancel))
 
 
+def test_a_cancellation_gives_the_meeting_as_members_have_it(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    run(tmp_path, clock)
+    edit_planning(tmp_path, 6, Heure="14h", Statut="Annulée")  # the time typed over as the session is called off
+    assert [a.kind for a in run(tmp_path, clock).done] == ["cancel"]
+    cancel = outbox(tmp_path)[-1]
+    first = f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
+    assert cancel["Subject"] == f"Annulation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
+    assert summary_of(cancel) == first
+    [event] = calendar_of(cancel).walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA)
+    assert "prévue le mercredi 2 décembre 2026 à 8 h 30 (Salle Kaori) est annulée" in body_of(cancel)
+
+
 def test_an_update_names_a_new_end_and_a_new_agenda(tmp_path: Path, clock) -> None:
     make_service(tmp_path)
     run(tmp_path, clock)
