@@ -87,7 +87,8 @@ class Meeting:
                        subject=f"Annulation – {self.title}", required=self.removed, optional=(),
                        room=None, attachments=(), removed=(),
                        body_text=f"Votre participation à la réunion « {self.title} » n'est plus requise "
-                                 "(liste des participants ou salle modifiée) ; elle est retirée de votre agenda.")
+                                 "(liste des participants ou salle modifiée) : la réunion est retirée de votre "
+                                 "agenda.")
 
 
 @dataclass(frozen=True)
