@@ -10,8 +10,8 @@ cells to fill in the planning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from .context import Context
 from .documents import french
 from .documents.attach import attachments_for
 from .journal import Entry
+from .meeting_changes import changes
 from .registers.writeback import CellWrite
 from .service import Member, Service, Session
 from .transports.base import Address, Attachment, Meeting, RoomChoice
@@ -229,12 +230,18 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
     }
     if replaces:
         facts["replaces"] = dict(sorted(replaces.items()))
+    # the names the mail gave: a later update still names a member since struck off the register
+    names = {m.email.lower(): m.full_name for m in required + optional if m.full_name}
     payload = {**facts, "natural": natural_key(session), "source": _source(session),
-               "requested_room": session.room or session.committee.usual_room}
+               "requested_room": session.room or session.committee.usual_room, "names": names}
+    known = {**(previous or {}).get("names", {}),
+             **{m.email.lower(): m.full_name for m in service.members_of(session.committee) if m.email and m.full_name},
+             **names}
     return Action(key=key, automation=NAME, kind=kind, revision=revision, fingerprint=fingerprint(facts),
                   summary=summary, payload=payload,
                   subject={"session": session, "required": required, "optional": optional, "room": room,
-                           "previous": previous})
+                           "previous": previous,
+                           "changes": changes(previous, payload, known) if previous and kind == "update" else []})
 
 
 def _address(member: Member) -> Address:
@@ -259,10 +266,18 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         "session": docs.session_context(ctx, session, action.payload["room"], room.site if room else ""),
         "letter_date": french.date_medium(ctx.now().date()),
         "is_update": action.kind == "update",
-        "update_note": "Modification : cette convocation remplace la précédente." if action.kind == "update" else "",
+        "update_note": _letter_note(action),
         "members": [{"full_name": m.full_name, "organisation": m.organisation, "function": m.function,
                      "role": "Suppléant" if m.role == "suppleant" else "Titulaire"} for m in members],
     }
+
+
+def _letter_note(action: Action) -> str:
+    if action.kind != "update":
+        return ""
+    lines = action.subject.get("changes") or []
+    said = f" ({' ; '.join(lines)})" if lines else ""
+    return f"Modification : cette convocation remplace la précédente{said}."
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
@@ -272,38 +287,69 @@ def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
     return [docs.rendered(ctx, TEMPLATE, target, lambda: template_context(ctx, action), fresh)]
 
 
+def _slot(payload: Mapping[str, Any], zone: Any) -> tuple[datetime, datetime]:
+    """The meeting's start and end as a delivery's payload gives them."""
+    start = datetime.combine(date.fromisoformat(payload["date"]), time.fromisoformat(payload["time"]), zone)
+    return start, start + timedelta(hours=float(payload["duration_hours"]))
+
+
+def title(committee: str, start: datetime) -> str:
+    """The meeting's own name in the calendars (the committee, then its date and time as now planned): only
+    a mail's subject says « Modification – » or « Annulation – », which the meeting would keep forever."""
+    return f"Convocation – {committee} – {_when(start)}"
+
+
+def _when(start: datetime) -> str:
+    return f"{french.date_long(start.date())} à {french.time_fr(start.timetz())}"
+
+
+def _update_note(action: Action) -> str:
+    """What changed since the previous convocation, one line each, before the mail's usual text."""
+    lines = action.subject.get("changes") or []
+    if not lines:
+        return "Cette invitation remplace la précédente.\n\n"
+    listed = "".join(f"- {line}\n" for line in lines)
+    return (f"La séance a changé depuis la convocation précédente :\n{listed}\n"
+            "Cette invitation remplace la précédente.\n\n")
+
+
 def build(ctx: Context, action: Action) -> Meeting:
     session: Session = action.subject["session"]
     zone = ctx.zone
     service = ctx.config.service
-    when = f"{french.date_long(session.date)} à {french.time_fr(session.start(zone).timetz())}"
+    committee = session.committee.name
     room = action.subject["room"]
     room_name = action.payload["room"]
     attachments: tuple[Attachment, ...] = ()
+    previous = action.subject.get("previous")
+    if action.kind == "cancel" and previous and previous.get("time"):
+        start, end = _slot(previous, zone)  # the meeting as the members have it in their calendars
+    else:
+        start, end = session.start(zone), session.end(zone)
+    when = _when(start)
     if action.kind == "cancel":
-        subject = f"Annulation – {session.committee.name} – {when}"
-        body = (f"Mesdames, Messieurs,\n\nLa séance {french.of_name(session.committee.name)} prévue le {when} "
+        subject = f"Annulation – {committee} – {when}"
+        body = (f"Mesdames, Messieurs,\n\nLa séance {french.of_name(committee)} prévue le {when} "
                 f"({room_name}) est annulée. Une nouvelle date vous sera communiquée.\n\n"
                 f"{service.signatory}\n{service.name}")
     else:
         attachments = attachments_for(ctx, document(ctx, action, fresh=False))
         prefix = "Modification – " if action.kind == "update" else ""
-        subject = f"{prefix}Convocation – {session.committee.name} – {when}"
-        change = ("Cette invitation remplace la précédente (date, heure, salle ou participants modifiés).\n\n"
-                  if action.kind == "update" else "")
+        subject = f"{prefix}{title(committee, start)}"
+        change = _update_note(action) if action.kind == "update" else ""
         members = {m.email.lower(): m.full_name for m in action.subject["required"]}
         change += "".join(f"{members.get(email, email)} siégera comme suppléant(e) de {titular}, "
                           "qui a indiqué ne pas pouvoir venir.\n\n"
                           for email, titular in action.payload.get("replaces", {}).items())
         body = (f"Mesdames, Messieurs,\n\n{change}Vous êtes convoqués à la séance "
-                f"{french.of_name(session.committee.name)} le {when}, {room_name}.\n"
+                f"{french.of_name(committee)} le {when}, {room_name}.\n"
                 f"Vous trouverez la convocation en pièce jointe.\n\n"
                 f"En cas d'empêchement, merci de prévenir le secrétariat ({service.email}) "
                 f"afin que votre suppléant puisse siéger.\n\n{service.signatory}\n{service.name}")
     return Meeting(
         delivery_id=action.delivery_id, uid=_uid(action, service.mail_domain), sequence=action.revision,
-        method="CANCEL" if action.kind == "cancel" else "REQUEST", subject=subject,
-        start=session.start(zone), end=session.end(zone), location=room_name,
+        method="CANCEL" if action.kind == "cancel" else "REQUEST", subject=subject, title=title(committee, start),
+        start=start, end=end, location=room_name,
         organizer=Address(service.email, service.name),
         required=tuple(_address(m) for m in action.subject["required"]),
         optional=tuple(_address(m) for m in action.subject["optional"]),
@@ -319,8 +365,8 @@ def _removed(action: Action) -> tuple[Address, ...]:
         return ()
     now = set(action.payload["required"]) | set(action.payload["optional"]) | {action.payload["room_email"]}
     gone = (set(before.get("required", [])) | set(before.get("optional", [])) | {before.get("room_email", "")}) - now
-    rooms = {before.get("room_email"): before.get("room", "")}
-    return tuple(Address(email, rooms.get(email, "")) for email in sorted(gone) if email)
+    names = {**before.get("names", {}), before.get("room_email"): before.get("room", "")}
+    return tuple(Address(email, names.get(email.lower()) or names.get(email) or "") for email in sorted(gone) if email)
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:

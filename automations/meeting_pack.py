@@ -69,23 +69,35 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
         return None
     before = entry.payload.get("numbers", []) if entry is not None else []
     added, removed = [n for n in numbers if n not in before], [n for n in before if n not in numbers]
+    # the committee's choice changed since the last pack: said, as "contenu modifié" would tell nothing
+    anonymity = (facts["anonymised"] if entry is not None and "anonymised" in entry.payload
+                 and entry.payload["anonymised"] != facts["anonymised"] else None)
     summary = f"Dossier de séance – {label} ({len(numbers)} dossier(s))"
     if entry is not None:
-        summary = f"Mise à jour du dossier de séance – {label} : {change_note(added, removed)}"
+        summary = f"Mise à jour du dossier de séance – {label} : {change_note(added, removed, anonymity)}"
     return Action(key=key_of(session), automation=NAME, kind="update" if entry else "create",
                   revision=entry.revision + 1 if entry else 0, fingerprint=stamp, summary=summary,
-                  payload={**facts, "natural": docs.natural_key(session), "added": added, "removed": removed},
+                  payload={**facts, "natural": docs.natural_key(session), "added": added, "removed": removed,
+                           "anonymity": anonymity},
                   subject={"session": session, "applications": applications, "members": members,
                            "room": service.room(docs.room_of(session))})
 
 
-def change_note(added: list[str], removed: list[str]) -> str:
+def change_note(added: list[str], removed: list[str], anonymity: bool | None = None) -> str:
+    """``anonymity``: the pack's new choice when the committee changed it, else None."""
     parts = []
     if added:
         parts.append(f"dossier(s) ajouté(s) : {', '.join(added)}")
     if removed:
         parts.append(f"dossier(s) retiré(s) : {', '.join(removed)}")
+    if anonymity is not None:
+        parts.append("demandeurs désormais désignés par leurs initiales" if anonymity
+                     else "demandeurs désormais désignés par leur nom")
     return " ; ".join(parts) or "contenu modifié"
+
+
+def _change_note(action: Action) -> str:
+    return change_note(action.payload["added"], action.payload["removed"], action.payload.get("anonymity"))
 
 
 def document_path(ctx: Context, action: Action) -> Path:
@@ -106,7 +118,7 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         "session": docs.session_context(ctx, session, room_name, room.site if room else ""),
         "letter_date": french.date_medium(ctx.now().date()), "is_update": update,
         "update_note": (f"Mise à jour du {french.date_short(ctx.now().date())} : "
-                        f"{change_note(action.payload['added'], action.payload['removed'])}.") if update else "",
+                        f"{_change_note(action)}.") if update else "",
         "anonymised": anonymised,
         "applications": [_application(i, a, anonymised) for i, a in enumerate(applications, 1)],
         "totals": {"count": len(applications), "amount_asked": docs.amount(_sum(applications))},
@@ -142,7 +154,7 @@ def build(ctx: Context, action: Action) -> Mail:
     if action.kind == "update":
         subject = f"Mise à jour du dossier de séance – {session.committee.name} – {when}"
         opening = (f"Le dossier de la séance {french.of_name(session.committee.name)} du {when} a changé depuis "
-                   f"son envoi : {change_note(action.payload['added'], action.payload['removed'])}.\n"
+                   f"son envoi : {_change_note(action)}.\n"
                    "Le dossier complet mis à jour est joint ; il remplace le précédent.")
     else:
         subject = f"Dossier de séance – {session.committee.name} – {when}"

@@ -133,3 +133,14 @@ def set_committee(folder: Path, header: str, value: object) -> None:
     ws.cell(row=1, column=column, value=header)
     ws.cell(row=2, column=column, value=value)
     wb.save(path)
+
+
+def replace_member(folder: Path, email: str, row: list[object]) -> None:
+    """Put another member (a row in MEMBERS' order) in place of the one with this e-mail, as staff would."""
+    path = folder / "registres" / "Planning des instances 2026.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Membres"]
+    [line] = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 5).value == email]
+    for column, value in enumerate(row, 1):
+        ws.cell(row=line, column=column, value=value)
+    wb.save(path)

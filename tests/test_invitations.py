@@ -17,7 +17,7 @@ from automations import commands
 from automations.journal import Journal
 
 from .conftest import NOUMEA
-from .service_factory import context, edit_planning, make_service
+from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
 
@@ -138,6 +138,86 @@ def test_changes_give_updates_then_a_cancellation(tmp_path: Path, clock) -> None
         "ko.ounou@cafat.nc", "salle.kaori@province-sud.nc", "therese.xowie@ville-noumea.nc",
         "wassissi.lalie@fsh.nc"]
     assert planning_row(tmp_path, 6)["Salle réservée"] is None
+
+
+NEW_MEMBER = ["NEA", "Paul", "Université", "Élu(e)", "paul.nea@unc.nc", COMMITTEE, "Titulaire"]
+TITLE = f"Convocation – {COMMITTEE} – jeudi 3 décembre 2026 à 9 h"
+
+
+def body_of(message: email.message.EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def summary_of(message: email.message.EmailMessage) -> str:
+    [event] = calendar_of(message).walk("VEVENT")
+    return str(event["SUMMARY"])
+
+
+def test_an_update_says_what_changed_and_the_meeting_keeps_its_title(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    run(tmp_path, clock)
+    edit_planning(tmp_path, 6, Date=datetime(2026, 12, 3), Heure="9h", Lieu="Salle Niaouli")
+    replace_member(tmp_path, "therese.xowie@ville-noumea.nc", NEW_MEMBER)
+    assert [a.kind for a in run(tmp_path, clock).done] == ["update"]
+    _, *later = outbox(tmp_path)
+    [update] = [m for m in later if m["Subject"].startswith("Modification")]
+    [withdrawal] = [m for m in later if m is not update]
+    assert update["Subject"] == f"Modification – {TITLE}"
+    body = body_of(update)
+    assert ("La séance a changé depuis la convocation précédente :\n"
+            "- Date : mercredi 2 décembre 2026 → jeudi 3 décembre 2026\n"
+            "- Heure : 8 h 30 → 9 h\n"
+            "- Salle : Salle Kaori → Salle Niaouli\n"
+            "- Membres ajoutés : NEA Paul\n"
+            "- Membres retirés : XOWIE Thérèse\n") in body
+    # the calendar keeps the meeting's name, and its description says the same as the mail
+    assert summary_of(update) == TITLE
+    [event] = calendar_of(update).walk("VEVENT")
+    assert "- Heure : 8 h 30 → 9 h" in str(event["DESCRIPTION"])
+    # the convocation itself says what it replaces
+    [attachment] = [p for p in update.iter_attachments() if p.get_filename().endswith(".docx")]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(attachment.get_content())).paragraphs)
+    assert "Date : mercredi 2 décembre 2026 → jeudi 3 décembre 2026 ; Heure : 8 h 30 → 9 h" in text
+    # the member struck off and the old room are told, without a stack of prefixes
+    assert withdrawal["Subject"] == f"Annulation – {TITLE}"
+    assert summary_of(withdrawal) == TITLE
+    assert {a.addr_spec: a.display_name for a in withdrawal["To"].addresses} == {
+        "therese.xowie@ville-noumea.nc": "XOWIE Thérèse", "salle.kaori@province-sud.nc": "Salle Kaori"}
+    assert f"Votre participation à la réunion « {TITLE} » n'est plus requise" in body_of(withdrawal)
+
+    edit_planning(tmp_path, 6, Statut="Annulée")
+    assert [a.kind for a in run(tmp_path, clock).done] == ["cancel"]
+    cancel = outbox(tmp_path)[-1]
+    assert calendar_of(cancel)["METHOD"] == "CANCEL"
+    assert cancel["Subject"] == f"Annulation – {COMMITTEE} – jeudi 3 décembre 2026 à 9 h"
+    assert summary_of(cancel) == TITLE
+    assert (f"La séance de la {COMMITTEE} prévue le jeudi 3 décembre 2026 à 9 h (Salle Niaouli) est annulée"
+            in body_of(cancel))
+
+
+def test_a_cancellation_gives_the_meeting_as_members_have_it(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    run(tmp_path, clock)
+    edit_planning(tmp_path, 6, Heure="14h", Statut="Annulée")  # the time typed over as the session is called off
+    assert [a.kind for a in run(tmp_path, clock).done] == ["cancel"]
+    cancel = outbox(tmp_path)[-1]
+    first = f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
+    assert cancel["Subject"] == f"Annulation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
+    assert summary_of(cancel) == first
+    [event] = calendar_of(cancel).walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA)
+    assert "prévue le mercredi 2 décembre 2026 à 8 h 30 (Salle Kaori) est annulée" in body_of(cancel)
+
+
+def test_an_update_names_a_new_end_and_a_new_agenda(tmp_path: Path, clock) -> None:
+    make_service(tmp_path)
+    run(tmp_path, clock)
+    edit_planning(tmp_path, 6, **{"Durée (h)": 3, "Ordre du jour / observations": "Examen des dossiers"})
+    run(tmp_path, clock)
+    update = outbox(tmp_path)[-1]
+    assert "- Fin : 10 h 30 → 11 h 30\n- Ordre du jour : modifié (voir la convocation jointe)\n" in body_of(update)
+    assert "Heure :" not in body_of(update) and "Date :" not in body_of(update)
+    assert summary_of(update) == f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
 
 
 def test_a_new_room_frees_the_old_one(tmp_path: Path, clock) -> None:

@@ -112,6 +112,20 @@ def test_pack_is_sent_once_then_as_an_update_saying_what_changed(service: Path, 
     assert "dossier(s) ajouté(s) : DEL-2026-0110" in "\n".join(p.text for p in document.paragraphs)
 
 
+def test_an_update_says_when_the_pack_becomes_anonymised(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    set_committee(service.parent, "Dossier anonymisé", "Oui")
+    ctx = context(service, clock)
+    commands.run(ctx)
+    first, update = packs(service)
+    note = "demandeurs désormais désignés par leurs initiales"
+    assert f"a changé depuis son envoi : {note}." in update.get_body(("plain",)).get_content()
+    assert "contenu modifié" not in update.get_body(("plain",)).get_content()
+    assert f"Mise à jour du dossier de séance – {COMMITTEE}, séance du 02/12/2026 : {note}" in ctx.out.getvalue()
+    document = docx.Document(io.BytesIO(attachment(update, ".docx")))
+    assert note in "\n".join(p.text for p in document.paragraphs)
+
+
 def _all_xml(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()

@@ -15,8 +15,9 @@ from automations import commands
 from .conftest import NOUMEA
 from .ews.server import PASSWORD, SERVICE, ews_server
 from .graph.server import CLIENT_SECRET, graph_server
-from .service_factory import COMMITTEE, context, edit_planning, make_service
+from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
 from .test_exchange import PLANNING, add_rooms, exchange_config, planning_row
+from .test_invitations import NEW_MEMBER, TITLE
 
 SERVERS = {"exchange": ews_server, "graph": graph_server}
 # free/busy of both rooms, the look-up by key, the creation (Graph: created silent, then the convocation and
@@ -120,6 +121,31 @@ def test_changed_date_updates_the_same_meeting_and_moves_the_room(mailbox, clock
     assert "14 h" in text
     room = server.store.mailbox("salle.kaori@province-sud.nc")
     assert [s for s, _, _ in room.busy] == [datetime(2026, 12, 2, 14, 0, tzinfo=NOUMEA)]
+
+
+def test_an_update_says_what_changed_and_the_meeting_keeps_its_title(mailbox, clock) -> None:
+    server, config, _ = mailbox
+    commands.run(context(config, clock))
+    edit_planning(config.parent, 6, Date=datetime(2026, 12, 3), Heure="9h", Lieu="Salle Niaouli")
+    replace_member(config.parent, "therese.xowie@ville-noumea.nc", NEW_MEMBER)
+    assert [a.kind for a in commands.run(context(config, clock)).done] == ["update"]
+    [item] = server.store.calendar(SERVICE)
+    assert item.subject == TITLE  # no « Modification – » in the calendar
+    body = item.body.replace("\r\n", "\n")
+    assert ("- Date : mercredi 2 décembre 2026 → jeudi 3 décembre 2026\n- Heure : 8 h 30 → 9 h\n"
+            "- Salle : Salle Kaori → Salle Niaouli\n- Membres ajoutés : NEA Paul\n"
+            "- Membres retirés : XOWIE Thérèse\n") in body
+    [request] = server.store.deliveries_to("wassissi.lalie@fsh.nc", "MeetingRequest")[1:]
+    assert request.subject == TITLE and "- Salle : Salle Kaori → Salle Niaouli" in request.item.body
+    assert [d.kind for d in server.store.deliveries_to("therese.xowie@ville-noumea.nc")] == [
+        "MeetingRequest", "MeetingCancellation"]
+
+    edit_planning(config.parent, 6, Statut="Annulée")
+    assert [a.kind for a in commands.run(context(config, clock)).done] == ["cancel"]
+    [cancellation] = server.store.deliveries_to("wassissi.lalie@fsh.nc", "MeetingCancellation")
+    assert cancellation.subject == TITLE  # not « Annulation – Modification – … »
+    assert (f"La séance de la {COMMITTEE} prévue le jeudi 3 décembre 2026 à 9 h (Salle Niaouli) est annulée"
+            in cancellation.item.body)
 
 
 def test_cancelled_session_cancels_the_meeting_once_and_frees_the_room(mailbox, clock) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -12,8 +13,9 @@ from automations import commands
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from .service_factory import context, make_service
+from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
 from .smtp_server import PASSWORD, USER, smtp_server
+from .test_invitations import NEW_MEMBER, TITLE, body_of, summary_of
 from .test_transports import STAMP, mail, meeting
 
 
@@ -50,6 +52,31 @@ def test_invitation_arrives_as_an_outlook_meeting(tmp_path: Path, clock, monkeyp
     assert str(event["ORGANIZER"]) == "mailto:commissions@province-sud.nc"
     assert [a.get_filename() for a in message.iter_attachments()] == [
         "Convocation Commission maintien dans le logement 02-12-2026.docx"]
+
+
+def test_an_update_says_what_changed_and_the_meeting_keeps_its_title(tmp_path: Path, clock, monkeypatch) -> None:
+    monkeypatch.setenv("SMTP_TEST_PASSWORD", PASSWORD)
+    config = make_service(tmp_path / "service")
+    with smtp_server(tmp_path) as server:
+        smtp_config(config, server.settings())
+        commands.run(context(config, clock))
+        edit_planning(config.parent, 6, Date=datetime(2026, 12, 3), Heure="9h", Lieu="Salle Niaouli")
+        replace_member(config.parent, "therese.xowie@ville-noumea.nc", NEW_MEMBER)
+        clock.moment += timedelta(minutes=5)
+        assert [a.kind for a in commands.run(context(config, clock)).done] == ["update"]
+        edit_planning(config.parent, 6, Statut="Annulée")
+        clock.moment += timedelta(minutes=5)
+        assert [a.kind for a in commands.run(context(config, clock)).done] == ["cancel"]
+    _, withdrawal, update, cancel = [r.message for r in server.inbox.received]
+    assert update["Subject"] == f"Modification – {TITLE}" and summary_of(update) == TITLE
+    assert ("- Date : mercredi 2 décembre 2026 → jeudi 3 décembre 2026\n- Heure : 8 h 30 → 9 h\n"
+            "- Salle : Salle Kaori → Salle Niaouli\n- Membres ajoutés : NEA Paul\n"
+            "- Membres retirés : XOWIE Thérèse\n") in body_of(update)
+    assert withdrawal["Subject"] == f"Annulation – {TITLE}" and summary_of(withdrawal) == TITLE
+    assert cancel["Subject"] == f"Annulation – {COMMITTEE} – jeudi 3 décembre 2026 à 9 h"
+    assert summary_of(cancel) == TITLE
+    [part] = [p for p in cancel.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "CANCEL"
 
 
 def test_a_resend_after_a_crash_is_found_in_the_sent_log(tmp_path: Path, monkeypatch) -> None:

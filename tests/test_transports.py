@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from dataclasses import replace
 from datetime import datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,6 +138,35 @@ def test_outbox_cancellation(tmp_path: Path) -> None:
     assert str(event["STATUS"]) == "CANCELLED"
 
 
+def calendar_parts(message: email.message.EmailMessage) -> tuple[str, icalendar.Event]:
+    [calendar_part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    [event] = icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")
+    return calendar_part.get_param("method"), event
+
+
+def updated(**changes: object) -> Meeting:
+    """The meeting's first update: its mail says « Modification – », a member was struck off."""
+    return replace(meeting("invitation/x/2026-12-02#1"), sequence=1, title=meeting().subject,
+                   subject=f"Modification – {meeting().subject}",
+                   removed=(Address("therese.xowie@ville-noumea.nc", "XOWIE Thérèse"),), **changes)
+
+
+def test_outbox_update_keeps_the_meeting_title_and_withdraws_without_stacking(tmp_path: Path) -> None:
+    outbox = BACKENDS["outbox"]({}, base=tmp_path, now=lambda: STAMP)
+    request = read(outbox.send_meeting(updated()).reference)
+    [withdrawal] = [read(str(f)) for f in tmp_path.rglob("*.eml") if str(f) != str(outbox.lookup(
+        "invitation/x/2026-12-02#1").reference)]
+    title = "Convocation – Commission – mercredi 2 décembre 2026 à 8 h 30"
+    assert request["Subject"] == f"Modification – {title}"
+    method, event = calendar_parts(request)
+    assert (method, str(event["SUMMARY"])) == ("REQUEST", title)
+    assert withdrawal["Subject"] == f"Annulation – {title}"
+    assert [a.addr_spec for a in withdrawal["To"].addresses] == ["therese.xowie@ville-noumea.nc"]
+    method, event = calendar_parts(withdrawal)
+    assert (method, str(event["SUMMARY"])) == ("CANCEL", title)
+    assert f"Votre participation à la réunion « {title} » n'est plus requise" in str(event["DESCRIPTION"])
+
+
 def test_outbox_settings_are_checked() -> None:
     check = BACKENDS["outbox"].check_settings
     assert check({"folder": "envois"}) == []
@@ -159,6 +189,13 @@ def test_pilot_mode_redirects_everything_to_one_address(tmp_path: Path) -> None:
     [event] = icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")
     assert str(event["ATTENDEE"]) == "mailto:pilote@province-sud.nc"  # one attendee: not a list
     assert guarded.lookup("invitation/x/2026-12-02#0") is not None
+    # a member struck off by an update is not written to in pilot mode; the pilot gets the update alone
+    guarded.send_meeting(updated())
+    sent = [read(str(f)) for f in sorted(tmp_path.rglob("*.eml"))]
+    assert {a.addr_spec for m in sent for a in m["To"].addresses} == {"pilote@province-sud.nc"}
+    assert [m["Subject"] for m in sent if "Modification" in m["Subject"]] == [
+        "[PILOTE] Modification – Convocation – Commission – mercredi 2 décembre 2026 à 8 h 30"]
+    assert len(sent) == 2
 
 
 def test_allowed_domains_block_an_unexpected_recipient(tmp_path: Path) -> None:
@@ -173,5 +210,9 @@ def test_allowed_domains_block_an_unexpected_recipient(tmp_path: Path) -> None:
                                     "(province-sud.nc, fsh.nc) : ko.ounou@cafat.nc")
     assert inner.sent == []
     guarded = GuardedTransport(inner, allowed_domains=["province-sud.nc", "fsh.nc", "cafat.nc"])
+    with pytest.raises(TransportError) as caught:  # a struck-off member is written to as well
+        guarded.send_meeting(updated())
+    assert caught.value.message.endswith(" : therese.xowie@ville-noumea.nc")
+    assert inner.sent == []
     guarded.send_meeting(meeting())
     assert len(inner.sent) == 1

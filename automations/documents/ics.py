@@ -33,7 +33,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
     event.add("dtstamp", (meeting.stamp or datetime.now(timezone.utc)).astimezone(timezone.utc))
     event.add("dtstart", meeting.start)
     event.add("dtend", meeting.end)
-    event.add("summary", meeting.subject)
+    event.add("summary", meeting.title)
     event.add("location", meeting.location)
     event.add("description", meeting.body_text)
     event.add("status", "CANCELLED" if meeting.method == "CANCEL" else "CONFIRMED")

@@ -65,6 +65,13 @@ class Meeting:
     stamp: datetime | None = None  # DTSTAMP; the clock's now, for reproducible tests
     # attendees (or a room) dropped by an update: they must be told the meeting is off for them
     removed: tuple[Address, ...] = ()
+    # the meeting's own name (iCalendar SUMMARY, the Exchange or Graph event's subject); ``subject`` is the
+    # covering mail's, which may say « Modification – »: a calendar entry must not keep that. Empty: the subject
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            object.__setattr__(self, "title", self.subject)
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -75,11 +82,13 @@ class Meeting:
         """The cancellation sent to removed attendees, with the same UID and sequence."""
         if not self.removed:
             return None
+        # named after the meeting, not after this update's mail: « Annulation – Modification – » says nothing
         return replace(self, delivery_id=f"{self.delivery_id}/retrait", method="CANCEL",
-                       subject=f"Annulation – {self.subject}", required=self.removed, optional=(),
+                       subject=f"Annulation – {self.title}", required=self.removed, optional=(),
                        room=None, attachments=(), removed=(),
-                       body_text="Votre participation à cette réunion n'est plus requise "
-                                 "(liste des participants ou salle modifiée).")
+                       body_text=f"Votre participation à la réunion « {self.title} » n'est plus requise "
+                                 "(liste des participants ou salle modifiée) : la réunion est retirée de votre "
+                                 "agenda.")
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ class ExchangeTransport(MailboxTransport):
         from exchangelib import EWSTimeZone
 
         zone = EWSTimeZone(meeting.timezone)
-        return dict(subject=meeting.subject, body=meeting.body_text, location=meeting.location,
+        return dict(subject=meeting.title, body=meeting.body_text, location=meeting.location,
                     start=meeting.start.astimezone(zone),
                     end=meeting.end.astimezone(zone),
                     required_attendees=self._attendees(meeting.required),

@@ -97,7 +97,7 @@ def parse_time(value: Mapping[str, str]) -> datetime:
 
 
 def event_fields(meeting: Meeting) -> dict[str, Any]:
-    return {"subject": meeting.subject, "body": {"contentType": "text", "content": meeting.body_text},
+    return {"subject": meeting.title, "body": {"contentType": "text", "content": meeting.body_text},
             "start": when(meeting.start, meeting.timezone), "end": when(meeting.end, meeting.timezone),
             "location": {"displayName": meeting.location}}
 

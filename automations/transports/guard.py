@@ -62,11 +62,13 @@ class GuardedTransport(Transport):
         return self.inner.send_mail(mail)
 
     def send_meeting(self, meeting: Meeting) -> Delivered:
-        self._check(meeting.recipients)
+        # attendees an update drops are written to as well: their cancellation obeys the same rules
+        self._check(meeting.recipients + meeting.removed)
         if self.pilot:
-            # no real room is booked in pilot mode: the resource would accept the meeting
-            meeting = replace(meeting, required=(self.pilot,), optional=(), room=None,
-                              subject=PILOT_PREFIX + meeting.subject,
+            # no real room is booked in pilot mode: the resource would accept the meeting. Nobody is withdrawn
+            # either: the pilot stays invited, and the update's text names the members struck off
+            meeting = replace(meeting, required=(self.pilot,), optional=(), room=None, removed=(),
+                              subject=PILOT_PREFIX + meeting.subject, title=PILOT_PREFIX + meeting.title,
                               body_text=self._note(meeting.recipients, meeting.body_text))
         return self.inner.send_meeting(meeting)
 

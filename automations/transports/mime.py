@@ -42,7 +42,9 @@ def _attach(message: EmailMessage, attachment: Attachment) -> None:
 
 def _base(delivery_id: str, subject: str, sender: Address, to: tuple[Address, ...],
           cc: tuple[Address, ...] = ()) -> EmailMessage:
-    message = EmailMessage()
+    # made with the wire policy, which smtplib's send_message also flattens with: under its default one an
+    # SMTP mail lost that space too
+    message = EmailMessage(policy=WIRE)
     message["Subject"] = subject
     message["From"] = _address(sender)
     message["To"] = [_address(a) for a in to]
