@@ -17,6 +17,7 @@ from automations import commands
 from automations.journal import Journal
 
 from .conftest import NOUMEA
+from .printed import NBSP
 from .service_factory import context, edit_planning, make_service
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
@@ -82,7 +83,7 @@ def test_first_run_sends_the_invitation_with_meeting_and_convocation(tmp_path: P
     document = docx.Document(io.BytesIO(attachment.get_content()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "mercredi 2 décembre 2026" in text
-    assert "8 h 30" in text and "10 h 30" in text
+    assert f"8{NBSP}h{NBSP}30" in text and f"10{NBSP}h{NBSP}30" in text
     assert "Salle Kaori" in text and "Immeuble Foch, 2e étage" in text
     assert "Point sur l'enveloppe budgétaire" in text
     assert "Nouméa, le 23 novembre 2026" in text
