@@ -1,8 +1,9 @@
 """Build the shipped Word templates with python-docx: ``python tools/build_templates.py [folder]``.
 
 The templates are docxtpl (Jinja2) documents that staff then edit in Word; each one is built by
-its own module (``template_*.py``) from the pieces of ``docx_parts.py``. They are written into
-``templates/`` unless another folder is given.
+its own module (``template_*.py``) from the pieces of ``docx_parts.py``, then its text gets the
+no-break spaces of French typography (``automations/documents/typography.py``), as rendered values
+do. They are written into ``templates/`` unless another folder is given.
 """
 
 from __future__ import annotations
