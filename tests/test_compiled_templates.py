@@ -15,6 +15,7 @@ from docxtpl import DocxTemplate, RichText
 from jinja2.sandbox import SandboxedEnvironment
 
 from automations.documents.render import render_docx
+from automations.documents.typography import typeset_values
 from automations.journal import Journal
 from automations.template_samples import follow_up_samples, report_sample, samples
 
@@ -26,9 +27,10 @@ TEMPLATES = PROJECT / "templates"
 
 
 def naive(template: Path, data: dict[str, Any], target: Path) -> Path:
-    """docxtpl's own way, as the tool rendered every document before: open, render, save, per letter."""
+    """docxtpl's own way, as the tool rendered every document before: open, render, save, per letter; the
+    values typeset as the tool does before rendering either way."""
     document = DocxTemplate(str(template))
-    document.render(data, jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
+    document.render(typeset_values(data), jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
     document.save(str(target))
     return target
 

@@ -18,6 +18,7 @@ import openpyxl
 from automations.demo.service import run_demo
 
 from .conftest import NOUMEA, PROJECT, child_env
+from .printed import xpf
 
 
 SCHEMES = {"commission-maintien-dans-le-logement": "Maintien dans le logement",
@@ -97,10 +98,6 @@ def _amount(value: object) -> int:
     return int("".join(ch for ch in str(value) if ch.isdigit())) if value is not None else 0
 
 
-def _xpf(value: int) -> str:
-    return f"{value:,} F CFP".replace(",", " ")
-
-
 def test_demo_packs_and_minutes_follow_the_register(tmp_path: Path, clock) -> None:
     folder = tmp_path / "demo"
     assert run_demo(folder, clock=clock, out=io.StringIO()) == 0
@@ -118,10 +115,10 @@ def test_demo_packs_and_minutes_follow_the_register(tmp_path: Path, clock) -> No
         # the agenda lists exactly the applications of that session, and the total is the register's
         assert [r.cells[0].text for r in first.rows[1:-1]] == sorted(str(r["N° dossier"]) for r in rows)
         asked = first.rows[-1].cells[4 if path in drafts else 3].text
-        assert asked == _xpf(sum(_amount(r["Montant demandé"]) for r in rows))
+        assert asked == xpf(sum(_amount(r["Montant demandé"]) for r in rows))
         if path in drafts:
             granted = first.rows[-1].cells[6].text
-            assert granted == _xpf(sum(_amount(r["Montant accordé"]) for r in rows
+            assert granted == xpf(sum(_amount(r["Montant accordé"]) for r in rows
                                        if r["Décision"] in ("Accord", "Accord partiel")))
 
 
@@ -163,7 +160,7 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
         numbers = [r.cells[1].text for r in table.rows[1:-1]]
         rows = [r for r in register if str(r["N° dossier"]) in numbers]
         assert {r["Fournisseur"] for r in rows} == {message["To"].addresses[0].display_name}
-        assert table.rows[-1].cells[4].text == _xpf(sum(_amount(r["Montant accordé"]) for r in rows))
+        assert table.rows[-1].cells[4].text == xpf(sum(_amount(r["Montant accordé"]) for r in rows))
     outgoing = openpyxl.load_workbook(folder / "registres" / "Courrier départ 2026.xlsx")["Courrier départ"]
     numbers = [r[1] for r in outgoing.iter_rows(min_row=3, values_only=True) if r[1]]
     assert numbers == [f"D2026-{n:04d}" for n in range(1, 13 + len(food) + len(followed) + len(notices))]

@@ -14,6 +14,7 @@ from automations import commands
 from .conftest import NOUMEA
 from .follow_up_factory import (APPLICATIONS, OUTGOING, application, edit_application, make_follow_up_service,
                                 register_rows)
+from .printed import NBSP, xpf
 from .service_factory import context
 from .test_meeting_pack import attachment, outbox, table_rows
 
@@ -47,7 +48,7 @@ def test_letters_per_outcome_mailed_or_filed_and_notified_on_written(service: Pa
     assert sorted(mails) == ["gaelle.waheo@mail.nc", "malia.trolue@mail.nc", "sylvain.tein@mail.nc"]
     accord = docx.Document(io.BytesIO(attachment(mails["gaelle.waheo@mail.nc"], ".docx")))
     text = text_of(accord)
-    assert "180 000 F CFP" in text and "cent quatre-vingt mille francs CFP" in text
+    assert xpf(180000) in text and f"cent quatre-vingt mille francs{NBSP}CFP" in text
     assert "vendredi 13 novembre 2026" in text and "Gaëlle WAHEO" in text and "SIC" in text
     refusal = text_of(docx.Document(io.BytesIO(attachment(mails["malia.trolue@mail.nc"], ".docx"))))
     assert "Ressources supérieures au plafond" in refusal and "tribunal administratif" in refusal
@@ -55,7 +56,7 @@ def test_letters_per_outcome_mailed_or_filed_and_notified_on_written(service: Pa
 
     letters = service.parent / FOLDER / "Courriers"
     partial = text_of(docx.Document(str(letters / "Décision DEL-2026-0302 (accord partiel).docx")))
-    assert "20 000 F CFP" in partial and "45 500 F CFP" in partial and "vingt mille francs CFP" in partial
+    assert xpf(20000) in partial and xpf(45500) in partial and f"vingt mille francs{NBSP}CFP" in partial
     assert "Plafond du dispositif" in partial
     adjourned = text_of(docx.Document(str(letters / "Décision DEL-2026-0304 (ajournement).docx")))
     assert "Pièces manquantes" in adjourned and "ajourner l'examen de votre demande" in adjourned
@@ -78,8 +79,8 @@ def test_supplier_notices_list_the_aids_with_the_register_total(service: Path, c
     register = by_number(service.parent)
     expected = sum(int(r["Montant accordé"]) for r in register.values() if r["Fournisseur"] == "SIC")  # type: ignore[arg-type]
     assert [r[1] for r in rows[1:-1]] == ["DEL-2026-0301", "DEL-2026-0305"]
-    assert rows[-1][-2] == f"{expected:,} F CFP".replace(",", " ") == "300 000 F CFP"
-    assert "trois cent mille francs CFP" in text_of(document)
+    assert rows[-1][-2] == xpf(expected) == xpf(300000)
+    assert f"trois cent mille francs{NBSP}CFP" in text_of(document)
     # the supplier without an e-mail address gets a notice filed for the post, with the vouchers it honours
     filed = service.parent / FOLDER / "Fournisseurs" / "Avis Casino Johnston 13-11-2026.docx"
     casino = table_rows(docx.Document(str(filed)), "N°")
@@ -127,7 +128,7 @@ def test_outgoing_register_rows_appended_and_printed_on_the_documents(service: P
     assert letter["Destinataire"] == "Gaëlle WAHEO"
     assert letter["Objet"] == "Notification de décision (accord) – dossier DEL-2026-0301"
     mail = next(m for m in outbox(service) if m["To"].addresses[0].addr_spec == "gaelle.waheo@mail.nc")
-    assert f"N/Réf. : {letter['N°']}" in text_of(docx.Document(io.BytesIO(attachment(mail, ".docx"))))
+    assert f"N/Réf.{NBSP}: {letter['N°']}" in text_of(docx.Document(io.BytesIO(attachment(mail, ".docx"))))
     assert OUTGOING[0][1] == before[0]["N°"]
 
 
@@ -140,11 +141,11 @@ def test_vouchers_numbered_from_the_register_and_written_back(tmp_path: Path, cl
     register = by_number(config.parent)
     assert [register[n]["Bon n°"] for n in ("DEL-2026-0306", "DEL-2026-0307")] == ["BA-2026-0008", "BA-2026-0009"]
     voucher = text_of(docx.Document(str(config.parent / FOLDER / "Bons" / "Bon BA-2026-0009.docx")))
-    assert "BA-2026-0009" in voucher and "18 000 F CFP" in voucher and "dix-huit mille francs CFP" in voucher
+    assert "BA-2026-0009" in voucher and xpf(18000) in voucher and f"dix-huit mille francs{NBSP}CFP" in voucher
     assert "Sylvain TEIN" in voucher and "Casino Johnston" in voucher and "23 décembre 2026" in voucher
     from automations.vouchers import control_key
 
-    assert f"Clé de contrôle : {control_key('BA-2026-0009', 18000)}" in voucher
+    assert f"Clé de contrôle{NBSP}: {control_key('BA-2026-0009', 18000)}" in voucher
     assert control_key("BA-2026-0009", 18000) != control_key("BA-2026-0009", 81000)
     mail = next(m for m in outbox(config) if m["To"].addresses[0].addr_spec == "sylvain.tein@mail.nc")
     assert "BA-2026-0009" in text_of(docx.Document(io.BytesIO(attachment(mail, ".docx"))))
@@ -191,9 +192,9 @@ def test_a_decision_changed_after_its_letter_is_reported_and_corrected(service: 
     correction = service.parent / FOLDER / "Courriers" / "Décision DEL-2026-0301 (accord partiel) – rectificatif 1.docx"
     text = text_of(docx.Document(str(correction)))
     assert "RECTIFICATIF" in text and "annule et remplace celui du 23 novembre 2026 (réf. D2026-" in text
-    assert "150 000 F CFP" in text
+    assert xpf(150000) in text
     notice = service.parent / FOLDER / "Fournisseurs" / "Avis SIC 13-11-2026 – rectificatif 1.docx"
-    assert "270 000 F CFP" in text_of(docx.Document(str(notice)))
+    assert xpf(270000) in text_of(docx.Document(str(notice)))
     assert by_number(service.parent)["DEL-2026-0301"]["Notifié le"].date() == date(2026, 11, 24)  # type: ignore[union-attr]
     assert "Bilan : 2 envoi(s), 2 document(s) préparé(s)" in out
     assert "0 action(s) à faire" in _plan(service, clock)
@@ -251,4 +252,4 @@ def test_pdfs_of_letters_notices_and_vouchers(tmp_path: Path, clock) -> None:
     from pypdf import PdfReader
 
     voucher = PdfReader(str(folder / "Bons" / "Bon BA-2026-0002.pdf"))
-    assert "dix-huit mille francs CFP" in " ".join(page.extract_text() for page in voucher.pages)
+    assert f"dix-huit mille francs{NBSP}CFP" in " ".join(page.extract_text() for page in voucher.pages)

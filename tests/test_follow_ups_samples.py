@@ -16,6 +16,7 @@ from automations.settings import load_config
 from automations.transports import settings_checks
 
 from .conftest import NOUMEA, PROJECT, SAMPLES, FakeClock
+from .printed import NBSP
 
 TODAY = date(2026, 11, 23)
 GRANTED = ("Accord", "Accord partiel", "Favorable", "Favorable partiel")
@@ -143,4 +144,4 @@ def test_ccas_vouchers_continue_the_register_and_outgoing_rows_are_appended(tmp_
     letters = sorted((tmp_path / "documents").glob("*/2026-11-02/Courriers/*.docx"))
     assert len(letters) == 23
     text = "\n".join(p.text for p in docx.Document(str(letters[0])).paragraphs)
-    assert "N/Réf. : D2026-04" in text
+    assert f"N/Réf.{NBSP}: D2026-04" in text

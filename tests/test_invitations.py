@@ -14,9 +14,11 @@ import openpyxl
 import pytest
 
 from automations import commands
+from automations.documents.typography import typeset
 from automations.journal import Journal
 
 from .conftest import NOUMEA
+from .printed import NBSP
 from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
@@ -82,7 +84,7 @@ def test_first_run_sends_the_invitation_with_meeting_and_convocation(tmp_path: P
     document = docx.Document(io.BytesIO(attachment.get_content()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "mercredi 2 décembre 2026" in text
-    assert "8 h 30" in text and "10 h 30" in text
+    assert f"8{NBSP}h{NBSP}30" in text and f"10{NBSP}h{NBSP}30" in text
     assert "Salle Kaori" in text and "Immeuble Foch, 2e étage" in text
     assert "Point sur l'enveloppe budgétaire" in text
     assert "Nouméa, le 23 novembre 2026" in text
@@ -177,7 +179,7 @@ def test_an_update_says_what_changed_and_the_meeting_keeps_its_title(tmp_path: P
     # the convocation itself says what it replaces
     [attachment] = [p for p in update.iter_attachments() if p.get_filename().endswith(".docx")]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(attachment.get_content())).paragraphs)
-    assert "Date : mercredi 2 décembre 2026 → jeudi 3 décembre 2026 ; Heure : 8 h 30 → 9 h" in text
+    assert typeset("Date : mercredi 2 décembre 2026 → jeudi 3 décembre 2026 ; Heure : 8 h 30 → 9 h") in text
     # the member struck off and the old room are told, without a stack of prefixes
     assert withdrawal["Subject"] == f"Annulation – {TITLE}"
     assert summary_of(withdrawal) == TITLE

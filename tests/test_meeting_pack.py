@@ -16,6 +16,7 @@ import pytest
 from automations import commands
 
 from .conftest import NOUMEA
+from .printed import NBSP, xpf
 from .service_factory import COMMITTEE, context, make_service, set_committee, write_applications
 
 SCHEME = "Maintien dans le logement"
@@ -78,13 +79,13 @@ def test_pack_leaves_five_days_before_with_exactly_the_session_applications(serv
     document = docx.Document(io.BytesIO(attachment(pack, ".docx")))
     rows = table_rows(document, "N°")
     assert [r[0] for r in rows[1:-1]] == ["DEL-2026-0101", "DEL-2026-0102", "DEL-2026-0103"]
-    assert rows[1][1:] == [SCHEME, "Impayés de loyer", "180 000 F CFP", "Mme Tein"]
+    assert rows[1][1:] == [SCHEME, "Impayés de loyer", xpf(180000), "Mme Tein"]
     # the total is the register's sum, amounts typed as text included
-    assert rows[-1][-2] == "257 500 F CFP"
+    assert rows[-1][-2] == xpf(257500)
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Point sur l'enveloppe budgétaire" in text
     assert [line for line in text.splitlines() if line.startswith("Dossier n°")] == [
-        "Dossier n° DEL-2026-0101", "Dossier n° DEL-2026-0102", "Dossier n° DEL-2026-0103"]
+        f"Dossier n°{NBSP}DEL-2026-0101", f"Dossier n°{NBSP}DEL-2026-0102", f"Dossier n°{NBSP}DEL-2026-0103"]
     planning = openpyxl.load_workbook(service.parent / "registres" / "Planning des instances 2026.xlsx")
     ws = planning["Planning 2026"]
     header = [c.value for c in ws[4]]
@@ -109,7 +110,8 @@ def test_pack_is_sent_once_then_as_an_update_saying_what_changed(service: Path, 
     assert "dossier(s) ajouté(s) : DEL-2026-0110 ; dossier(s) retiré(s) : DEL-2026-0102" in body
     document = docx.Document(io.BytesIO(attachment(update, ".docx")))
     assert [r[0] for r in table_rows(document, "N°")[1:-1]] == ["DEL-2026-0101", "DEL-2026-0103", "DEL-2026-0110"]
-    assert "dossier(s) ajouté(s) : DEL-2026-0110" in "\n".join(p.text for p in document.paragraphs)
+    # the mail keeps ordinary spaces, the printed note has French typography
+    assert f"dossier(s) ajouté(s){NBSP}: DEL-2026-0110" in "\n".join(p.text for p in document.paragraphs)
 
 
 def test_an_update_says_when_the_pack_becomes_anonymised(service: Path, clock) -> None:
@@ -158,7 +160,7 @@ def test_pdf_next_to_the_pack_and_attached(service: Path, clock) -> None:
     text = "\n".join(page.extract_text() for page in reader.pages)
     # a cover, the agenda with the summary, then a page per application
     assert len(reader.pages) == 2 + 3
-    assert "Dossier de séance" in text and "DEL-2026-0103" in text and "257 500 F CFP" in text
+    assert "Dossier de séance" in text and "DEL-2026-0103" in text and xpf(257500) in text
     folder = service.parent / "documents" / "commission-maintien-dans-le-logement" / "2026-12-02"
     assert (folder / "Dossier de séance Commission maintien dans le logement 02-12-2026.pdf").is_file()
 

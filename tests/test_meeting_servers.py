@@ -15,6 +15,7 @@ from automations import commands
 from .conftest import NOUMEA
 from .ews.server import PASSWORD, SERVICE, ews_server
 from .graph.server import CLIENT_SECRET, graph_server
+from .printed import NBSP
 from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
 from .test_exchange import PLANNING, add_rooms, exchange_config, planning_row
 from .test_invitations import NEW_MEMBER, TITLE
@@ -118,7 +119,7 @@ def test_changed_date_updates_the_same_meeting_and_moves_the_room(mailbox, clock
     requests = server.store.deliveries_to("wassissi.lalie@fsh.nc", "MeetingRequest")
     assert len(requests) == 2 and requests[-1].attachments == [new]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(requests[-1].item.attachments[0].content)).paragraphs)
-    assert "14 h" in text
+    assert f"14{NBSP}h" in text
     room = server.store.mailbox("salle.kaori@province-sud.nc")
     assert [s for s, _, _ in room.busy] == [datetime(2026, 12, 2, 14, 0, tzinfo=NOUMEA)]
 

@@ -14,6 +14,7 @@ from automations import commands
 from automations.journal import Journal
 
 from .conftest import NOUMEA
+from .printed import xpf
 from .service_factory import COMMITTEE, context, edit_planning, make_service, planning_rows, write_applications
 from .test_meeting_pack import outbox, table_rows
 
@@ -79,14 +80,14 @@ def test_draft_is_filed_for_staff_with_attendance_decisions_and_totals(service: 
     document = docx.Document(str(draft))
     decisions = table_rows(document, "N°")
     assert [r[0] for r in decisions[1:-1]] == ["DEL-2026-0201", "DEL-2026-0202", "DEL-2026-0203", "DEL-2026-0204"]
-    assert decisions[2][1:] == ["Sione GOPE", SCHEME, "Facture d'électricité", "45 500 F CFP", "Accord partiel",
-                                "20 000 F CFP", ""]
+    assert decisions[2][1:] == ["Sione GOPE", SCHEME, "Facture d'électricité", xpf(45500), "Accord partiel",
+                                xpf(20000), ""]
     assert decisions[3][5:] == ["Refus", "", "Ressources supérieures au plafond"]
     # totals: what the register says, the refused and postponed granting nothing
-    assert decisions[-1][4] == "356 500 F CFP" and decisions[-1][6] == "200 000 F CFP"
+    assert decisions[-1][4] == xpf(356500) and decisions[-1][6] == xpf(200000)
     per_scheme = table_rows(document, "Dispositif")
-    assert per_scheme[1] == ["Maintien dans le logement", "3", "2", "0", "1", "324 500 F CFP", "200 000 F CFP"]
-    assert per_scheme[2] == ["Énergie", "1", "0", "1", "0", "32 000 F CFP", "0 F CFP"]
+    assert per_scheme[1] == ["Maintien dans le logement", "3", "2", "0", "1", xpf(324500), xpf(200000)]
+    assert per_scheme[2] == ["Énergie", "1", "0", "1", "0", xpf(32000), xpf(0)]
     again = context(service, clock)
     commands.run(again)
     assert "Bilan : 0 envoi(s), 0 échec(s)" in again.out.getvalue()

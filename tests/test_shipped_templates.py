@@ -130,8 +130,8 @@ def test_the_meeting_pack_shows_cover_agenda_summary_and_one_page_per_applicatio
     assert "Commission maintien dans le logement" in lines
     assert "Séance du mardi 24 novembre 2026 à 8 h 30" in lines
     assert "Salle Kaori – Centre administratif de Nouméa" in lines
-    assert "Présidence : M. Éric Ounou" in lines
-    assert "Document confidentiel : réservé aux membres de l'instance, à ne pas diffuser." in lines
+    assert "Présidence\u00a0: M. Éric Ounou" in lines
+    assert "Document confidentiel\u00a0: réservé aux membres de l'instance, à ne pas diffuser." in lines
     assert "Les demandeurs sont désignés par leurs initiales et le numéro de leur dossier." in lines
     assert not any(line.startswith("Mise à jour") for line in lines)
     assert ["1. Approbation du compte rendu de la séance précédente", "2. Examen des demandes d'aide",
@@ -144,22 +144,22 @@ def test_the_meeting_pack_shows_cover_agenda_summary_and_one_page_per_applicatio
                                                        "Référent"]
     assert [c.text for c in summary.rows[1].cells] == ["DEL-2026-0012", "Maintien dans le logement",
                                                        "Loyers impayés", "125 000 F CFP", "Mme Léa Gopé"]
-    assert summary.rows[4].cells[0].text == "Total : 3 dossier(s)"
+    assert summary.rows[4].cells[0].text == "Total\u00a0: 3 dossier(s)"
     assert summary.rows[4].cells[3].text == "263 500 F CFP"
     by_scheme = next(t for t in document.tables if t.rows[0].cells[0].text == "Dispositif")
     assert [[c.text for c in row.cells] for row in by_scheme.rows] == [
         ["Dispositif", "Dossiers", "Montant demandé"], ["Maintien dans le logement", "2", "215 000 F CFP"],
         ["Aide à l'énergie", "1", "48 500 F CFP"]]
 
-    pages = [h for h in headings(document) if h.startswith("Dossier n° ")]
-    assert pages == ["Dossier n° DEL-2026-0012", "Dossier n° DEL-2026-0015", "Dossier n° DEL-2026-0019"]
+    pages = [h for h in headings(document) if h.startswith("Dossier n°\u00a0")]
+    assert pages == [f"Dossier n°\u00a0{number}" for number in ("DEL-2026-0012", "DEL-2026-0015", "DEL-2026-0019")]
     details = [t for t in document.tables if t.rows[0].cells[0].text == "Demandeur"]
     assert [t.rows[0].cells[1].text for t in details] == ["J. D.", "M. K.", "S. W."]
     assert [t.rows[1].cells[1].text for t in details] == ["Dumbéa", "Païta", "Mont-Dore"]
     assert [t.rows[5].cells[1].text for t in details] == ["02/11/2026", "05/11/2026", "09/11/2026"]
-    assert lines.count("Avis de la commission :") == 3
+    assert lines.count("Avis de la commission\u00a0:") == 3
     assert sum(line.startswith("☐ Accord") and line.endswith("☐ Ajourné") for line in lines) == 3
-    assert sum(line.startswith("Motif :") for line in lines) == 3
+    assert sum(line.startswith("Motif\u00a0:") for line in lines) == 3
 
     assert footer_text(document).startswith("Commission maintien dans le logement – séance du 24/11/2026 – "
                                             "document confidentiel")
@@ -184,7 +184,7 @@ def test_the_meeting_pack_without_chair_site_or_applications(tmp_path: Path) -> 
     assert not any(line.startswith("Présidence") for line in lines)
     assert not any(h.startswith("Dossier n°") for h in headings(document))
     summary = next(t for t in document.tables if t.rows[0].cells[0].text == "N°")
-    assert [row.cells[0].text for row in summary.rows] == ["N°", "Total : 0 dossier(s)"]
+    assert [row.cells[0].text for row in summary.rows] == ["N°", "Total\u00a0: 0 dossier(s)"]
     assert_no_jinja_left(document)
 
 
@@ -193,16 +193,16 @@ def test_the_minutes_show_attendance_decisions_and_totals(tmp_path: Path) -> Non
     lines = [p.text for p in document.paragraphs]
 
     assert "PROJET – Compte rendu de la séance de la Commission maintien dans le logement" in lines
-    assert ("Projet établi automatiquement à partir des registres : à relire, compléter et valider avant diffusion."
-            in lines)
+    assert ("Projet établi automatiquement à partir des registres\u00a0: à relire, compléter et valider avant "
+            "diffusion.") in lines
     assert ("Séance du mardi 24 novembre 2026, de 8 h 30 à 11 h 30, Salle Kaori (Centre administratif de Nouméa)"
             in lines)
-    assert "Présidence : M. Éric Ounou" in lines
+    assert "Présidence\u00a0: M. Éric Ounou" in lines
     assert "Mme Aline Poédi (CCAS de Nouméa), Titulaire" in lines
     assert "M. Paul Naouna (Province Sud), Suppléant, suppléant(e) de Mme Jeanne Hnacipan" in lines
     assert "M. René Wamytan (CAFAT), Titulaire" in lines
     assert "Mme Rose Kasarhérou (Mairie de Païta), Titulaire" in lines
-    assert "Vérification du quorum : quorum de 2 atteint (2 présents)" in lines
+    assert "Vérification du quorum\u00a0: quorum de 2 atteint (2 présents)" in lines
     assert not any(line.startswith("Présences à compléter") for line in lines)
     assert ["1. Approbation du compte rendu de la séance précédente", "2. Examen des demandes d'aide",
             "3. Questions diverses"] == [line for line in lines if line[:2] in ("1.", "2.", "3.")]
@@ -215,7 +215,7 @@ def test_the_minutes_show_attendance_decisions_and_totals(tmp_path: Path) -> Non
         "DEL-2026-0015", "M. K.", "Aide à l'énergie", "Facture d'électricité", "48 500 F CFP", "Refus", "0 F CFP",
         "Ressources > plafond & dossier incomplet"]
     total = [c.text for c in decisions.rows[4].cells]
-    assert total[0] == "Total : 3 dossier(s)" and total[4] == "263 500 F CFP" and total[6] == "125 000 F CFP"
+    assert total[0] == "Total\u00a0: 3 dossier(s)" and total[4] == "263 500 F CFP" and total[6] == "125 000 F CFP"
     assert [[c.text for c in row.cells] for row in by_scheme.rows] == [
         ["Dispositif", "Dossiers", "Accords", "Refus", "Ajournés", "Montant demandé", "Montant accordé"],
         ["Maintien dans le logement", "2", "1", "0", "1", "215 000 F CFP", "125 000 F CFP"],
@@ -236,7 +236,7 @@ def test_the_final_minutes_with_unknown_attendance(tmp_path: Path) -> None:
 
     assert "Compte rendu de la séance de la Commission maintien dans le logement" in lines
     assert "PROJET" not in full_text(document) and "Projet établi" not in full_text(document)
-    assert "Présences à compléter : les réponses des membres n'étaient pas connues." in lines
+    assert "Présences à compléter\u00a0: les réponses des membres n'étaient pas connues." in lines
     assert "Aucun membre enregistré comme présent." in lines
     assert "Néant." in lines
     assert not any("quorum" in line for line in lines)
@@ -297,13 +297,13 @@ DECIDED = {
 }
 KEY_SENTENCES = {
     "lettre_accord.docx": "J'ai le plaisir de vous informer que la commission a émis un avis favorable et vous "
-                          "accorde une aide « Aide alimentaire » d'un montant de 17 000 F CFP (dix-sept mille "
-                          "francs CFP).",
+                          "accorde une aide «\u00a0Aide alimentaire\u00a0» d'un montant de 17 000 F CFP "
+                          "(dix-sept mille francs CFP).",
     "lettre_accord_partiel.docx": "Je vous informe que la commission a émis un avis partiellement favorable et vous "
-                                  "accorde une aide « Loyers impayés » d'un montant de 95 000 F CFP "
+                                  "accorde une aide «\u00a0Loyers impayés\u00a0» d'un montant de 95 000 F CFP "
                                   "(quatre-vingt-quinze mille francs CFP), sur les 125 000 F CFP demandés.",
     "lettre_refus.docx": "J'ai le regret de vous informer que la commission n'a pas pu donner une suite favorable à "
-                         "votre demande d'aide « Facture d'électricité ».",
+                         "votre demande d'aide «\u00a0Facture d'électricité\u00a0».",
     "lettre_ajourne.docx": "Je vous informe que la commission a décidé d'ajourner l'examen de votre demande.",
 }
 SUPPLIER_ROWS = [
@@ -362,12 +362,12 @@ def test_a_decision_letter_reads_as_an_administrative_letter(tmp_path: Path, tem
 
     assert lines[0] == "Service de l'action sociale & de la solidarité"
     assert "Nouméa, le 23 novembre 2026" in lines
-    assert "N/Réf. : D2026-0401" in lines
-    assert f"Dossier n° {application['number']} – {application['scheme']}" in lines
+    assert "N/Réf.\u00a0: D2026-0401" in lines
+    assert f"Dossier n°\u00a0{application['number']} – {application['scheme']}" in lines
     name = lines.index("Mme Gaëlle TEIN")
     assert lines[name + 1:name + 3] == ["12 rue Jules Ferry, Vallée-des-Colons", "Nouméa"]
-    subject = ("Objet : Réponse à votre demande d'aide" if template == "lettre_refus.docx"
-               else f"Objet : Votre demande d'aide – {application['aid_kind']}")
+    subject = ("Objet\u00a0: Réponse à votre demande d'aide" if template == "lettre_refus.docx"
+               else f"Objet\u00a0: Votre demande d'aide – {application['aid_kind']}")
     assert lines[name + 3:name + 5] == [subject, "Madame, Monsieur,"]
     filed = f", déposée le {application['filed_on']}," if application["filed_on"] else ""
     assert (f"Votre demande d'aide{filed} a été examinée lors de la séance de la Commission des aides "
@@ -382,10 +382,11 @@ def test_a_decision_letter_reads_as_an_administrative_letter(tmp_path: Path, tem
 
 def test_the_grant_letter_says_who_is_paid_and_joins_the_voucher(tmp_path: Path) -> None:
     lines = [p.text for p in render("lettre_accord.docx", letter_context("lettre_accord.docx"), tmp_path).paragraphs]
-    assert ("Ce montant sera versé directement au fournisseur, Épicerie Wéa & Fils ; vous n'avez aucune avance à "
-            "faire.") in lines
-    assert ("Le bon alimentaire n° BA-2026-0111 correspondant est joint à ce courrier ; il peut aussi être retiré "
-            "auprès du service. Il est valable jusqu'au 23 décembre 2026 et doit être présenté au fournisseur.") in lines
+    assert ("Ce montant sera versé directement au fournisseur, Épicerie Wéa & Fils\u202f; vous n'avez aucune "
+            "avance à faire.") in lines
+    assert ("Le bon alimentaire n°\u00a0BA-2026-0111 correspondant est joint à ce courrier\u202f; il peut aussi "
+            "être retiré auprès du service. Il est valable jusqu'au 23 décembre 2026 et doit être présenté au "
+            "fournisseur.") in lines
 
     application = {**DECIDED["lettre_accord.docx"], "supplier": "", "filed_on": ""}
     plain = render("lettre_accord.docx", letter_context("lettre_accord.docx", application=application, voucher=None),
@@ -400,8 +401,8 @@ def test_the_grant_letter_says_who_is_paid_and_joins_the_voucher(tmp_path: Path)
 def test_the_partial_grant_letter_gives_its_reason_only_when_known(tmp_path: Path) -> None:
     template = "lettre_accord_partiel.docx"
     lines = [p.text for p in render(template, letter_context(template), tmp_path).paragraphs]
-    assert "Motif de l'accord partiel : Dette < 3 mois prise en charge & solde en plan d'apurement" in lines
-    assert ("Ce montant sera versé directement au fournisseur, SIC Nouméa ; vous n'avez aucune avance à faire."
+    assert "Motif de l'accord partiel\u00a0: Dette < 3 mois prise en charge & solde en plan d'apurement" in lines
+    assert ("Ce montant sera versé directement au fournisseur, SIC Nouméa\u202f; vous n'avez aucune avance à faire."
             in lines)
     assert not any("bon alimentaire" in line for line in lines)
 
@@ -414,7 +415,7 @@ def test_the_partial_grant_letter_gives_its_reason_only_when_known(tmp_path: Pat
 def test_the_refusal_gives_its_reason_or_a_generic_one_and_the_means_of_appeal(tmp_path: Path) -> None:
     template = "lettre_refus.docx"
     lines = [p.text for p in render(template, letter_context(template), tmp_path).paragraphs]
-    assert "Motif : Ressources > plafond & dossier incomplet" in lines
+    assert "Motif\u00a0: Ressources > plafond & dossier incomplet" in lines
     assert ("Vous pouvez contester cette décision dans un délai de deux mois à compter de sa notification, soit "
             "par un recours gracieux adressé au président de la commission, soit par un recours contentieux devant "
             "le tribunal administratif de Nouméa.") in lines
@@ -434,9 +435,9 @@ def test_the_refusal_gives_its_reason_or_a_generic_one_and_the_means_of_appeal(t
 def test_the_postponement_gives_its_reason_and_whom_to_contact(tmp_path: Path) -> None:
     template = "lettre_ajourne.docx"
     lines = [p.text for p in render(template, letter_context(template), tmp_path).paragraphs]
-    assert "Motif : Pièces manquantes : bail signé & avis d'imposition < 2025" in lines
-    assert ("Votre dossier sera examiné à nouveau lors d'une prochaine séance de la commission ; vous n'avez pas à "
-            "déposer une nouvelle demande.") in lines
+    assert "Motif\u00a0: Pièces manquantes : bail signé & avis d'imposition < 2025" in lines
+    assert ("Votre dossier sera examiné à nouveau lors d'une prochaine séance de la commission\u202f; vous n'avez "
+            "pas à déposer une nouvelle demande.") in lines
     assert ("Je vous invite à prendre contact avec votre référent(e), Mme Léa Gopé, afin de compléter votre "
             "dossier si nécessaire.") in lines
 
@@ -454,7 +455,7 @@ def test_a_letter_to_an_applicant_without_address(tmp_path: Path) -> None:
     document = render("lettre_refus.docx", letter_context("lettre_refus.docx", applicant=applicant), tmp_path)
     lines = [p.text for p in document.paragraphs]
     name = lines.index("Gaëlle TEIN")
-    assert lines[name + 1] == "Objet : Réponse à votre demande d'aide"
+    assert lines[name + 1] == "Objet\u00a0: Réponse à votre demande d'aide"
 
 
 @pytest.mark.parametrize("template", FOLLOW_UPS)
@@ -471,7 +472,7 @@ def test_a_correction_shows_its_heading_and_note(tmp_path: Path, template: str) 
 @pytest.mark.parametrize("template", FOLLOW_UPS)
 def test_the_reference_line_shows_only_with_a_reference(tmp_path: Path, template: str) -> None:
     with_reference = render(template, follow_up(template, reference="D2026-0401"), tmp_path)
-    assert "N/Réf. : D2026-0401" in [p.text for p in with_reference.paragraphs]
+    assert "N/Réf.\u00a0: D2026-0401" in [p.text for p in with_reference.paragraphs]
     without = render(template, follow_up(template, reference=""), tmp_path)
     assert "N/Réf." not in full_text(without)
     assert_no_jinja_left(without)
@@ -482,9 +483,9 @@ def test_the_supplier_notice_lists_one_row_per_beneficiary_and_the_total(tmp_pat
     lines = [p.text for p in document.paragraphs]
 
     name = lines.index("Épicerie Wéa & Fils")
-    assert lines[name + 1:name + 4] == ["8 rue du Général Mangin, Nouméa", "RIDET : 1 234 567.001",
-                                        "Objet : Aides accordées – séance de la Commission des aides individuelles "
-                                        "du 13/11/2026"]
+    assert lines[name + 1:name + 4] == ["8 rue du Général Mangin, Nouméa", "RIDET\u00a0: 1 234 567.001",
+                                        "Objet\u00a0: Aides accordées – séance de la Commission des aides "
+                                        "individuelles du 13/11/2026"]
     (table,) = document.tables
     assert [[c.text for c in row.cells] for row in table.rows[:4]] == [
         ["N°", "Dossier", "Bénéficiaire", "Nature de l'aide", "Montant", "Bon n°"],
@@ -508,7 +509,7 @@ def test_a_supplier_notice_without_vouchers_or_ridet(tmp_path: Path) -> None:
         rows=rows, supplier=supplier, total="6 500 F CFP", total_words="six mille cinq cents francs CFP", count=1,
         has_vouchers=False), tmp_path)
     lines = [p.text for p in document.paragraphs]
-    assert lines[lines.index("Gaz Services Païta") + 1].startswith("Objet : Aides accordées")
+    assert lines[lines.index("Gaz Services Païta") + 1].startswith("Objet\u00a0: Aides accordées")
     assert not any("bon alimentaire" in line or "bons alimentaires" in line for line in lines)
     assert "Soit 1 aide(s) pour un montant total de 6 500 F CFP (six mille cinq cents francs CFP)." in lines
     (table,) = document.tables
@@ -520,8 +521,8 @@ def test_the_food_voucher_shows_its_number_key_amount_and_validity(tmp_path: Pat
     document = render("bon_alimentaire.docx", voucher_context(), tmp_path)
     lines = [p.text for p in document.paragraphs]
 
-    assert "BON ALIMENTAIRE N° BA-2026-0111" in lines
-    assert "Clé de contrôle : 47" in lines
+    assert "BON ALIMENTAIRE N°\u00a0BA-2026-0111" in lines
+    assert "Clé de contrôle\u00a0: 47" in lines
     assert "Valable jusqu'au 23 décembre 2026" in lines
     assert "Aide accordée lors de la séance de la Commission des aides individuelles du 13/11/2026" in lines
     details, stamps = document.tables
@@ -532,7 +533,7 @@ def test_the_food_voucher_shows_its_number_key_amount_and_validity(tmp_path: Pat
         "Adresse du fournisseur": "8 rue du Général Mangin, Nouméa", "Dossier n°": "DEL-2026-0031",
         "Émis le": "23 novembre 2026"}
     service, supplier = stamps.rows[0].cells
-    assert service.text.splitlines() == ["Pour le service : cachet et signature", "Mme Hélène Wénéhoua",
+    assert service.text.splitlines() == ["Pour le service\u00a0: cachet et signature", "Mme Hélène Wénéhoua",
                                          "Cheffe du service de l'action sociale"]
     assert supplier.text.startswith("Cachet et signature du fournisseur")
     assert lines[-1] == ("Bon nominatif, non fractionnable, non échangeable contre des espèces. Le fournisseur "

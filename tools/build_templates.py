@@ -1,8 +1,9 @@
 """Build the shipped Word templates with python-docx: ``python tools/build_templates.py [folder]``.
 
 The templates are docxtpl (Jinja2) documents that staff then edit in Word; each one is built by
-its own module (``template_*.py``) from the pieces of ``docx_parts.py``. They are written into
-``templates/`` unless another folder is given.
+its own module (``template_*.py``) from the pieces of ``docx_parts.py``, then its text gets the
+no-break spaces of French typography (``automations/documents/typography.py``), as rendered values
+do. They are written into ``templates/`` unless another folder is given.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from docx.document import Document
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's automations, for its typography
+
 import template_avis_fournisseur
 import template_bon_alimentaire
 import template_compte_rendu
@@ -25,6 +28,7 @@ import template_lettre_accord_partiel
 import template_lettre_ajourne
 import template_lettre_refus
 import template_rapport_activite
+from docx_parts import typeset
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -42,13 +46,18 @@ BUILDERS: dict[str, Callable[[], Document]] = {
 }
 
 
+# the annual report's template keeps its text as its own module writes it
+UNTYPESET = {"rapport_activite.docx"}
+
+
 def build_all(target: Path) -> list[Path]:
     """Write every template into ``target``; returns the paths of those that changed."""
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in BUILDERS.items():
         buffer = io.BytesIO()
-        build().save(buffer)
+        document = build()
+        (document if name in UNTYPESET else typeset(document)).save(buffer)
         path = target / name
         if not path.is_file() or _parts(path.read_bytes()) != _parts(buffer.getvalue()):
             path.write_bytes(buffer.getvalue())

@@ -21,6 +21,8 @@ from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from automations.documents.typography import typeset_template
+
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 HEADING_COLOUR = RGBColor(0x1F, 0x38, 0x64)
@@ -130,6 +132,8 @@ def loop_table(document: DocumentObject, columns: Sequence[Column], loop: str, *
     _fill(header, [c.title for c in columns], columns, size, bold=True)
     if repeat_header:
         _repeat_on_each_page(header)
+    for row in (header, body, *table.rows[4:]):
+        _keep_on_one_page(row)
     opening.cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
     _fill(body, [c.cell for c in columns], columns, size)
     closing.cells[0].paragraphs[0].add_run("{%tr endfor %}")
@@ -184,6 +188,19 @@ def footer(document: DocumentObject, text: str, *, size: float = 8) -> None:
     _field_mark(_sized(line.add_run(), size), "end")
 
 
+def typeset(document: DocumentObject) -> DocumentObject:
+    """The document's own text with French no-break spaces (« Objet : », « n° », guillemets), as Word's
+    French autocorrect types them; each Jinja tag is alone in its run and stays exactly as written."""
+    parts = [document.element.body]
+    for section in document.sections:
+        parts += [part._element for part in (section.header, section.footer) if not part.is_linked_to_previous]
+    for part in parts:
+        for text in part.iter(qn("w:t")):
+            if text.text:
+                text.text = typeset_template(text.text)
+    return document
+
+
 def _fill(row: _Row, texts: Sequence[str], columns: Sequence[Column], size: float | None, *,
           bold: bool = False) -> None:
     for cell, text, column in zip(row.cells, texts, columns):
@@ -218,6 +235,11 @@ def _pad(table: Table) -> None:
 def _repeat_on_each_page(row: _Row) -> None:
     marker = OxmlElement("w:tblHeader")
     row._tr.get_or_add_trPr().append(marker)
+
+
+def _keep_on_one_page(row: _Row) -> None:
+    """A row is never cut by a page break: a dossier's line reads whole on one page."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _field_mark(run: Run, kind: str) -> None:

@@ -14,9 +14,10 @@ SUPPLIER = (("{{ supplier.name }}", None), ("{{ supplier.address }}", "supplier.
 
 SUBJECT = "Objet : Aides accordées – séance {{ committee.of_name }} du {{ session.date_short }}"
 
-AIDS = (Column("N°", "{{ r.index }}", 1.0), Column("Dossier", "{{ r.number }}", 2.9),
-        Column("Bénéficiaire", "{{ r.beneficiary }}", 4.2), Column("Nature de l'aide", "{{ r.aid_kind }}", 3.6),
-        Column("Montant", "{{ r.amount }}", 2.9, right=True), Column("Bon n°", "{{ r.voucher_number }}", 2.4))
+# on 17 cm, a dossier number, a voucher number and a total up to 99 999 999 F CFP each hold on one line
+AIDS = (Column("N°", "{{ r.index }}", 1.0), Column("Dossier", "{{ r.number }}", 3.1),
+        Column("Bénéficiaire", "{{ r.beneficiary }}", 3.5), Column("Nature de l'aide", "{{ r.aid_kind }}", 3.0),
+        Column("Montant", "{{ r.amount }}", 3.6, right=True), Column("Bon n°", "{{ r.voucher_number }}", 2.8))
 AIDS_TOTAL = ("Total", None, None, None, "{{ total }}", "")
 
 

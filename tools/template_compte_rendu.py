@@ -8,21 +8,24 @@ from docx_parts import (CENTER, RIGHT, Column, agenda, footer, heading, loop_tab
                         service_header, signature, tag)
 
 TABLE_SIZE = 9
+# eight columns on 18 cm: in 8 points the dossier numbers, amounts up to 9 999 999 F CFP and every header
+# word fit on one line, even in the wider font LibreOffice uses where Calibri is missing
+DECISIONS_SIZE = 8
 
-DECISIONS = (Column("N°", "{{ a.number }}", 2.3), Column("Demandeur", "{{ a.applicant }}", 2.1),
-             Column("Dispositif", "{{ a.scheme }}", 2.2), Column("Aide", "{{ a.aid_kind }}", 2.2),
-             Column("Montant demandé", "{{ a.amount_asked }}", 2.2, right=True),
-             Column("Décision", "{{ a.decision }}", 1.7),
-             Column("Montant accordé", "{{ a.amount_granted }}", 2.2, right=True),
-             Column("Motif", "{{ a.reason }}", 3.1))
+DECISIONS = (Column("N°", "{{ a.number }}", 2.5), Column("Demandeur", "{{ a.applicant }}", 2.1),
+             Column("Dispositif", "{{ a.scheme }}", 1.8), Column("Aide", "{{ a.aid_kind }}", 1.9),
+             Column("Montant demandé", "{{ a.amount_asked }}", 2.8, right=True),
+             Column("Décision", "{{ a.decision }}", 1.6),
+             Column("Montant accordé", "{{ a.amount_granted }}", 2.8, right=True),
+             Column("Motif", "{{ a.reason }}", 2.5))
 DECISIONS_TOTAL = ("Total : {{ totals.count }} dossier(s)", None, None, None, "{{ totals.amount_asked }}", "",
                    "{{ totals.amount_granted }}", "")
 
-BY_SCHEME = (Column("Dispositif", "{{ s.scheme }}", 4.6), Column("Dossiers", "{{ s.count }}", 1.8, right=True),
-             Column("Accords", "{{ s.accords }}", 1.8, right=True), Column("Refus", "{{ s.refus }}", 1.8, right=True),
+BY_SCHEME = (Column("Dispositif", "{{ s.scheme }}", 4.2), Column("Dossiers", "{{ s.count }}", 1.8, right=True),
+             Column("Accords", "{{ s.accords }}", 1.7, right=True), Column("Refus", "{{ s.refus }}", 1.5, right=True),
              Column("Ajournés", "{{ s.ajournes }}", 1.9, right=True),
-             Column("Montant demandé", "{{ s.amount_asked }}", 3.0, right=True),
-             Column("Montant accordé", "{{ s.amount_granted }}", 3.0, right=True))
+             Column("Montant demandé", "{{ s.amount_asked }}", 3.4, right=True),
+             Column("Montant accordé", "{{ s.amount_granted }}", 3.4, right=True))
 BY_SCHEME_TOTAL = ("Total", "{{ totals.count }}", "{{ totals.accords }}", "{{ totals.refus }}", "{{ totals.ajournes }}",
                    "{{ totals.amount_asked }}", "{{ totals.amount_granted }}")
 
@@ -100,6 +103,6 @@ def _decisions(document: Document) -> None:
     paragraph(document, "Les demandeurs sont désignés par leurs initiales et le numéro de leur dossier.",
               italic=True, size=9)
     tag(document, "{%p endif %}")
-    loop_table(document, DECISIONS, "a in applications", total=DECISIONS_TOTAL, size=TABLE_SIZE)
+    loop_table(document, DECISIONS, "a in applications", total=DECISIONS_TOTAL, size=DECISIONS_SIZE)
     heading(document, "Totaux par dispositif", 2)
     loop_table(document, BY_SCHEME, "s in by_scheme", total=BY_SCHEME_TOTAL, size=TABLE_SIZE)

@@ -13,14 +13,15 @@ from docx_parts import (CENTER, Column, agenda, details_table, footer, heading, 
 TABLE_SIZE = 10
 TEXT_WIDTH_CM = 17.0
 
-APPLICATIONS = (Column("N°", "{{ a.number }}", 2.6), Column("Dispositif", "{{ a.scheme }}", 3.8),
-                Column("Aide demandée", "{{ a.aid_kind }}", 3.9),
-                Column("Montant demandé", "{{ a.amount_asked }}", 3.0, right=True),
-                Column("Référent", "{{ a.social_worker }}", 3.7))
+# on 17 cm, a dossier number and a total up to 99 999 999 F CFP each hold on one line
+APPLICATIONS = (Column("N°", "{{ a.number }}", 3.1), Column("Dispositif", "{{ a.scheme }}", 3.4),
+                Column("Aide demandée", "{{ a.aid_kind }}", 3.5),
+                Column("Montant demandé", "{{ a.amount_asked }}", 3.6, right=True),
+                Column("Référent", "{{ a.social_worker }}", 3.4))
 APPLICATIONS_TOTAL = ("Total : {{ totals.count }} dossier(s)", None, None, "{{ totals.amount_asked }}", "")
 
 BY_SCHEME = (Column("Dispositif", "{{ s.scheme }}", 7.0), Column("Dossiers", "{{ s.count }}", 2.5, right=True),
-             Column("Montant demandé", "{{ s.amount_asked }}", 3.5, right=True))
+             Column("Montant demandé", "{{ s.amount_asked }}", 3.6, right=True))
 
 MEMBERS = (Column("Nom", "{{ m.full_name }}", 4.5), Column("Organisme", "{{ m.organisation }}", 4.5),
            Column("Fonction", "{{ m.function }}", 4.5), Column("Qualité", "{{ m.role }}", 3.5))

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from ..errors import TemplateError
 from .compiled import CompiledTemplate, NotCompilable
 from .template_check import syntax_error_message
+from .typography import typeset_values
 
 _CACHE_SIZE = 32  # more than the shipped templates: a long-running service keeps them all
 _compiled: OrderedDict[tuple[str, int, int], CompiledTemplate | None] = OrderedDict()
@@ -31,15 +32,20 @@ def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate
                 target: Path) -> Path:
     """Render ``template`` into ``target`` atomically; the folder is created.
 
-    ``context`` may be a function of the opened template, for values tied to it (images): such a
-    template is rendered by docxtpl itself, the others by their compiled form.
+    The texts of a ``context`` given as a dict are typeset the French way (``typography.py``): no amount,
+    time or « n° » split across lines. ``context`` may instead be a function of the opened template, for values
+    tied to it (images): such a context is used as the caller made it, and its template is rendered by
+    docxtpl itself, the others by their compiled form.
     """
     if not template.is_file():
         raise TemplateError(f"Modèle introuvable : {template}")
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.tmp")
     try:
-        compiled = None if callable(context) else _compiled_template(template)
+        compiled = None
+        if not callable(context):
+            context = typeset_values(context)
+            compiled = _compiled_template(template)
         if compiled is not None:
             temp.write_bytes(compiled.render(context))  # type: ignore[arg-type]
         else:
