@@ -15,7 +15,7 @@ import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,12 +31,15 @@ from docx.table import _Cell, _Row
 from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 
+from . import annual_text
 from .annual_model import AnnualReport, Chart, Table
+from .annual_text import grouped
 from .annual_workbook import key_figure_kind, plain_value
 from .documents import french
 from .documents.render import render_docx
 
 MISSING_FIGURE = "—"
+NBSP = annual_text.NBSP
 NOTE_SIZE = Pt(8.5)
 HEADER_FILL = "D9E1F2"
 BORDER_COLOUR = "8EA9C1"
@@ -74,8 +77,8 @@ def write_document(report: AnnualReport, template: Path, target: Path) -> Path:
 
 
 def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, Any]:
-    """What the template reads: ``year``, ``service``, ``generated_on``, ``k``, ``tables``, ``charts``, ``has``,
-    ``others``."""
+    """What the template reads: ``year``, ``service``, ``generated_on``, ``k``, ``nb``, ``tables``, ``charts``,
+    ``has``, ``others``, ``no_data``."""
     # a template may name a table, a chart or a figure this report lacks: it reads as nothing
     tables: defaultdict[str, Any] = defaultdict(str)
     charts: defaultdict[str, Any] = defaultdict(str)
@@ -89,8 +92,10 @@ def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, An
     named = _named_tables(document)
     others = [{"table": tables[t.key], "chart": charts[t.key]} for t in report.tables if t.key not in named]
     return {"year": report.year, "service": report.service, "generated_on": french.date_long(report.generated_on),
-            "k": key_figures(report.key_figures), "tables": tables, "charts": charts,
-            "has": defaultdict(bool, ((table.key, True) for table in report.tables)), "others": others}
+            "k": key_figures(report.key_figures), "nb": counts(report.key_figures, report.year),
+            "tables": tables, "charts": charts,
+            "has": defaultdict(bool, ((table.key, True) for table in report.tables)), "others": others,
+            "no_data": not report.has_data}
 
 
 def _named_tables(document: DocxTemplate) -> set[str]:
@@ -107,6 +112,9 @@ def key_figures(figures: dict[str, Any]) -> defaultdict[str, str]:
     result: defaultdict[str, str] = defaultdict(lambda: MISSING_FIGURE)
     for name, value in figures.items():
         value = plain_value(value)
+        if value is None and name.removesuffix("_previous") in annual_text.REGISTER_COUNTS:
+            result[name] = annual_text.NOT_KEPT
+            continue
         if not _is_number(value):
             result[name] = MISSING_FIGURE if value in (None, "") else str(value)
             continue
@@ -117,6 +125,25 @@ def key_figures(figures: dict[str, Any]) -> defaultdict[str, str]:
         else:
             text = format_value(value, kind)
         result[name] = text.replace(" ", "\u00a0")
+    return result
+
+
+def counts(figures: dict[str, Any], year: int) -> defaultdict[str, str]:
+    """Each count with its noun agreed, as a sentence says it: ``24 séances tenues``, ``1 accord``; the mail
+    registers with last year's count, or plainly « registre non tenu »."""
+    result: defaultdict[str, str] = defaultdict(lambda: MISSING_FIGURE)
+    for name in annual_text.NOUNS:
+        value = plain_value(figures.get(name))
+        if _is_number(value):
+            result[name] = annual_text.counted(value, name)
+    for name, side in (("mail_in", "arrivé"), ("mail_out", "départ")):
+        value, previous = plain_value(figures.get(name)), plain_value(figures.get(f"{name}_previous"))
+        if not _is_number(value):
+            result[name] = f"{side}{NBSP}: {annual_text.NOT_KEPT}"
+            continue
+        count = annual_text.counted(value, "mail", NBSP)
+        before = f" ({grouped(previous)} en {year - 1})" if _is_number(previous) else ""
+        result[name] = f"{side}{NBSP}: {count}{before}"
     return result
 
 
@@ -132,7 +159,7 @@ def format_value(value: Any, kind: str) -> str:
     if kind == "text" or not _is_number(value):
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     if kind == "xpf":
-        return french.amount_xpf(round(value))
+        return annual_text.amount(value, " ")
     if kind == "percent":
         return f"{_spaced(value * 100)} %"
     if kind == "change":
@@ -160,72 +187,143 @@ def _is_number(value: Any) -> bool:
 # -- tables --------------------------------------------------------------------------------------------------------
 
 def table_block(table: Table) -> WordBlock:
-    """The table's title, a bordered Word table (bold header and total) and its note in italics."""
+    """The table's title, a bordered Word table (bold header and total) and its note in italics.
+
+    Every header reads horizontally at a readable size and no number breaks across lines: a table too wide
+    for the page is turned a quarter when that makes it fit (a commission's twelve months become rows), else
+    shown in parts side by side, each repeating the first column.
+    """
     block = WordBlock()
     sub = block.document
-    caption = sub.add_paragraph()
-    caption.add_run(table.title).bold = True
-    caption.paragraph_format.keep_with_next = True
-    caption.paragraph_format.space_before = Pt(6)
-    caption.paragraph_format.space_after = Pt(3)
-    kinds = [column.kind for column in table.columns]
-    # amounts without their unit, which the header carries once: a page holds more columns
-    texts = [[_spaced(plain_value(value)) if kind == "xpf" and _is_number(plain_value(value))
-              else format_value(value, kind) for value, kind in zip(row, kinds)] for row in table.rows]
-    titles = [f"{column.title} (F CFP)" if column.kind == "xpf" else column.title for column in table.columns]
-    layout = _layout(titles, kinds, texts)
-    grid = sub.add_table(rows=1 + len(table.rows), cols=len(table.columns))
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _borders(grid._tbl)
-    header = grid.rows[0]
-    header._tr.get_or_add_trPr().append(_element("tblHeader"))  # repeated on each page
-    for cell, column, title in zip(header.cells, table.columns, titles):
-        _write(cell, title, layout.size, right=column.kind != "text" and not layout.vertical, bold=True)
-        cell._tc.get_or_add_tcPr().append(_element("shd", val="clear", color="auto", fill=HEADER_FILL))
-    if layout.vertical:
-        _turn_header(header, max(len(column.title) for column in table.columns), layout.size)
-    for index, (row, values) in enumerate(zip(grid.rows[1:], texts), start=1):
-        row._tr.get_or_add_trPr().append(_element("cantSplit"))  # a row stays on one page
-        total = table.total and index == len(table.rows)
-        for cell, text, kind in zip(row.cells, values, kinds):
-            # a number or an amount must not break across two lines of its cell
-            _write(cell, text if kind == "text" else text.replace(" ", "\u00a0"), layout.size, right=kind != "text",
-                   bold=total)
-    grid.autofit = False
-    for column, width in zip(grid.columns, layout.widths):
-        column.width = Cm(width)  # the grid, for LibreOffice; the cells, for Word
-        for cell in column.cells:
-            cell.width = Cm(width)
+    for number, (grid, layout) in enumerate(_pieces(_grid(table))):
+        caption = sub.add_paragraph()
+        caption.add_run(table.title if number == 0 else f"{table.title} (suite)").bold = True
+        caption.paragraph_format.keep_with_next = True
+        caption.paragraph_format.space_before = Pt(6)
+        caption.paragraph_format.space_after = Pt(3)
+        _word_table(sub, grid, layout)
     if not table.rows:
         _note(sub, "Aucune donnée pour cette année.")
     if table.note:
-        _note(sub, table.note)
+        _note(sub, table.note.replace("F CFP", f"F{NBSP}CFP"))
     elif table.rows:
         sub.add_paragraph().paragraph_format.space_after = Pt(0)  # air between the table and what follows
     return block
+
+
+def _pieces(grid: list[list[_Text]]) -> list[tuple[list[list[_Text]], _Layout]]:
+    """The grid as it fits the page: whole, turned, or cut into parts of columns that each repeat the first."""
+    layout = _layout(grid[0], grid[1:])
+    if layout is not None:
+        return [(grid, layout)]
+    if len(grid[0]) > len(grid):
+        turned = _turned(grid)
+        layout = _layout(turned[0], turned[1:])
+        if layout is not None:
+            return [(turned, layout)]
+    columns = list(range(1, len(grid[0])))
+    for count in range(2, len(columns) + 1):  # the fewest parts, of even widths, that each fit
+        size = math.ceil(len(columns) / count)
+        parts = [_columns(grid, [0, *columns[i:i + size]]) for i in range(0, len(columns), size)]
+        layouts = [_layout(*_header_and_rows(part)) for part in parts]
+        if all(layouts):
+            return list(zip(parts, layouts))  # type: ignore[arg-type]
+    # a single column beside the first still overflows: headers turned upwards, the last resort
+    return [(grid, _layout(*_header_and_rows(grid), vertical=True))]  # type: ignore[list-item]
+
+
+def _columns(grid: list[list[_Text]], indexes: Sequence[int]) -> list[list[_Text]]:
+    return [[row[i] for i in indexes] for row in grid]
+
+
+def _header_and_rows(grid: list[list[_Text]]) -> tuple[list[_Text], list[list[_Text]]]:
+    return grid[0], grid[1:]
+
+
+def _word_table(sub: DocumentObject, grid: list[list[_Text]], layout: _Layout) -> None:
+    word = sub.add_table(rows=len(grid), cols=len(grid[0]))
+    word.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _borders(word._tbl)
+    header = word.rows[0]
+    header._tr.get_or_add_trPr().append(_element("tblHeader"))  # repeated on each page
+    for cell, title in zip(header.cells, grid[0]):
+        _write(cell, title.text, layout.size, right=title.right and not layout.vertical, bold=True)
+        cell._tc.get_or_add_tcPr().append(_element("shd", val="clear", color="auto", fill=HEADER_FILL))
+    if layout.vertical:
+        _turn_header(header, max(len(title.text) for title in grid[0]), layout.size)
+    for row, values in zip(word.rows[1:], grid[1:]):
+        row._tr.get_or_add_trPr().append(_element("cantSplit"))  # a row stays on one page
+        for cell, value in zip(row.cells, values):
+            _write(cell, value.text, layout.size, right=value.right, bold=value.bold)
+    word.autofit = False
+    for column, width in zip(word.columns, layout.widths):
+        column.width = Cm(width)  # the grid, for LibreOffice; the cells, for Word
+        for cell in column.cells:
+            cell.width = Cm(width)
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    right: bool = False  # a number, aligned on the right
+    bold: bool = False
+    unbroken: bool = False  # one piece on its line: a number, never cut between its digits
+
+
+def _grid(table: Table) -> list[list[_Text]]:
+    """The header row then the rows, as the page shows them: amounts without their unit, which the header
+    carries once, so that a page holds more columns."""
+    kinds = [column.kind for column in table.columns]
+    header = [_Text(f"{column.title} (F{NBSP}CFP)" if column.kind == "xpf" else column.title, right=kind != "text")
+              for column, kind in zip(table.columns, kinds)]
+    rows = []
+    for index, row in enumerate(table.rows, start=1):
+        bold = table.total and index == len(table.rows)
+        rows.append([_Text(_cell_text(value, kind), right=kind != "text", bold=bold, unbroken=kind != "text")
+                     if kind != "text" else _Text(format_value(value, kind), bold=bold) for value, kind in zip(row, kinds)])
+    return [header, *rows]
+
+
+def _turned(grid: list[list[_Text]]) -> list[list[_Text]]:
+    """Rows as columns: the first column's labels head the table, the former headers label the rows."""
+    turned = [list(column) for column in zip(*grid)]
+    header = [replace(label, right=index > 0 and any(row[index].right for row in turned[1:]), unbroken=False)
+              for index, label in enumerate(turned[0])]
+    return [header, *([replace(row[0], right=False, bold=False), *row[1:]] for row in turned[1:])]
+
+
+def _cell_text(value: Any, kind: str) -> str:
+    value = plain_value(value)
+    text = grouped(value) if kind == "xpf" and _is_number(value) else format_value(value, kind)
+    return text.replace(" ", NBSP)  # a number or an amount must not break across two lines of its cell
 
 
 @dataclass(frozen=True)
 class _Layout:
     size: float  # points
     widths: list[float]  # cm
-    vertical: bool  # headers written upwards, for tables too wide for their titles
+    vertical: bool = False  # headers written upwards: only when nothing else fits
 
 
-def _layout(titles: Sequence[str], kinds: Sequence[str], texts: Sequence[Sequence[str]]) -> _Layout:
-    """The largest font, then the widths, that fit the page: a number on one line, a header word unbroken,
-    headers turned upwards when nothing else fits (a commission's twelve months)."""
-    columns = list(zip(*texts)) if texts else [()] * len(titles)
-    longest = [max((len(t) for t in column), default=0) for column in columns]
-    unbroken = [max((len(w) for t in column for w in t.split()), default=0) if kind == "text" else length
-                for column, kind, length in zip(columns, kinds, longest)]
+def _layout(header: Sequence[_Text], rows: Sequence[Sequence[_Text]], vertical: bool = False) -> _Layout | None:
+    """The largest font, then the widths, that fit the page with a number on one line and a header word
+    unbroken; None when even the smallest font does not (``vertical``: headers turned upwards, which always
+    gives widths)."""
+    columns = list(zip(*rows)) if rows else [()] * len(header)
+    longest = [max((len(t.text) for t in column), default=0) for column in columns]
+    unbroken = [max((len(t.text) if t.unbroken else max((len(w) for w in t.text.split()), default=0)
+                     for t in column), default=0) for column in columns]
+    titles = [t.text for t in header]
     words = [max((len(w) for w in title.split()), default=0) for title in titles]
-    for size, vertical in ((9, False), (8, False), (7, False), (8, True), (7, True)):
+    for size in ((8, 7) if vertical else (9, 8)):  # smaller would not read on paper
         # a header turned upwards still needs its line's height across the column
         minimum = [max(_cm(max(u, 0 if vertical else w), size), size * LINE_CM + CELL_MARGIN_CM if vertical else 0)
                    for u, w in zip(unbroken, words)]
         if sum(minimum) <= TEXT_WIDTH_CM:
             break
+    else:
+        if not vertical:
+            return None
     ideal = [max(m, _cm(min(max(length, 0 if vertical else len(title)), 40), size))
              for m, length, title in zip(minimum, longest, titles)]
     spare, wanted = TEXT_WIDTH_CM - sum(minimum), sum(ideal) - sum(minimum)
