@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .actions import Action, Plan, fingerprint
 from . import annual_text
+from .actions import Action, Plan, fingerprint
 from .annual_data import gather
 from .annual_document import write_document
 from .annual_figures import build_report
