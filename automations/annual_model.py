@@ -2,9 +2,10 @@
 
 ``annual_data.py`` gathers the registers into DataFrames; ``annual_figures.py``
 turns them into :class:`AnnualReport` tables; ``annual_workbook.py`` and
-``annual_document.py`` write those tables as an Excel workbook and a Word
-report. Every value in a table is already final (rounded, in XPF): the
-writers only format.
+``annual_document.py`` (its tables by ``annual_word_tables.py``) write those
+tables as an Excel workbook and a Word report, in the words of
+``annual_text.py``. Every value in a table is already final (rounded, in
+XPF): the writers only format.
 """
 
 from __future__ import annotations
