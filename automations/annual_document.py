@@ -50,7 +50,8 @@ def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, An
     # a template may name a table, a chart or a figure this report lacks: it reads as nothing
     tables: defaultdict[str, Any] = defaultdict(str)
     charts: defaultdict[str, Any] = defaultdict(str)
-    for table in report.tables:
+    # a year without data shows no table, even in a template copied before it could say so
+    for table in report.tables if report.has_data else ():
         tables[table.key] = table_block(table)
         png = chart_png(table)
         charts[table.key] = ""  # every table has its slot, drawn or not: check sees the same names
@@ -58,11 +59,12 @@ def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, An
             width = Mm(120) if table.chart is not None and table.chart.kind == "pie" else Mm(160)
             charts[table.key] = InlineImage(document, io.BytesIO(png), width=width)
     named = _named_tables(document)
-    others = [{"table": tables[t.key], "chart": charts[t.key]} for t in report.tables if t.key not in named]
+    others = [{"table": tables[t.key], "chart": charts[t.key]} for t in report.tables
+              if t.key not in named and t.key in tables]
     return {"year": report.year, "service": report.service, "generated_on": french.date_long(report.generated_on),
             "k": key_figures(report.key_figures), "nb": counts(report.key_figures, report.year),
             "tables": tables, "charts": charts,
-            "has": defaultdict(bool, ((table.key, True) for table in report.tables)), "others": others,
+            "has": defaultdict(bool, ((key, True) for key in tables)), "others": others,
             "no_data": not report.has_data}
 
 

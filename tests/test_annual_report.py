@@ -108,6 +108,19 @@ def test_the_ccas_report_counts_by_tribe_and_district(tmp_path: Path) -> None:
     assert total_row(list(mail.rows))[2] == departures
 
 
+@pytest.mark.parametrize("name", ["province-sud-del", "ccas-lifou"])
+def test_a_later_day_changes_no_figure_of_the_sample_services(tmp_path: Path, name: str) -> None:
+    """Sessions planned after 23 November 2026 stay « Prévue » without decisions: made in March 2027, the report
+    of 2026 counts no more sessions held (the CCAS's planning has no status column) nor applications examined."""
+    config = copy_service(tmp_path, name)
+    early = make_report(ctx_for(config, datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA), reports=tmp_path / "a"), 2026)
+    late = make_report(ctx_for(config, datetime(2027, 3, 1, 7, 30, tzinfo=NOUMEA), reports=tmp_path / "b"), 2026)
+    assert late.report.key_figures == early.report.key_figures
+    assert late.report.tables == early.report.tables
+    figures = early.report.key_figures
+    assert figures["applications_examined"] == figures["applications_decided"] > 300
+
+
 def test_report_from_the_command_line(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     set_up(folder, date(2026, 11, 23))
