@@ -130,6 +130,8 @@ def chart_png(table: Table) -> bytes | None:
     kind = table.columns[spec.values[0]].kind
     if spec.kind == "pie" and sum(max(v, 0) for v in series[0][1]) <= 0:
         return None
+    if all(value == 0 for _, values in series for value in values):  # a flat line at zero says nothing
+        return None
     # the figure API alone: pyplot would keep global state and pick a display backend on a server
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

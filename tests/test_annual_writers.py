@@ -311,6 +311,13 @@ def test_charts_are_images_in_the_report(tmp_path: Path) -> None:
     assert all(shape.width > 0 for shape in document.inline_shapes)
 
 
+def test_a_chart_of_zeros_is_not_drawn(tmp_path: Path) -> None:
+    quiet = Table("bons", "Bons émis par mois", (Column("Mois"), Column("Bons 2026", "int"), Column("Bons 2025", "int")),
+                  tuple((month, 0, 0) for month in MONTHS), chart=Chart("column", "Bons émis par mois", 0, (1, 2)))
+    document = render(tmp_path, make_report(SESSIONS_BY_MONTH, quiet))
+    assert len(document.tables) == 2 and len(document.inline_shapes) == 1  # the sessions' chart only
+
+
 def test_a_table_the_report_lacks_renders_as_nothing(tmp_path: Path) -> None:
     report = make_report(SESSIONS, DECISIONS)
     document = render(tmp_path, report)
