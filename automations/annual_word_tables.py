@@ -194,9 +194,17 @@ def _grid(table: Table) -> list[list[_Text]]:
     rows = []
     for index, row in enumerate(table.rows, start=1):
         bold = table.total and index == len(table.rows)
-        rows.append([_Text(_cell_text(value, kind), right=kind != "text", bold=bold, unbroken=kind != "text")
-                     if kind != "text" else _Text(format_value(value, kind), bold=bold) for value, kind in zip(row, kinds)])
+        rows.append([_cell(value, kind, bold) for value, kind in zip(row, kinds)])
     return [header, *rows]
+
+
+def _cell(value: Any, kind: str, bold: bool) -> _Text:
+    if kind == "text":
+        return _Text(format_value(value, kind), bold=bold)
+    value = plain_value(value)
+    text = grouped(value) if kind == "xpf" and is_number(value) else format_value(value, kind)
+    # a number or an amount must not break across two lines of its cell
+    return _Text(text.replace(" ", NBSP), right=True, bold=bold, unbroken=True)
 
 
 def _turned(grid: list[list[_Text]]) -> list[list[_Text]]:
@@ -205,12 +213,6 @@ def _turned(grid: list[list[_Text]]) -> list[list[_Text]]:
     header = [replace(label, right=index > 0 and any(row[index].right for row in turned[1:]), unbroken=False)
               for index, label in enumerate(turned[0])]
     return [header, *([replace(row[0], right=False, bold=False), *row[1:]] for row in turned[1:])]
-
-
-def _cell_text(value: Any, kind: str) -> str:
-    value = plain_value(value)
-    text = grouped(value) if kind == "xpf" and is_number(value) else format_value(value, kind)
-    return text.replace(" ", NBSP)  # a number or an amount must not break across two lines of its cell
 
 
 @dataclass(frozen=True)
