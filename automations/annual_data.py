@@ -8,7 +8,8 @@ the report's totals can be reconciled with the registers.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ import pandas as pd
 from .annual_model import AnnualData, ExcludedRow
 from .registers.findings import Finding, Severity
 from .registers.reader import Registers
+from .registers.types import normalize_label
 from .settings import Config
 
 APPLICATION_COLUMNS = {
@@ -23,9 +25,10 @@ APPLICATION_COLUMNS = {
     "amount_granted": "amount", "scheme": "text", "aid_kind": "text", "commune": "text", "tribe": "text",
     "district": "text", "notified_on": "date", "voucher_number": "text", "supplier": "text", "handed_on": "date",
 }
-SESSION_COLUMNS = {"committee": "text", "date": "date", "status": "text"}
+SESSION_COLUMNS = {"committee": "text", "date": "date", "status": "text", "scheme": "text"}
 MAIL_COLUMNS = {"date": "date"}
 ROLES = ("applications", "sessions", "mail_in", "mail_out")
+EMAIL = re.compile(r"[^\s@«»<>()]+@[^\s@«»<>()]+")
 
 
 def _frame(records: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
@@ -45,13 +48,25 @@ def _values(registers: Registers, role: str, columns: dict[str, str]) -> list[di
 
 
 def excluded_rows(findings: list[Finding]) -> list[ExcludedRow]:
-    """The rows a finding left out of the registers: an error on a row, not on a whole file."""
-    return [ExcludedRow(file=f.file, sheet=f.sheet or "", row=f.row, column=f.column or "", value=f.value,
-                        reason=f.reason)
+    """The rows a finding left out of the registers: an error on a row, not on a whole file.
+
+    The manager receives this list: it names the workbook (not where the server keeps it), the sheet, row and
+    column and the kind of problem, never what the cell holds (an applicant's name or e-mail address).
+    """
+    return [ExcludedRow(file=Path(f.file).name, sheet=f.sheet or "", row=f.row, column=f.column or "",
+                        reason=_without_value(f.reason, f.value))
             for f in findings if f.severity is Severity.ERROR and f.row is not None]
 
 
-def gather(registers: Registers, config: Config, today: date) -> AnnualData:
+def _without_value(reason: str, value: Any) -> str:
+    """``reason`` with the cell's content and any e-mail address blanked: a reason says what kind of problem."""
+    text = str(value).strip() if value is not None else ""
+    if len(text) >= 3:  # whole words only: a mistyped choice must not blank the accepted values it resembles
+        reason = re.sub(rf"(?<!\w){re.escape(text)}(?!\w)", "…", reason)
+    return EMAIL.sub("…", reason)
+
+
+def gather(registers: Registers, config: Config) -> AnnualData:
     applications = _frame(_values(registers, "applications", APPLICATION_COLUMNS), APPLICATION_COLUMNS)
     # a register without a scheme column belongs to the service's only scheme (a CCAS's commission)
     schemes = {c.scheme for c in config.committees if c.scheme}
@@ -63,10 +78,11 @@ def gather(registers: Registers, config: Config, today: date) -> AnnualData:
     mail = {role: _frame(_values(registers, role, MAIL_COLUMNS), MAIL_COLUMNS)
             if role in registers.records else None for role in ("mail_in", "mail_out")}
     sessions = _frame(_values(registers, "sessions", SESSION_COLUMNS), SESSION_COLUMNS)
-    # a planning without a status column (a CCAS's list of sessions): a past session was held
-    unknown = sessions["status"] == ""
-    sessions.loc[unknown, "status"] = (sessions.loc[unknown, "date"] <= pd.Timestamp(today)).map(
-        {True: "tenue", False: "prevue"})
+    # a session examines the applications of its committee's scheme (as Service.applications_of pairs them)
+    of_committee = {normalize_label(c.name): c.scheme for c in config.committees if c.name}
+    of_committee |= {normalize_label(str(r.get("name"))): str(r.get("scheme") or "")
+                     for r in registers.of("committees") if r.get("name")}
+    sessions["scheme"] = sessions["committee"].map(lambda name: of_committee.get(normalize_label(name), ""))
     return AnnualData(
         applications=applications, sessions=sessions,
         mail_in=mail["mail_in"], mail_out=mail["mail_out"], excluded=excluded_rows(registers.findings),

@@ -1,7 +1,8 @@
 """The annual report as a Word document: the template's narrative, its key figures in French, tables and charts.
 
 The template (``templates/rapport_activite.docx``, edited by staff) reads
-``k.<figure>``, ``tables.<key>`` and ``charts.<key>``. Staff may remove a
+``k.<figure>`` (a figure in French), ``nb.<figure>`` (a count with its noun agreed),
+``tables.<key>``, ``charts.<key>`` and ``no_data`` (a year the registers hold nothing for). Staff may remove a
 section or name a table this year's report does not have: a missing name
 renders as nothing, and a table the template never names is still shown, in
 ``others``.
@@ -10,62 +11,32 @@ renders as nothing, and a table the template never names is still shown, in
 from __future__ import annotations
 
 import io
-import math
 import re
 import textwrap
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from docx import Document
-from docx.document import Document as DocumentObject
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.table import _Cell, _Row
+from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from lxml import etree
 
+from . import annual_text
 from .annual_model import AnnualReport, Chart, Table
+from .annual_text import grouped
+from .annual_word_tables import (
+    decimal_text,
+    format_value,
+    is_number,
+    spaced,
+    table_block,
+)
 from .annual_workbook import key_figure_kind, plain_value
 from .documents import french
 from .documents.render import render_docx
 
 MISSING_FIGURE = "—"
-NOTE_SIZE = Pt(8.5)
-HEADER_FILL = "D9E1F2"
-BORDER_COLOUR = "8EA9C1"
-TEXT_WIDTH_CM = 17.0  # A4 with the template's 2 cm margins
-CHARACTER_CM, LINE_CM, CELL_MARGIN_CM = 0.024, 0.045, 0.45  # per point of font size, then Word's cell margins
 CHART_COLOURS = ("#1f4e79", "#e07b39", "#5b9b54", "#a05195", "#7f7f7f", "#c9a227", "#2f9c95", "#b42318")
 NAMED_TABLE = re.compile(r"""\btables\s*(?:\.\s*(\w+)|\[\s*["'](\w+)["']\s*\])""")
-
-
-class WordBlock:
-    """Paragraphs and tables that ``{{p ... }}`` puts in place of its paragraph, as docxtpl's ``Subdoc`` does.
-
-    docxtpl's own ``Subdoc`` needs docxcompose, which only matters for merging whole documents: a block built
-    here from plain python-docx calls gives the same XML without that dependency.
-    """
-
-    def __init__(self) -> None:
-        self.document: DocumentObject = Document()
-        body = self.document.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):  # the default document's empty paragraph
-                body.remove(child)
-
-    def __html__(self) -> str:
-        return "".join(etree.tostring(child, encoding="unicode") for child in self.document.element.body
-                       if child.tag != qn("w:sectPr"))
-
-    def __str__(self) -> str:
-        return self.__html__()
 
 
 def write_document(report: AnnualReport, template: Path, target: Path) -> Path:
@@ -74,12 +45,13 @@ def write_document(report: AnnualReport, template: Path, target: Path) -> Path:
 
 
 def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, Any]:
-    """What the template reads: ``year``, ``service``, ``generated_on``, ``k``, ``tables``, ``charts``, ``has``,
-    ``others``."""
+    """What the template reads: ``year``, ``service``, ``generated_on``, ``k``, ``nb``, ``tables``, ``charts``,
+    ``has``, ``others``, ``no_data``."""
     # a template may name a table, a chart or a figure this report lacks: it reads as nothing
     tables: defaultdict[str, Any] = defaultdict(str)
     charts: defaultdict[str, Any] = defaultdict(str)
-    for table in report.tables:
+    # a year without data shows no table, even in a template copied before it could say so
+    for table in report.tables if report.has_data else ():
         tables[table.key] = table_block(table)
         png = chart_png(table)
         charts[table.key] = ""  # every table has its slot, drawn or not: check sees the same names
@@ -87,10 +59,13 @@ def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, An
             width = Mm(120) if table.chart is not None and table.chart.kind == "pie" else Mm(160)
             charts[table.key] = InlineImage(document, io.BytesIO(png), width=width)
     named = _named_tables(document)
-    others = [{"table": tables[t.key], "chart": charts[t.key]} for t in report.tables if t.key not in named]
+    others = [{"table": tables[t.key], "chart": charts[t.key]} for t in report.tables
+              if t.key not in named and t.key in tables]
     return {"year": report.year, "service": report.service, "generated_on": french.date_long(report.generated_on),
-            "k": key_figures(report.key_figures), "tables": tables, "charts": charts,
-            "has": defaultdict(bool, ((table.key, True) for table in report.tables)), "others": others}
+            "k": key_figures(report.key_figures), "nb": counts(report.key_figures, report.year),
+            "tables": tables, "charts": charts,
+            "has": defaultdict(bool, ((key, True) for key in tables)), "others": others,
+            "no_data": not report.has_data}
 
 
 def _named_tables(document: DocxTemplate) -> set[str]:
@@ -107,12 +82,15 @@ def key_figures(figures: dict[str, Any]) -> defaultdict[str, str]:
     result: defaultdict[str, str] = defaultdict(lambda: MISSING_FIGURE)
     for name, value in figures.items():
         value = plain_value(value)
-        if not _is_number(value):
+        if value is None and name.removesuffix("_previous") in annual_text.REGISTER_COUNTS:
+            result[name] = annual_text.NOT_KEPT
+            continue
+        if not is_number(value):
             result[name] = MISSING_FIGURE if value in (None, "") else str(value)
             continue
         kind = key_figure_kind(name)
         if kind == "days":
-            number = _decimal(value)
+            number = decimal_text(value)
             text = f"{number} jour" if abs(value) < 2 else f"{number} jours"
         else:
             text = format_value(value, kind)
@@ -120,171 +98,23 @@ def key_figures(figures: dict[str, Any]) -> defaultdict[str, str]:
     return result
 
 
-def format_value(value: Any, kind: str) -> str:
-    """A table's cell in French, by its column's kind; empty when there is no value."""
-    value = plain_value(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, (date, datetime)):
-        return french.date_short(value)
-    if kind == "text" or not _is_number(value):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    if kind == "xpf":
-        return french.amount_xpf(round(value))
-    if kind == "percent":
-        return f"{_spaced(value * 100)} %"
-    if kind == "change":
-        points = round(value * 100)
-        return f"+{_spaced(points)} %" if points > 0 else f"{_spaced(points)} %"
-    if kind == "days":
-        return f"{_decimal(value)} j"
-    return _spaced(value)
-
-
-def _spaced(value: float) -> str:
-    return f"{round(value):,}".replace(",", " ")
-
-
-def _decimal(value: float) -> str:
-    """``12`` or ``12,5``: one decimal, only when it says something."""
-    tenths = round(value * 10)
-    return _spaced(tenths / 10) if tenths % 10 == 0 else f"{tenths / 10:,.1f}".replace(",", " ").replace(".", ",")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
-
-
-# -- tables --------------------------------------------------------------------------------------------------------
-
-def table_block(table: Table) -> WordBlock:
-    """The table's title, a bordered Word table (bold header and total) and its note in italics."""
-    block = WordBlock()
-    sub = block.document
-    caption = sub.add_paragraph()
-    caption.add_run(table.title).bold = True
-    caption.paragraph_format.keep_with_next = True
-    caption.paragraph_format.space_before = Pt(6)
-    caption.paragraph_format.space_after = Pt(3)
-    kinds = [column.kind for column in table.columns]
-    # amounts without their unit, which the header carries once: a page holds more columns
-    texts = [[_spaced(plain_value(value)) if kind == "xpf" and _is_number(plain_value(value))
-              else format_value(value, kind) for value, kind in zip(row, kinds)] for row in table.rows]
-    titles = [f"{column.title} (F CFP)" if column.kind == "xpf" else column.title for column in table.columns]
-    layout = _layout(titles, kinds, texts)
-    grid = sub.add_table(rows=1 + len(table.rows), cols=len(table.columns))
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _borders(grid._tbl)
-    header = grid.rows[0]
-    header._tr.get_or_add_trPr().append(_element("tblHeader"))  # repeated on each page
-    for cell, column, title in zip(header.cells, table.columns, titles):
-        _write(cell, title, layout.size, right=column.kind != "text" and not layout.vertical, bold=True)
-        cell._tc.get_or_add_tcPr().append(_element("shd", val="clear", color="auto", fill=HEADER_FILL))
-    if layout.vertical:
-        _turn_header(header, max(len(column.title) for column in table.columns), layout.size)
-    for index, (row, values) in enumerate(zip(grid.rows[1:], texts), start=1):
-        row._tr.get_or_add_trPr().append(_element("cantSplit"))  # a row stays on one page
-        total = table.total and index == len(table.rows)
-        for cell, text, kind in zip(row.cells, values, kinds):
-            # a number or an amount must not break across two lines of its cell
-            _write(cell, text if kind == "text" else text.replace(" ", "\u00a0"), layout.size, right=kind != "text",
-                   bold=total)
-    grid.autofit = False
-    for column, width in zip(grid.columns, layout.widths):
-        column.width = Cm(width)  # the grid, for LibreOffice; the cells, for Word
-        for cell in column.cells:
-            cell.width = Cm(width)
-    if not table.rows:
-        _note(sub, "Aucune donnée pour cette année.")
-    if table.note:
-        _note(sub, table.note)
-    elif table.rows:
-        sub.add_paragraph().paragraph_format.space_after = Pt(0)  # air between the table and what follows
-    return block
-
-
-@dataclass(frozen=True)
-class _Layout:
-    size: float  # points
-    widths: list[float]  # cm
-    vertical: bool  # headers written upwards, for tables too wide for their titles
-
-
-def _layout(titles: Sequence[str], kinds: Sequence[str], texts: Sequence[Sequence[str]]) -> _Layout:
-    """The largest font, then the widths, that fit the page: a number on one line, a header word unbroken,
-    headers turned upwards when nothing else fits (a commission's twelve months)."""
-    columns = list(zip(*texts)) if texts else [()] * len(titles)
-    longest = [max((len(t) for t in column), default=0) for column in columns]
-    unbroken = [max((len(w) for t in column for w in t.split()), default=0) if kind == "text" else length
-                for column, kind, length in zip(columns, kinds, longest)]
-    words = [max((len(w) for w in title.split()), default=0) for title in titles]
-    for size, vertical in ((9, False), (8, False), (7, False), (8, True), (7, True)):
-        # a header turned upwards still needs its line's height across the column
-        minimum = [max(_cm(max(u, 0 if vertical else w), size), size * LINE_CM + CELL_MARGIN_CM if vertical else 0)
-                   for u, w in zip(unbroken, words)]
-        if sum(minimum) <= TEXT_WIDTH_CM:
-            break
-    ideal = [max(m, _cm(min(max(length, 0 if vertical else len(title)), 40), size))
-             for m, length, title in zip(minimum, longest, titles)]
-    spare, wanted = TEXT_WIDTH_CM - sum(minimum), sum(ideal) - sum(minimum)
-    if spare < 0:  # even the smallest font overflows: every column gives up the same share
-        widths = [m * TEXT_WIDTH_CM / sum(minimum) for m in minimum]
-    elif spare <= wanted:
-        widths = [m + (i - m) * spare / wanted if wanted else m for m, i in zip(minimum, ideal)]
-    else:  # a little more room than needed, not a small table stretched across the page
-        widths = [i * min(TEXT_WIDTH_CM / sum(ideal), 1.4) for i in ideal]
-    return _Layout(size, widths, vertical)
-
-
-def _cm(characters: int, size: float) -> float:
-    """Width in cm of ``characters`` at ``size`` points, with the cell's margins; generous, since a reader
-    without Calibri sees a wider font."""
-    return characters * size * CHARACTER_CM + CELL_MARGIN_CM
-
-
-def _write(cell: _Cell, text: str, size: float, *, right: bool, bold: bool) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.space_after = Pt(0)
-    if right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.bold = bold or None
-
-
-def _turn_header(row: _Row, characters: int, size: float) -> None:
-    """Header texts upwards, the row as high as the longest one."""
-    for cell in row.cells:
-        cell._tc.get_or_add_tcPr().append(_element("textDirection", val="btLr"))
-    height = str(round(Cm(_cm(characters, size)).twips))
-    row._tr.get_or_add_trPr().append(_element("trHeight", val=height, hRule="atLeast"))
-
-
-def _note(sub: DocumentObject, text: str) -> None:
-    paragraph = sub.add_paragraph()
-    paragraph.paragraph_format.space_before = Pt(3)
-    paragraph.paragraph_format.space_after = Pt(10)
-    run = paragraph.add_run(text)
-    run.italic = True
-    run.font.size = NOTE_SIZE
-    run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-
-
-def _borders(tbl: Any) -> None:
-    """Thin borders written in the table itself: no table style to depend on in a template staff edit."""
-    borders = _element("tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_element(side, val="single", sz="4", space="0", color=BORDER_COLOUR))
-    tbl.tblPr.append(borders)
-
-
-def _element(tag: str, **attributes: str) -> Any:
-    element = OxmlElement(f"w:{tag}")
-    for name, value in attributes.items():
-        element.set(qn(f"w:{name}"), value)
-    return element
+def counts(figures: dict[str, Any], year: int) -> defaultdict[str, str]:
+    """Each count with its noun agreed, as a sentence says it: ``24 séances tenues``, ``1 accord``; the mail
+    registers with last year's count, or plainly « registre non tenu »."""
+    result: defaultdict[str, str] = defaultdict(lambda: MISSING_FIGURE)
+    for name in annual_text.NOUNS:
+        value = plain_value(figures.get(name))
+        if is_number(value):
+            result[name] = annual_text.counted(value, name)
+    for name, side in (("mail_in", "arrivé"), ("mail_out", "départ")):
+        value, previous = plain_value(figures.get(name)), plain_value(figures.get(f"{name}_previous"))
+        if not is_number(value):
+            result[name] = f"{side}{annual_text.NBSP}: {annual_text.NOT_KEPT}"
+            continue
+        count = annual_text.counted(value, "mail", annual_text.NBSP)
+        before = f" ({grouped(previous)} en {year - 1})" if is_number(previous) else ""
+        result[name] = f"{side}{annual_text.NBSP}: {count}{before}"
+    return result
 
 
 # -- charts --------------------------------------------------------------------------------------------------------
@@ -299,6 +129,8 @@ def chart_png(table: Table) -> bytes | None:
     series = [(table.columns[i].title, [_number(row[i]) for row in rows]) for i in spec.values]
     kind = table.columns[spec.values[0]].kind
     if spec.kind == "pie" and sum(max(v, 0) for v in series[0][1]) <= 0:
+        return None
+    if all(value == 0 for _, values in series for value in values):  # a flat line at zero says nothing
         return None
     # the figure API alone: pyplot would keep global state and pick a display backend on a server
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -362,12 +194,12 @@ def _draw(axes: Any, spec: Chart, categories: list[str], series: list[tuple[str,
 
 def _axis_text(value: float, kind: str) -> str:
     if kind in ("percent", "change"):
-        return f"{_spaced(value * 100)} %"
+        return f"{spaced(value * 100)} %"
     if kind == "days":
-        return _decimal(value)
-    return _spaced(value)
+        return decimal_text(value)
+    return spaced(value)
 
 
 def _number(value: Any) -> float:
     value = plain_value(value)
-    return float(value) if _is_number(value) else 0.0
+    return float(value) if is_number(value) else 0.0

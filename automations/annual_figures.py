@@ -8,6 +8,12 @@ filing for applications received, the session for what the committees did
 or a mail. A row whose needed date is empty is left out of that figure only.
 Each category table carries its total row, grouped in the same pass: the
 total of a median is the median of all rows, never a sum of medians.
+
+The figures count what the registers say happened, never what the calendar
+suggests: an application is examined when its decision is entered or its
+session is marked « Tenue »; a session is held when marked so (or, in a
+planning without a status column, when one of its applications has a
+decision). The same registers give the same report whatever day it is made.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .annual_model import AnnualData, AnnualReport, Chart, Column, Table
+from .registers.types import normalize_label
 
 MONTHS = ("Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre", "Octobre",
           "Novembre", "Décembre")
@@ -56,11 +63,15 @@ KEY_FIGURES = {
 _TOTAL = "\uffff"  # the total row's group while grouping: no register cell holds this character alone
 _UNDATED = "Les lignes sans date ne sont pas comptées."
 _NO_SESSION = "Une demande sans date de séance n'est pas comptée."
+_EXAMINED = "c'est-à-dire avec une décision saisie ou dont la séance est marquée « Tenue » au planning"
+_HELD = ("Une séance encore « Prévue » n'est pas comptée, même si sa date est passée ; dans un planning sans "
+         "colonne de statut, une séance est tenue dès qu'une décision de ce jour est saisie.")
 
 
 def build_report(data: AnnualData, year: int, service: str, generated_on: date) -> AnnualReport:
-    apps = _applications(data.applications, data.place_columns, generated_on)
-    sessions = _sessions(data.sessions)
+    apps = _applications(data.applications, data.place_columns)
+    sessions = _sessions(data.sessions, apps)
+    apps["examined"] = apps["decided"] | _in_held_session(apps, sessions)
     mail = {kind: None if frame is None else _dates(frame, "date")
             for kind, frame in (("in", data.mail_in), ("out", data.mail_out))}
     figures = _figures(apps, sessions, mail, year)
@@ -82,7 +93,10 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date) 
     ]
     if mail["in"] is not None or mail["out"] is not None:
         tables.append(_mail_table(mail, year))
-    return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded))
+    dated = [apps["filed_year"], apps["year"], sessions["year"],
+             *(dates.dt.year for dates in mail.values() if dates is not None)]
+    has_data = any(bool((years == year).any()) for years in dated)
+    return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded), has_data)
 
 
 # --- the registers, cleaned once ---------------------------------------------------------------
@@ -106,7 +120,7 @@ def _amounts(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
 
 
-def _applications(raw: pd.DataFrame, places: Sequence[str], generated_on: date) -> pd.DataFrame:
+def _applications(raw: pd.DataFrame, places: Sequence[str]) -> pd.DataFrame:
     texts = ("decision", "scheme", "aid_kind", "voucher_number", "supplier", *places)
     apps = pd.DataFrame({
         **{column: _dates(raw, column) for column in ("filed_on", "session_date", "notified_on")},
@@ -115,18 +129,42 @@ def _applications(raw: pd.DataFrame, places: Sequence[str], generated_on: date) 
     }, index=raw.index)
     apps["filed_year"] = apps["filed_on"].dt.year
     apps["year"] = apps["session_date"].dt.year
-    # a session planned later in the year has examined nothing yet
-    apps["examined"] = apps["session_date"].notna() & (apps["session_date"] <= pd.Timestamp(generated_on))
-    apps["decided"] = apps["examined"] & (apps["decision"] != "")
+    # an entered decision says the application went through a session, whatever today's date
+    apps["decided"] = apps["session_date"].notna() & (apps["decision"] != "")
     apps["granted"] = apps["decided"] & apps["decision"].isin(GRANTED)
     return apps
 
 
-def _sessions(raw: pd.DataFrame) -> pd.DataFrame:
+def _sessions(raw: pd.DataFrame, apps: pd.DataFrame) -> pd.DataFrame:
     sessions = pd.DataFrame({"committee": _texts(raw, "committee"), "date": _dates(raw, "date"),
-                             "status": _texts(raw, "status").str.lower()}, index=raw.index)
+                             "scheme": _texts(raw, "scheme"), "status": _texts(raw, "status").str.lower()},
+                            index=raw.index)
     sessions["year"] = sessions["date"].dt.year
+    # a planning without a status column (a CCAS's list of sessions): held when a decision of the day is entered,
+    # never because its date has passed
+    unknown = sessions["status"] == ""
+    if unknown.any():
+        pairs = _session_pairs(apps[apps["decided"]], sessions[unknown])
+        sessions.loc[unknown, "status"] = "prevue"
+        sessions.loc[pairs["session"].unique(), "status"] = "tenue"
     return sessions
+
+
+def _session_pairs(apps: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Each application with the session that examines it: the same day, and its committee's scheme when both
+    are known (as ``Service.applications_of`` pairs them)."""
+    left = pd.DataFrame({"app": apps.index, "date": apps["session_date"], "scheme": apps["scheme"]})
+    right = pd.DataFrame({"session": sessions.index, "date": sessions["date"], "scheme": sessions["scheme"]})
+    pairs = left.dropna(subset=["date"]).merge(right.dropna(subset=["date"]), on="date", suffixes=("", "_session"))
+    labels = {text: normalize_label(text) for text in {*pairs["scheme"], *pairs["scheme_session"]}}
+    same = ((pairs["scheme"] == "") | (pairs["scheme_session"] == "")
+            | (pairs["scheme"].map(labels) == pairs["scheme_session"].map(labels)))
+    return pairs[same]
+
+
+def _in_held_session(apps: pd.DataFrame, sessions: pd.DataFrame) -> pd.Series:
+    held = _session_pairs(apps, sessions[sessions["status"] == "tenue"])
+    return pd.Series(apps.index.isin(held["app"]), index=apps.index)
 
 
 def _examined(apps: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -258,14 +296,14 @@ def _session_tables(sessions: pd.DataFrame, year: int) -> list[Table]:
                Column("Évolution", "change")]
     by_committee = _table("seances", "Séances par commission", columns,
                           frame[["label", *range(1, 13), "total", "annulee", "reportee", "previous", "change"]],
-                          f"Séances tenues (statut « tenue ») par mois de leur date ; séances annulées et reportées "
-                          f"de l'année ; évolution du total par rapport à {year - 1}. {_UNDATED}")
+                          f"Séances tenues (statut « Tenue » au planning) par mois de leur date ; séances annulées et "
+                          f"reportées de l'année ; évolution du total par rapport à {year - 1}. {_HELD} {_UNDATED}")
     held = both[both["status"] == "tenue"]
     months = _months({"now": _per_month(held, "date", year), "before": _per_month(held, "date", year - 1)})
     months["change"] = _change(months["now"], months["before"])
     by_month = _table("seances_mois", "Séances tenues par mois", [Column("Mois"), *_years(year, "Séances")], months,
                       f"Séances tenues, toutes commissions, par mois de leur date, en {year} et {year - 1}. "
-                      f"{_UNDATED}", Chart("line", "Séances tenues par mois", 0, (1, 2)))
+                      f"{_HELD} {_UNDATED}", Chart("line", "Séances tenues par mois", 0, (1, 2)))
     return [by_committee, by_month]
 
 
@@ -276,8 +314,8 @@ def _demand_summary(figures: dict[str, Any], previous: dict[str, Any], year: int
                           "before": [float(previous[n]) for n in names]})
     frame["change"] = _change(frame["now"], frame["before"])
     return _table("demandes", "Demandes de l'année", [Column("Demandes"), *_years(year, "Demandes")], frame,
-                  "Reçues : déposées dans l'année (date de dépôt) ; examinées : passées en séance dans l'année, à la "
-                  "date du rapport au plus tard ; décidées : examinées avec une décision saisie. "
+                  f"Reçues : déposées dans l'année (date de dépôt) ; examinées : passées en séance dans l'année, "
+                  f"{_EXAMINED} ; décidées : avec une décision saisie. "
                   "Une demande sans la date utile n'est pas comptée.",
                   Chart("column", "Demandes par année", 0, (1, 2)), total=False)
 
@@ -289,8 +327,8 @@ def _demand_table(apps: pd.DataFrame, year: int, by: str, key: str, title: str, 
     frame = _ranked(frame.fillna(0), "received")
     columns = [Column(label), Column("Reçues", "int"), Column("Examinées", "int"), Column("Décidées", "int")]
     return _table(key, title, columns, frame[["label", "received", "examined", "decided"]],
-                  f"Demandes reçues (date de dépôt en {year}), examinées (séance en {year}, à la date du rapport au "
-                  f"plus tard) et décidées (décision saisie). {_UNDATED}")
+                  f"Demandes reçues (date de dépôt en {year}), examinées (séance en {year}, {_EXAMINED}) et "
+                  f"décidées (décision saisie). {_UNDATED}")
 
 
 def _decision_table(figures: dict[str, Any], previous: dict[str, Any], year: int) -> Table:
@@ -362,8 +400,9 @@ def _delay_table(apps: pd.DataFrame, year: int) -> Table:
     return _table("delais", "Délais de traitement (jours)", [*columns, Column("Évolution médiane", "change")], frame,
                   "Jours entre la date de dépôt et la date de séance (demandes examinées dans l'année), puis entre "
                   "la séance et la notification (demandes décidées) ; une demande sans l'une des deux dates, ou dont "
-                  "le délai serait négatif, n'est pas comptée. 9e décile : 90 % des délais sont inférieurs ou égaux, "
-                  "interpolation linéaire entre deux valeurs (méthode « linear » de numpy).", total=False)
+                  "le délai serait négatif, n'est pas comptée. Médiane : la moitié des dossiers ont attendu moins, "
+                  "l'autre moitié plus. 9e décile : 9 dossiers sur 10 ont attendu ce nombre de jours ou moins.",
+                  total=False)
 
 
 def _voucher_table(apps: pd.DataFrame, year: int) -> Table:
@@ -395,6 +434,7 @@ def _mail_table(mail: dict[str, pd.Series | None], year: int) -> Table:
     present = {kind: dates for kind, dates in mail.items() if dates is not None}
     months = _months({kind: _per_month(dates.to_frame("date"), "date", year) for kind, dates in present.items()})
     columns = [Column("Mois"), *(Column(titles[kind], "int") for kind in present)]
+    not_kept = "".join(f" {titles[kind]} : registre non tenu par le service." for kind in titles if kind not in present)
     return _table("courrier", "Courrier par mois", columns, months[["label", *present]],
-                  f"Courriers enregistrés en {year} au registre, par mois de leur date. {_UNDATED}",
+                  f"Courriers enregistrés en {year} au registre, par mois de leur date. {_UNDATED}{not_kept}",
                   Chart("column", f"Courrier {year}", 0, tuple(range(1, len(present) + 1))))

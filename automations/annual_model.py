@@ -2,9 +2,10 @@
 
 ``annual_data.py`` gathers the registers into DataFrames; ``annual_figures.py``
 turns them into :class:`AnnualReport` tables; ``annual_workbook.py`` and
-``annual_document.py`` write those tables as an Excel workbook and a Word
-report. Every value in a table is already final (rounded, in XPF): the
-writers only format.
+``annual_document.py`` (its tables by ``annual_word_tables.py``) write those
+tables as an Excel workbook and a Word report, in the words of
+``annual_text.py``. Every value in a table is already final (rounded, in
+XPF): the writers only format.
 """
 
 from __future__ import annotations
@@ -48,12 +49,11 @@ class Table:
 class ExcludedRow:
     """A register row the report leaves out, and why: totals can be reconciled with the registers."""
 
-    file: str
+    file: str  # the workbook's name, without its folder
     sheet: str
     row: int | None
     column: str
-    value: Any
-    reason: str  # French
+    reason: str  # French: the kind of problem, never the cell's content (personal data)
 
 
 @dataclass
@@ -66,8 +66,9 @@ class AnnualData:
     ``applications`` has at least: number, filed_on, session_date, decision, amount_asked,
     amount_granted, scheme, aid_kind, commune, tribe, district, notified_on,
     voucher_number, supplier. ``sessions``: committee, date, status (``prevue``,
-    ``tenue``, ``annulee``, ``reportee``). ``mail_in`` and ``mail_out``: date (None when the
-    mapping has no such register).
+    ``tenue``, ``annulee``, ``reportee``, or "" when the planning has no status column), scheme
+    (its committee's, "" when unknown). ``mail_in`` and ``mail_out``: date (None when the mapping
+    has no such register).
     """
 
     applications: pd.DataFrame
@@ -87,6 +88,8 @@ class AnnualReport:
     key_figures: dict[str, Any]  # for the narrative of the Word report (see annual_figures.KEY_FIGURES)
     tables: list[Table]
     excluded: list[ExcludedRow] = field(default_factory=list)
+    # False when no register row is dated in the year: the files say so instead of showing empty tables and zeros
+    has_data: bool = True
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import annual_text
 from .actions import Action, Plan, fingerprint
 from .annual_data import gather
 from .annual_document import write_document
 from .annual_figures import build_report
 from .annual_model import AnnualReport
-from .annual_workbook import write_workbook
+from .annual_workbook import no_data_sentence, write_workbook
 from .context import Context
-from .documents import french
 from .documents.attach import DOCX
 from .errors import UsageError
 from .journal import Entry
@@ -54,7 +54,7 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
     with ctx.progress(4, f"Rapport d'activité {year}") as reach:  # reading, figures, workbook, Word report
         registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers)
         reach(1)
-        report = build_report(gather(registers, ctx.config, today), year, ctx.config.service.name, today)
+        report = build_report(gather(registers, ctx.config), year, ctx.config.service.name, today)
         reach(2)
         folder = reports_folder(ctx)
         folder.mkdir(parents=True, exist_ok=True)
@@ -72,14 +72,17 @@ def report_command(ctx: Context, year: int) -> int:
     ctx.say(f"Rapport d'activité {year} :")
     ctx.say(f"  - classeur (tableaux et graphiques) : {files.workbook}")
     ctx.say(f"  - rapport Word à compléter          : {files.document}")
-    def count(name: str) -> str:
-        return f"{int(k.get(name) or 0):,}".replace(",", " ")
+    if not files.report.has_data:
+        ctx.say(f"  {no_data_sentence(year)}")
+    else:
+        def count(name: str) -> str:
+            return annual_text.counted(int(k.get(name) or 0), name, space=" ")
 
-    ctx.say(f"  {count('sessions_held')} séance(s) tenue(s), {count('applications_examined')} demande(s) "
-            f"examinée(s), {french.amount_xpf(int(k.get('amount_granted') or 0))} accordés.")
+        ctx.say(f"  {count('sessions_held')}, {count('applications_examined')}, "
+                f"{annual_text.amount(int(k.get('amount_granted') or 0), space=' ')} accordés.")
     if files.report.excluded:
-        ctx.say(f"  {len(files.report.excluded)} ligne(s) de registre écartée(s) des chiffres : voir la feuille "
-                "« Lignes écartées » du classeur.")
+        ctx.say(f"  {annual_text.counted(len(files.report.excluded), 'excluded', space=' ')} des chiffres : voir la "
+                "feuille « Lignes écartées » du classeur.")
     return 0
 
 
@@ -113,17 +116,26 @@ def build(ctx: Context, action: Action) -> Mail:
     year = int(action.payload["year"])
     files = make_report(ctx, year)
     service = ctx.config.service
-    body = (f"Bonjour,\n\nVous trouverez ci-joint le rapport d'activité {year} des commissions, établi à partir "
-            "des registres du service :\n"
+    empty = "" if files.report.has_data else f"{no_data_sentence(year)}\n\n"
+    body = (f"Bonjour,\n\n{empty}Vous trouverez ci-joint le rapport d'activité {year} des commissions, établi à "
+            "partir des registres du service :\n"
             f"- « {files.workbook.name} » : les tableaux et leurs graphiques ;\n"
             f"- « {files.document.name} » : le rapport rédigé, chiffres clés remplis, à compléter.\n\n"
-            f"{len(files.report.excluded)} ligne(s) de registre ont été écartées des chiffres ; la feuille "
-            "« Lignes écartées » du classeur dit pourquoi.\n\n"
+            f"{_excluded_sentence(len(files.report.excluded))}\n\n"
             f"{service.name}")
     return Mail(delivery_id=action.delivery_id, subject=f"Rapport d'activité {year} des commissions",
                 sender=Address(service.email, service.name), to=(Address(action.payload["to"]),), body_text=body,
                 attachments=(Attachment(files.workbook.name, files.workbook.read_bytes(), XLSX),
                              Attachment(files.document.name, files.document.read_bytes(), DOCX)))
+
+
+def _excluded_sentence(count: int) -> str:
+    if count == 0:
+        return "Aucune ligne de registre n'a été écartée des chiffres."
+    if count == 1:
+        return "1 ligne de registre a été écartée des chiffres ; la feuille « Lignes écartées » du classeur dit pourquoi."
+    return (f"{annual_text.grouped(count, ' ')} lignes de registre ont été écartées des chiffres ; la feuille "
+            "« Lignes écartées » du classeur dit pourquoi.")
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:

@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import annual_text
 from .annual_figures import KEY_FIGURES as KEY_FIGURE_LABELS
 from .annual_model import AnnualReport, ExcludedRow, Table
 from .documents import french
@@ -59,12 +60,17 @@ def key_figure_kind(name: str) -> str:
     return "int"
 
 
+def no_data_sentence(year: int) -> str:
+    return (f"Aucune donnée pour {year} dans les registres du service : ni demande, ni séance, ni courrier "
+            "datés de cette année. Ce rapport n'a donc pas de chiffres à présenter.")
+
+
 def write_workbook(report: AnnualReport, target: Path) -> Path:
     """Write the report's workbook into ``target`` atomically; the folder is created."""
     workbook = Workbook()
     _summary(workbook.active, report)
     names = {SUMMARY.casefold(), EXCLUDED.casefold()}
-    for table in report.tables:
+    for table in report.tables if report.has_data else ():
         name = _sheet_name(table.title, names)
         names.add(name.casefold())
         _table_sheet(workbook.create_sheet(name), table)
@@ -102,6 +108,10 @@ def _summary(sheet: Worksheet, report: AnnualReport) -> None:
     _put(sheet["A2"], report.service)
     sheet["A3"] = f"Établi le {french.date_long(report.generated_on)}, à partir des registres du service."
     sheet["A3"].font = NOTE_FONT
+    if not report.has_data:
+        _put(sheet["A5"], no_data_sentence(report.year)).font = BOLD
+        sheet.column_dimensions["A"].width = 100
+        return
     header = 5
     _header(sheet, header, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"])
     figures = report.key_figures
@@ -112,6 +122,9 @@ def _summary(sheet: Worksheet, report: AnnualReport) -> None:
         current, previous = plain_value(figures.get(name)), plain_value(figures.get(name + PREVIOUS))
         sheet.cell(row, 1, KEY_FIGURE_LABELS.get(name, name))
         for column, value in ((2, current), (3, previous)):
+            if value is None and name in annual_text.REGISTER_COUNTS:
+                sheet.cell(row, column, annual_text.NOT_KEPT).font = NOTE_FONT  # not a 0 that pretends
+                continue
             cell = sheet.cell(row, column, value)
             cell.number_format = NUMBER_FORMATS[kind]
         change = _change(current, previous, kind)
@@ -234,11 +247,12 @@ def _excluded_sheet(sheet: Worksheet, rows: Sequence[ExcludedRow]) -> None:
         sheet["A2"] = "Aucune ligne écartée."
         sheet["A2"].font = NOTE_FONT
     header = 3
-    titles = ["Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Raison"]
+    # no cell content: the manager receives this sheet, and a cell may hold an applicant's name or address
+    titles = ["Fichier", "Feuille", "Ligne", "Colonne", "Raison"]
     _header(sheet, header, titles)
     widths = [len(title) + 2 for title in titles]
     for row_index, excluded in enumerate(rows, start=header + 1):
-        values = (excluded.file, excluded.sheet, excluded.row, excluded.column, excluded.value, excluded.reason)
+        values = (excluded.file, excluded.sheet, excluded.row, excluded.column, excluded.reason)
         for column, value in enumerate(values, start=1):
             cell = _put(sheet.cell(row_index, column), plain_value(value))
             if isinstance(cell.value, (date, datetime)):

@@ -18,7 +18,7 @@ from automations.annual_figures import KEY_FIGURES, MONTHS, build_report
 from automations.annual_model import KINDS, AnnualData, AnnualReport, ExcludedRow, Table
 
 YEAR = 2025
-GENERATED = date(2025, 11, 20)  # the sessions of late November and December have examined nothing yet
+GENERATED = date(2025, 11, 20)  # the day the report is made: the figures must not depend on it
 COMMITTEES = ("Maintien dans le logement", "Première entrée", "Aide facultative")
 SCHEMES = ("Maintien dans le logement", "Première entrée", "Prévention des expulsions", "")
 AIDS = ("Loyer", "Bons alimentaires", "Électricité", "Eau", "")
@@ -46,6 +46,8 @@ class App:
     notified_on: date | None
     voucher_number: str
     supplier: str
+    # worked out here from the sittings, not a register column: its session is marked held (or inferred so)
+    on_held_session: bool = False
 
 
 @dataclass
@@ -64,9 +66,15 @@ class Generated:
     report: AnnualReport
 
 
-def _app(rng: random.Random, i: int, ccas: bool = False, first: date = date(2023, 10, 1), days: int = 800) -> App:
+def _app(rng: random.Random, i: int, ccas: bool = False, first: date = date(2023, 10, 1), days: int = 800,
+         sittings: Sequence[Sitting] = ()) -> App:
     filed: date | None = first + timedelta(days=rng.randrange(days))
     session: date | None = filed + timedelta(days=rng.randrange(3, 70))
+    dated = [s for s in sittings if s.date is not None]
+    sitting = rng.choice(dated) if dated and rng.random() < 0.7 else None
+    if sitting is not None:  # most applications go to a session of the planning
+        session = sitting.date
+        filed = session - timedelta(days=rng.randrange(3, 70))
     draw = rng.random()
     if draw < 0.03:
         filed = None
@@ -74,10 +82,12 @@ def _app(rng: random.Random, i: int, ccas: bool = False, first: date = date(2023
         session = None
     elif draw < 0.08:  # filed typed after the session: a negative delay, left out of the delays
         filed = session + timedelta(days=rng.randrange(1, 9))
-    examined = session is not None and session <= GENERATED
-    decision = rng.choice(("accord", "accord", "accord_partiel", "refus", "ajourne")) \
-        if examined and rng.random() > 0.1 else ""
-    if not examined and rng.random() < 0.1:  # typed ahead of its session: not examined, so not decided either
+    # a held session's decisions are mostly entered; a session still « prévue », even past, has none, but for a
+    # decision typed ahead, which the register then holds; a planning without status: decisions tell
+    held = sitting is not None and sitting.status in ("tenue", "")
+    decided = held and rng.random() > 0.1 if sitting is not None else session is not None and session <= GENERATED
+    decision = rng.choice(("accord", "accord", "accord_partiel", "refus", "ajourne")) if decided else ""
+    if not decision and rng.random() < 0.05:
         decision = "accord"
     asked = rng.randrange(4, 300) * 500.0 if rng.random() > 0.05 else NAN
     granted = NAN
@@ -107,8 +117,9 @@ def _sittings(rng: random.Random) -> list[Sitting]:
             for month in range(1, 13):
                 for _ in range(rng.randrange(0, 3)):
                     day = date(year, month, rng.randrange(1, 29))
-                    status = rng.choices(("tenue", "annulee", "reportee", "prevue"), (75, 10, 10, 5))[0]
-                    sittings.append(Sitting(committee, day, "prevue" if day > GENERATED else status))
+                    # "": a planning without a status column (a CCAS's)
+                    status = rng.choices(("tenue", "annulee", "reportee", "prevue", ""), (70, 8, 8, 7, 7))[0]
+                    sittings.append(Sitting(committee, day, "prevue" if day > GENERATED and status else status))
     return sittings
 
 
@@ -118,7 +129,7 @@ def _dates(values: Sequence[date | None]) -> pd.Series:
 
 def _data(apps: list[App], sittings: list[Sitting], mail_in: list[date | None] | None,
           mail_out: list[date | None] | None, places: tuple[str, ...] = ("commune",)) -> AnnualData:
-    columns = {name: [getattr(a, name) for a in apps] for name in App.__dataclass_fields__}
+    columns = {name: [getattr(a, name) for a in apps] for name in App.__dataclass_fields__ if name != "on_held_session"}
     applications = pd.DataFrame({name: _dates(values) if name in ("filed_on", "session_date", "notified_on")
                                  else pd.Series(values, dtype=float if name.startswith("amount") else object)
                                  for name, values in columns.items()})
@@ -126,14 +137,14 @@ def _data(apps: list[App], sittings: list[Sitting], mail_in: list[date | None] |
                              "date": _dates([s.date for s in sittings]),
                              "status": pd.Series([s.status for s in sittings], dtype=object)})
     mail = [None if dates is None else pd.DataFrame({"date": _dates(dates)}) for dates in (mail_in, mail_out)]
-    excluded = [ExcludedRow("Demandes.xlsx", "2025", 14, "Date commission", "31/02/2025", "date impossible")]
+    excluded = [ExcludedRow("Demandes.xlsx", "2025", 14, "Date commission", "date impossible")]
     return AnnualData(applications, sessions, mail[0], mail[1], excluded, places)
 
 
 def _generate(seed: int, ccas: bool = False, mail: bool = True) -> Generated:
     rng = random.Random(seed)
-    apps = [_app(rng, i, ccas) for i in range(450)]
     sittings = _sittings(rng)
+    apps = _held(sittings, [_app(rng, i, ccas, sittings=sittings) for i in range(450)])
 
     def letters(n: int) -> list[date | None]:
         return [None if rng.random() < 0.03 else date(2023, 12, 1) + timedelta(days=rng.randrange(760))
@@ -152,12 +163,27 @@ def generated() -> Generated:
 
 # --- the expected figures, by hand ---------------------------------------------------------------
 
+def status(sitting: Sitting, apps: Iterable[App]) -> str:
+    """A sitting's status; without one (a CCAS's planning), held when a decision of its day is entered."""
+    if sitting.status:
+        return sitting.status
+    return "tenue" if any(a.decision and a.session_date == sitting.date for a in apps) else "prevue"
+
+
+def _held(sittings: list[Sitting], apps: list[App]) -> list[App]:
+    held = {s.date for s in sittings if s.date is not None and status(s, apps) == "tenue"}
+    for a in apps:
+        a.on_held_session = a.session_date in held
+    return apps
+
+
 def in_year(day: date | None, year: int) -> bool:
     return day is not None and day.year == year
 
 
 def examined(apps: Iterable[App], year: int) -> list[App]:
-    return [a for a in apps if in_year(a.session_date, year) and a.session_date <= GENERATED]
+    """Went through a session: its decision entered, or its session held; never because of the day's date."""
+    return [a for a in apps if in_year(a.session_date, year) and (a.decision != "" or a.on_held_session)]
 
 
 def decided(apps: Iterable[App], year: int) -> list[App]:
@@ -254,7 +280,7 @@ def key_figures(apps: list[App], sittings: list[Sitting], mail_in: list[date | N
     accords = sum(d in GRANTED for d in outcomes)
     vouchers = [a for a in apps if a.voucher_number and in_year(a.session_date, year)]
     to_session, to_notice = delays(apps, year)
-    statuses = [s.status for s in sittings if in_year(s.date, year)]
+    statuses = [status(s, apps) for s in sittings if in_year(s.date, year)]
     return {
         "sessions_held": statuses.count("tenue"), "sessions_cancelled": statuses.count("annulee"),
         "sessions_postponed": statuses.count("reportee"),
@@ -276,10 +302,11 @@ def key_figures(apps: list[App], sittings: list[Sitting], mail_in: list[date | N
 # --- the tables -----------------------------------------------------------------------------------
 
 def test_sessions_per_committee_and_per_month(generated: Generated) -> None:
-    sittings = [s for s in generated.sittings if s.date is not None and s.date.year in (YEAR, YEAR - 1)]
-    rows = tally((s.committee, [s.status == "tenue" and s.date.year == YEAR and s.date.month == m for m in range(1, 13)]
-                  + [s.status == status and s.date.year == year for status, year in
-                     (("annulee", YEAR), ("reportee", YEAR), ("tenue", YEAR - 1))]) for s in sittings)
+    sittings = [(s, status(s, generated.apps)) for s in generated.sittings
+                if s.date is not None and s.date.year in (YEAR, YEAR - 1)]
+    rows = tally((s.committee, [now == "tenue" and s.date.year == YEAR and s.date.month == m for m in range(1, 13)]
+                  + [now == wanted and s.date.year == year for wanted, year in
+                     (("annulee", YEAR), ("reportee", YEAR), ("tenue", YEAR - 1))]) for s, now in sittings)
     table = [[name, *counts[:12], sum(counts[:12]), *counts[12:]] for name, counts in sorted(rows.items())]
     expected = with_total(table, range(1, 17), lambda total: [change(total[13], total[16])])
     for row in expected[:-1]:
@@ -288,7 +315,7 @@ def test_sessions_per_committee_and_per_month(generated: Generated) -> None:
     assert expected[0][0] == "Aide facultative" and "Commission des expulsions" in rows
     assert [c.title for c in generated.report.table("seances").columns[1:13]] == list(MONTHS)
 
-    held = [s.date for s in generated.sittings if s.status == "tenue"]
+    held = [s.date for s in generated.sittings if status(s, generated.apps) == "tenue"]
     now, before = per_month(held, YEAR), per_month(held, YEAR - 1)
     months = [[MONTHS[m], now[m], before[m], change(now[m], before[m])] for m in range(12)]
     assert_rows(generated.report.table("seances_mois"),
@@ -362,7 +389,7 @@ def test_delays_median_decile_mean(generated: Generated) -> None:
         row.append(change(row[2], row[6]))
     table = generated.report.table("delais")
     assert_rows(table, expected)
-    assert "linéaire" in table.note and not table.total
+    assert "9 dossiers sur 10" in table.note and not table.total
 
 
 def test_vouchers_and_suppliers(generated: Generated) -> None:
@@ -389,7 +416,7 @@ def test_key_figures_both_years(generated: Generated) -> None:
         for name, value in expected.items():
             assert figures[f"{name}{suffix}"] == pytest.approx(value, abs=1e-9), name
     assert set(figures) == set(KEY_FIGURES) | {f"{name}_previous" for name in KEY_FIGURES}
-    assert generated.report.excluded == [ExcludedRow("Demandes.xlsx", "2025", 14, "Date commission", "31/02/2025",
+    assert generated.report.excluded == [ExcludedRow("Demandes.xlsx", "2025", 14, "Date commission",
                                                      "date impossible")]
 
 
@@ -477,3 +504,63 @@ def test_five_busy_years_are_quick() -> None:
     report = build_report(data, YEAR, "DPLE", GENERATED)
     assert time.perf_counter() - started < 2.0
     assert report.key_figures["applications_received"] > 9000
+
+
+# --- what happened, whatever the day ---------------------------------------------------------------
+
+def test_the_same_registers_give_the_same_report_whatever_the_day() -> None:
+    g = _generate(13)
+    data = _data(g.apps, g.sittings, g.mail_in, g.mail_out)
+    reports = [build_report(data, YEAR, "DPLE", day) for day in (GENERATED, date(2025, 12, 31), date(2027, 6, 15))]
+    for report in reports[1:]:
+        assert report.key_figures == reports[0].key_figures
+        assert report.tables == reports[0].tables
+
+
+def _one_day(status: str, decision: str, session: date = date(2025, 11, 26)) -> AnnualReport:
+    """One application on one session of the planning, the report made two weeks after the session."""
+    app = App("D1", date(2025, 10, 1), session, decision, 50_000.0, 50_000.0 if decision == "accord" else NAN,
+              "Première entrée", "Loyer", "Nouméa", "", "", None, "", "")
+    sitting = Sitting("Première entrée", session, status)
+    return build_report(_data([app], [sitting], None, None), YEAR, "DPLE", date(2025, 12, 10))
+
+
+def test_an_application_is_examined_when_decided_or_its_session_held() -> None:
+    # a past session still « prévue », no decision entered: nothing happened that the registers say
+    waiting = _one_day("prevue", "")
+    assert waiting.key_figures["applications_examined"] == 0 and waiting.key_figures["sessions_held"] == 0
+    assert waiting.key_figures["amount_asked"] == 0
+    assert waiting.table("delais").rows[0][1] == 0
+    assert waiting.table("territoire").rows[-1] == ("Total", 0, 0, 0)
+    # the session marked held: examined, even before its decision is typed
+    held = _one_day("tenue", "")
+    assert held.key_figures["applications_examined"] == 1 and held.key_figures["applications_decided"] == 0
+    assert held.key_figures["amount_asked"] == 50_000 and held.key_figures["sessions_held"] == 1
+    # the decision entered: examined and decided, whatever the planning says
+    decided = _one_day("prevue", "accord")
+    assert decided.key_figures["applications_examined"] == decided.key_figures["applications_decided"] == 1
+    assert decided.key_figures["amount_granted"] == 50_000
+    # a planning without status column: the session is held once a decision of its day is entered
+    assert _one_day("", "").key_figures["sessions_held"] == 0
+    assert _one_day("", "refus").key_figures["sessions_held"] == 1
+
+
+def test_a_session_examines_only_its_committees_scheme() -> None:
+    """Two committees meet the same day; only one is marked held: the other's applications wait."""
+    day = date(2025, 6, 10)
+    apps = [App(f"D{i}", date(2025, 5, 1), day, "", 10_000.0, NAN, scheme, "Loyer", "Nouméa", "", "", None, "", "")
+            for i, scheme in enumerate(("Première entrée", "Maintien dans le logement", "Maintien dans le logement"))]
+    data = _data(apps, [Sitting("Première entrée", day, "tenue"), Sitting("Maintien", day, "prevue")], None, None)
+    data.sessions["scheme"] = ["Première entrée", "Maintien dans le logement"]
+    report = build_report(data, YEAR, "DPLE", GENERATED)
+    assert report.key_figures["applications_examined"] == 1
+    assert {r[0]: r[2] for r in report.table("demandes_dispositif").rows} == {
+        "Première entrée": 1, "Maintien dans le logement": 0, "Total": 1}
+
+
+def test_the_notes_speak_plain_french(generated: Generated) -> None:
+    """No library's jargon (numpy's « linear » method...) in what the manager reads."""
+    for table in generated.report.tables:
+        text = " ".join([table.title, table.note, *(c.title for c in table.columns)]).casefold()
+        for word in ("numpy", "pandas", "linear", "quantile", "interpolation"):
+            assert word not in text, (table.key, word)

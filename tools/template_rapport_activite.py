@@ -25,6 +25,12 @@ def build() -> Document:
                         "registres tenus par le service ; les lignes de registre qui n'ont pas pu être comptées "
                         "sont listées dans le classeur joint (feuille « Lignes écartées »), qui reprend aussi "
                         "chaque tableau et chaque graphique sous une forme modifiable.")
+    # a year the registers hold nothing for says so, instead of tables of zeros
+    tag(document, "{%p if no_data %}")
+    paragraph(document, "Les registres du service ne contiennent aucune donnée pour {{ year }} : ni demande, ni "
+                        "séance, ni courrier datés de cette année. Ce rapport n'a donc pas de chiffres à présenter.",
+              bold=True)
+    tag(document, "{%p else %}")
     _sessions(document)
     _applications(document)
     _decisions(document)
@@ -34,6 +40,7 @@ def build() -> Document:
     _vouchers(document)
     _mail(document)
     _others(document)
+    tag(document, "{%p endif %}")
     _conclusion(document)
     footer(document, "Rapport d'activité {{ year }}")
     return document
@@ -49,18 +56,18 @@ def _title(document: Document) -> None:
 
 def _sessions(document: Document) -> None:
     heading(document, "Les séances")
-    paragraph(document, "En {{ year }}, {{ k.sessions_held }} séances se sont tenues ({{ k.sessions_held_previous }} "
-                        f"en {PREVIOUS_YEAR}) ; {{{{ k.sessions_cancelled }}}} séance(s) ont été annulées "
-                        f"({{{{ k.sessions_cancelled_previous }}}} en {PREVIOUS_YEAR}) et "
-                        f"{{{{ k.sessions_postponed }}}} reportée(s) ({{{{ k.sessions_postponed_previous }}}} en "
-                        f"{PREVIOUS_YEAR}).")
+    # ``nb.<figure>``: the count with its noun agreed (« 1 séance annulée », « 2 séances annulées »)
+    paragraph(document, "En {{ year }} : {{ nb.sessions_held }} ({{ k.sessions_held_previous }} en "
+                        f"{PREVIOUS_YEAR}), {{{{ nb.sessions_cancelled }}}} ({{{{ k.sessions_cancelled_previous }}}} "
+                        f"en {PREVIOUS_YEAR}) et {{{{ nb.sessions_postponed }}}} "
+                        f"({{{{ k.sessions_postponed_previous }}}} en {PREVIOUS_YEAR}).")
     _table(document, "seances")
     _table(document, "seances_mois")
 
 
 def _applications(document: Document) -> None:
     heading(document, "Les demandes examinées")
-    paragraph(document, "Le service a reçu {{ k.applications_received }} demandes d'aide en {{ year }} "
+    paragraph(document, "Le service a reçu {{ nb.applications_received }} en {{ year }} "
                         f"({{{{ k.applications_received_previous }}}} en {PREVIOUS_YEAR}). Les commissions en ont "
                         "examiné {{ k.applications_examined }} au cours de l'année "
                         f"({{{{ k.applications_examined_previous }}}} en {PREVIOUS_YEAR}).")
@@ -71,9 +78,9 @@ def _applications(document: Document) -> None:
 
 def _decisions(document: Document) -> None:
     heading(document, "Les décisions")
-    paragraph(document, "{{ k.applications_decided }} demandes ont reçu une décision : {{ k.accords }} accord(s), "
-                        "dont {{ k.partial_accords }} partiel(s), {{ k.refusals }} refus et {{ k.adjourned }} "
-                        "ajournement(s). Le taux d'accord, accords partiels compris, s'établit à "
+    paragraph(document, "Les commissions ont rendu {{ nb.applications_decided }} : {{ nb.accords }}, dont "
+                        "{{ nb.partial_accords }}, {{ nb.refusals }} et {{ nb.adjourned }}. Le taux d'accord, "
+                        "accords partiels compris, s'établit à "
                         f"{{{{ k.acceptance_rate }}}} ({{{{ k.acceptance_rate_previous }}}} en {PREVIOUS_YEAR}).")
     _table(document, "decisions")
 
@@ -108,7 +115,7 @@ def _delays(document: Document) -> None:
 
 def _vouchers(document: Document) -> None:
     heading(document, "Les bons et les fournisseurs")
-    paragraph(document, "{{ k.vouchers_count }} bon(s) alimentaire(s) ont été émis en {{ year }} "
+    paragraph(document, "En {{ year }}, le service a émis {{ nb.vouchers_count }} "
                         f"({{{{ k.vouchers_count_previous }}}} en {PREVIOUS_YEAR}), pour un montant de "
                         f"{{{{ k.vouchers_amount }}}} ({{{{ k.vouchers_amount_previous }}}} en {PREVIOUS_YEAR}). "
                         "Les aides versées aux "
@@ -121,9 +128,9 @@ def _vouchers(document: Document) -> None:
 def _mail(document: Document) -> None:
     tag(document, "{%p if has.courrier %}")
     heading(document, "Le courrier")
-    paragraph(document, "Le service a enregistré {{ k.mail_in }} courrier(s) arrivé(s) et {{ k.mail_out }} "
-                        f"courrier(s) départ en {{{{ year }}}} ({{{{ k.mail_in_previous }}}} et "
-                        f"{{{{ k.mail_out_previous }}}} en {PREVIOUS_YEAR}) ; en voici le volume mois par mois.")
+    # ``nb.mail_in``: « arrivé : 320 courriers (300 en …) », or « arrivé : registre non tenu »
+    paragraph(document, "Courrier enregistré en {{ year }} – {{ nb.mail_in }} ; {{ nb.mail_out }}. "
+                        "En voici le volume mois par mois.")
     _table(document, "courrier")
     tag(document, "{%p endif %}")
 
