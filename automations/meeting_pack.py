@@ -22,6 +22,7 @@ from .journal import Entry
 from .registers.writeback import CellWrite
 from .service import Application, Service, Session
 from .transports.base import Address, Mail
+from .documents.french import plural
 
 NAME = "packs"
 LABEL = "Dossiers de séance"
@@ -69,7 +70,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
         return None
     before = entry.payload.get("numbers", []) if entry is not None else []
     added, removed = [n for n in numbers if n not in before], [n for n in before if n not in numbers]
-    summary = f"Dossier de séance – {label} ({len(numbers)} dossier(s))"
+    summary = f"Dossier de séance – {label} ({plural(len(numbers), 'dossier', 'dossiers')})"
     if entry is not None:
         summary = f"Mise à jour du dossier de séance – {label} : {change_note(added, removed)}"
     return Action(key=key_of(session), automation=NAME, kind="update" if entry else "create",
@@ -82,9 +83,9 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
 def change_note(added: list[str], removed: list[str]) -> str:
     parts = []
     if added:
-        parts.append(f"dossier(s) ajouté(s) : {', '.join(added)}")
+        parts.append(f"{'dossier ajouté' if len(added) == 1 else 'dossiers ajoutés'} : {', '.join(added)}")
     if removed:
-        parts.append(f"dossier(s) retiré(s) : {', '.join(removed)}")
+        parts.append(f"{'dossier retiré' if len(removed) == 1 else 'dossiers retirés'} : {', '.join(removed)}")
     return " ; ".join(parts) or "contenu modifié"
 
 
@@ -147,7 +148,8 @@ def build(ctx: Context, action: Action) -> Mail:
     else:
         subject = f"Dossier de séance – {session.committee.name} – {when}"
         opening = (f"Vous trouverez ci-joint le dossier de la séance {french.of_name(session.committee.name)} "
-                   f"du {when} : ordre du jour et {len(action.payload['numbers'])} dossier(s) à examiner.")
+                   f"du {when} : ordre du jour et "
+                   f"{plural(len(action.payload['numbers']), 'dossier', 'dossiers')} à examiner.")
     body = (f"Mesdames, Messieurs,\n\n{opening}\n\nCe dossier est confidentiel : merci de ne pas le diffuser.\n\n"
             f"{service.signatory}\n{service.name}")
     return Mail(delivery_id=action.delivery_id, subject=subject, sender=Address(service.email, service.name),
