@@ -109,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE
         service_logs.configure_console(args.verbose)
-        return dispatch(args)
+        code = dispatch(args)
+        sys.stdout.flush()  # a reader gone away is noticed here, not in the interpreter's last flush
+        return code
     except BrokenPipeError:
         return _quiet_after_broken_pipe()
     except UserError as exc:

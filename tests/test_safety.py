@@ -179,7 +179,7 @@ def test_retention_purges_old_details_and_documents_but_never_resends(tmp_path: 
     report = commands.run(ctx, "followups")
     assert report.done == []  # nothing sent again: keys and fingerprints are kept
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
-    assert f"détails de {len(first.done)} action(s) effacés du journal, 3 document(s) ancien(s) supprimé(s)" in out
+    assert f"détails de {len(first.done)} actions effacés du journal, 3 documents anciens supprimés" in out
     assert [p for p in letters[:3] if p.exists()] == [] and all(p.exists() for p in letters[3:])
     with Journal(config.parent / "journal.sqlite3") as journal:
         entries = journal.entries("followups").values()

@@ -275,8 +275,9 @@ def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) 
     target = serve_with_logs(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
     assert target == config.parent / "journaux" / "commissions.log"
     text = target.read_text(encoding="utf-8")
-    assert "followups letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
-    assert "passage followups : réussi" in text
+    assert " info : Suites des commissions, letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
+    assert " info : passage Suites des commissions : réussi" in text
+    assert "INFO" not in text and "automations." not in text  # no English level, no module name
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):  # the applicants stay out of the logs
         assert name not in text
 
@@ -297,8 +298,9 @@ def test_a_refusal_quoting_an_applicant_reaches_log_and_admin_as_keys(tmp_path: 
     log_text = target.read_text(encoding="utf-8")
     [incident] = [m for m in outbox(config.parent) if m["Subject"] == "[Commissions] Incident : suites des commissions"]
     body = incident.get_body().get_content()
-    assert f"{len(refused)} action(s) en échec : letter/" in body and "python run.py history" in body
-    assert f"passage followups : échec ({len(refused)} action(s) en échec : letter/" in log_text
+    assert len(refused) > 1
+    assert f"{len(refused)} actions en échec : letter/" in body and "python run.py history" in body
+    assert f"passage Suites des commissions : échec ({len(refused)} actions en échec : letter/" in log_text
     printed = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert printed.startswith("Service démarré")  # standard output under serve: the system's log
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):

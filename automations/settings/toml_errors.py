@@ -81,6 +81,7 @@ def explain(error: ValueError) -> str:
 
 
 def explain_encoding(error: UnicodeDecodeError) -> str:
-    """The file is not UTF-8 (saved by an old editor as Windows-1252, say)."""
-    return (f"le fichier n'est pas enregistré en UTF-8 (octet {error.object[error.start]:#04x} à la position "
-            f"{error.start}) : enregistrez-le en UTF-8 (Bloc-notes : « Enregistrer sous », codage UTF-8)")
+    """The file is not UTF-8 (saved by an old editor as Windows-1252, say): the line where it shows first."""
+    line = error.object[:error.start].count(b"\n") + 1
+    return (f"ligne {line} : le fichier n'est pas enregistré en UTF-8 (octet {error.object[error.start]:#04x}) : "
+            "enregistrez-le en UTF-8 (Bloc-notes : « Enregistrer sous », codage UTF-8)")
