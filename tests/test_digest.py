@@ -179,7 +179,7 @@ def test_the_chart_is_an_inline_image_the_html_shows(sent: Sent) -> None:
 def test_register_problems_are_those_check_finds(sent: Sent) -> None:
     ctx = context(sent.folder / "config.toml", FakeClock(NOW))
     commands.check(ctx)
-    errors, warnings = map(int, re.search(r"Problèmes dans les registres : (\d+) erreur\(s\), (\d+) avertissement",
+    errors, warnings = map(int, re.search(r"Problèmes dans les registres : (\d+) erreurs?, (\d+) avertissement",
                                           ctx.out.getvalue()).groups())
     rows = sent.tables.rows("registres")
     assert len(rows) == min(errors + warnings, 20)
