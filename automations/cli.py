@@ -6,6 +6,7 @@ This is the only place where an exception becomes a message and an exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import sys
@@ -13,7 +14,7 @@ import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import commands, service_logs
 from .context import Context, process_clock
@@ -22,9 +23,15 @@ from .registry import choices
 from .settings import load_config
 from .transports import settings_checks
 
+
+def _invalid_choice(found: re.Match[str]) -> str:
+    choices = found[2].replace("'", "")  # argparse quotes each choice: 'demo', 'check'…
+    return f"choix invalide « {found[1]} » (au choix : {choices})"
+
+
 # argparse's own messages (Python 3.11), each to French; the last line drops the English prefix of any other
-_ARGPARSE_FR = [
-    (r"invalid choice: '?([^' ]+)'? \(choose from (.*)\)", r"choix invalide « \1 » (au choix : \2)"),
+_ARGPARSE_FR: list[tuple[str, Any]] = [
+    (r"invalid choice: '?([^' ]+)'? \(choose from (.*)\)", _invalid_choice),
     (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
     (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
     (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
@@ -132,8 +139,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _quiet_after_broken_pipe() -> int:
     """The reader went away (``status | head -1``): end quietly, as Python's documentation on SIGPIPE advises."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush of stdout must not fail again

@@ -103,8 +103,8 @@ class Server:
             # the type only: an exception's text may quote a register's cell; the trace with --verbose
             log.error("passage %s : erreur inattendue (%s)", _labels(names), type(exc).__name__)
             log.debug("passage %s : trace de l'erreur", _labels(names), exc_info=True)
-            failures = {name: f"erreur inattendue ({type(exc).__name__}) ; la commande « python run.py --traceback "
-                              f"run {name} » montre où" for name in names}
+            failures = {name: f"erreur inattendue ({type(exc).__name__}) ; la commande "
+                              f"« {self.ctx.command('--traceback', 'run', name)} » montre où" for name in names}
             outcome = None
         for name in names:
             state = self.beat.automations.setdefault(name, AutomationState())

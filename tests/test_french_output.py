@@ -95,8 +95,13 @@ def test_no_command_shows_the_help_not_a_reproach(capsys) -> None:
     (["--verbose=oui", "check"], "Erreur : l'option --verbose ne prend pas de valeur (« oui » en trop)\n"
                                  "Utilisation : python run.py [-h] [--config FICHIER] [--verbose] [--traceback]\n"
                                  "                            COMMANDE ...\n"),
+    (["envoyer"], "Erreur : choix invalide « envoyer » (au choix : demo, check, plan, run, serve, secret, restore, "
+                  "report, status, history)\n"
+                  "Utilisation : python run.py [-h] [--config FICHIER] [--verbose] [--traceback]\n"
+                  "                            COMMANDE ...\n"),
 ])
-def test_argument_errors_are_french(argv: list[str], expected: str, capsys) -> None:
+def test_argument_errors_are_french(argv: list[str], expected: str, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # the usage line wraps at the terminal's width
     assert main(argv) == 2
     assert capsys.readouterr().err == expected
 
