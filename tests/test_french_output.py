@@ -260,7 +260,9 @@ def test_check_says_counts_in_french_and_no_template_internals(tmp_path: Path) -
     checked = cli(config, "check")
     out = checked.stdout
     assert "(s)" not in out
-    assert re.search(r"^  planning : \d+ lignes exploitables$|^  \S.* : (1|0) ligne exploitable$", out, re.M)
+    counted = re.findall(r"^  \S[^:]* : (\d+) (lignes? exploitables?)$", out, re.M)
+    assert counted and all(words == ("ligne exploitable" if int(n) < 2 else "lignes exploitables")
+                           for n, words in counted), counted
     assert "données non utilisées" not in out and "has." not in out and "_previous" not in out
     assert "✓ Modèle « rapport_activite.docx » : correct." in out
 
