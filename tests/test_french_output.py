@@ -213,9 +213,6 @@ def test_the_memory_transport_of_the_tests_is_not_offered(tmp_path: Path) -> Non
 
 def test_the_shipped_example_configs_do_not_warn_about_their_own_permissions(tmp_path: Path) -> None:
     # a git clone leaves them readable by everyone (644): they name no mail server nor account
-    for example in sorted((PROJECT / "examples").glob("*/config.toml")):
-        assert example.stat().st_mode & 0o004
-        assert commands.config_exposure(load_config(example, backends=settings_checks())) is None
     folder = tmp_path / "clone"
     (folder / "registres").mkdir(parents=True)
     (folder / "mappings").mkdir()
@@ -223,7 +220,12 @@ def test_the_shipped_example_configs_do_not_warn_about_their_own_permissions(tmp
     shutil.copytree(PROJECT / "templates", folder / "templates")
     shutil.copy(PROJECT / "config.example.toml", folder / "config.toml")
     (folder / "config.toml").chmod(0o644)
-    assert commands.config_exposure(load_config(folder / "config.toml", backends=settings_checks())) is None
+    checked = cli(folder / "config.toml", "check")
+    assert checked.stdout.startswith(f"Configuration : {folder / 'config.toml'} — correcte.\n")
+    assert "lisible par tous" not in checked.stdout
+    for example in sorted((PROJECT / "examples").glob("*/config.toml")):
+        assert example.stat().st_mode & 0o004
+        assert commands.config_exposure(load_config(example, backends=settings_checks())) is None
 
 
 # -- what the commands print -----------------------------------------------------------------------------
