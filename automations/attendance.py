@@ -74,9 +74,10 @@ def _sits(row: Expected) -> bool:
 
 def summary(rows: Sequence[Expected], quorum: int | None) -> str:
     counts = {kind: sum(1 for r in rows if r.answer == kind) for kind in LABELS}
-    parts = [f"{counts[ACCEPTED]} accepte(nt)", f"{counts[DECLINED]} décline(nt)"]
+    parts = [french.plural(counts[ACCEPTED], "accepte", "acceptent"),
+             french.plural(counts[DECLINED], "décline", "déclinent")]
     if counts[TENTATIVE]:
-        parts.append(f"{counts[TENTATIVE]} provisoire(s)")
+        parts.append(french.plural(counts[TENTATIVE], "provisoire", "provisoires"))
     parts.append(f"{counts[NONE]} sans réponse")
     declined = [_name(r.member) for r in rows if r.answer == DECLINED]
     text = "réponses : " + ", ".join(parts) + (f" (déclinent : {', '.join(declined)})" if declined else "")
@@ -95,5 +96,6 @@ def quorum_alert(label: str, session_date: date, today: date, rows: Sequence[Exp
     if present >= quorum:
         return None
     silent = [_name(r.member) for r in rows if r.answer in (NONE, TENTATIVE) and _sits(r)]
-    return (f"{label} ({french.date_long(session_date)}) : quorum non atteint, {present} présence(s) confirmée(s) "
+    confirmed = french.plural(present, "présence confirmée", "présences confirmées")
+    return (f"{label} ({french.date_long(session_date)}) : quorum non atteint, {confirmed} "
             f"pour un quorum de {quorum}." + (f" Sans réponse ferme : {', '.join(silent)}." if silent else ""))

@@ -6,28 +6,42 @@ This is the only place where an exception becomes a message and an exit code.
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import re
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import commands, service_logs
 from .context import Context, process_clock
 from .errors import EXIT_PROBLEMS, EXIT_USAGE, UsageError, UserError
-from .registry import AUTOMATIONS
+from .registry import choices
 from .settings import load_config
 from .transports import settings_checks
 
-_ARGPARSE_FR = [
-    (r"invalid choice: '?([^' ]+)'? \(choose from (.*)\)", r"choix invalide « \1 » (au choix : \2)"),
+
+def _invalid_choice(found: re.Match[str]) -> str:
+    choices = found[2].replace("'", "")  # argparse quotes each choice: 'demo', 'check'…
+    return f"choix invalide « {found[1]} » (au choix : {choices})"
+
+
+# argparse's own messages (Python 3.11), each to French; the last line drops the English prefix of any other
+_ARGPARSE_FR: list[tuple[str, Any]] = [
+    (r"invalid choice: '?([^' ]+)'? \(choose from (.*)\)", _invalid_choice),
     (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
     (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
     (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
+    (r"argument (\S+): expected at most one argument", r"\1 attend une valeur au plus"),
+    (r"argument (\S+): expected at least one argument", r"\1 attend au moins une valeur"),
     (r"argument (\S+): invalid int value: '(.*)'", r"l'option \1 attend un nombre entier, pas « \2 »"),
+    (r"argument (\S+): ignored explicit argument '(.*)'", r"l'option \1 ne prend pas de valeur (« \2 » en trop)"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"l'option \1 ne va pas avec \2"),
+    (r"ambiguous option: (\S+) could match (.*)", r"option ambiguë \1 : \2 ?"),
+    (r"unexpected option string: (.*)", r"option inattendue : \1"),
     (r"^argument [^:]+: ", ""),
 ]
 
@@ -36,6 +50,10 @@ class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
         # argparse passes "" when it builds a sub-command's name: that one must stay bare
         super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
+
+    def _split_lines(self, text, width):  # type: ignore[no-untyped-def]
+        # a name like ./service-demo stays whole on its line
+        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,43 +74,53 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> _Parser:
     parser = _Parser(prog="python run.py",
                      description="Automatisation des commissions : convocations, registres, journal.")
-    parser.add_argument("--config", type=Path, default=Path("config.toml"),
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), metavar="FICHIER",
                         help="fichier de configuration (par défaut : config.toml)")
     parser.add_argument("--verbose", action="store_true", help="journal détaillé pour l'administrateur")
     parser.add_argument("--traceback", action="store_true",
                         help="afficher la trace complète d'une erreur (pour l'administrateur)")
     sub = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE", parser_class=_Parser)
-    sub.required = True
     demo = sub.add_parser("demo", help="créer un service de démonstration et tout y exécuter")
-    demo.add_argument("--dir", type=Path, default=None,
+    demo.add_argument("--dir", type=Path, default=None, metavar="DOSSIER",
                       help="dossier du service de démonstration (par défaut : ./service-demo)")
     sub.add_parser("check", help="vérifier configuration, correspondance, modèles et registres")
-    names = ", ".join(AUTOMATIONS)
+    names = choices()
     for name, text in (("plan", "montrer ce qui serait fait maintenant"), ("run", "le faire")):
         command = sub.add_parser(name, help=text)
-        command.add_argument("automation", nargs="?", default=None, help=f"une seule automatisation ({names})")
+        command.add_argument("automation", nargs="?", default=None, metavar="AUTOMATISATION",
+                             help=f"une seule automatisation : {names}")
     sub.add_parser("serve", help="tourner en continu : chaque automatisation à ses jours et heures")
     keep = sub.add_parser("secret", help="enregistrer un mot de passe ou un secret dans le trousseau du système")
     keep.add_argument("name", metavar="NOM", help="le nom que la configuration donne au secret (password_env…)")
     restore = sub.add_parser("restore", help="lister les copies datées d'un registre, ou en remettre une")
-    restore.add_argument("workbook", help="le classeur, par son nom dans le dossier des registres")
-    restore.add_argument("--copy", type=int, default=None, help="le numéro de la copie à remettre (1 : la plus récente)")
+    restore.add_argument("workbook", metavar="CLASSEUR", help="le classeur, par son nom dans le dossier des registres")
+    restore.add_argument("--copy", type=int, default=None, metavar="N",
+                         help="le numéro de la copie à remettre (1 : la plus récente)")
     report = sub.add_parser("report", help="écrire le rapport d'activité d'une année (classeur Excel et rapport Word)")
-    report.add_argument("--year", type=int, required=True, help="l'année du rapport, par exemple 2026")
+    report.add_argument("--year", type=int, required=True, metavar="ANNÉE",
+                        help="l'année du rapport, par exemple 2026")
     status = sub.add_parser("status", help="le service planifié, puis les séances à venir : convocation, salle, "
                                            "réponses des membres")
-    status.add_argument("--days", type=int, default=60, help="horizon en jours (par défaut : 60)")
+    status.add_argument("--days", type=int, default=60, metavar="N", help="horizon en jours (par défaut : 60)")
     history = sub.add_parser("history", help="ce qui a été fait, d'après le journal")
-    history.add_argument("--limit", type=int, default=50, help="nombre d'entrées (par défaut : 50)")
+    history.add_argument("--limit", type=int, default=50, metavar="N", help="nombre d'entrées (par défaut : 50)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     show_traceback = "--traceback" in (argv if argv is not None else sys.argv[1:])
     try:
-        args = build_parser().parse_args(argv)
-        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format=service_logs.FORMAT)
-        return dispatch(args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:  # no command: what the commands are, rather than a reproach
+            parser.print_help()
+            return EXIT_USAGE
+        service_logs.configure_console(args.verbose)
+        code = dispatch(args)
+        sys.stdout.flush()  # a reader gone away is noticed here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        return _quiet_after_broken_pipe()
     except UserError as exc:
         if show_traceback:
             traceback.print_exc()
@@ -107,6 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Erreur inattendue : {type(exc).__name__} : {exc}. "
               "Relancez avec --traceback et transmettez le message à l'administrateur.", file=sys.stderr)
         return EXIT_PROBLEMS
+
+
+def _quiet_after_broken_pipe() -> int:
+    """The reader went away (``status | head -1``): end quietly, as Python's documentation on SIGPIPE advises."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush of stdout must not fail again
+    except (OSError, ValueError):  # no real file behind stdout (tests capture it): nothing left to flush
+        pass
+    return EXIT_PROBLEMS
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as time_of_day
-from pathlib import Path
 
-from . import alerts, attendance, heartbeat, idle, invitations
+from . import alerts, attendance, heartbeat, idle, incidents, invitations
 from .actions import KIND_LABELS, Plan
 from .context import Context
 from .documents import french
+from .documents.french import plural
 from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from .documents.pdf import find_libreoffice, unavailable_message
 from .executor import RunReport, apply_pending_writes, execute, prepare_documents
@@ -24,10 +24,11 @@ from .registers.findings import Finding, Severity
 from .registers.mapping import Mapping, load_mapping
 from .registers.reader import Registers, read_registers
 from .registers.types import normalize_label
-from .registry import ALERTS, AUTOMATIONS, Automation
+from .registry import ALERTS, AUTOMATIONS, Automation, choices, labels
 from .retention import purge
 from .run_lock import exclusive_run
 from .service import Room, Service, build_service
+from .settings import Config
 from .template_samples import check_templates
 from .transports.base import RoomChoice, Transport
 
@@ -57,7 +58,7 @@ def selected(ctx: Context, name: str | Sequence[str] | None) -> list[Automation]
     if not isinstance(name, str):
         return [a for a in AUTOMATIONS.values() if a.name in name and a.enabled(ctx)]
     if name not in AUTOMATIONS:
-        raise UsageError(f"Automatisation inconnue « {name} » (au choix : {', '.join(AUTOMATIONS)}).")
+        raise UsageError(f"Automatisation inconnue « {name} » (au choix : {choices()}).")
     return [AUTOMATIONS[name]]
 
 
@@ -85,21 +86,26 @@ def _say_rooms(ctx: Context, service: Service, transport: Transport) -> bool:
     return not any(problem for _, problem in checked)
 
 
-def config_exposure(path: Path) -> str | None:
-    """A config readable by every account of the server names the mailbox and its settings: say so."""
-    if os.name != "posix":
+def config_exposure(config: Config) -> str | None:
+    """A config readable by every account of the server names the mail server and its account: say so.
+
+    A config never holds a secret (they are refused in it); what it may leak is where and as whom the
+    service sends. With the outbox transport (the demo, the shipped examples) it names no server and no
+    account: nothing to protect, so a clone with ordinary permissions is not warned about.
+    """
+    if os.name != "posix" or config.transport.backend == "outbox":
         return None  # Windows rights are ACLs: the install section of the README sets them
-    mode = path.stat().st_mode
+    mode = config.source.stat().st_mode
     if mode & (stat.S_IROTH | stat.S_IWOTH):
-        return (f"le fichier de configuration est lisible par tous les utilisateurs de la machine : "
-                f"chmod 600 \"{path}\" (ou 640 avec le groupe du service)")
+        return (f"le fichier de configuration, qui désigne le serveur d'envoi et son compte, est lisible par tous "
+                f"les utilisateurs de la machine : chmod 600 \"{config.source}\" (ou 640 avec le groupe du service)")
     return None
 
 
 def check(ctx: Context) -> int:
     cfg = ctx.config
     ctx.say(f"Configuration : {cfg.source} — correcte.")
-    exposure = config_exposure(cfg.source)
+    exposure = config_exposure(cfg)
     if exposure:
         ctx.say(f"⚠ Configuration : {exposure}.")
     loaded = load(ctx)
@@ -109,8 +115,8 @@ def check(ctx: Context) -> int:
     for report in check_templates(ctx):
         fine = report.broken is None and not report.missing
         templates_ok = templates_ok and fine
-        for line in report.lines():
-            ctx.say(f"  {'✓' if fine else '✗'} {line}")
+        for line in report.lines(ctx.verbose):
+            ctx.say(f"    {line}" if line.startswith(" ") else f"  {'✓' if fine else '✗'} {line}")
     pdf_problem = _pdf_problem(ctx)
     if pdf_problem:
         ctx.say(f"✗ {pdf_problem}")
@@ -128,7 +134,7 @@ def check(ctx: Context) -> int:
             ctx.say(f"  ⚠ {line}")
     for role, records in loaded.registers.records.items():
         spec = loaded.mapping.registers[role]
-        ctx.say(f"  {spec.label} : {len(records)} ligne(s) exploitable(s)")
+        ctx.say(f"  {spec.label} : {plural(len(records), 'ligne exploitable', 'lignes exploitables')}")
     _say_findings(ctx, loaded.service.findings)
     try:
         ctx.say(f"Envois : {transport.verify()} — correct.")
@@ -164,7 +170,8 @@ def _say_findings(ctx: Context, findings: list[Finding]) -> None:
     if not findings:
         ctx.say("Aucun problème dans les registres.")
         return
-    ctx.say(f"Problèmes dans les registres : {len(errors)} erreur(s), {len(warnings)} avertissement(s).")
+    ctx.say(f"Problèmes dans les registres : {plural(len(errors), 'erreur', 'erreurs')}, "
+            f"{plural(len(warnings), 'avertissement', 'avertissements')}.")
     for finding in errors:
         ctx.say(f"  ✗ {finding.describe()}")
     for finding in warnings:
@@ -184,7 +191,7 @@ def plan(ctx: Context, name: str | None = None) -> int:
     if pdf_problem:
         ctx.say(f"✗ {pdf_problem}")
     for automation, current in plans:
-        ctx.say(f"{automation.label} : {len(current.actions)} action(s) à faire.")
+        ctx.say(f"{automation.label} : {plural(len(current.actions), 'action', 'actions')} à faire.")
         for action in current.actions:
             ctx.say(f"  - {KIND_LABELS[action.kind]} : {action.summary}")
         for fact in current.facts:
@@ -196,7 +203,7 @@ def plan(ctx: Context, name: str | None = None) -> int:
                     f"  ⚑ À traiter (aucun responsable à prévenir : [service] manager) : {alert}")
         total += len(current.actions)
     if loaded.errors:
-        ctx.say(f"{len(loaded.errors)} ligne(s) de registre écartée(s) : lancez « check » pour le détail.")
+        ctx.say(_excluded(len(loaded.errors)))
     if total == 0:
         ctx.say("Rien à faire pour l'instant.")
     return EXIT_OK
@@ -250,8 +257,9 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
         purged = purge(journal, ctx.config.paths.output, ctx.config.safety.retention_months, ctx.now())
     _say_report(ctx, report, len(loaded.errors))
     if purged.entries or purged.documents:
-        ctx.say(f"Conservation ({ctx.config.safety.retention_months} mois) : détails de {purged.entries} action(s) "
-                f"effacés du journal, {purged.documents} document(s) ancien(s) supprimé(s).")
+        ctx.say(f"Conservation ({ctx.config.safety.retention_months} mois) : détails de "
+                f"{plural(purged.entries, 'action', 'actions')} effacés du journal, "
+                f"{plural(purged.documents, 'document ancien supprimé', 'documents anciens supprimés')}.")
     return report, planned
 
 
@@ -292,11 +300,17 @@ def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
         ctx.say(f"  ✗ Registre non lu : {line}")
     done = report.done + report.recovered
     filed = sum(1 for a in done if a.kind == "file")
-    documents = f", {filed} document(s) préparé(s)" if filed else ""
-    ctx.say(f"Bilan : {len(done) - filed} envoi(s){documents}, {len(report.failed)} échec(s), "
-            f"{report.written} cellule(s) reportée(s) dans les registres.")
+    documents = f", {plural(filed, 'document préparé', 'documents préparés')}" if filed else ""
+    ctx.say(f"Bilan : {plural(len(done) - filed, 'envoi', 'envois')}{documents}, "
+            f"{plural(len(report.failed), 'échec', 'échecs')}, "
+            f"{plural(report.written, 'cellule reportée', 'cellules reportées')} dans les registres.")
     if excluded:
-        ctx.say(f"{excluded} ligne(s) de registre écartée(s) : lancez « check » pour le détail.")
+        ctx.say(_excluded(excluded))
+
+
+def _excluded(count: int) -> str:
+    return (f"{plural(count, 'ligne de registre écartée', 'lignes de registre écartées')} : "
+            "lancez « check » pour le détail.")
 
 
 def run_exit_code(report: RunReport) -> int:
@@ -307,7 +321,7 @@ def say_service_state(ctx: Context) -> None:
     """What ``serve`` last wrote: alive or not, and per automation its last run and its next one."""
     beat = heartbeat.read(heartbeat.path_of(ctx))
     if beat is None:
-        ctx.say("Service planifié : pas lancé sur ce journal (« python run.py serve »).")
+        ctx.say(f"Service planifié : pas lancé sur ce journal (« {ctx.command('serve')} »).")
         ctx.say("")
         return
     if heartbeat.alive(beat, ctx.now()):
@@ -371,17 +385,28 @@ def status(ctx: Context, days: int = 60) -> int:
 def history(ctx: Context, limit: int = 50) -> int:
     with Journal(ctx.config.paths.journal, readonly=True) as journal:
         events = journal.events(limit)
+        total = journal.event_count() if events else 0
         backlog = backlog_lines(journal.write_backlog())
     if not events:
         ctx.say("Le journal est vide : rien n'a encore été fait.")
-    outcomes = {"sent": "envoyé", "recovered": "envoyé (reprise)", "failed": "échec"}
+    names = {**labels(), incidents.NAME: incidents.LABEL}
+    if total > len(events):  # said first: the entries left out are the oldest, above the first one shown
+        ctx.say(f"{plural(len(events), 'dernière entrée', 'dernières entrées')} sur {total} ; "
+                "--limit pour en voir plus.")
+    width = max(len(label) for label in names.values())
     for event in events:
-        ctx.say(f"{_when(event.at)}  {event.automation:<12} {KIND_LABELS.get(event.kind, event.kind):<13} "
-                f"{outcomes.get(event.outcome, event.outcome):<17} {event.summary}")
-        ctx.say(f"{'':17}clé : {event.key} (révision {event.revision})")
+        outcome = _OUTCOMES.get((event.outcome, event.kind == "file"), event.outcome)
+        ctx.say(f"{_when(event.at)}  {names.get(event.automation, event.automation):<{width}}  "
+                f"{KIND_LABELS.get(event.kind, event.kind):<13} {outcome:<17} {event.summary}")
+        ctx.say(f"{'':18}clé : {event.key} (révision {event.revision})")
     for line in backlog:
         ctx.say(line)
     return EXIT_OK
+
+
+# (outcome, a document filed rather than sent) -> what the history says
+_OUTCOMES = {("sent", False): "envoyé", ("sent", True): "préparé", ("recovered", False): "envoyé (reprise)",
+             ("recovered", True): "préparé (reprise)", ("failed", False): "échec", ("failed", True): "échec"}
 
 
 def _when(stamp: str) -> str:

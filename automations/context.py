@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -107,6 +108,11 @@ class Context:
 
     def say(self, line: str = "") -> None:
         print(line, file=self.out)
+
+    def command(self, *words: str) -> str:
+        """``python run.py --config "…" restore …``: a command to type next, on this same configuration."""
+        same = self.config.source == Path("config.toml").resolve()  # the default needs no --config
+        return " ".join(["python run.py", *([] if same else [f'--config "{self.config.source}"']), *words])
 
     @property
     def shows_progress(self) -> bool:

@@ -237,7 +237,7 @@ def _pack(session: Session, entry: Entry | None, count: int, today: date) -> Ste
         if _retried(entry):
             return Step(MISSING, "envoyé ; échec de sa mise à jour, nouvel essai au prochain passage")
         numbers = len(entry.payload.get("numbers", []))
-        return Step(DONE, f"envoyé le {_on(entry)} ({numbers} dossier(s))")
+        return Step(DONE, f"envoyé le {_on(entry)} ({french.plural(numbers, 'dossier', 'dossiers')})")
     if session.pack_sent_on is not None:
         return Step(DONE, f"envoyé le {french.date_short(session.pack_sent_on)} (d'après le planning)")
     if entry is not None and entry.status == "failed":

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .budget import SchemeBudget
-from .digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Step
+from .digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Problems, Step
 from .documents import french
 
 BLUE, RED, GREEN, GREY = "#1f4e79", "#b42318", "#1a7f37", "#57606a"
@@ -52,7 +52,12 @@ def _overview(facts: DigestFacts) -> list[tuple[str, str]]:
             ("Envois de la semaine écoulée", str(facts.total_sent)),
             ("Documents préparés pour le service", str(facts.total_filed)),
             ("Dossiers en retard (décision ou courrier)", str(facts.late)),
-            ("Problèmes dans les registres", f"{problems.errors} erreur(s), {problems.warnings} avertissement(s)")]
+            ("Problèmes dans les registres", _problem_count(problems))]
+
+
+def _problem_count(problems: Problems) -> str:
+    return (f"{french.plural(problems.errors, 'erreur', 'erreurs')}, "
+            f"{french.plural(problems.warnings, 'avertissement', 'avertissements')}")
 
 
 # -- plain text -------------------------------------------------------------------------------------------------
@@ -62,29 +67,33 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
     lines += [f"  {label} : {value}" for label, value in _overview(facts)]
     lines += ["", f"SÉANCES D'ICI AU {french.date_long(facts.ahead_until).upper()}"]
     for s in facts.sessions:
-        lines.append(f"  {_when(s)} – {s.committee} – {s.status}, {s.applications} dossier(s)")
+        lines.append(f"  {_when(s)} – {s.committee} – {s.status}, "
+                     f"{french.plural(s.applications, 'dossier', 'dossiers')}")
         for name, step in (("Salle", s.room), ("Convocation", s.invitation), ("Dossier de séance", s.pack)):
             lines.append(f"    {STEP_MARKS[step.state]} {name} : {step.text}")
     if not facts.sessions:
         lines.append("  Aucune séance dans cette période.")
     lines += ["", f"ENVOYÉ DU {french.date_short(facts.sent_since.date())} AU {french.date_short(facts.now.date())}"]
     for group in facts.sent:
-        lines.append(f"  {group.label} : {group.sent} envoi(s), {group.filed} document(s) préparé(s)")
+        lines.append(f"  {group.label} : {french.plural(group.sent, 'envoi', 'envois')}, "
+                     f"{french.plural(group.filed, 'document préparé', 'documents préparés')}")
         lines += [f"    - {summary}" for summary in group.summaries]
         if group.more:
-            lines.append(f"    … et {group.more} autre(s)")
+            lines.append(f"    … et {french.plural(group.more, 'autre', 'autres')}")
     if not facts.sent:
         lines.append("  Rien n'a été envoyé cette semaine.")
     lines += ["", "EN RETARD"]
     if facts.undecided:
         lines.append(f"  Décisions non saisies {facts.late_after_days} jours après la séance :")
-        lines += [f"    - {u.label} (il y a {u.days_since} jours) : {u.undecided} dossier(s) sans décision "
+        lines += [f"    - {u.label} (il y a {u.days_since} jours) : "
+                  f"{french.plural(u.undecided, 'dossier', 'dossiers')} sans décision "
                   f"sur {u.examined}" for u in facts.undecided]
     if facts.unsent:
         lines.append("  Courriers de décision non envoyés :")
         for u in facts.unsent:
             waiting = f" ; montant accordé à saisir : {', '.join(u.waiting_amount)}" if u.waiting_amount else ""
-            lines.append(f"    - {u.label} : {len(u.numbers)} courrier(s) ({', '.join(u.numbers)}{waiting})")
+            letters = french.plural(len(u.numbers), "courrier", "courriers")
+            lines.append(f"    - {u.label} : {letters} ({', '.join(u.numbers)}{waiting})")
     if not facts.undecided and not facts.unsent:
         lines.append("  Rien en retard.")
     lines += ["", f"BUDGET {facts.year}"]
@@ -95,10 +104,10 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
     if not facts.budget:
         lines.append(f"  Aucune enveloppe pour {facts.year} dans la configuration ([budget.{facts.year}]).")
     problems = facts.problems
-    lines += ["", f"PROBLÈMES DANS LES REGISTRES : {problems.errors} erreur(s), {problems.warnings} avertissement(s)"]
+    lines += ["", f"PROBLÈMES DANS LES REGISTRES : {_problem_count(problems)}"]
     lines += [f"  {'✗' if error else '⚠'} {text}" for error, text in problems.shown]
     if problems.more:
-        lines.append(f"  … et {problems.more} autre(s).")
+        lines.append(f"  … et {french.plural(problems.more, 'autre', 'autres')}.")
     if problems.shown:
         lines.append("  Le détail complet : commande « check » de l'outil.")
     if facts.backlog:
@@ -169,7 +178,8 @@ def _sessions_html(facts: DigestFacts) -> str:
                ("Convocation", 122, "left"), ("Dossier de séance", 120, "left")]
     rows = [[escape(_when(s)),
              f"{escape(s.committee)}<br><span style=\"color:{GREY};font-size:12px;\">{escape(s.status)}, "
-             f"{s.applications} dossier(s)</span>", _step(s.room), _step(s.invitation), _step(s.pack)]
+             f"{french.plural(s.applications, 'dossier', 'dossiers')}</span>",
+             _step(s.room), _step(s.invitation), _step(s.pack)]
             for s in facts.sessions]
     return _table("seances", columns, rows)
 
@@ -183,7 +193,7 @@ def _sent_html(facts: DigestFacts) -> str:
     details = []
     for group in facts.sent:
         items = "".join(f"<br>– {escape(summary)}" for summary in group.summaries)
-        more = f"<br>… et {group.more} autre(s)" if group.more else ""
+        more = f"<br>… et {french.plural(group.more, 'autre', 'autres')}" if group.more else ""
         details.append(_p(f"<b>{escape(group.label)}</b>{items}{more}", size=12, colour=GREY))
     return _table("envois", columns, rows) + _gap(10) + "".join(details)
 
@@ -241,12 +251,12 @@ def _amount(value: int) -> str:
 
 def _problems_html(facts: DigestFacts) -> str:
     problems = facts.problems
-    intro = _p(f"{problems.errors} erreur(s), {problems.warnings} avertissement(s). Une ligne en erreur est "
+    intro = _p(f"{_problem_count(problems)}. Une ligne en erreur est "
                "écartée : les automatisations ne la voient pas tant qu'elle n'est pas corrigée.")
     if not problems.shown:
         return _p("Aucun problème dans les registres.", colour=GREEN)
     rows = [[("Erreur", RED) if error else ("Avertissement", GREY), escape(text)] for error, text in problems.shown]
-    more = f"… et {problems.more} autre(s). " if problems.more else ""
+    more = f"… et {french.plural(problems.more, 'autre', 'autres')}. " if problems.more else ""
     return (intro + _table("registres", [("Type", 110, "left"), ("Où et pourquoi", 522, "left")], rows)
             + _gap(8)
             + _p(f"{more}Le détail complet : commande « check » de l'outil.", size=12, colour=GREY))

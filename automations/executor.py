@@ -23,6 +23,7 @@ from .registers.sidecar import SidecarEntry, write_sidecar
 from .registers.writeback import CellWrite, RowAppend, WorkbookBusy, WorkbookUnsafe, apply_writes
 from .registry import Automation
 from .transports.base import Delivered, Meeting, Transport
+from .documents.french import plural
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +55,14 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
         try:
             _execute_one(ctx, automation, action, journal, transport, report)
         except TransportError as exc:
-            _failed(ctx, action, journal, exc.message, report)
+            _failed(ctx, automation, action, journal, exc.message, report)
             if exc.fatal:
                 raise  # a refused login would refuse every other action: said once, the run stops
         except UserError as exc:
-            _failed(ctx, action, journal, exc.message, report)
+            _failed(ctx, automation, action, journal, exc.message, report)
         except Exception as exc:  # one broken action must not stop the others
             log.debug("action %s : trace de l'erreur", action.key, exc_info=True)  # the trace only with --verbose
-            _failed(ctx, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
+            _failed(ctx, automation, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
 
 
 def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> list[str]:
@@ -87,9 +88,10 @@ def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> lis
     return []
 
 
-def _failed(ctx: Context, action: Action, journal: Journal, message: str, report: RunReport) -> None:
+def _failed(ctx: Context, automation: Automation, action: Action, journal: Journal, message: str,
+            report: RunReport) -> None:
     # the key only: a server's refusal may quote an applicant's address; the journal keeps the message
-    log.warning("%s %s rév. %d : échec (détail : python run.py history)", action.automation, action.key,
+    log.warning("%s, %s rév. %d : échec (détail : python run.py history)", automation.label, action.key,
                 action.revision)
     journal.fail(action.key, action.automation, action.kind, action.revision, message, ctx.now())
     report.failed.append((action, message))
@@ -124,7 +126,7 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
     journal.complete(action.key, action.automation, action.kind, action.revision, fingerprint, payload,
                      delivered.reference, action.summary, ctx.now(), writes, recovered=recovered)
     (report.recovered if recovered else report.done).append(action)
-    log.info("%s %s rév. %d : %s", action.automation, action.key, action.revision,
+    log.info("%s, %s rév. %d : %s", automation.label, action.key, action.revision,
              "repris (déjà envoyé)" if recovered else "envoyé")
 
 
@@ -237,4 +239,5 @@ def _to_sidecar(ctx: Context, journal: Journal, path: Path, items: list[tuple[in
             report.deferred.append(exc.message)
         return
     report.sidecars.append(f"« {path.name} » n'est pas enregistré par l'outil ({refusal.reason.removeprefix('il ')}) : "
-                           f"{len(items)} valeur(s) de plus à reporter à la main, listées dans « {target.name} ».")
+                           f"{plural(len(items), 'valeur', 'valeurs')} de plus à reporter à la main, "
+                           f"listées dans « {target.name} ».")

@@ -223,6 +223,9 @@ class Journal:
         return [Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
                       r["external_ref"], r["at"]) for r in reversed(rows)]
 
+    def event_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
     def events_since(self, start: datetime) -> list[Event]:
         """Events at or after ``start``, oldest first."""
         # stamps are ISO texts with their UTC offset: the text comparison only narrows the rows (a day's

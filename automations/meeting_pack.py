@@ -22,6 +22,7 @@ from .journal import Entry
 from .registers.writeback import CellWrite
 from .service import Application, Service, Session
 from .transports.base import Address, Mail
+from .documents.french import plural
 
 NAME = "packs"
 LABEL = "Dossiers de séance"
@@ -72,7 +73,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
     # the committee's choice changed since the last pack: said, as "contenu modifié" would tell nothing
     anonymity = (facts["anonymised"] if entry is not None and "anonymised" in entry.payload
                  and entry.payload["anonymised"] != facts["anonymised"] else None)
-    summary = f"Dossier de séance – {label} ({len(numbers)} dossier(s))"
+    summary = f"Dossier de séance – {label} ({plural(len(numbers), 'dossier', 'dossiers')})"
     if entry is not None:
         summary = f"Mise à jour du dossier de séance – {label} : {change_note(added, removed, anonymity)}"
     return Action(key=key_of(session), automation=NAME, kind="update" if entry else "create",
@@ -87,9 +88,9 @@ def change_note(added: list[str], removed: list[str], anonymity: bool | None = N
     """``anonymity``: the pack's new choice when the committee changed it, else None."""
     parts = []
     if added:
-        parts.append(f"dossier(s) ajouté(s) : {', '.join(added)}")
+        parts.append(f"{'dossier ajouté' if len(added) == 1 else 'dossiers ajoutés'} : {', '.join(added)}")
     if removed:
-        parts.append(f"dossier(s) retiré(s) : {', '.join(removed)}")
+        parts.append(f"{'dossier retiré' if len(removed) == 1 else 'dossiers retirés'} : {', '.join(removed)}")
     if anonymity is not None:
         parts.append("demandeurs désormais désignés par leurs initiales" if anonymity
                      else "demandeurs désormais désignés par leur nom")
@@ -159,7 +160,8 @@ def build(ctx: Context, action: Action) -> Mail:
     else:
         subject = f"Dossier de séance – {session.committee.name} – {when}"
         opening = (f"Vous trouverez ci-joint le dossier de la séance {french.of_name(session.committee.name)} "
-                   f"du {when} : ordre du jour et {len(action.payload['numbers'])} dossier(s) à examiner.")
+                   f"du {when} : ordre du jour et "
+                   f"{plural(len(action.payload['numbers']), 'dossier', 'dossiers')} à examiner.")
     body = (f"Mesdames, Messieurs,\n\n{opening}\n\nCe dossier est confidentiel : merci de ne pas le diffuser.\n\n"
             f"{service.signatory}\n{service.name}")
     return Mail(delivery_id=action.delivery_id, subject=subject, sender=Address(service.email, service.name),

@@ -7,6 +7,7 @@ from typing import Any
 from . import attendance as answers
 from . import session_documents as docs
 from .service import Application, Session
+from .documents.french import plural
 
 _PRESENT, _EXCUSED = answers.LABELS[answers.ACCEPTED], answers.LABELS[answers.DECLINED]
 
@@ -25,10 +26,10 @@ def attendance_context(rows: list[dict[str, str]] | None, session: Session) -> d
     if count is None:
         text = ""
     elif quorum:
-        text = (f"Quorum de {quorum} membre(s) {'atteint' if count >= quorum else 'non atteint'} "
-                f"({count} membre(s) siégeant).")
+        text = (f"Quorum de {plural(quorum, 'membre', 'membres')} {'atteint' if count >= quorum else 'non atteint'} "
+                f"({plural(count, 'membre siégeant', 'membres siégeant')}).")
     else:
-        text = f"{count} membre(s) siégeant."
+        text = f"{plural(count, 'membre siégeant', 'membres siégeant')}."
     return {"attendance_known": bool(rows), "present": present, "excused": excused, "no_answer": silent,
             "quorum": {"text": text}}
 

@@ -79,3 +79,8 @@ ALERTS = Automation(name=alerts.NAME, label=alerts.LABEL,
 def labels() -> dict[str, str]:
     """Each automation's French label by name, in the order runs go through them."""
     return {a.name: a.label for a in (*AUTOMATIONS.values(), ALERTS)}
+
+
+def choices() -> str:
+    """``invitations (convocations), packs (dossiers de séance), …``: the names to type, with what they do."""
+    return ", ".join(f"{a.name} ({a.label[0].lower()}{a.label[1:]})" for a in AUTOMATIONS.values())

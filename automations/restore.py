@@ -45,7 +45,8 @@ def restore(ctx: Context, name: str, choice: int | None) -> int:
         ctx.say(f"Copies de « {path.name} » (la plus récente d'abord) :")
         for index, copy in enumerate(copies, 1):
             ctx.say(f"  {index}. copie du {_when(copy)}  ({copy.name})")
-        ctx.say(f"Pour remettre la copie 1 : python run.py restore \"{path.name}\" --copy 1")
+        again = ctx.command("restore", '"' + path.name + '"', "--copy", "1")
+        ctx.say(f"Pour remettre la copie 1 : {again}")
         return 0
     if not 1 <= choice <= len(copies):
         raise UsageError(f"Copie {choice} inconnue : choisissez entre 1 et {len(copies)}.")

@@ -28,7 +28,8 @@ def exclusive_run(journal: Path, wait_seconds: float) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout as exc:
-        minutes = f"{wait_seconds / 60:g} minute(s)" if wait_seconds >= 60 else f"{wait_seconds:g} seconde(s)"
+        minutes = (f"{wait_seconds / 60:g} minute{'s' if wait_seconds >= 120 else ''}" if wait_seconds >= 60
+                   else f"{wait_seconds:g} seconde{'s' if wait_seconds >= 2 else ''}")
         raise UserError(f"Un autre passage est en cours sur ce service (verrou « {path} ») depuis plus de "
                         f"{minutes} : rien n'a été fait, réessayez plus tard.") from exc
     try:

@@ -29,9 +29,10 @@ from .errors import EXIT_OK, ConfigError, UserError
 from .executor import RunReport, execute
 from .heartbeat import AutomationState, Heartbeat
 from .journal import Journal
-from .registry import AUTOMATIONS, Automation
+from .registry import AUTOMATIONS, Automation, choices
 from .run_lock import exclusive_run
 from .settings.schedule import DEFAULT_SCHEDULE
+from .documents.french import plural
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Server:
         unknown = [name for name in configured if name not in AUTOMATIONS]
         if unknown:
             raise ConfigError(str(self.ctx.config.source), [
-                f"[schedule.{name}] : automatisation inconnue (au choix : {', '.join(AUTOMATIONS)})"
+                f"[schedule.{name}] : automatisation inconnue (au choix : {choices()})"
                 for name in unknown])
         slots = {**{n: s for n, s in DEFAULT_SCHEDULE.items() if n in AUTOMATIONS}, **configured}
         moments: dict[tuple[int, str], list[str]] = {}
@@ -100,17 +101,18 @@ class Server:
             outcome = None
         except Exception as exc:  # a tick must never end the service
             # the type only: an exception's text may quote a register's cell; the trace with --verbose
-            log.error("passage %s : erreur inattendue (%s)", ",".join(names), type(exc).__name__)
-            log.debug("passage %s : trace de l'erreur", ",".join(names), exc_info=True)
-            failures = {name: f"erreur inattendue ({type(exc).__name__}) ; la commande « python run.py --traceback "
-                              f"run {name} » montre où" for name in names}
+            log.error("passage %s : erreur inattendue (%s)", _labels(names), type(exc).__name__)
+            log.debug("passage %s : trace de l'erreur", _labels(names), exc_info=True)
+            failures = {name: f"erreur inattendue ({type(exc).__name__}) ; la commande "
+                              f"« {self.ctx.command('--traceback', 'run', name)} » montre où" for name in names}
             outcome = None
         for name in names:
             state = self.beat.automations.setdefault(name, AutomationState())
             state.last_run = started.isoformat()
             state.outcome = outcome or ("échec" if failures[name] else "réussi")
             state.message = failures[name] or ""
-            log.info("passage %s : %s%s", name, state.outcome, f" ({state.message})" if state.message else "")
+            log.info("passage %s : %s%s", _labels([name]), state.outcome,
+                     f" ({state.message})" if state.message else "")
         self._report_incidents(failures)
         self.write_heartbeat()
 
@@ -152,14 +154,19 @@ class Server:
         heartbeat.write(self.path, self.beat)
 
 
+def _labels(names: Sequence[str]) -> str:
+    """``Convocations, Suites des commissions``: what people read, not the names typed after ``run``."""
+    return ", ".join(AUTOMATIONS[name].label for name in names)
+
+
 def _failure(report: RunReport, name: str) -> str | None:
     if report.unreadable:
         return f"registre illisible : {report.unreadable[0]}"
     # keys only: a server's refusal may quote an applicant's address, and this goes to the log and the admin
     failed = [action.key for action, _ in report.failed if action.automation == name]
     if failed:
-        more = f" et {len(failed) - SHOWN_KEYS} autre(s)" if len(failed) > SHOWN_KEYS else ""
-        return (f"{len(failed)} action(s) en échec : {', '.join(failed[:SHOWN_KEYS])}{more} "
+        more = f" et {plural(len(failed) - SHOWN_KEYS, 'autre', 'autres')}" if len(failed) > SHOWN_KEYS else ""
+        return (f"{plural(len(failed), 'action', 'actions')} en échec : {', '.join(failed[:SHOWN_KEYS])}{more} "
                 "(le message de chacune : python run.py history)")
     return None
 
@@ -172,14 +179,14 @@ def serve(ctx: Context, *, until: datetime | None = None, tick_seconds: float = 
         lock.acquire()
     except Timeout as exc:
         raise UserError(f"Le service tourne déjà pour ce journal (verrou « {serve_lock_path(ctx)} ») : "
-                        "un seul « serve » à la fois. « python run.py status » dit où il en est.") from exc
+                        f"un seul « serve » à la fois. « {ctx.command('status')} » dit où il en est.") from exc
     ctx.progress_bars = False  # a service's output goes to its logs, for months: no bars in them
     if os.environ.get(TEST_CLOCK_VARIABLE):
         log.warning("La variable %s (réservée aux tests) fixe la date du jour : retirez-la de ce serveur.",
                     TEST_CLOCK_VARIABLE)
     try:
         server = Server(ctx, tick_seconds, on_tick)
-        ctx.say(f"Service démarré : {', '.join(server.names)} ; état dans {server.path}.")
+        ctx.say(f"Service démarré : {_labels(server.names)} ; état dans {server.path}.")
         server.tick(server.names)  # what was missed while the server was off is done now
         while not ctx.stop_requested and (until is None or ctx.now() < until):
             server.scheduler.run_pending()

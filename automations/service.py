@@ -18,6 +18,7 @@ from .registers.reader import Record, Registers
 from .registers.types import normalize_label
 from .settings import Config
 from .settings.model import RoomSettings
+from .documents.french import plural
 
 
 # A planning holds the coming year or two: a session further away is most likely a mistyped year.
@@ -209,7 +210,8 @@ def _unknown_suppliers(records: list[Record], service: Service) -> None:
     for record, count in first.values():
         name = record.get("supplier")
         service.findings.append(_finding(record, "supplier", name, f"fournisseur absent du registre des fournisseurs "
-                                         f"({count} demande(s)) : ses avis seront préparés sans adresse, "
+                                         f"({plural(count, 'demande', 'demandes')}) : ses avis seront préparés "
+                                         "sans adresse, "
                                          "à compléter et envoyer à la main", Severity.WARNING))
 
 

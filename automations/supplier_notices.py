@@ -26,6 +26,7 @@ from .registers.writeback import CellWrite, RowAppend
 from .service import Application, Service, Supplier
 from .settings.model import FollowUpSettings
 from .transports.base import Address, Delivered, Mail
+from .documents.french import plural
 
 TEMPLATE = "avis_fournisseur.docx"
 
@@ -41,8 +42,9 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
         if application.supplier and granted(application) > 0:
             by_supplier.setdefault(normalize_label(application.supplier), []).append(application)
     if group.undecided and by_supplier and in_window:
-        result.notices.append(f"{group.label} : {len(group.undecided)} dossier(s) sans décision ; les avis aux "
-                              "fournisseurs partiront quand toutes les décisions seront saisies.")
+        result.notices.append(f"{group.label} : {plural(len(group.undecided), 'dossier', 'dossiers')} "
+                              "sans décision ; les avis aux fournisseurs partiront quand toutes les décisions "
+                              "seront saisies.")
         return []
     actions: list[Action] = []
     for applications in by_supplier.values():
@@ -66,7 +68,8 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
         how = "par e-mail" if mailed else "à envoyer par courrier"
         subject: dict[str, Any] = {"group": group, "supplier": supplier, "name": name,
                                    "applications": sorted(applications, key=lambda a: a.number)}
-        summary = f"Avis au fournisseur {name} – {group.label} ({len(rows)} aide(s), {french.amount_xpf(total)}), {how}"
+        summary = (f"Avis au fournisseur {name} – {group.label} "
+                   f"({plural(len(rows), 'aide', 'aides')}, {french.amount_xpf(total)}), {how}")
         if sent is not None:
             subject["change"] = "la liste des aides accordées a été modifiée"
             subject["previous"] = (sent.updated_at[:10], f"{key}#{sent.revision}")

@@ -60,7 +60,7 @@ def write_applications(path: Path, year: int, count: int, seed: int = 7) -> Path
 
 def build_service(folder: Path, rows: int, years: int = 5, pdf: bool = False) -> Path:
     """A demo service whose past years hold ``rows`` applications in all; returns its config file."""
-    set_up(folder, TODAY)
+    set_up(folder, TODAY, manager="", report_now=False)
     registers = folder / "registres"
     (registers / f"Registre des demandes {TODAY.year - 1}.xlsx").unlink()
     for year in range(TODAY.year - years, TODAY.year):

@@ -71,7 +71,7 @@ def _values(folder: Path) -> dict[str, list[tuple[object, ...]]]:
 def prepare(folder: Path, decisions: int, outgoing_rows: int) -> str:
     """The follow-ups run, its writes kept in ``folder`` with the registers as they were; returns a detail."""
     service = folder / "service"
-    set_up(service, NOW.date())
+    set_up(service, NOW.date(), manager="", report_now=False)
     _registers(service / "registres", decisions, outgoing_rows)
     text = (service / "config.toml").read_text(encoding="utf-8").replace("pdf = true", "pdf = false")
     (service / "config.toml").write_text(text, encoding="utf-8")

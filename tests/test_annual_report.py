@@ -142,11 +142,8 @@ def test_report_from_the_command_line(tmp_path: Path) -> None:
 
 def test_last_years_report_is_mailed_to_the_manager_once(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    set_up(folder, date(2026, 11, 23))
+    set_up(folder, date(2026, 11, 23), manager="cheffe@province-sud.nc", report_now=False)
     config = folder / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'timezone = "Pacific/Noumea"\n', 'timezone = "Pacific/Noumea"\nmanager = "cheffe@province-sud.nc"\n'),
-        encoding="utf-8")
     early = ctx_for(config, datetime(2027, 1, 14, 7, 30, tzinfo=NOUMEA))
     assert commands.run(early, "report").done == []
     due = ctx_for(config, datetime(2027, 1, 15, 7, 30, tzinfo=NOUMEA))

@@ -67,8 +67,8 @@ def test_answers_are_shown_in_plan(convened, clock) -> None:
     answer(server, "ko.ounou@cafat.nc", "Tentative")
     ctx = context(config, clock)
     commands.plan(ctx)
-    assert ("Commission maintien dans le logement, séance du 02/12/2026 : réponses : 1 accepte(nt), "
-            "0 décline(nt), 1 provisoire(s), 1 sans réponse ; quorum 2 : non atteint pour l’instant") in (
+    assert ("Commission maintien dans le logement, séance du 02/12/2026 : réponses : 1 accepte, "
+            "0 décline, 1 provisoire, 1 sans réponse ; quorum 2 : non atteint pour l’instant") in (
         ctx.out.getvalue())
 
 
@@ -105,7 +105,7 @@ def test_quorum_not_reached_two_days_before_warns_the_manager_once(convened, clo
     ctx = context(config, clock)
     commands.run(ctx)
     assert "⚑ Commission maintien dans le logement, séance du 02/12/2026 (mercredi 2 décembre 2026) : " \
-           "quorum non atteint, 1 présence(s) confirmée(s) pour un quorum de 2." in ctx.out.getvalue()
+           "quorum non atteint, 1 présence confirmée pour un quorum de 2." in ctx.out.getvalue()
     [alert] = server.store.deliveries_to(MANAGER)
     assert alert.kind == "Message"
     assert alert.subject == "[Commissions] À traiter – Commission maintien dans le logement, séance du 02/12/2026 " \
@@ -202,13 +202,14 @@ def test_status_lists_coming_sessions_with_the_answers(convened, clock) -> None:
     ctx = context(config, clock)
     assert commands.status(ctx) == 0
     lines = ctx.out.getvalue().splitlines()
-    assert lines[:2] == ["Service planifié : pas lancé sur ce journal (« python run.py serve »).", ""]
+    assert lines[:2] == [f"Service planifié : pas lancé sur ce journal (« python run.py --config \"{config}\" serve »).",
+                         ""]
     lines = lines[2:]
     assert lines[:4] == [
         "Séances des 60 prochains jours :",
         "  02/12/2026 8 h 30 – Commission maintien dans le logement",
         "      convoquée (Salle Kaori), révision 0",
-        "      réponses : 1 accepte(nt), 0 décline(nt), 2 sans réponse ; quorum 2 : non atteint pour l’instant",
+        "      réponses : 1 accepte, 0 décline, 2 sans réponse ; quorum 2 : non atteint pour l’instant",
     ]
     assert lines[4:] == ["  20/01/2027 9 h – Commission maintien dans le logement",
                          "      convocation pas encore envoyée"]

@@ -85,4 +85,4 @@ def test_help_of_a_command_says_usage_once(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["demo", "-h"])
     out = capsys.readouterr().out
-    assert out.startswith("Utilisation : python run.py demo [-h] [--dir DIR]") and out.count("Utilisation") == 1
+    assert out.startswith("Utilisation : python run.py demo [-h] [--dir DOSSIER]") and out.count("Utilisation") == 1

@@ -78,13 +78,13 @@ def test_unreadable_toml_is_reported_in_french(tmp_path: Path) -> None:
     path = write(tmp_path, "[service\nname = ")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert "fichier TOML illisible" in caught.value.format_message()
+    assert caught.value.problems == ["ligne 1, colonne 9 : « ] » manquant à la fin du nom de la table"]
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "nulle-part.toml")
-    assert caught.value.problems == ["fichier introuvable"]
+    assert caught.value.problems[0].startswith("fichier introuvable. Pour commencer : « python run.py demo »")
 
 
 def test_example_config_is_complete_and_commented() -> None:

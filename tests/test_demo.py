@@ -38,7 +38,7 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert ("Bilan : 26 envoi(s), 30 document(s) préparé(s), 0 échec(s), 84 cellule(s) reportée(s) "
+    assert ("Bilan : 26 envois, 30 documents préparés, 0 échec, 84 cellules reportées "
             "dans les registres.") in text
     sent = messages(folder)
     assert len(sent) == 26
@@ -75,7 +75,7 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     again = io.StringIO()
     assert run_demo(folder, clock=clock, out=again) == 0
     assert again.getvalue().startswith(f"Service de démonstration repris dans {folder}")
-    assert "Bilan : 0 envoi(s), 0 échec(s), 0 cellule(s) reportée(s)" in again.getvalue()
+    assert "Bilan : 0 envoi, 0 échec, 0 cellule reportée" in again.getvalue()
     assert "Rapport d'activité 2026" not in again.getvalue()
     # nothing rewritten: registers, documents, reports and mails keep their bytes and their dates
     assert _files(folder) == before
@@ -180,4 +180,4 @@ def test_demo_registers_match_their_mapping(tmp_path: Path, clock) -> None:
     commands.check(ctx)
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert "introuvable" not in out  # every column the mapping names is in the demo's workbooks
-    assert "Problèmes dans les registres : 2 erreur(s), 2 avertissement(s)." in out
+    assert "Problèmes dans les registres : 2 erreurs, 2 avertissements." in out

@@ -16,6 +16,7 @@ from PIL import Image
 
 from automations import commands
 from automations.documents import french
+from automations.documents.french import plural
 
 from .conftest import NOUMEA, FakeClock
 from .digest_factory import (MANAGER, Tables, a_date, amount, applications, demo_service, digests,
@@ -87,14 +88,14 @@ def test_coming_sessions_are_the_plannings(sent: Sent) -> None:
         assert committee == session["Instance"]
         examined = [r for r in register if a_date(r["Date commission"]) == day
                     and r["Dispositif"] == schemes[committee]]
-        assert details == f"Prévue, {len(examined)} dossier(s)"
+        assert details == f"Prévue, {plural(len(examined), 'dossier', 'dossiers')}"
         # the planning's status columns, as the run filled them in; the demo's outbox books no room
         assert session["Salle réservée"] is None
         room = re.fullmatch(r"… (Salle \w+) \(indiquée dans la convocation, à réserver\)", row[2])
         assert room and room.group(1) == (session["Lieu"] or room.group(1)), row[2]
         assert row[3] == f"✓ envoyée le {session['Invitations envoyées le']:%d/%m/%Y}"
         if session["Dossier envoyé le"]:
-            assert row[4] == f"✓ envoyé le {session['Dossier envoyé le']:%d/%m/%Y} ({len(examined)} dossier(s))"
+            assert row[4] == f"✓ envoyé le {session['Dossier envoyé le']:%d/%m/%Y} ({plural(len(examined), 'dossier', 'dossiers')})"
         else:
             due = day - timedelta(days=7)  # the committee's own pack lead time
             assert row[4] == f"… à envoyer le {due:%d/%m/%Y}"
@@ -106,11 +107,11 @@ def test_what_was_sent_is_the_outbox_of_the_week(sent: Sent) -> None:
     expected = Counter(LABELS[k] for k in mails if k not in ("digest", "alerte"))
     rows = sent.tables.rows("envois")
     assert {r[0]: int(r[1]) for r in rows[:-1]} == expected
-    filed = re.search(r"Bilan : \d+ envoi\(s\), (\d+) document\(s\) préparé\(s\)", sent.run_output)
+    filed = re.search(r"Bilan : \d+ envois?, (\d+) documents? préparés?", sent.run_output)
     assert rows[-1] == ["Total", str(sum(expected.values())), filed.group(1)]
     overview = {label: value for label, value in sent.tables.tables["en-bref"]}
     assert overview["Envois de la semaine écoulée"] == str(sum(expected.values()))
-    assert f"Convocations : {expected['Convocations']} envoi(s), 0 document(s) préparé(s)" in sent.text
+    assert f"Convocations : {plural(expected['Convocations'], 'envoi', 'envois')}, 0 document préparé" in sent.text
 
 
 def test_late_decisions_and_letters_are_the_registers(sent: Sent) -> None:
@@ -180,7 +181,7 @@ def test_the_chart_is_an_inline_image_the_html_shows(sent: Sent) -> None:
 def test_register_problems_are_those_check_finds(sent: Sent) -> None:
     ctx = context(sent.folder / "config.toml", FakeClock(NOW))
     commands.check(ctx)
-    errors, warnings = map(int, re.search(r"Problèmes dans les registres : (\d+) erreur\(s\), (\d+) avertissement",
+    errors, warnings = map(int, re.search(r"Problèmes dans les registres : (\d+) erreurs?, (\d+) avertissement",
                                           ctx.out.getvalue()).groups())
     rows = sent.tables.rows("registres")
     assert len(rows) == min(errors + warnings, 20)
@@ -190,7 +191,8 @@ def test_register_problems_are_those_check_finds(sent: Sent) -> None:
               if line.strip()[:1] in ("✗", "⚠")]
     # where, the same; why may differ: the run's write-back made a line typed twice a mere duplicate
     assert [where.split(" : ")[0] for _, where in rows] == [line.split(" : ")[0] for line in listed[:20]]
-    assert f"PROBLÈMES DANS LES REGISTRES : {errors} erreur(s), {warnings} avertissement(s)" in sent.text
+    assert (f"PROBLÈMES DANS LES REGISTRES : {plural(errors, 'erreur', 'erreurs')}, "
+            f"{plural(warnings, 'avertissement', 'avertissements')}") in sent.text
 
 
 def test_no_applicant_is_named(sent: Sent) -> None:
@@ -218,7 +220,7 @@ def test_once_a_week_whatever_the_runs(tmp_path: Path) -> None:
     clock.moment = datetime(2026, 11, 30, 7, 30, tzinfo=NOUMEA)
     ctx = context(config, clock)
     commands.plan(ctx, "digest")
-    assert "Résumé hebdomadaire : 1 action(s) à faire." in ctx.out.getvalue()
+    assert "Résumé hebdomadaire : 1 action à faire." in ctx.out.getvalue()
     report = commands.run(context(config, clock), "digest")
     assert [a.key for a in report.done] == ["digest/2026-W49"]
     latest = digests(tmp_path / "demo")[-1]

@@ -142,7 +142,7 @@ def test_a_quiet_week_still_reads_well() -> None:
     text = render_text(facts, "CCAS de Lifou")
     for line in ("Aucune séance dans cette période.", "Rien n'a été envoyé cette semaine.", "Rien en retard.",
                  "Aucune enveloppe pour 2026 dans la configuration ([budget.2026]).",
-                 "PROBLÈMES DANS LES REGISTRES : 0 erreur(s), 0 avertissement(s)"):
+                 "PROBLÈMES DANS LES REGISTRES : 0 erreur, 0 avertissement"):
         assert line in text
     html = render_html(facts, "CCAS de Lifou")
     assert "Aucun problème dans les registres." in html and "<img" not in html

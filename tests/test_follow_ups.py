@@ -66,7 +66,7 @@ def test_letters_per_outcome_mailed_or_filed_and_notified_on_written(service: Pa
     assert all(rows[n]["Notifié le"].date() == date(2026, 11, 23) for n in rows)  # type: ignore[union-attr]
 
     again = run(service, clock)
-    assert "Bilan : 0 envoi(s), 0 échec(s), 0 cellule(s) reportée(s)" in again
+    assert "Bilan : 0 envoi, 0 échec, 0 cellule reportée" in again
 
 
 def test_supplier_notices_list_the_aids_with_the_register_total(service: Path, clock) -> None:
@@ -96,7 +96,7 @@ def test_a_supplier_unknown_to_the_register_is_a_finding_and_a_filed_notice(tmp_
     commands.check(ctx)
     checked = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert ("« Registre des demandes 2026.xlsx », feuille « Demandes », ligne 2, colonne « Fournisseur » "
-            "(valeur « Promo Sud ») : fournisseur absent du registre des fournisseurs (1 demande(s))") in checked
+            "(valeur « Promo Sud ») : fournisseur absent du registre des fournisseurs (1 demande)") in checked
     assert ("« Fournisseurs.xlsx », feuille « Fournisseurs », ligne 4, colonne « Courriel » : fournisseur sans "
             "adresse e-mail (Casino Johnston)") in checked
     out = run(config, clock)
@@ -109,7 +109,7 @@ def test_notices_wait_until_every_decision_is_entered(tmp_path: Path, clock) -> 
     rows = [*APPLICATIONS[:1], application("DEL-2026-0310", "NGUYEN", "Tevita", "Impayés de loyer", 50000, None)]
     config = make_follow_up_service(tmp_path / "s", rows)
     out = run(config, clock)
-    assert "1 dossier(s) sans décision ; les avis aux fournisseurs partiront" in out
+    assert "1 dossier sans décision ; les avis aux fournisseurs partiront" in out
     assert not [m for m in outbox(config) if m["Subject"].startswith("Aides accordées")]
     assert [m["To"].addresses[0].addr_spec for m in outbox(config)] == ["gaelle.waheo@mail.nc"]
 
@@ -196,8 +196,8 @@ def test_a_decision_changed_after_its_letter_is_reported_and_corrected(service: 
     notice = service.parent / FOLDER / "Fournisseurs" / "Avis SIC 13-11-2026 – rectificatif 1.docx"
     assert xpf(270000) in text_of(docx.Document(str(notice)))
     assert by_number(service.parent)["DEL-2026-0301"]["Notifié le"].date() == date(2026, 11, 24)  # type: ignore[union-attr]
-    assert "Bilan : 2 envoi(s), 2 document(s) préparé(s)" in out
-    assert "0 action(s) à faire" in _plan(service, clock)
+    assert "Bilan : 2 envois, 2 documents préparés" in out
+    assert "0 action à faire" in _plan(service, clock)
 
 
 def test_corrections_can_be_mailed(tmp_path: Path, clock) -> None:
@@ -223,7 +223,7 @@ def test_an_accord_without_its_amount_waits_for_it(tmp_path: Path, clock) -> Non
     out = _plan(config, clock)
     assert ("! Commission maintien dans le logement, séance du 13/11/2026 : dossier DEL-2026-0701 en accord sans "
             "« Montant accordé » ; son courrier attend que le montant soit saisi.") in out
-    assert "Suites des commissions : 0 action(s) à faire." in out
+    assert "Suites des commissions : 0 action à faire." in out
 
 
 def test_old_sessions_hand_notified_and_postponed_examinations(tmp_path: Path, clock) -> None:
@@ -236,7 +236,7 @@ def test_old_sessions_hand_notified_and_postponed_examinations(tmp_path: Path, c
     ]
     config = make_follow_up_service(tmp_path / "s", rows)
     out = _plan(config, clock)
-    assert "Suites des commissions : 1 action(s) à faire." in out
+    assert "Suites des commissions : 1 action à faire." in out
     assert "Courrier de décision (accord) – dossier DEL-2026-0503" in out
 
 

@@ -144,7 +144,7 @@ def test_throttling_without_end_fails_the_action_until_the_next_run(graph, clock
     ctx = waiting(config, clock, slept)
     report = commands.run(ctx)
     [(action, message)] = report.failed
-    assert message == (f"Microsoft Graph est surchargé (l'invitation « {SUBJECT} ») : HTTP 429 après 5 essai(s), "
+    assert message == (f"Microsoft Graph est surchargé (l'invitation « {SUBJECT} ») : HTTP 429 après 5 essais, "
                        "il demande d'attendre 2 s ; nouvel essai au prochain passage.")
     assert slept == [2.0] * 4 and server.store.calendar(SERVICE) == []
     assert [a.kind for a in commands.run(context(config, clock)).done] == ["create"]
@@ -183,8 +183,8 @@ def test_answers_from_outlook_give_the_quorum(graph, clock) -> None:
     answer(server, "ko.ounou@cafat.nc", "Tentative")
     ctx = context(config, clock)
     commands.plan(ctx)
-    assert ("Commission maintien dans le logement, séance du 02/12/2026 : réponses : 1 accepte(nt), "
-            "0 décline(nt), 1 provisoire(s), 1 sans réponse ; quorum 2 : non atteint pour l’instant") in (
+    assert ("Commission maintien dans le logement, séance du 02/12/2026 : réponses : 1 accepte, "
+            "0 décline, 1 provisoire, 1 sans réponse ; quorum 2 : non atteint pour l’instant") in (
         ctx.out.getvalue())
     clock.moment = datetime(2026, 11, 30, 7, 0, tzinfo=NOUMEA)
     commands.run(context(config, clock))

@@ -69,13 +69,13 @@ def test_pack_leaves_five_days_before_with_exactly_the_session_applications(serv
     clock.moment = datetime(2026, 11, 27, 7, 30, tzinfo=NOUMEA)
     ctx = context(service, clock)
     commands.run(ctx)
-    assert "✓ envoi : Dossier de séance – Commission maintien dans le logement, séance du 02/12/2026 (3 dossier(s))" \
+    assert "✓ envoi : Dossier de séance – Commission maintien dans le logement, séance du 02/12/2026 (3 dossiers)" \
         in ctx.out.getvalue()
     [pack] = packs(service)
     assert pack["Subject"] == f"Dossier de séance – {COMMITTEE} – mercredi 2 décembre 2026"
     assert {a.addr_spec for a in pack["To"].addresses} == {
         "wassissi.lalie@fsh.nc", "therese.xowie@ville-noumea.nc", "ko.ounou@cafat.nc"}
-    assert "3 dossier(s) à examiner" in pack.get_body(("plain",)).get_content()
+    assert "3 dossiers à examiner" in pack.get_body(("plain",)).get_content()
     document = docx.Document(io.BytesIO(attachment(pack, ".docx")))
     rows = table_rows(document, "N°")
     assert [r[0] for r in rows[1:-1]] == ["DEL-2026-0101", "DEL-2026-0102", "DEL-2026-0103"]
@@ -97,7 +97,7 @@ def test_pack_is_sent_once_then_as_an_update_saying_what_changed(service: Path, 
     again = context(service, clock)
     commands.run(again)
     assert len(packs(service)) == 1
-    assert "Bilan : 0 envoi(s)" in again.out.getvalue()
+    assert "Bilan : 0 envoi" in again.out.getvalue()
     changed = [row for row in APPLICATIONS if row[0] != "DEL-2026-0102"]
     changed.append(["DEL-2026-0110", date(2026, 11, 20), "GOPE", "Sione", "Bourail", SCHEME, "Facture d'eau",
                     15000, "M. Sako", SESSION])
@@ -107,11 +107,11 @@ def test_pack_is_sent_once_then_as_an_update_saying_what_changed(service: Path, 
     first, update = packs(service)
     assert update["Subject"].startswith("Mise à jour du dossier de séance – ")
     body = update.get_body(("plain",)).get_content()
-    assert "dossier(s) ajouté(s) : DEL-2026-0110 ; dossier(s) retiré(s) : DEL-2026-0102" in body
+    assert "dossier ajouté : DEL-2026-0110 ; dossier retiré : DEL-2026-0102" in body
     document = docx.Document(io.BytesIO(attachment(update, ".docx")))
     assert [r[0] for r in table_rows(document, "N°")[1:-1]] == ["DEL-2026-0101", "DEL-2026-0103", "DEL-2026-0110"]
     # the mail keeps ordinary spaces, the printed note has French typography
-    assert f"dossier(s) ajouté(s){NBSP}: DEL-2026-0110" in "\n".join(p.text for p in document.paragraphs)
+    assert f"dossier ajouté{NBSP}: DEL-2026-0110" in "\n".join(p.text for p in document.paragraphs)
 
 
 def test_an_update_says_when_the_pack_becomes_anonymised(service: Path, clock) -> None:

@@ -90,7 +90,7 @@ def test_draft_is_filed_for_staff_with_attendance_decisions_and_totals(service: 
     assert per_scheme[2] == ["Énergie", "1", "0", "1", "0", xpf(32000), xpf(0)]
     again = context(service, clock)
     commands.run(again)
-    assert "Bilan : 0 envoi(s), 0 échec(s)" in again.out.getvalue()
+    assert "Bilan : 0 envoi, 0 échec" in again.out.getvalue()
 
 
 def test_draft_follows_the_register_until_staff_edit_it(service: Path, clock) -> None:
@@ -158,7 +158,7 @@ def test_no_draft_for_old_sessions_and_a_word_for_a_past_session_still_planned(t
     ctx = context(config, clock)
     commands.plan(ctx)
     out = ctx.out.getvalue()
-    assert "Comptes rendus : 0 action(s) à faire." in out
+    assert "Comptes rendus : 0 action à faire." in out
     assert (f"{COMMITTEE}, séance du 16/11/2026 : séance passée toujours « Prévue » ; indiquez « Tenue » "
             "dans le planning pour préparer son compte rendu.") in out
 

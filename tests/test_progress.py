@@ -53,7 +53,7 @@ class Terminal:
 @pytest.fixture
 def demo(tmp_path: Path, clock: FakeClock) -> Path:
     folder = tmp_path / "service"
-    set_up(folder, clock().date())
+    set_up(folder, clock().date(), manager="", report_now=False)
     config = folder / "config.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("pdf = true", "pdf = false"), encoding="utf-8")
     return config

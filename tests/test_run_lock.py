@@ -44,7 +44,7 @@ def test_a_second_run_gives_up_in_french_and_does_nothing(holder, clock) -> None
     with pytest.raises(UserError) as caught:
         commands.run(ctx)
     assert caught.value.message.startswith("Un autre passage est en cours sur ce service (verrou « ")
-    assert "depuis plus de 0.3 seconde(s) : rien n'a été fait" in caught.value.message
+    assert "depuis plus de 0.3 seconde : rien n'a été fait" in caught.value.message
     with Journal(config.parent / "journal.sqlite3") as journal:
         assert journal.events() == []
     assert not (config.parent / "boite-d-envoi").exists()

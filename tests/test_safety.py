@@ -109,17 +109,21 @@ def test_an_entity_expansion_bomb_is_refused_by_the_writer_and_the_reader(tmp_pa
     assert DEFUSEDXML  # openpyxl parses with defusedxml, which refuses the DTD
 
 
-def test_check_warns_when_the_config_is_readable_by_everyone(tmp_path: Path, clock) -> None:
+def test_check_warns_when_a_config_naming_a_mail_server_is_readable_by_everyone(tmp_path: Path, clock) -> None:
     config = make_follow_up_service(tmp_path / "s")
     config.chmod(0o644)
-    ctx = context(config, clock)
-    commands.check(ctx)
-    assert ("⚠ Configuration : le fichier de configuration est lisible par tous les utilisateurs de la machine : "
-            f"chmod 600 \"{config}\"") in ctx.out.getvalue()  # type: ignore[attr-defined]
+    outbox_only = context(config, clock)
+    commands.check(outbox_only)  # the outbox names no server and no account: nothing to protect
+    assert "lisible par tous" not in outbox_only.out.getvalue()  # type: ignore[attr-defined]
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'kind = "outbox"\nfolder = "boite-d-envoi"', 'kind = "smtp"\nhost = "smtp.province-sud.nc"'), encoding="utf-8")
+    config.chmod(0o644)
+    # the warning alone: a full check would try to reach the server
+    assert commands.config_exposure(context(config, clock).config) == (
+        "le fichier de configuration, qui désigne le serveur d'envoi et son compte, est lisible par tous les "
+        f"utilisateurs de la machine : chmod 600 \"{config}\" (ou 640 avec le groupe du service)")
     config.chmod(0o600)
-    quiet = context(config, clock)
-    commands.check(quiet)
-    assert "lisible par tous" not in quiet.out.getvalue()  # type: ignore[attr-defined]
+    assert commands.config_exposure(context(config, clock).config) is None
 
 
 def test_a_register_can_be_put_back_from_its_dated_copies(tmp_path: Path, clock) -> None:
@@ -175,7 +179,7 @@ def test_retention_purges_old_details_and_documents_but_never_resends(tmp_path: 
     report = commands.run(ctx, "followups")
     assert report.done == []  # nothing sent again: keys and fingerprints are kept
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
-    assert f"détails de {len(first.done)} action(s) effacés du journal, 3 document(s) ancien(s) supprimé(s)" in out
+    assert f"détails de {len(first.done)} actions effacés du journal, 3 documents anciens supprimés" in out
     assert [p for p in letters[:3] if p.exists()] == [] and all(p.exists() for p in letters[3:])
     with Journal(config.parent / "journal.sqlite3") as journal:
         entries = journal.entries("followups").values()

@@ -60,7 +60,7 @@ def test_check_command_output(capsys) -> None:
     code = main(["--config", str(PROJECT / "examples" / "province-sud-del" / "config.toml"), "check"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "Problèmes dans les registres : 2 erreur(s)" in out
+    assert "Problèmes dans les registres : 2 erreurs" in out
     assert "« Registre des demandes 2026.xlsx », feuille « Demandes », ligne 557" in out
     assert not (PROJECT / "examples" / "province-sud-del" / "journal.sqlite3").exists()
 
@@ -70,5 +70,5 @@ def test_check_on_the_ccas_passes_with_warnings(capsys) -> None:
 
     assert main(["--config", str(PROJECT / "examples" / "ccas-lifou" / "config.toml"), "check"]) == 0
     out = capsys.readouterr().out
-    assert "Problèmes dans les registres : 0 erreur(s), 2 avertissement(s)." in out
-    assert "courrier arrivé : 900 ligne(s) exploitable(s)" in out
+    assert "Problèmes dans les registres : 0 erreur, 2 avertissements." in out
+    assert "courrier arrivé : 900 lignes exploitables" in out

@@ -130,7 +130,7 @@ def test_sigterm_during_a_run_stops_after_the_action_under_way(tmp_path: Path, s
     clock, pause = sim
     clock.moment = datetime(2026, 11, 23, 7, 0, tzinfo=NOUMEA)
     folder = tmp_path / "demo"
-    set_up(folder, clock().date())
+    set_up(folder, clock().date(), manager="", report_now=False)
     ctx = simulated(folder / "config.toml", clock, pause)
     ctx.transport_factory = lambda c: StoppingOutbox(c.config.transport.options, base=folder, now=c.now)
     StoppingOutbox.sent = 0
@@ -194,11 +194,8 @@ def test_a_week_of_the_demo_service_without_a_duplicate(tmp_path: Path, sim) -> 
     clock, pause = sim
     clock.moment = datetime(2026, 11, 23, 7, 0, tzinfo=NOUMEA)
     folder = tmp_path / "demo"
-    set_up(folder, clock().date())
+    set_up(folder, clock().date(), manager="cheffe@province-sud.nc", report_now=False)
     config = folder / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'timezone = "Pacific/Noumea"\n', 'timezone = "Pacific/Noumea"\nmanager = "cheffe@province-sud.nc"\n'),
-        encoding="utf-8")
     ticks = run_serve(simulated(config, clock, pause), until=datetime(2026, 11, 30, 9, 0, tzinfo=NOUMEA), tick=900)
     assert ticks[0][1] == (*ALL, "digest")
     weekdays = [moment for moment, _ in ticks[1:]]
@@ -275,8 +272,9 @@ def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) 
     target = serve_with_logs(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
     assert target == config.parent / "journaux" / "commissions.log"
     text = target.read_text(encoding="utf-8")
-    assert "followups letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
-    assert "passage followups : réussi" in text
+    assert " info : Suites des commissions, letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
+    assert " info : passage Suites des commissions : réussi" in text
+    assert "INFO" not in text and "automations." not in text  # no English level, no module name
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):  # the applicants stay out of the logs
         assert name not in text
 
@@ -297,8 +295,9 @@ def test_a_refusal_quoting_an_applicant_reaches_log_and_admin_as_keys(tmp_path: 
     log_text = target.read_text(encoding="utf-8")
     [incident] = [m for m in outbox(config.parent) if m["Subject"] == "[Commissions] Incident : suites des commissions"]
     body = incident.get_body().get_content()
-    assert f"{len(refused)} action(s) en échec : letter/" in body and "python run.py history" in body
-    assert f"passage followups : échec ({len(refused)} action(s) en échec : letter/" in log_text
+    assert len(refused) > 1
+    assert f"{len(refused)} actions en échec : letter/" in body and "python run.py history" in body
+    assert f"passage Suites des commissions : échec ({len(refused)} actions en échec : letter/" in log_text
     printed = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert printed.startswith("Service démarré")  # standard output under serve: the system's log
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):

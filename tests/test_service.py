@@ -49,7 +49,7 @@ def test_check_lists_findings_and_exit_code(tmp_path: Path, clock) -> None:
     ctx = context(config, clock)
     assert commands.check(ctx) == 1
     out = ctx.out.getvalue()
-    assert "Problèmes dans les registres : 2 erreur(s), 2 avertissement(s)." in out
+    assert "Problèmes dans les registres : 2 erreurs, 2 avertissements." in out
     assert ("✗ « registres » : registre des fournisseurs : aucun fichier ne correspond à « Fournisseurs.xlsx » "
             f"dans ce dossier ({tmp_path / 'registres'})") in out
     assert "membre sans adresse e-mail (WAIA Josépha)" in out
@@ -61,7 +61,7 @@ def test_plan_shows_what_run_will_do(tmp_path: Path, clock) -> None:
     ctx = context(config, clock)
     commands.plan(ctx, "invitations")
     assert ctx.out.getvalue().splitlines()[:2] == [
-        "Convocations : 1 action(s) à faire.",
+        "Convocations : 1 action à faire.",
         "  - envoi : Convocation – Commission maintien dans le logement, séance du 02/12/2026"]
     assert not (tmp_path / "boite-d-envoi").exists()
 

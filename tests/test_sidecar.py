@@ -48,7 +48,7 @@ def test_a_register_with_a_chart_keeps_its_bytes_and_gets_a_sidecar(tmp_path: Pa
     assert sha(tmp_path / PLANNING) == before  # not one byte of the staff's workbook changed
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert ("⚠ « Planning des instances 2026.xlsx » n'est pas enregistré par l'outil (contient des éléments qu'un "
-            "enregistrement ferait perdre (graphiques)) : 1 valeur(s) de plus à reporter à la main, listées dans "
+            "enregistrement ferait perdre (graphiques)) : 1 valeur de plus à reporter à la main, listées dans "
             "« Planning des instances 2026 – suivi à reporter.xlsx ».") in out
     sidecar = openpyxl.load_workbook(tmp_path / SIDECAR)
     assert sidecar.sheetnames == ["Cellules à remplir"]
@@ -88,7 +88,7 @@ def test_check_and_history_say_where_the_follow_up_is(tmp_path: Path, clock) -> 
     for command in (commands.check, commands.history):
         ctx = context(tmp_path / "config.toml", clock)
         command(ctx)
-        assert ("« Planning des instances 2026.xlsx » : 1 valeur(s) à reporter à la main, listées dans "
+        assert ("« Planning des instances 2026.xlsx » : 1 valeur à reporter à la main, listées dans "
                 "« Planning des instances 2026 – suivi à reporter.xlsx » (l'outil n'enregistre pas ce classeur)."
                 ) in ctx.out.getvalue()  # type: ignore[attr-defined]
 
@@ -115,12 +115,12 @@ def test_new_values_join_the_earlier_ones_and_an_open_sidecar_waits(tmp_path: Pa
 
 def test_the_digest_tells_the_manager() -> None:
     now = datetime(2026, 11, 23, 8, 5)
-    line = ("« Planning.xlsx » : 2 valeur(s) à reporter à la main, listées dans « Planning – suivi à reporter.xlsx » "
+    line = ("« Planning.xlsx » : 2 valeurs à reporter à la main, listées dans « Planning – suivi à reporter.xlsx » "
             "(l'outil n'enregistre pas ce classeur).")
     found = DigestFacts(now=now, week="2026-W48", monday=now.date(), ahead_until=now.date(), sent_since=now,
                         late_after_days=7, sessions=(), sent=(), undecided=(), unsent=(), year=2026, budget=(),
                         problems=Problems(0, 0, ()), backlog=(line,))
     assert f"REPORTS DANS LES REGISTRES\n  ⚠ {line}\n" in render_text(found, "CCAS")
     html = render_html(found, "CCAS")
-    assert "Reports dans les registres" in html and "« Planning.xlsx » : 2 valeur(s)" in html
+    assert "Reports dans les registres" in html and "« Planning.xlsx » : 2 valeurs" in html
     assert "REPORTS DANS LES REGISTRES" not in render_text(replace(found, backlog=()), "CCAS")

@@ -52,9 +52,15 @@ def test_fields_missing_and_unused(tmp_path: Path) -> None:
     assert report.missing == ("applications[].montant", "session.salle")
     assert "session.chair" in report.unused and "applications[].name" in report.unused
     assert "applications[].number" not in report.unused and "session.date_long" not in report.unused
-    assert report.lines()[0] == ("Modèle « dossier_seance.docx » : 2 champ(s) inconnu(s) : "
-                                 "{{ applications[].montant }}, {{ session.salle }} — ces champs resteront vides")
-    assert report.lines()[1].startswith("Modèle « dossier_seance.docx » : données non utilisées : ")
+    # each field as staff typed it in Word, and where: not the data path the tool reads
+    assert report.lines() == [
+        "Modèle « dossier_seance.docx » : 2 champs que l'outil ne fournit pas (ils resteront vides dans les "
+        "documents) :",
+        "  - « {{ a.montant }} » (tableau 1, ligne 2, colonne 2)",
+        "  - « {{ session.salle }} » (paragraphe 2)"]
+    # what the tool provides and the template leaves aside: only for whoever edits templates (--verbose)
+    assert report.lines(verbose=True)[-1].startswith(
+        "Modèle « dossier_seance.docx » : champs disponibles que le modèle n'utilise pas : {{ applications[].name }}")
 
 
 def test_correct_template(tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ def test_allowed_domains_block_an_unexpected_recipient(tmp_path: Path) -> None:
     guarded = GuardedTransport(inner, allowed_domains=["province-sud.nc", "fsh.nc"])
     with pytest.raises(TransportError) as caught:
         guarded.send_meeting(meeting())
-    assert caught.value.message == ("envoi bloqué : 1 destinataire(s) hors des domaines autorisés "
+    assert caught.value.message == ("envoi bloqué : 1 destinataire hors des domaines autorisés "
                                     "(province-sud.nc, fsh.nc) : ko.ounou@cafat.nc")
     assert inner.sent == []
     guarded = GuardedTransport(inner, allowed_domains=["province-sud.nc", "fsh.nc", "cafat.nc"])

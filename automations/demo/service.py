@@ -32,9 +32,7 @@ phone = "20 30 40"
 signatory = "La cheffe de service"
 signatory_title = "Service accompagnement social"
 timezone = "Pacific/Noumea"
-# la cheffe de service reçoit le résumé hebdomadaire, les alertes et le rapport d'activité
-manager = "cheffe.service@province-sud.nc"
-
+{manager}
 [paths]
 registers = "registres"
 mapping = "correspondance.toml"
@@ -66,11 +64,7 @@ outgoing_author = "Secrétariat des commissions"
 "Prévention des expulsions" = 5000000
 "Insertion par le logement et l'emploi" = 1700000
 
-[report]
-# d'ordinaire à partir du 15 janvier ; ici dès aujourd'hui, pour voir le rapport de l'an dernier arriver
-from_day = "{today}"
-
-[documents]
+{report}[documents]
 pdf = {pdf}
 """
 
@@ -103,7 +97,22 @@ def demo_mapping() -> str:
     return text.replace(anchor, anchor + DEMO_MAPPING_FIELDS) + DEMO_MAPPING_OUTGOING
 
 
-def set_up(folder: Path, today_date: object) -> None:
+DEMO_MANAGER = "cheffe.service@province-sud.nc"
+MANAGER_LINE = """\
+# la cheffe de service reçoit le résumé hebdomadaire, les alertes et le rapport d'activité
+manager = "{address}"
+"""
+REPORT_NOW = """\
+[report]
+# d'ordinaire à partir du 15 janvier ; ici dès aujourd'hui, pour voir le rapport de l'an dernier arriver
+from_day = "{today}"
+
+"""
+
+
+def set_up(folder: Path, today_date: object, *, manager: str = DEMO_MANAGER, report_now: bool = True) -> None:
+    """The demo's folder; ``manager`` "" leaves the service without one, ``report_now`` False keeps the
+    usual day (15 January) for last year's report."""
     folder.mkdir(parents=True, exist_ok=True)
     build_demo_registers(folder / "registres", today_date)  # type: ignore[arg-type]
     shutil.copytree(PROJECT / "templates", folder / "modeles", dirs_exist_ok=True)
@@ -111,7 +120,8 @@ def set_up(folder: Path, today_date: object) -> None:
     # written last: its presence marks a complete demo folder
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
     config = (DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
-              .replace("{today}", f"{today_date:%m-%d}"))
+              .replace("{manager}", MANAGER_LINE.format(address=manager) if manager else "")
+              .replace("{report}", REPORT_NOW.format(today=f"{today_date:%m-%d}") if report_now else ""))
     (folder / "config.toml").write_text(config, encoding="utf-8")
     if os.name == "posix":
         (folder / "config.toml").chmod(0o600)  # as check advises: the config is the service's alone

@@ -58,3 +58,8 @@ def of_name(name: str) -> str:
     if plain[:1] in "aeiouyh":
         return f"de l'{name}"
     return f"de la {name}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``0 envoi``, ``1 séance annulée``, ``3 séances annulées``: French puts 0 and 1 in the singular."""
+    return f"{count} {one if abs(count) < 2 else many}"

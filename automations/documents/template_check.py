@@ -21,6 +21,8 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
+from .french import plural
+
 _UNREADABLE = (OpcError, BadZipFile, KeyError, ValueError, OSError, SyntaxError)  # lxml errors are SyntaxErrors
 
 
@@ -30,17 +32,24 @@ class TemplateReport:
     missing: tuple[str, ...]  # used by the template, not provided by the data
     unused: tuple[str, ...]  # provided by the data, never used
     broken: str | None = None  # French message saying where the template breaks
+    located: tuple[str, ...] = ()  # each missing field as typed in Word, and where (same order as ``missing``)
 
-    def lines(self) -> list[str]:
-        """French lines for the ``check`` command."""
+    def lines(self, verbose: bool = False) -> list[str]:
+        """French lines for the ``check`` command; the details of a line start with spaces."""
         if self.broken is not None:
             return [self.broken]
         head = f"Modèle « {self.name} »"
-        fields = ", ".join(f"{{{{ {p} }}}}" for p in self.missing)
-        result = [f"{head} : {len(self.missing)} champ(s) inconnu(s) : {fields} — ces champs resteront vides"
-                  if self.missing else f"{head} : correct."]
-        if self.unused:
-            result.append(f"{head} : données non utilisées : {', '.join(self.unused)}")
+        count = len(self.missing)
+        if count:
+            empty = "il restera vide" if count == 1 else "ils resteront vides"
+            result = [f"{head} : {plural(count, 'champ', 'champs')} que l'outil ne fournit pas ({empty} "
+                      "dans les documents) :"]
+            result += [f"  - {where}" for where in self.located or [f"« {{{{ {p} }}}} »" for p in self.missing]]
+        else:
+            result = [f"{head} : correct."]
+        if self.unused and verbose:  # for whoever edits the template: fields it could show
+            result.append(f"{head} : champs disponibles que le modèle n'utilise pas : "
+                          f"{', '.join(f'{{{{ {p} }}}}' for p in self.unused)}")
         return result
 
 
@@ -71,7 +80,30 @@ def check_template(path: Path, sample: Mapping[str, Any]) -> TemplateReport:
     shape = _shape(sample)
     missing = {m for r in collector.reads if r.required and (m := _missing(r.path, shape)) is not None}
     unused = {leaf for leaf in _leaves(shape, "") if not any(r.covers(leaf) for r in collector.reads)}
-    return TemplateReport(path.name, tuple(sorted(missing)), tuple(sorted(unused)))
+    found = _locate(path, sorted(missing))
+    return TemplateReport(path.name, tuple(sorted(missing)), tuple(sorted(unused)), located=found)
+
+
+def _locate(path: Path, fields: list[str]) -> tuple[str, ...]:
+    """Each field as staff typed it (``{{ a.montant }}`` in a loop, not ``applications[].montant``), and where."""
+    try:
+        parts = list(_parts(Document(str(path))))
+    except _UNREADABLE:
+        parts = []
+    tags = [(label, kind, shown) for part in parts for label, text in part
+            for _, kind, inner, shown, _ in _tags(text) if inner is not None and kind != "#"]
+    located = []
+    for field in fields:
+        plain, last = field.replace("[]", ""), field.replace("[]", "").rsplit(".", 1)[-1]
+        # the whole path first (``session.salle``), else its last name after any loop variable (``a.montant``)
+        found = next((t for pattern in (rf"(?<![\w.]){re.escape(plain)}\b", rf"(?<![\w]){re.escape(last)}\b")
+                      for t in tags if re.search(pattern, t[2])), None)
+        if found is None:
+            located.append(f"« {{{{ {field} }}}} »")
+        else:
+            label, kind, shown = found
+            located.append(f"« {{{{ {shown} }}}} » ({label})" if kind == "{" else f"« {{% {shown} %}} » ({label})")
+    return tuple(located)
 
 
 # --- where a template breaks -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .cells import put
 from .workbook_guard import busy, lock_file
 from .writeback import CellWrite, RowAppend
+from ..documents.french import plural
 
 SUFFIX = " – suivi à reporter.xlsx"
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -131,9 +132,9 @@ def backlog_lines(backlog: list[tuple[str, str, int, str | None]]) -> list[str]:
     for workbook, status, count, error in backlog:
         path = Path(workbook)
         if status == "sidecar":
-            lines.append(f"« {path.name} » : {count} valeur(s) à reporter à la main, listées dans "
-                         f"« {sidecar_path(path).name} » (l'outil n'enregistre pas ce classeur).")
+            lines.append(f"« {path.name} » : {plural(count, 'valeur', 'valeurs')} à reporter à la main, "
+                         f"listées dans « {sidecar_path(path).name} » (l'outil n'enregistre pas ce classeur).")
         else:
             why = f" {error}" if error else ""
-            lines.append(f"« {path.name} » : {count} report(s) en attente.{why}")
+            lines.append(f"« {path.name} » : {plural(count, 'report', 'reports')} en attente.{why}")
     return lines

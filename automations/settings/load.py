@@ -38,12 +38,21 @@ from .model import (
 def load_config(path: Path, *, backends: dict[str, Callable[[dict[str, Any]], list[str]]] | None = None) -> Config:
     """Read and check the configuration; raise :class:`ConfigError` listing every problem."""
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(str(path), [f"fichier introuvable. {how_to_start()}"])
     raw = read_toml(path)
     problems: list[str] = []
     config = _build(raw, path.resolve(), problems, backends)
     if problems:
         raise ConfigError(str(path), problems)
     return config
+
+
+def how_to_start() -> str:
+    """Where a newcomer begins: the demonstration, or the commented example next to ``run.py``."""
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    return ("Pour commencer : « python run.py demo » crée un service de démonstration complet ; pour le vôtre, "
+            f"copiez « {example} » en « config.toml » et adaptez-le (chaque clé y est expliquée).")
 
 
 def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) -> Config:

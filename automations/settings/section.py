@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .toml_errors import explain, explain_encoding
 
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "mot_de_passe", "motdepasse")
 _MISSING = object()
@@ -114,5 +115,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), ["fichier introuvable"]) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(str(path), [f"fichier TOML illisible : {exc}"]) from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), ["c'est un dossier, pas un fichier"]) from None
+    except PermissionError:
+        raise ConfigError(str(path), ["lecture refusée : ce compte n'a pas le droit de lire ce fichier"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [explain_encoding(exc)]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [explain(exc)]) from None

@@ -25,6 +25,7 @@ from .graph_items import (
     parse_time, properties, searched_by_key, split, transaction_id, upload_item,
 )
 from .mailbox import MailboxTransport, key_of
+from ..documents.french import plural
 
 _ANSWERS = {"accepted": ACCEPTED, "declined": DECLINED, "tentativelyAccepted": TENTATIVE}
 
@@ -59,7 +60,7 @@ class GraphTransport(MailboxTransport):
             Call("GET", user("/mailFolders/sentitems?$select=displayName,totalItemCount"))]))
         return (f"Microsoft Graph joignable, boîte « {self.client.mailbox} » ouverte (calendrier « "
                 f"{calendar.get('name', '')} », {sent.get('displayName', 'Éléments envoyés')} : "
-                f"{sent.get('totalItemCount', 0)} message(s))")
+                f"{plural(sent.get('totalItemCount', 0), 'message', 'messages')})")
 
     # -- look-ups ----------------------------------------------------------
     def _search(self, key: str) -> list[_Stored]:

@@ -26,6 +26,7 @@ import requests
 from ..errors import TransportError
 from ..secrets import missing, secret
 from .mailbox import after_dropped_line
+from ..documents.french import plural
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -324,7 +325,8 @@ class GraphClient:
                 delay = exc.delay if exc.delay is not None else min(2.0 ** throttled, 30.0)
                 if throttled > self.retries or waited + delay > self.max_wait:
                     raise TransportError(
-                        f"Microsoft Graph est surchargé ({what}) : HTTP {exc.status} après {throttled} essai(s), "
+                        f"Microsoft Graph est surchargé ({what}) : HTTP {exc.status} "
+                        f"après {plural(throttled, 'essai', 'essais')}, "
                         f"il demande d'attendre {delay:.0f} s ; nouvel essai au prochain passage.") from exc
                 log.info("Graph surchargé (%s, HTTP %d) : nouvel essai dans %.1f s", what, exc.status, delay)
                 self.sleep(delay)

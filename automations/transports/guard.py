@@ -15,6 +15,7 @@ from datetime import datetime
 
 from ..errors import TransportError
 from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport
+from ..documents.french import plural
 
 PILOT_PREFIX = "[PILOTE] "
 
@@ -36,7 +37,7 @@ class GuardedTransport(Transport):
                               for d in self.allowed)]
         if refused:
             raise TransportError(
-                f"envoi bloqué : {len(refused)} destinataire(s) hors des domaines autorisés "
+                f"envoi bloqué : {plural(len(refused), 'destinataire', 'destinataires')} hors des domaines autorisés "
                 f"({', '.join(self.allowed)}) : {', '.join(sorted(refused))}")
 
     def _note(self, recipients: Sequence[Address], body: str) -> str:

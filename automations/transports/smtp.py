@@ -175,7 +175,8 @@ class SmtpTransport(Transport):
                 client.send_message(message)
             except smtplib.SMTPRecipientsRefused as exc:
                 refused = ", ".join(sorted(exc.recipients))
-                raise TransportError(f"SMTP : destinataire(s) refusé(s) par le serveur : {refused}") from exc
+                who = "destinataire refusé" if len(exc.recipients) == 1 else "destinataires refusés"
+                raise TransportError(f"SMTP : {who} par le serveur : {refused}") from exc
             except smtplib.SMTPResponseException as exc:
                 if 400 <= exc.smtp_code < 500:  # temporary: try again
                     raise ConnectionError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc

@@ -18,7 +18,7 @@ from .service import (ALL_MAILS, APPLICATIONS, INVITATION, PLANNING, ROW_TEIN, R
 
 REG = "« Registre des demandes 2026.xlsx », feuille « Demandes »"
 PLAN = "« Planning des instances 2026.xlsx », feuille « Planning 2026 »"
-ONE_LEFT_OUT = "1 ligne(s) de registre écartée(s) : lancez « check » pour le détail."
+ONE_LEFT_OUT = "1 ligne de registre écartée : lancez « check » pour le détail."
 COMING_ROW = 6  # the coming session's row in the planning (four title and header rows, then the held session)
 
 
@@ -143,7 +143,7 @@ def _addressed_with_a_space(folder: Path) -> list[str]:
 
 CASES += [
     Case("control_character", "caractère de contrôle collé dans un nom", _control_character,
-         check=("Problèmes dans les registres : 0 erreur(s), 2 avertissement(s).",), check_exit=0,
+         check=("Problèmes dans les registres : 0 erreur, 2 avertissements.",), check_exit=0,
          after=(_addressed_with_a_space,), watch=NOTHING),
 ]
 

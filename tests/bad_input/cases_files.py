@@ -145,7 +145,7 @@ CASES = [
             _replaced(_xls_inside)),
     Case("xlsm_macros", "classeur avec macros (.xlsm) : macros gardées au report",
          _mapped("Registre des demandes *.xlsm", _converted(".xlsm", lambda s, t: files.macro_workbook(s, t, VBA))),
-         check=("Problèmes dans les registres : 0 erreur(s), 2 avertissement(s).",), check_exit=0, watch=NOTHING,
+         check=("Problèmes dans les registres : 0 erreur, 2 avertissements.",), check_exit=0, watch=NOTHING,
          after=(_macros_kept,)),
     Case("csv_export", "export CSV pris pour un registre", _mapped("Registre des demandes *", _csv_beside),
          check=(CSV,), run=(f"✗ Registre non lu : {CSV[2:]}", ONE_LEFT_OUT)),

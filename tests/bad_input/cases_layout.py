@@ -106,7 +106,7 @@ def sheet_left_out(reason: str, where: str = "") -> tuple[tuple[str, ...], tuple
 
 ONLY_INVITATION = frozenset({INVITATION})
 # the service's two usual warnings (a member, a supplier without an address), and nothing else
-CLEAN = "Problèmes dans les registres : 0 erreur(s), 2 avertissement(s)."
+CLEAN = "Problèmes dans les registres : 0 erreur, 2 avertissements."
 MISSING_COLUMN = "colonne obligatoire introuvable (en-têtes acceptés : « {} ») : la feuille n'est pas lue"
 
 CASES = [

@@ -93,7 +93,7 @@ class Outcome:
 
 
 def _demo(folder: Path) -> Path:
-    set_up(folder, DAY)
+    set_up(folder, DAY, manager="", report_now=False)
     config = folder / "config.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("pdf = true", "pdf = false"), encoding="utf-8")
     return config
