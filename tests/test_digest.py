@@ -252,7 +252,7 @@ def test_no_manager_no_digest(tmp_path: Path) -> None:
 
 def test_what_the_same_run_wrote_back_is_not_pending(sent: Sent) -> None:
     # the run wrote every status cell and register row before the digest was built: nothing is left over
-    written = int(re.search(r"(\d+) cellule\(s\) reportée\(s\) dans les registres", sent.run_output).group(1))
+    written = int(re.search(r"(\d+) cellules reportées dans les registres", sent.run_output).group(1))
     assert written > 50
     assert "REPORTS DANS LES REGISTRES" not in sent.text and "report(s) en attente" not in sent.html
 
