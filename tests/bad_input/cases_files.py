@@ -11,7 +11,7 @@ from . import files
 from .cases_cells import ONE_LEFT_OUT
 from .cases_layout import ONLY_INVITATION, notified_rows
 from .runner import NOTHING, Case, cli, sent
-from .service import ALL_MAILS, APPLICATIONS, ROW_TROLUE, applications, edit_application, register
+from .service import APPLICATIONS, ROW_TROLUE, applications, edit_application, register
 from ..follow_up_factory import HEADER
 
 NAME = "« Registre des demandes 2026.xlsx »"

@@ -12,7 +12,7 @@ from . import files
 from .cases_cells import ONE_LEFT_OUT, REG
 from .runner import NOTHING, Case, row_of
 from .service import ALL_MAILS, APPLICATIONS, INVITATION, ROW_WAHEO, SIC, WAHEO, column_letter, edit_application, \
-    held, register, today
+    register, today
 
 NOTIFIED = "Notifié le"
 

@@ -11,6 +11,7 @@ import contextlib
 import email
 import email.policy
 import io
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from unittest import mock
 from automations import executor
 from automations.cli import main
 
+from ..conftest import pinned_clock_env
 from . import service
 
 # A case makes its bad input in a fresh service folder and returns the register to watch.
@@ -70,7 +72,8 @@ class Outcome:
 
 def cli(config: Path, *args: str) -> Outcome:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            mock.patch.dict(os.environ, pinned_clock_env(service.MOMENT)):
         code = main(["--config", str(config), *args])
     text = out.getvalue() + err.getvalue()
     return Outcome(code, [line.strip() for line in text.splitlines()], text)

@@ -1,4 +1,5 @@
-"""The service every case starts from, dated from today: ``python run.py`` runs on the real clock.
+"""The service every case starts from, dated from one pinned day, which the command line reads from
+the test clock (``runner.cli``): no case depends on the day the suite runs.
 
 A session held ten days ago decided three applications (an accord paid to a supplier, a refusal, a
 food voucher); another session, in nine days, is within its committee's invitation lead time. A clean
@@ -33,8 +34,11 @@ ALL_MAILS = frozenset({INVITATION, WAHEO, TROLUE, TEIN, SIC})
 ROW_WAHEO, ROW_TROLUE, ROW_TEIN = 2, 3, 4
 
 
+MOMENT = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
+
+
 def today() -> date:
-    return datetime.now(NOUMEA).date()
+    return MOMENT.date()
 
 
 def held() -> date:
