@@ -10,8 +10,8 @@ from datetime import datetime
 from datetime import time as time_of_day
 from pathlib import Path
 
-from . import alerts, attendance, heartbeat, idle, invitations
-from .actions import KIND_LABELS, Plan
+from . import alerts, attendance, heartbeat, idle, invitations, print_batch
+from .actions import KIND_LABELS, PRINTED, Plan, done_label, planned_label
 from .context import Context
 from .documents import french
 from .errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
@@ -186,7 +186,7 @@ def plan(ctx: Context, name: str | None = None) -> int:
     for automation, current in plans:
         ctx.say(f"{automation.label} : {len(current.actions)} action(s) à faire.")
         for action in current.actions:
-            ctx.say(f"  - {KIND_LABELS[action.kind]} : {action.summary}")
+            ctx.say(f"  - {planned_label(action.kind, action.automation)} : {action.summary}")
         for fact in current.facts:
             ctx.say(f"  · {fact}")
         for notice in current.notices:
@@ -237,6 +237,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
                     ctx.say(f"  ! {automation.label} : {notice}")
                 for key, rows in current.attendance.items():
                     journal.note_attendance(key, rows, ctx.now())
+            report.notes += print_batch.assemble(ctx, report.done)
             raised = [a for _, current in plans for a in current.alerts]
             for alert in dict.fromkeys(raised):
                 ctx.say(f"  ⚑ {alert}")
@@ -273,7 +274,7 @@ def hold_mass_mailing(ctx: Context, plans: list[tuple[Automation, Plan]]) -> int
 
 def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
     for action in report.done:
-        ctx.say(f"  ✓ {KIND_LABELS[action.kind]} : {action.summary}")
+        ctx.say(f"  ✓ {done_label(action.kind, action.automation)} : {action.summary}")
     for action in report.recovered:
         ctx.say(f"  ✓ {action.summary} (déjà envoyé lors d'un passage interrompu : enregistré sans renvoi)")
     for action, message in report.failed:
@@ -374,8 +375,12 @@ def history(ctx: Context, limit: int = 50) -> int:
         ctx.say("Le journal est vide : rien n'a encore été fait.")
     outcomes = {"sent": "envoyé", "recovered": "envoyé (reprise)", "failed": "échec"}
     for event in events:
+        outcome = outcomes.get(event.outcome, event.outcome)
+        if event.outcome == "prepared" or (event.outcome == "sent" and event.kind == "file"):
+            # journals written before « prepared » existed said « sent » for a filed document too
+            outcome = "préparé (à imprimer)" if event.automation in PRINTED else "préparé"
         ctx.say(f"{_when(event.at)}  {event.automation:<12} {KIND_LABELS.get(event.kind, event.kind):<13} "
-                f"{outcomes.get(event.outcome, event.outcome):<17} {event.summary}")
+                f"{outcome:<20} {event.summary}")
         ctx.say(f"{'':17}clé : {event.key} (révision {event.revision})")
     for line in backlog:
         ctx.say(line)

@@ -275,7 +275,7 @@ def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) 
     target = serve_with_logs(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
     assert target == config.parent / "journaux" / "commissions.log"
     text = target.read_text(encoding="utf-8")
-    assert "followups letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
+    assert "followups letter/del-2026-0301/2026-11-13 rév. 0 : déposé dans la boîte d'envoi" in text
     assert "passage followups : réussi" in text
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):  # the applicants stay out of the logs
         assert name not in text
