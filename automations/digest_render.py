@@ -27,6 +27,8 @@ WIDTH, INNER = 680, 632  # the mail's width, and its content's inside the margin
 STEP_COLOURS = {DONE: GREEN, PLANNED: GREY, MISSING: RED, NOT_NEEDED: GREY}
 STEP_MARKS = {DONE: "✓", PLANNED: "…", MISSING: "✗", NOT_NEEDED: "·"}
 CHART_WIDTH = 600  # as shown in the mail, in pixels
+PRINT_HINT = ("Chaque passage réunit ses documents à imprimer dans un seul PDF, dossier « À imprimer » des "
+              "documents ; un courrier quitte cette liste quand « Notifié le » est rempli à son envoi postal.")
 
 
 def title(facts: DigestFacts) -> str:
@@ -51,6 +53,7 @@ def _overview(facts: DigestFacts) -> list[tuple[str, str]]:
     return [(f"Séances d'ici au {french.date_short(facts.ahead_until)}", str(len(facts.sessions))),
             ("Envois de la semaine écoulée", str(facts.total_sent)),
             ("Documents préparés pour le service", str(facts.total_filed)),
+            ("À imprimer et poster", str(len(facts.to_print))),
             ("Dossiers en retard (décision ou courrier)", str(facts.late)),
             ("Problèmes dans les registres", f"{problems.errors} erreur(s), {problems.warnings} avertissement(s)")]
 
@@ -87,6 +90,9 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
             lines.append(f"    - {u.label} : {len(u.numbers)} courrier(s) ({', '.join(u.numbers)}{waiting})")
     if not facts.undecided and not facts.unsent:
         lines.append("  Rien en retard.")
+    lines += ["", "À IMPRIMER ET POSTER"]
+    lines += [f"  - {item.label} : {item.what}, préparé le {french.date_short(item.since)}" for item in facts.to_print]
+    lines.append(f"  {PRINT_HINT}" if facts.to_print else "  Rien en attente d'impression.")
     lines += ["", f"BUDGET {facts.year}"]
     for line in facts.budget:
         share, left = _budget_line(line)
@@ -210,6 +216,14 @@ def _late_html(facts: DigestFacts) -> str:
     return "".join(parts) or _p("Rien en retard.", colour=GREEN)
 
 
+def _to_print_html(facts: DigestFacts) -> str:
+    if not facts.to_print:
+        return _p("Rien en attente d'impression.", colour=GREEN)
+    columns = [("Séance", 232, "left"), ("Document", 290, "left"), ("Préparé le", 110, "right")]
+    rows = [[escape(item.label), escape(item.what), french.date_short(item.since)] for item in facts.to_print]
+    return _table("a-imprimer", columns, rows) + _gap(8) + _p(escape(PRINT_HINT), size=12, colour=GREY)
+
+
 def _budget_html(facts: DigestFacts, chart: Chart | None, cid: str | None) -> str:
     if not facts.budget:
         return _p(f"Aucune enveloppe pour {facts.year} dans la configuration ([budget.{facts.year}]).")
@@ -261,6 +275,7 @@ def render_html(facts: DigestFacts, service_name: str, chart: Chart | None = Non
         _section(f"Envoyé du {french.date_short(facts.sent_since.date())} au {french.date_short(facts.now.date())}",
                  _sent_html(facts)),
         _section("En retard", _late_html(facts)),
+        _section("À imprimer et poster", _to_print_html(facts)),
         _section(f"Budget {facts.year}", _budget_html(facts, chart, cid)),
         _section("Problèmes dans les registres", _problems_html(facts)),
     ]
