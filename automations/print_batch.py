@@ -43,13 +43,13 @@ def assemble(ctx: Context, actions: Sequence[Action]) -> list[str]:
     if not documents:
         return []
     if not ctx.config.documents.pdf:
-        return [f"À imprimer : {len(documents)} document(s) Word dans les dossiers des séances (Courriers, "
-                "Fournisseurs, Bons) ; sans PDF ([documents] pdf = false), pas de fichier unique à imprimer."]
+        return [(f"À imprimer : {len(documents)} document(s) Word dans les dossiers des séances (Courriers, "
+                 "Fournisseurs, Bons) ; sans PDF ([documents] pdf = false), pas de fichier unique à imprimer.")]
     pdfs = [doc.with_suffix(".pdf") for doc in documents]
     present = [pdf for pdf in pdfs if pdf.is_file()]
     if not present:
-        return [f"À imprimer : {len(documents)} document(s) Word dans les dossiers des séances ; leurs PDF "
-                "n'ont pas pu être faits, pas de fichier unique à imprimer."]
+        return [(f"À imprimer : {len(documents)} document(s) Word dans les dossiers des séances ; leurs PDF "
+                 "n'ont pas pu être faits, pas de fichier unique à imprimer.")]
     target = _target(ctx)
     _write(present, target)
     lines = [f"À imprimer : {len(present)} document(s) réunis dans « {target} » (instance, séance, dossier)."]
