@@ -89,6 +89,7 @@ class ToPrint:
     label: str  # the session
     what: str  # French: the document, by its dossier number or its supplier
     since: date  # the day it was prepared
+    short: str = ""  # French, a few words for a list: « courrier DEL-2026-0302 »
 
 
 @dataclass(frozen=True)
@@ -292,13 +293,14 @@ def _to_print(groups: list[DecisionGroup], entries: Mapping[str, Entry], since: 
                 continue
             what = (f"{'Courrier rectificatif' if entry.revision else 'Courrier de décision'} "
                     f"({OUTCOME_LABELS.get(payload.get('decision') or '', '?')}) – dossier {number}")
+            short = f"{'rectificatif' if entry.revision else 'courrier'} {number}"
         elif datetime.fromisoformat(entry.updated_at) < since:
             continue
         elif part == "notice":
-            what = f"Avis au fournisseur {payload.get('supplier', '')}"
+            what, short = f"Avis au fournisseur {payload.get('supplier', '')}", f"avis {payload.get('supplier', '')}"
         else:
-            what = f"Bon – dossier {payload.get('application', '')}"
-        result.append(ToPrint(group.label, what, prepared))
+            what, short = f"Bon – dossier {payload.get('application', '')}", f"bon {payload.get('application', '')}"
+        result.append(ToPrint(group.label, what, prepared, short))
     return tuple(sorted(result, key=lambda t: (t.since, t.label, t.what)))
 
 

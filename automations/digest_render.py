@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .budget import SchemeBudget
-from .digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Step
+from .digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Step, ToPrint
 from .documents import french
 
 BLUE, RED, GREEN, GREY = "#1f4e79", "#b42318", "#1a7f37", "#57606a"
@@ -90,9 +90,6 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
             lines.append(f"    - {u.label} : {len(u.numbers)} courrier(s) ({', '.join(u.numbers)}{waiting})")
     if not facts.undecided and not facts.unsent:
         lines.append("  Rien en retard.")
-    lines += ["", "À IMPRIMER ET POSTER"]
-    lines += [f"  - {item.label} : {item.what}, préparé le {french.date_short(item.since)}" for item in facts.to_print]
-    lines.append(f"  {PRINT_HINT}" if facts.to_print else "  Rien en attente d'impression.")
     lines += ["", f"BUDGET {facts.year}"]
     for line in facts.budget:
         share, left = _budget_line(line)
@@ -107,6 +104,9 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
         lines.append(f"  … et {problems.more} autre(s).")
     if problems.shown:
         lines.append("  Le détail complet : commande « check » de l'outil.")
+    lines += ["", "À IMPRIMER ET POSTER"]
+    lines += [f"  - {item.label} : {item.what}, préparé le {french.date_short(item.since)}" for item in facts.to_print]
+    lines.append(f"  {PRINT_HINT}" if facts.to_print else "  Rien en attente d'impression.")
     if facts.backlog:
         lines += ["", "REPORTS DANS LES REGISTRES"]
         lines += [f"  ⚠ {line}" for line in facts.backlog]
@@ -219,8 +219,16 @@ def _late_html(facts: DigestFacts) -> str:
 def _to_print_html(facts: DigestFacts) -> str:
     if not facts.to_print:
         return _p("Rien en attente d'impression.", colour=GREEN)
-    columns = [("Séance", 232, "left"), ("Document", 290, "left"), ("Préparé le", 110, "right")]
-    rows = [[escape(item.label), escape(item.what), french.date_short(item.since)] for item in facts.to_print]
+    # one row per session, its documents in a few words: a run can prepare dozens of letters
+    by_session: dict[str, list[ToPrint]] = {}
+    for item in facts.to_print:
+        by_session.setdefault(item.label, []).append(item)
+    columns = [("Séance", 232, "left"), ("Documents", 90, "right"), ("À imprimer", 310, "left")]
+    rows = [[escape(label), str(len(items)),
+             escape(", ".join(item.short for item in items))
+             + f'<br><span style="color:{GREY};font-size:12px;">préparé(s) depuis le '
+               f"{french.date_short(min(item.since for item in items))}</span>"]
+            for label, items in by_session.items()]
     return _table("a-imprimer", columns, rows) + _gap(8) + _p(escape(PRINT_HINT), size=12, colour=GREY)
 
 
@@ -275,9 +283,10 @@ def render_html(facts: DigestFacts, service_name: str, chart: Chart | None = Non
         _section(f"Envoyé du {french.date_short(facts.sent_since.date())} au {french.date_short(facts.now.date())}",
                  _sent_html(facts)),
         _section("En retard", _late_html(facts)),
-        _section("À imprimer et poster", _to_print_html(facts)),
         _section(f"Budget {facts.year}", _budget_html(facts, chart, cid)),
         _section("Problèmes dans les registres", _problems_html(facts)),
+        # staff's list more than the manager's: after the figures, however long it is
+        _section("À imprimer et poster", _to_print_html(facts)),
     ]
     if facts.backlog:
         sections.append(_section("Reports dans les registres", "".join(

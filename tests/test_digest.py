@@ -140,8 +140,8 @@ def test_late_decisions_and_letters_are_the_registers(sent: Sent) -> None:
             elif waiting:
                 letters.setdefault((day, scheme), []).append(str(r["N° dossier"]))
     # the letters this run prepared for the post wait in their own section, not among the late ones
-    listed = [[r[0], r[1].rsplit("dossier ", 1)[1]] for r in sent.tables.rows("a-imprimer") if "dossier" in r[1]
-              and r[1].startswith("Courrier")]
+    listed = [[r[0], short.removeprefix("courrier ")] for r in sent.tables.rows("a-imprimer")
+              for short in r[2].split("\n")[0].split(", ") if short.startswith("courrier ")]
     assert sorted(listed) == sorted(to_post) and to_post
     shown = sent.tables.rows("retards-courriers")
     assert [(r[0], r[1], r[2].split("\n")[0]) for r in shown] == [

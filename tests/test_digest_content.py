@@ -176,8 +176,9 @@ def test_documents_to_print_are_listed_until_posted_and_never_as_sent() -> None:
               _event("followups", NOW - timedelta(days=1), n=3)]
     facts = gather(_service(), events, entries, NOW, DigestSettings(), 30, {}, LABELS)
     label = f"{KAORI.name}, séance du {c_day:%d/%m/%Y}"
-    assert facts.to_print == (ToPrint(label, "Avis au fournisseur Casino Johnston", TODAY - timedelta(days=3)),
-                              ToPrint(label, "Courrier de décision (refus) – dossier C2", TODAY - timedelta(days=2)))
+    assert facts.to_print == (
+        ToPrint(label, "Avis au fournisseur Casino Johnston", TODAY - timedelta(days=3), "avis Casino Johnston"),
+        ToPrint(label, "Courrier de décision (refus) – dossier C2", TODAY - timedelta(days=2), "courrier C2"))
     assert [u.numbers for u in facts.unsent] == [("C1",)]  # C2's letter is prepared: not late, waiting for the post
     [group] = facts.sent
     assert (group.sent, group.filed, group.summaries, group.more) == (1, 2, ("followups n° 3",), 0)
@@ -188,8 +189,8 @@ def test_documents_to_print_are_listed_until_posted_and_never_as_sent() -> None:
             f"  - {label} : Courrier de décision (refus) – dossier C2, préparé le 21/11/2026\n") in text
     assert "Suites des commissions : 1 envoi(s), 2 document(s) préparé(s)\n    - followups n° 3\n" in text
     tables = Tables(render_html(facts, "DEL"))
-    assert tables.rows("a-imprimer") == [[label, "Avis au fournisseur Casino Johnston", "20/11/2026"],
-                                         [label, "Courrier de décision (refus) – dossier C2", "21/11/2026"]]
+    assert tables.rows("a-imprimer") == [
+        [label, "2", "avis Casino Johnston, courrier C2\npréparé(s) depuis le 20/11/2026"]]
     assert dict(tables.tables["en-bref"])["À imprimer et poster"] == "2"
 
     # staff post C2's letter and fill « Notifié le »: it leaves the list
