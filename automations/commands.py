@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as time_of_day
 
-from . import alerts, attendance, heartbeat, idle, incidents, invitations
-from .actions import KIND_LABELS, Plan
+from . import alerts, attendance, heartbeat, idle, incidents, invitations, print_batch
+from .actions import KIND_LABELS, PRINTED, Plan, done_label, planned_label
 from .context import Context
 from .documents import french
 from .documents.french import plural
@@ -193,7 +193,7 @@ def plan(ctx: Context, name: str | None = None) -> int:
     for automation, current in plans:
         ctx.say(f"{automation.label} : {plural(len(current.actions), 'action', 'actions')} à faire.")
         for action in current.actions:
-            ctx.say(f"  - {KIND_LABELS[action.kind]} : {action.summary}")
+            ctx.say(f"  - {planned_label(action.kind, action.automation)} : {action.summary}")
         for fact in current.facts:
             ctx.say(f"  · {fact}")
         for notice in current.notices:
@@ -246,6 +246,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
                     ctx.say(f"  ! {automation.label} : {notice}")
                 for key, rows in current.attendance.items():
                     journal.note_attendance(key, rows, ctx.now())
+            report.notes += print_batch.assemble(ctx, report.done)
             raised = [a for _, current in plans for a in current.alerts]
             for alert in dict.fromkeys(raised):
                 ctx.say(f"  ⚑ {alert}")
@@ -283,7 +284,7 @@ def hold_mass_mailing(ctx: Context, plans: list[tuple[Automation, Plan]]) -> int
 
 def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
     for action in report.done:
-        ctx.say(f"  ✓ {KIND_LABELS[action.kind]} : {action.summary}")
+        ctx.say(f"  ✓ {done_label(action.kind, action.automation)} : {action.summary}")
     for action in report.recovered:
         ctx.say(f"  ✓ {action.summary} (déjà envoyé lors d'un passage interrompu : enregistré sans renvoi)")
     for action, message in report.failed:
@@ -395,9 +396,14 @@ def history(ctx: Context, limit: int = 50) -> int:
                 "--limit pour en voir plus.")
     width = max(len(label) for label in names.values())
     for event in events:
-        outcome = _OUTCOMES.get((event.outcome, event.kind == "file"), event.outcome)
+        outcome = _OUTCOMES.get(event.outcome, event.outcome)
+        if event.outcome == "prepared" or (event.outcome == "sent" and event.kind == "file"):
+            # journals written before « prepared » existed said « sent » for a filed document too
+            outcome = "préparé (à imprimer)" if event.automation in PRINTED else "préparé"
+        elif event.outcome == "recovered" and event.kind == "file":
+            outcome = "préparé (reprise)"
         ctx.say(f"{_when(event.at)}  {names.get(event.automation, event.automation):<{width}}  "
-                f"{KIND_LABELS.get(event.kind, event.kind):<13} {outcome:<17} {event.summary}")
+                f"{KIND_LABELS.get(event.kind, event.kind):<13} {outcome:<20} {event.summary}")
         ctx.say(f"{'':18}clé : {event.key} (révision {event.revision})")
     for line in backlog:
         ctx.say(line)
@@ -405,8 +411,7 @@ def history(ctx: Context, limit: int = 50) -> int:
 
 
 # (outcome, a document filed rather than sent) -> what the history says
-_OUTCOMES = {("sent", False): "envoyé", ("sent", True): "préparé", ("recovered", False): "envoyé (reprise)",
-             ("recovered", True): "préparé (reprise)", ("failed", False): "échec", ("failed", True): "échec"}
+_OUTCOMES = {"sent": "envoyé", "recovered": "envoyé (reprise)", "failed": "échec"}
 
 
 def _when(stamp: str) -> str:

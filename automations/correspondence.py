@@ -2,9 +2,10 @@
 
 Each letter, notice or voucher takes the next number of the outgoing-mail
 register when the service keeps one; the number is printed on the document
-and the row appended to the register once the document has left. A document
-for someone without an e-mail address is filed in the session's folder for
-staff to print, sign and post; the others are mailed with it attached.
+and the row appended to the register once the document is mailed or prepared.
+A document for someone without an e-mail address is filed in the session's
+folder for staff to print, sign and post: its row is dated the day it was
+prepared and says it has not left yet. The others are mailed with it attached.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .mail_register import OutgoingRegister
 from .numbering import Numbering
 from .registers.writeback import RowAppend
 from .transports.base import Address, Delivered, Mail
+
+NOT_YET_POSTED = "préparé pour impression, pas encore parti"  # ends the outgoing-register row of a filed document
 
 
 @dataclass
@@ -52,6 +55,9 @@ def register_row(action: Action, today: date, recipient: str, subject: str) -> l
     # the number printed on the document; given here only if the document was never rendered
     number = numbers.outgoing.existing(action.delivery_id) or numbers.outgoing.number(
         action.delivery_id, today.year, datetime.combine(today, time()))
+    if action.kind == "file":
+        # the number is printed on the document, so its row is written now; the row says it has not left yet
+        subject = f"{subject} – {NOT_YET_POSTED}"
     return [numbers.register.row(number, today, recipient, subject, numbers.author)]
 
 

@@ -4,7 +4,9 @@ A letter is due once the decision is in the register for a session held
 within the follow-up window and the applicant was not notified since that
 session (a « Notifié le » older than the session is the notice of an earlier
 adjournment). It is mailed when the register has the applicant's e-mail
-address, else filed in the session's folder to be printed and signed. A
+address, else filed in the session's folder to be printed, signed and
+posted: that one is only « préparé » (« Préparé le » when the register has
+the column), and « Notifié le » waits for staff to post it. A
 decision changed after its letter left is never sent again silently: the
 change is reported to the manager and a letter marked « rectificatif » is
 produced.
@@ -159,5 +161,6 @@ def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppen
     what = "Rectificatif de notification" if action.revision else "Notification de décision"
     cells: list[tuple[Path, CellWrite | RowAppend]] = []
     if a.record is not None:
-        cells += docs.record_writes(a.record, {"notified_on": today})
+        # a letter to print has not reached the applicant: staff fill « Notifié le » when they post it
+        cells += docs.record_writes(a.record, {"prepared_on" if action.kind == "file" else "notified_on": today})
     return cells + mailing.register_row(action, today, a.applicant, f"{what} ({outcome}) – dossier {a.number}")

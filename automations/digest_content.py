@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from . import budget, decision_letters, follow_ups, invitations, meeting_pack
+from .actions import PRINTED
 from .budget import SchemeBudget
-from .decisions import GRANTED, DecisionGroup, decision_groups
+from .decisions import GRANTED, OUTCOME_LABELS, DecisionGroup, decision_groups
 from .documents import french
 from .journal import Entry, Event
 from .registers.findings import Severity
@@ -56,11 +57,12 @@ class SentGroup:
     label: str  # French
     sent: int  # mails and meetings
     filed: int  # documents saved for staff, nothing sent
-    summaries: tuple[str, ...]  # the first ones, oldest first
+    summaries: tuple[str, ...]  # the first ones, oldest first; documents to print are listed apart
+    listable: int  # how many the summaries could show
 
     @property
     def more(self) -> int:
-        return self.sent + self.filed - len(self.summaries)
+        return self.listable - len(self.summaries)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,16 @@ class UnsentLetters:
     day: date
     numbers: tuple[str, ...]  # applications decided, not notified
     waiting_amount: tuple[str, ...]  # among them, accords whose « Montant accordé » is empty
+
+
+@dataclass(frozen=True)
+class ToPrint:
+    """A letter, notice or voucher the tool prepared for the post, which staff have still to print and post."""
+
+    label: str  # the session
+    what: str  # French: the document, by its dossier number or its supplier
+    since: date  # the day it was prepared
+    short: str = ""  # French, a few words for a list: « courrier DEL-2026-0302 »
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,7 @@ class DigestFacts:
     budget: tuple[SchemeBudget, ...]
     problems: Problems
     backlog: tuple[str, ...] = ()  # French: what the registers still lack (pending writes, sidecar workbooks)
+    to_print: tuple[ToPrint, ...] = ()
 
     @property
     def total_sent(self) -> int:
@@ -144,7 +157,8 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
                         for g in held if (today - g.date).days >= settings.late_after_days and g.undecided),
         unsent=_unsent(held, entries.get(follow_ups.NAME, {}), today, follow_up_days),
         year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
-        problems=_problems(service), backlog=tuple(backlog))
+        problems=_problems(service), backlog=tuple(backlog),
+        to_print=_to_print(held, entries.get(follow_ups.NAME, {}), since, today, follow_up_days))
 
 
 def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,
@@ -252,14 +266,53 @@ def _sent(events: Sequence[Event], since: datetime, now: datetime,
           labels: Mapping[str, str]) -> tuple[SentGroup, ...]:
     by_automation: dict[str, list[Event]] = {}
     for event in events:
-        if event.outcome in ("sent", "recovered") and since <= datetime.fromisoformat(event.at) <= now:
+        if event.outcome in ("sent", "recovered", "prepared") and since <= datetime.fromisoformat(event.at) <= now:
             by_automation.setdefault(event.automation, []).append(event)
     order = list(labels)
     names = sorted(by_automation, key=lambda n: (order.index(n) if n in order else len(order), n))
+    # a document to print is counted as prepared, and listed with what waits for the post, not with what left
+    shown = {name: [e for e in by_automation[name] if not (e.kind == "file" and name in PRINTED)] for name in names}
     return tuple(SentGroup(name, labels.get(name, name), sum(1 for e in by_automation[name] if e.kind != "file"),
                            sum(1 for e in by_automation[name] if e.kind == "file"),
-                           tuple(e.summary for e in by_automation[name][:SHOWN_SUMMARIES]))
+                           tuple(e.summary for e in shown[name][:SHOWN_SUMMARIES]), len(shown[name]))
                  for name in names)
+
+
+def _to_print(groups: list[DecisionGroup], entries: Mapping[str, Entry], since: datetime, today: date,
+              window: int) -> tuple[ToPrint, ...]:
+    """Documents prepared for the post and not known to have left.
+
+    A decision letter waits until staff fill « Notifié le » on or after the day
+    it was prepared (within the follow-ups' window). Nothing in the registers
+    says a supplier notice or a voucher was posted or handed over: they are
+    listed in the week they were prepared.
+    """
+    sessions = {g.natural: g for g in groups}
+    result = []
+    for key, entry in entries.items():
+        group = sessions.get(entry.payload.get("natural", ""))
+        if not entry.delivered or entry.kind != "file" or group is None:
+            continue
+        prepared = date.fromisoformat(entry.updated_at[:10])
+        part, payload = key.split("/", 1)[0], entry.payload
+        if part == "letter":
+            number = payload.get("application")
+            application = next((a for a in group.applications if a.number == number), None)
+            posted = application is not None and application.notified_on is not None \
+                and application.notified_on >= prepared
+            if posted or (today - group.date).days > window:
+                continue
+            what = (f"{'Courrier rectificatif' if entry.revision else 'Courrier de décision'} "
+                    f"({OUTCOME_LABELS.get(payload.get('decision') or '', '?')}) – dossier {number}")
+            short = f"{'rectificatif' if entry.revision else 'courrier'} {number}"
+        elif datetime.fromisoformat(entry.updated_at) < since:
+            continue
+        elif part == "notice":
+            what, short = f"Avis au fournisseur {payload.get('supplier', '')}", f"avis {payload.get('supplier', '')}"
+        else:
+            what, short = f"Bon – dossier {payload.get('application', '')}", f"bon {payload.get('application', '')}"
+        result.append(ToPrint(group.label, what, prepared, short))
+    return tuple(sorted(result, key=lambda t: (t.since, t.label, t.what)))
 
 
 def _unsent(groups: list[DecisionGroup], letters: Mapping[str, Entry], today: date,

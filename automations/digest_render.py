@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .budget import SchemeBudget
-from .digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Problems, Step
+from .digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Problems, Step, ToPrint
 from .documents import french
 
 BLUE, RED, GREEN, GREY = "#1f4e79", "#b42318", "#1a7f37", "#57606a"
@@ -27,6 +27,8 @@ WIDTH, INNER = 680, 632  # the mail's width, and its content's inside the margin
 STEP_COLOURS = {DONE: GREEN, PLANNED: GREY, MISSING: RED, NOT_NEEDED: GREY}
 STEP_MARKS = {DONE: "✓", PLANNED: "…", MISSING: "✗", NOT_NEEDED: "·"}
 CHART_WIDTH = 600  # as shown in the mail, in pixels
+PRINT_HINT = ("Chaque passage réunit ses documents à imprimer dans un seul PDF, dossier « À imprimer » des "
+              "documents ; un courrier quitte cette liste quand « Notifié le » est rempli à son envoi postal.")
 
 
 def title(facts: DigestFacts) -> str:
@@ -51,6 +53,7 @@ def _overview(facts: DigestFacts) -> list[tuple[str, str]]:
     return [(f"Séances d'ici au {french.date_short(facts.ahead_until)}", str(len(facts.sessions))),
             ("Envois de la semaine écoulée", str(facts.total_sent)),
             ("Documents préparés pour le service", str(facts.total_filed)),
+            ("À imprimer et poster", str(len(facts.to_print))),
             ("Dossiers en retard (décision ou courrier)", str(facts.late)),
             ("Problèmes dans les registres", _problem_count(problems))]
 
@@ -110,6 +113,9 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
         lines.append(f"  … et {french.plural(problems.more, 'autre', 'autres')}.")
     if problems.shown:
         lines.append("  Le détail complet : commande « check » de l'outil.")
+    lines += ["", "À IMPRIMER ET POSTER"]
+    lines += [f"  - {item.label} : {item.what}, préparé le {french.date_short(item.since)}" for item in facts.to_print]
+    lines.append(f"  {PRINT_HINT}" if facts.to_print else "  Rien en attente d'impression.")
     if facts.backlog:
         lines += ["", "REPORTS DANS LES REGISTRES"]
         lines += [f"  ⚠ {line}" for line in facts.backlog]
@@ -220,6 +226,23 @@ def _late_html(facts: DigestFacts) -> str:
     return "".join(parts) or _p("Rien en retard.", colour=GREEN)
 
 
+def _to_print_html(facts: DigestFacts) -> str:
+    if not facts.to_print:
+        return _p("Rien en attente d'impression.", colour=GREEN)
+    # one row per session, its documents in a few words: a run can prepare dozens of letters
+    by_session: dict[str, list[ToPrint]] = {}
+    for item in facts.to_print:
+        by_session.setdefault(item.label, []).append(item)
+    columns = [("Séance", 232, "left"), ("Documents", 90, "right"), ("À imprimer", 310, "left")]
+    rows = [[escape(label), str(len(items)),
+             escape(", ".join(item.short for item in items))
+             + f'<br><span style="color:{GREY};font-size:12px;">'
+               f"{'préparé' if len(items) == 1 else 'préparés'} depuis le "
+               f"{french.date_short(min(item.since for item in items))}</span>"]
+            for label, items in by_session.items()]
+    return _table("a-imprimer", columns, rows) + _gap(8) + _p(escape(PRINT_HINT), size=12, colour=GREY)
+
+
 def _budget_html(facts: DigestFacts, chart: Chart | None, cid: str | None) -> str:
     if not facts.budget:
         return _p(f"Aucune enveloppe pour {facts.year} dans la configuration ([budget.{facts.year}]).")
@@ -273,6 +296,8 @@ def render_html(facts: DigestFacts, service_name: str, chart: Chart | None = Non
         _section("En retard", _late_html(facts)),
         _section(f"Budget {facts.year}", _budget_html(facts, chart, cid)),
         _section("Problèmes dans les registres", _problems_html(facts)),
+        # staff's list more than the manager's: after the figures, however long it is
+        _section("À imprimer et poster", _to_print_html(facts)),
     ]
     if facts.backlog:
         sections.append(_section("Reports dans les registres", "".join(

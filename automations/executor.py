@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from .actions import Action, Plan
+from .actions import PRINTED, Action, Plan
 from .context import Context
 from .errors import TransportError, UserError
 from .documents.pdf import convert_to_pdf
@@ -127,7 +127,16 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
                      delivered.reference, action.summary, ctx.now(), writes, recovered=recovered)
     (report.recovered if recovered else report.done).append(action)
     log.info("%s, %s rév. %d : %s", automation.label, action.key, action.revision,
-             "repris (déjà envoyé)" if recovered else "envoyé")
+             _said(action, transport, recovered))
+
+
+def _said(action: Action, transport: Transport, recovered: bool) -> str:
+    """The log's word for what happened: only a mail that reached a server is « envoyé »."""
+    if action.kind == "file":
+        return "préparé pour impression" if action.automation in PRINTED else "document préparé"
+    if getattr(transport, "inner", transport).name == "outbox":  # an .eml in a folder: nothing left the machine
+        return "repris (déjà déposé)" if recovered else "déposé dans la boîte d'envoi"
+    return "repris (déjà envoyé)" if recovered else "envoyé"
 
 
 def _queued_writes(ctx: Context, automation: Automation, action: Action) -> list[tuple[str, str]]:

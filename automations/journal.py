@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS events (
     automation TEXT NOT NULL,
     kind TEXT NOT NULL,
     revision INTEGER NOT NULL,
-    outcome TEXT NOT NULL,             -- sent | recovered | failed
+    outcome TEXT NOT NULL,             -- sent | recovered | prepared | failed
     summary TEXT NOT NULL,
     external_ref TEXT,
     at TEXT NOT NULL
@@ -199,7 +199,7 @@ class Journal:
             db.execute(
                 "INSERT INTO events (key, automation, kind, revision, outcome, summary, external_ref, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, automation, kind, revision, "recovered" if recovered else "sent", summary, external_ref, stamp))
+                (key, automation, kind, revision, _outcome(kind, recovered), summary, external_ref, stamp))
             db.executemany(
                 "INSERT INTO writebacks (key, workbook, cell, status, created_at) VALUES (?, ?, ?, 'pending', ?)",
                 [(key, workbook, cell, stamp) for workbook, cell in writes])
@@ -283,6 +283,13 @@ class Journal:
     def note_write_error(self, ids: list[int], error: str) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE writebacks SET last_error=? WHERE id=?", [(error, i) for i in ids])
+
+
+def _outcome(kind: str, recovered: bool) -> str:
+    # a document filed for staff (kind "file") was prepared, not sent: nothing left the service yet
+    if recovered:
+        return "recovered"
+    return "prepared" if kind == "file" else "sent"
 
 
 def _entry(row: sqlite3.Row) -> Entry:

@@ -65,7 +65,7 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
         mailed = bool(supplier and supplier.email) and (sent is None or settings.mail_corrections)
         kind = ("update" if sent else "create") if mailed else "file"
         total = sum(r[1] for r in rows)
-        how = "par e-mail" if mailed else "à envoyer par courrier"
+        how = "par e-mail" if mailed else "à imprimer et poster"
         subject: dict[str, Any] = {"group": group, "supplier": supplier, "name": name,
                                    "applications": sorted(applications, key=lambda a: a.number)}
         summary = (f"Avis au fournisseur {name} – {group.label} "

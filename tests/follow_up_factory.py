@@ -13,7 +13,7 @@ from .service_factory import APPLICATION_HEADER, make_service, planning_rows
 
 SCHEME = "Maintien dans le logement"
 HELD = date(2026, 11, 13)
-HEADER = [*APPLICATION_HEADER, "Courriel", "Adresse", "Bon n°"]
+HEADER = [*APPLICATION_HEADER, "Courriel", "Adresse", "Bon n°", "Préparé le"]
 SUPPLIERS = [["SIC", "bailleur", "contentieux@sic.nc", "21 13 44", "54 rue Anatole France, Nouméa", "294257.009"],
              ["EEC Engie", "energie", "recouvrement@eec.nc", "24 14 92", "63 rue Anatole France, Nouméa", "1.008"],
              ["Casino Johnston", "commerce", None, "21 92 94", "66 rue Jules Ferry, Nouméa", "658127.005"]]
@@ -37,7 +37,7 @@ def application(number: str, last: str, first: str, aid: str, asked: int, decisi
                 voucher: str | None = None) -> list[object]:
     """A row in HEADER's order."""
     return [number, date(2026, 10, 20), last, first, "Dumbéa", SCHEME, aid, asked, "Mme Tein", day, decision,
-            granted, reason, supplier, notified, None, email, "12 rue des Cocotiers", voucher]
+            granted, reason, supplier, notified, None, email, "12 rue des Cocotiers", voucher, None]
 
 
 APPLICATIONS = [

@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import icalendar
 import openpyxl
+import pypdf
 
 from automations.demo.service import run_demo
 
@@ -141,13 +142,20 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
     # the latest held session of each committee, whose decisions were entered and not yet followed up
     followed = [r for r in register if (r["Dispositif"], r["Date commission"].date()) in sessions and r["Décision"]]
     assert len(sessions) == 4
-    assert all(r["Notifié le"].date() == clock().date() for r in followed)
     mailed = [m for m in messages(folder) if "Votre demande d'aide" in m["Subject"]]
     assert sorted(m["To"].addresses[0].addr_spec for m in mailed) == sorted(
         str(r["Courriel"]) for r in followed if r["Courriel"])
     filed = [r for r in followed if not r["Courriel"]]
+    # a mailed letter notified its applicant; one to print was only prepared: staff fill « Notifié le » at the post
+    assert all(r["Notifié le"].date() == clock().date() and r["Préparé le"] is None for r in followed if r["Courriel"])
+    assert all(r["Notifié le"] is None and r["Préparé le"].date() == clock().date() for r in filed) and filed
     assert len(letters) == len(followed)  # every letter is in the session's folder, mailed or not
-    assert out.getvalue().count("✓ document : Courrier de décision") == len(filed)
+    assert out.getvalue().count("✓ préparé pour impression : Courrier de décision") == len(filed)
+    assert "✓ document : Courrier" not in out.getvalue()
+    [batch] = (folder / "documents" / "À imprimer").glob("*.pdf")  # the run's print batch, when PDFs are made
+    assert batch.name == f"À imprimer {clock():%Y-%m-%d %Hh%M}.pdf"
+    printed = "\n".join(page.extract_text() for page in pypdf.PdfReader(batch).pages)
+    assert all(str(r["N° dossier"]) in printed for r in filed)
     vouchers = sorted(str(r["Bon n°"]) for r in register if r["Bon n°"])
     food = [r for r in followed if r["Nature de l'aide"] == "Aide alimentaire"
             and r["Décision"] in ("Accord", "Accord partiel")]

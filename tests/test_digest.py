@@ -130,13 +130,22 @@ def test_late_decisions_and_letters_are_the_registers(sent: Sent) -> None:
         [f"{committee_of[scheme]}, séance du {day:%d/%m/%Y}", f"{(TODAY - day).days} jours", str(count), str(total)]
         for day, scheme, count, total in undecided]
     assert undecided and undecided[0][2] == 3
-    # decided within the follow-ups' 30 days and not notified since the session (the run wrote the others)
+    # decided within the follow-ups' 30 days, not notified since the session nor prepared for the post (the run
+    # wrote the others)
     letters: dict[tuple[date, str], list[str]] = {}
+    to_post: list[list[str]] = []
     for (scheme, day), rows in sorted(groups.items(), key=lambda item: item[0][1]):
         for r in rows:
             notified = a_date(r["Notifié le"])
-            if r["Décision"] and (TODAY - day).days <= 30 and (notified is None or notified < day):
+            waiting = r["Décision"] and (TODAY - day).days <= 30 and (notified is None or notified < day)
+            if waiting and a_date(r["Préparé le"]) == TODAY:
+                to_post.append([f"{committee_of[scheme]}, séance du {day:%d/%m/%Y}", str(r["N° dossier"])])
+            elif waiting:
                 letters.setdefault((day, scheme), []).append(str(r["N° dossier"]))
+    # the letters this run prepared for the post wait in their own section, not among the late ones
+    listed = [[r[0], short.removeprefix("courrier ")] for r in sent.tables.rows("a-imprimer")
+              for short in r[2].split("\n")[0].split(", ") if short.startswith("courrier ")]
+    assert sorted(listed) == sorted(to_post) and to_post
     shown = sent.tables.rows("retards-courriers")
     assert [(r[0], r[1], r[2].split("\n")[0]) for r in shown] == [
         (f"{committee_of[scheme]}, séance du {day:%d/%m/%Y}", str(len(numbers)), ", ".join(sorted(numbers)))
@@ -254,7 +263,7 @@ def test_what_the_same_run_wrote_back_is_not_pending(sent: Sent) -> None:
     # the run wrote every status cell and register row before the digest was built: nothing is left over
     written = int(re.search(r"(\d+) cellules reportées dans les registres", sent.run_output).group(1))
     assert written > 50
-    assert "REPORTS DANS LES REGISTRES" not in sent.text and "report(s) en attente" not in sent.html
+    assert "REPORTS DANS LES REGISTRES" not in sent.text and "en attente" not in sent.html
 
 
 def test_a_workbook_open_in_excel_is_pending_in_the_digest(tmp_path: Path) -> None:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from automations.digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, Step, gather
+from automations.digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, Step, ToPrint, gather
+from automations.digest_render import render_html, render_text
 from automations.journal import Entry, Event
 from automations.registers.findings import Finding, Severity
 from automations.registers.reader import Record, Source
 from automations.service import Application, Committee, Service, Session
+from automations.session_documents import session_key
 from automations.settings.model import DigestSettings
 
 from .conftest import NOUMEA
+from .digest_factory import Tables
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 TODAY = NOW.date()
@@ -84,7 +88,7 @@ def _facts():  # type: ignore[no-untyped-def]
         "followups": {letter: _entry(letter, {})},
     }
     events = [_event("followups", NOW - timedelta(days=1), n=1), _event("followups", NOW - timedelta(days=2), n=2),
-              _event("followups", NOW - timedelta(days=2), kind="file", n=3),
+              _event("followups", NOW - timedelta(days=2), outcome="prepared", kind="file", n=3),
               _event("followups", NOW - timedelta(days=3), outcome="failed", n=4),
               _event("invitations", NOW - timedelta(days=6), outcome="recovered", n=5),
               _event("invitations", NOW - timedelta(days=8), n=6), _event("autre", NOW, n=7)]
@@ -126,7 +130,8 @@ def test_the_weeks_sends_by_automation_in_the_runs_order() -> None:
     facts = _facts()
     assert [(g.automation, g.label, g.sent, g.filed, g.summaries) for g in facts.sent] == [
         ("invitations", "Convocations", 1, 0, ("invitations n° 5",)),
-        ("followups", "Suites des commissions", 2, 1, ("followups n° 1", "followups n° 2", "followups n° 3")),
+        # the document prepared for the post is counted apart, and listed with what waits to be printed
+        ("followups", "Suites des commissions", 2, 1, ("followups n° 1", "followups n° 2")),
         ("autre", "autre", 1, 0, ("autre n° 7",))]
     assert (facts.total_sent, facts.total_filed) == (4, 1)
 
@@ -161,3 +166,53 @@ def test_a_room_is_said_booked_only_when_a_server_booked_it(booking: str | None,
     entries = {"invitations": {"invitation/a": _entry("invitation/a", invitation)}, "packs": {}, "followups": {}}
     facts = gather(_service(), [], entries, NOW, DigestSettings(), 30, {}, LABELS)
     assert facts.sessions[0].room == step
+
+
+def _prepared(key: str, payload: dict[str, Any], at: datetime) -> Entry:
+    """A follow-up document the tool filed for staff to print and post."""
+    return Entry(key, "followups", "done", "file", 0, "f", payload, None, 0, None, None, None, None, at.isoformat())
+
+
+def test_documents_to_print_are_listed_until_posted_and_never_as_sent() -> None:
+    c_day, b_day = TODAY - timedelta(days=10), TODAY - timedelta(days=20)
+    c_session, b_session = session_key(KAORI.name, c_day), session_key(KAORI.name, b_day)
+    entries = {"followups": {
+        # prepared two days ago, « Notifié le » still empty: waits for the post
+        f"letter/c2/{c_day}": _prepared(f"letter/c2/{c_day}", {"application": "C2", "decision": "refus",
+                                                                "natural": c_session}, NOW - timedelta(days=2)),
+        # prepared 19 days ago, posted the day after (staff filled « Notifié le »)
+        f"letter/b3/{b_day}": _prepared(f"letter/b3/{b_day}", {"application": "B3", "decision": "refus",
+                                                                "natural": b_session}, NOW - timedelta(days=19)),
+        # a notice is listed the week it was prepared: nothing tells when it was posted
+        "notice/c/casino": _prepared("notice/c/casino", {"supplier": "Casino Johnston", "natural": c_session},
+                                     NOW - timedelta(days=3)),
+        "notice/b/sic": _prepared("notice/b/sic", {"supplier": "SIC", "natural": b_session}, NOW - timedelta(days=9)),
+        f"letter/b2/{b_day}": _entry(f"letter/b2/{b_day}", {"application": "B2", "natural": b_session}),  # mailed
+    }}
+    events = [_event("followups", NOW - timedelta(days=2), outcome="prepared", kind="file", n=1),
+              _event("followups", NOW - timedelta(days=3), outcome="prepared", kind="file", n=2),
+              _event("followups", NOW - timedelta(days=1), n=3)]
+    facts = gather(_service(), events, entries, NOW, DigestSettings(), 30, {}, LABELS)
+    label = f"{KAORI.name}, séance du {c_day:%d/%m/%Y}"
+    assert facts.to_print == (
+        ToPrint(label, "Avis au fournisseur Casino Johnston", TODAY - timedelta(days=3), "avis Casino Johnston"),
+        ToPrint(label, "Courrier de décision (refus) – dossier C2", TODAY - timedelta(days=2), "courrier C2"))
+    assert [u.numbers for u in facts.unsent] == [("C1",)]  # C2's letter is prepared: not late, waiting for the post
+    [group] = facts.sent
+    assert (group.sent, group.filed, group.summaries, group.more) == (1, 2, ("followups n° 3",), 0)
+    assert facts.total_sent == 1
+
+    text = render_text(facts, "DEL")
+    assert (f"À IMPRIMER ET POSTER\n  - {label} : Avis au fournisseur Casino Johnston, préparé le 20/11/2026\n"
+            f"  - {label} : Courrier de décision (refus) – dossier C2, préparé le 21/11/2026\n") in text
+    assert "Suites des commissions : 1 envoi, 2 documents préparés\n    - followups n° 3\n" in text
+    tables = Tables(render_html(facts, "DEL"))
+    assert tables.rows("a-imprimer") == [
+        [label, "2", "avis Casino Johnston, courrier C2\npréparés depuis le 20/11/2026"]]
+    assert dict(tables.tables["en-bref"])["À imprimer et poster"] == "2"
+
+    # staff post C2's letter and fill « Notifié le »: it leaves the list
+    service = _service()
+    service.applications = [replace(a, notified_on=TODAY) if a.number == "C2" else a for a in service.applications]
+    assert [t.what for t in gather(service, events, entries, NOW, DigestSettings(), 30, {}, LABELS).to_print] == [
+        "Avis au fournisseur Casino Johnston"]

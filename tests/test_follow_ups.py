@@ -61,9 +61,16 @@ def test_letters_per_outcome_mailed_or_filed_and_notified_on_written(service: Pa
     adjourned = text_of(docx.Document(str(letters / "Décision DEL-2026-0304 (ajournement).docx")))
     assert "Pièces manquantes" in adjourned and "ajourner l'examen de votre demande" in adjourned
     assert "Mme Tein" in adjourned
-    assert out.count("✓ document : Courrier de décision") == 4 and out.count("✓ envoi : Courrier de décision") == 3
+    assert out.count("✓ préparé pour impression : Courrier de décision") == 4
+    assert out.count("✓ envoi : Courrier de décision") == 3 and "✓ document : Courrier" not in out
     rows = by_number(service.parent)
-    assert all(rows[n]["Notifié le"].date() == date(2026, 11, 23) for n in rows)  # type: ignore[union-attr]
+    mailed = {n for n, r in rows.items() if r["Courriel"]}
+    assert mailed == {"DEL-2026-0301", "DEL-2026-0303", "DEL-2026-0307"}
+    # only a mailed letter notified its applicant; one to print says when it was prepared
+    assert all(rows[n]["Notifié le"].date() == date(2026, 11, 23) for n in mailed)  # type: ignore[union-attr]
+    assert all(rows[n]["Notifié le"] is None and rows[n]["Préparé le"].date() == date(2026, 11, 23)  # type: ignore[union-attr]
+               for n in set(rows) - mailed)
+    assert all(rows[n]["Préparé le"] is None for n in mailed)
 
     again = run(service, clock)
     assert "Bilan : 0 envoi, 0 échec, 0 cellule reportée" in again
@@ -100,7 +107,7 @@ def test_a_supplier_unknown_to_the_register_is_a_finding_and_a_filed_notice(tmp_
     assert ("« Fournisseurs.xlsx », feuille « Fournisseurs », ligne 4, colonne « Courriel » : fournisseur sans "
             "adresse e-mail (Casino Johnston)") in checked
     out = run(config, clock)
-    assert "Avis au fournisseur Promo Sud" in out and "à envoyer par courrier" in out
+    assert "Avis au fournisseur Promo Sud" in out and "à imprimer et poster" in out
     assert (config.parent / FOLDER / "Fournisseurs" / "Avis Promo Sud 13-11-2026.docx").is_file()
     assert not [m for m in outbox(config) if m["Subject"].startswith("Aides accordées")]
 
@@ -127,6 +134,10 @@ def test_outgoing_register_rows_appended_and_printed_on_the_documents(service: P
     letter = next(r for r in added if "DEL-2026-0301" in str(r["Objet"]))
     assert letter["Destinataire"] == "Gaëlle WAHEO"
     assert letter["Objet"] == "Notification de décision (accord) – dossier DEL-2026-0301"
+    # a letter to print takes its number now (it is printed on it), and its row says it has not left
+    filed = next(r for r in added if "DEL-2026-0302" in str(r["Objet"]))
+    assert filed["Objet"] == ("Notification de décision (accord partiel) – dossier DEL-2026-0302 – "
+                              "préparé pour impression, pas encore parti")
     mail = next(m for m in outbox(service) if m["To"].addresses[0].addr_spec == "gaelle.waheo@mail.nc")
     assert f"N/Réf.{NBSP}: {letter['N°']}" in text_of(docx.Document(io.BytesIO(attachment(mail, ".docx"))))
     assert OUTGOING[0][1] == before[0]["N°"]
@@ -195,7 +206,9 @@ def test_a_decision_changed_after_its_letter_is_reported_and_corrected(service: 
     assert xpf(150000) in text
     notice = service.parent / FOLDER / "Fournisseurs" / "Avis SIC 13-11-2026 – rectificatif 1.docx"
     assert xpf(270000) in text_of(docx.Document(str(notice)))
-    assert by_number(service.parent)["DEL-2026-0301"]["Notifié le"].date() == date(2026, 11, 24)  # type: ignore[union-attr]
+    # the correction waits to be checked and posted: the first letter's notification stands, the new one is prepared
+    row = by_number(service.parent)["DEL-2026-0301"]
+    assert row["Notifié le"].date() == date(2026, 11, 23) and row["Préparé le"].date() == date(2026, 11, 24)  # type: ignore[union-attr]
     assert "Bilan : 2 envois, 2 documents préparés" in out
     assert "0 action à faire" in _plan(service, clock)
 

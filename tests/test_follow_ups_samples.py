@@ -83,17 +83,16 @@ def test_province_letters_and_supplier_notices(tmp_path: Path) -> None:
                 and not row[col["Notifié le"]]:
             due.append(number)
     out = run(config)
-    assert out.count("✓ document : Courrier de décision") == len(due) > 10
+    # the register has no e-mail addresses: every letter is prepared for the post, none is said sent
+    assert out.count("✓ préparé pour impression : Courrier de décision") == len(due) > 10
+    assert "✓ envoi : Courrier de décision" not in out
+    # without PDFs (the example's config), no single file to print: the run says where the Word files are
+    assert (f"! À imprimer : {len(due) + out.count('✓ préparé pour impression : Avis')} documents Word dans les "
+            "dossiers des séances (Courriers, Fournisseurs, Bons) ; sans PDF ([documents] pdf = false), pas de "
+            "fichier unique à imprimer.") in out
     after = sheet_rows(register, "Demandes", 1)
-    assert len(after) == len(before)
-    written = []
-    for old, new in zip(before, after):
-        changed = [header[i] for i, (a, b) in enumerate(zip(old, new)) if a != b]
-        assert changed in ([], ["Notifié le"])  # nothing but the status column, anywhere
-        if changed:
-            assert day(new[col["Notifié le"]]) == TODAY
-            written.append(old[col["N° dossier"]])
-    assert sorted(written) == sorted(due)
+    # « Notifié le » waits for staff to post the letters; the mapping has no « Préparé le »: nothing is written
+    assert after == before
 
     # every notice lists aids the register grants to that supplier, and its total is their sum
     granted = {r[col["N° dossier"]]: (r[col["Fournisseur"]], amount(r[col["Montant accordé"]])) for r in before[1:]
@@ -127,8 +126,8 @@ def test_ccas_vouchers_continue_the_register_and_outgoing_rows_are_appended(tmp_
     decided = [r for r in before_applications[2:] if day(r[7]) == date(2026, 11, 2) and r[8]]
 
     out = run(config)
-    assert out.count("✓ document : Bon") == 2
-    assert out.count("✓ document : Courrier de décision") == len(decided) == 23
+    assert out.count("✓ préparé pour impression : Bon") == 2
+    assert out.count("✓ préparé pour impression : Courrier de décision") == len(decided) == 23
     applications = sheet_rows(workbook, "Demandes AF", 1)
     issued = {r[1]: r[10] for r in applications if r[1] in cleared}
     assert sorted(issued.values()) == ["BA-2026-0111", "BA-2026-0112"]  # after BA-2026-0110, typed by hand

@@ -272,7 +272,7 @@ def test_logs_one_line_per_action_with_its_key_and_no_name(tmp_path: Path, sim) 
     target = serve_with_logs(ctx, until=datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA))
     assert target == config.parent / "journaux" / "commissions.log"
     text = target.read_text(encoding="utf-8")
-    assert " info : Suites des commissions, letter/del-2026-0301/2026-11-13 rév. 0 : envoyé" in text
+    assert " info : Suites des commissions, letter/del-2026-0301/2026-11-13 rév. 0 : déposé dans la boîte d'envoi" in text
     assert " info : passage Suites des commissions : réussi" in text
     assert "INFO" not in text and "automations." not in text  # no English level, no module name
     for name in ("WAHEO", "Gaëlle", "gaelle.waheo"):  # the applicants stay out of the logs

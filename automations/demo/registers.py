@@ -61,7 +61,7 @@ PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Présiden
 APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commune", "Dispositif",
                       "Nature de l'aide", "Montant demandé", "Référent", "Date commission", "Décision",
                       "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations", "Courriel",
-                      "Adresse", "Bon n°"]
+                      "Adresse", "Bon n°", "Préparé le"]
 OUTGOING_HEADER = ["Date", "N°", "Destinataire", "Objet", "Rédacteur"]
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -205,14 +205,14 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
                    rng.choice(WORKERS), session, decision, granted,
                    "Dossier incomplet" if decision == "Refus" else None,
                    supplier if granted else None, session + timedelta(days=7) if followed else None, None,
-                   email, f"{n} rue des Cocotiers", None])
+                   email, f"{n} rue des Cocotiers", None, None])
     ws.append([c.value for c in ws[ws.max_row]])  # the last line typed twice, as it happens
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = "DD/MM/YYYY"
     if table:
-        ref = f"A1:S{ws.max_row}"
+        ref = f"A1:T{ws.max_row}"
         grid = Table(displayName=f"Demandes{year}", ref=ref)
         grid.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(grid)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from .. import commands
+from .. import commands, print_batch
 from ..annual_report import make_report, reports_folder
 from ..context import Context, system_clock
 from ..documents.pdf import find_libreoffice
@@ -68,9 +68,10 @@ outgoing_author = "Secrétariat des commissions"
 pdf = {pdf}
 """
 
-# The demo's registers keep a little more than the Province's: the voucher numbers and an
-# outgoing-mail register.
-DEMO_MAPPING_FIELDS = 'voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }\n'
+# The demo's registers keep a little more than the Province's: the voucher numbers, the day a
+# letter to post was prepared, and an outgoing-mail register.
+DEMO_MAPPING_FIELDS = ('voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }\n'
+                       'prepared_on = { headers = ["Préparé le"], type = "date", write_back = true }\n')
 DEMO_MAPPING_OUTGOING = """
 [registers.mail_out]
 files = ["Courrier départ *.xlsx"]
@@ -153,6 +154,7 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say("  - convocations, dossiers de séance,")
     ctx.say("    projets de compte rendu, courriers")
     ctx.say(f"    de décision, avis, bons (.docx)   : {config.paths.output}")
+    ctx.say(f"  - à imprimer et poster (un PDF)     : {config.paths.output / print_batch.FOLDER}")
     ctx.say(f"  - rapports d'activité (.xlsx, .docx): {reports}")
     ctx.say(f"  - journal                           : python run.py --config \"{config_path}\" history")
     ctx.say(f"  - vérification des registres        : python run.py --config \"{config_path}\" check")

@@ -36,7 +36,7 @@ ROLE_FIELDS: dict[str, dict[str, str]] = {
                      "scheme": "text", "aid_kind": "text", "amount_asked": "amount",
                      "social_worker": "text", "session_date": "date", "decision": "choice",
                      "amount_granted": "amount", "reason": "text", "supplier": "text",
-                     "notified_on": "date", "voucher_number": "text", "handed_on": "date",
+                     "notified_on": "date", "prepared_on": "date", "voucher_number": "text", "handed_on": "date",
                      "email": "email", "address": "text"},
     "suppliers": {"name": "text", "category": "text", "email": "email", "phone": "text",
                   "address": "text", "ridet": "text"},
