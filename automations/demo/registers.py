@@ -4,11 +4,11 @@ Sessions are placed relative to ``today`` so that a demo run always has work:
 three sessions inside their invitation lead time (one without a room, one
 whose date is typed as text), two of them inside their meeting-pack lead
 time, and a held session per committee whose minutes are not yet circulated
-(one marked validated); the rest either past or further ahead. This year's
-applications are examined at those sessions; the latest held session of each
-committee has its decisions entered and its follow-ups (letters, vouchers,
-supplier notices) still to do. The
-quirks staff leave in real registers are there too: title rows above the
+(none marked validated: no draft exists yet for staff to have read); the
+rest either past or further ahead. This year's applications are examined at
+those sessions; the latest held session of each committee has its decisions
+entered and its follow-ups (letters, vouchers, supplier notices) still to do.
+The quirks staff leave in real registers are there too: title rows above the
 header, times typed three ways, amounts typed as text, a member without an
 e-mail, the last application typed twice.
 """
@@ -96,7 +96,7 @@ def _sessions(today: date, rng: random.Random) -> list[list[object]]:
                          None if cancelled else day - timedelta(days=lead),
                          None if cancelled else day - timedelta(days=pack),
                          None if cancelled or latest else day + timedelta(days=10),
-                         "Oui" if latest and index == 1 else None])
+                         None])
         offset, quirk = soon.get(index, (20, ""))  # the 2nd committee's next session is beyond its lead
         day = _weekday(today + timedelta(days=offset))
         rows.append([name, day.strftime("%d/%m/%Y") if quirk == "text date" else day, times[index], hours,
