@@ -36,10 +36,10 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert ("Bilan : 23 envoi(s), 30 document(s) préparé(s), 0 échec(s), 87 cellule(s) reportée(s) "
+    assert ("Bilan : 22 envoi(s), 30 document(s) préparé(s), 0 échec(s), 86 cellule(s) reportée(s) "
             "dans les registres.") in text
     sent = messages(folder)
-    assert len(sent) == 23
+    assert len(sent) == 22
     invitations = [m for m in sent if m["Subject"].startswith("Convocation")]
     assert len(invitations) == 3
     for message in invitations:
@@ -63,7 +63,7 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=again) == 0
     assert again.getvalue().startswith(f"Service de démonstration repris dans {folder}")
     assert "Bilan : 0 envoi(s), 0 échec(s), 0 cellule(s) reportée(s)" in again.getvalue()
-    assert len(messages(folder)) == 23
+    assert len(messages(folder)) == 22
 
 
 def _register(folder: Path) -> list[dict[str, object]]:
