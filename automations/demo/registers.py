@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from ..actions import slug
+
 COMMITTEES = [  # name, scheme, invitation lead, pack lead, usual room, hours
     ("Commission maintien dans le logement", "Maintien dans le logement", 15, 5, "Salle Kaori", 2),
     ("Commission première entrée", "Première entrée", 15, 5, "Salle Niaouli", 2),
@@ -199,7 +201,8 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
         granted = {"Accord": asked, "Accord partiel": asked // 2000 * 1000}.get(decision or "")
         last, first = rng.choice(LAST), rng.choice(FIRST)
         followed = decided and session != latest.get(committee[1]) and session + timedelta(days=7) < today
-        email = f"{first.lower()}.{last.lower()}@mail.nc".replace("é", "e").replace("ë", "e") if n % 3 == 0 else None
+        # addresses as servers take them: plain ASCII (an accented one is refused, as in a real register)
+        email = f"{slug(first)}.{slug(last)}@mail.nc" if n % 3 == 0 else None
         ws.append([f"DEL-{year}-{n:04d}", filed, last, first, rng.choice(COMMUNES),
                    committee[1], aid, f"{asked:,} F".replace(",", " ") if n % 17 == 0 else asked,
                    rng.choice(WORKERS), session, decision, granted,

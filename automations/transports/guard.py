@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..errors import TransportError
-from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport
+from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport, written
 
 PILOT_PREFIX = "[PILOTE] "
 
@@ -54,6 +54,8 @@ class GuardedTransport(Transport):
         return body[:opening.end()] + note + body[opening.end():] if opening else note + body
 
     def send_mail(self, mail: Mail) -> Delivered:
+        # every transport gets plain ASCII addresses, Exchange and Graph as much as the MIME ones
+        mail = replace(mail, sender=written(mail.sender, "De"), to=_written(mail.to, "À"), cc=_written(mail.cc, "Cc"))
         self._check(mail.to + mail.cc)
         if self.pilot:
             mail = replace(mail, to=(self.pilot,), cc=(), subject=PILOT_PREFIX + mail.subject,
@@ -62,6 +64,10 @@ class GuardedTransport(Transport):
         return self.inner.send_mail(mail)
 
     def send_meeting(self, meeting: Meeting) -> Delivered:
+        room = meeting.room and (written(meeting.room, "Salle") if meeting.room.email else meeting.room)
+        meeting = replace(meeting, organizer=written(meeting.organizer, "Organisateur"),
+                          required=_written(meeting.required, "À"), optional=_written(meeting.optional, "Facultatif"),
+                          room=room, removed=_written(meeting.removed, "Retiré"))
         self._check(meeting.recipients)
         if self.pilot:
             # no real room is booked in pilot mode: the resource would accept the meeting
@@ -91,3 +97,7 @@ class GuardedTransport(Transport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _written(addresses: tuple[Address, ...], where: str) -> tuple[Address, ...]:
+    return tuple(written(a, where) for a in addresses)
