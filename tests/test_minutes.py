@@ -237,3 +237,27 @@ def test_a_run_killed_after_rendering_the_draft_does_not_take_it_for_staff_s(ser
     assert "modifié à la main" not in ctx.out.getvalue()  # type: ignore[attr-defined]
     assert table_rows(docx.Document(str(draft)), "N°")[1][5] == "Refus"  # the draft still follows the register
     assert not list(draft.parent.glob(".*"))  # no half-made copy left beside it
+
+
+def test_a_draft_saved_by_staff_the_same_day_is_seen_by_the_next_idle_run(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    changed = [row[:] for row in APPLICATIONS]
+    changed[3][10:12] = ["Accord", 99000]
+    write_applications(service.parent, changed)
+    edit_planning(service.parent, 5, CR_validé="Oui")
+    suppliers = openpyxl.Workbook()  # every register readable: a run with nothing to do is remembered as idle
+    suppliers.active.title = "Fournisseurs"
+    suppliers.active.append(["Raison sociale", "Catégorie", "Courriel"])
+    suppliers.save(service.parent / "registres" / "Fournisseurs.xlsx")
+    commands.run(context(service, clock), "minutes")  # only the notice: nothing to do
+    idle = context(service, clock)
+    commands.run(idle, "minutes")
+    assert "Rien à faire" in idle.out.getvalue()
+    draft = service.parent / DRAFT
+    edited = docx.Document(str(draft))
+    edited.add_paragraph("Le dossier DEL-2026-0204 a reçu un accord après la séance.")
+    edited.save(str(draft))
+    ctx = context(service, clock)
+    commands.run(ctx, "minutes")
+    assert "Rien à faire" not in ctx.out.getvalue()
+    assert len(minutes_mails(service)) == 1
