@@ -26,7 +26,8 @@ class GuardedTransport(Transport):
         super().__init__({}, base=inner.base, now=inner.now)
         self.inner = inner
         self.pilot = Address(pilot_address, "Pilote") if pilot_address else None
-        self.allowed = tuple(d.lower().lstrip("@") for d in allowed_domains)
+        # compared with addresses as they are written: a domain with accents in its IDNA form
+        self.allowed = tuple(_idna(d.lower().lstrip("@")) for d in allowed_domains)
 
     def _check(self, recipients: Sequence[Address]) -> None:
         if not self.allowed:
@@ -101,3 +102,10 @@ class GuardedTransport(Transport):
 
 def _written(addresses: tuple[Address, ...], where: str) -> tuple[Address, ...]:
     return tuple(written(a, where) for a in addresses)
+
+
+def _idna(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # never matches a written address: the mail is blocked, as for any unknown domain
