@@ -7,8 +7,9 @@ remembered in the journal's database, per selection of automations, and the next
 run with the same selection is skipped when all of these still hold:
 
 - the same register files (those the mapping's patterns find), templates, config,
-  mapping and program files: same size and modification time, or, when only the
-  modification time moved, the same content (SHA-256);
+  mapping and program files, and for the minutes the drafts staff may save: same
+  size and modification time, or, when only the modification time moved, the
+  same content (SHA-256);
 - the same day in the service's time zone: every rule that makes something due
   (N days before a session, the digest's week, the report's date, the retention
   of the journal) counts in days, so a new day is planned from the registers again;
@@ -81,7 +82,24 @@ def inputs(ctx: Context, names: Sequence[str]) -> Inputs | None:
         except OSError:
             return None
         files[str(path)] = (stat.st_size, stat.st_mtime_ns)
+    if "minutes" in names:
+        # the minutes plan from their drafts too: staff saving one (or removing it) may make it due
+        for path in _drafts(config.paths.journal):
+            try:
+                stat = path.stat()
+            except OSError:
+                files[str(path)] = (-1, -1)
+                continue
+            files[str(path)] = (stat.st_size, stat.st_mtime_ns)
     return Inputs(",".join(sorted(names)), ctx.now().date().isoformat(), files)
+
+
+def _drafts(journal_path: Path) -> list[Path]:
+    """The documents staff may edit that the tool rendered (the minutes' drafts), as the journal knows them."""
+    if not journal_path.exists():
+        return []
+    with Journal(journal_path, readonly=True) as journal:
+        return [Path(row[0]) for row in journal.db.execute("SELECT path FROM renders ORDER BY path")]
 
 
 def unchanged_since(ctx: Context, current: Inputs) -> str | None:

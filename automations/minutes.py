@@ -6,6 +6,11 @@ redrafted while the registers change, unless staff have edited the file,
 which is theirs from then on. When the planning marks the minutes validated,
 the file (as staff left it) is mailed to the members, once, and the
 planning's « CR diffusé le » is filled in.
+
+Only a draft a person could have read is circulated: one filed by an earlier
+run, still on disk, and showing what the registers say (or saved by staff).
+« CR validé » set before the first draft, or a draft the registers have since
+left behind, waits with a notice: the mark cannot vouch for a text nobody saw.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ NAME = "minutes"
 LABEL = "Comptes rendus"
 TEMPLATE = "compte_rendu.docx"
 AttendanceReader = Callable[[str], "list[dict[str, str]] | None"]  # invitation key -> rows
+DraftState = Callable[[Session, Entry], str]  # MISSING, TOOL or STAFF: the filed draft as it is now on disk
+MISSING, TOOL, STAFF = "missing", "tool", "staff"
 
 
 def draft_key(session: Session) -> str:
@@ -45,7 +52,7 @@ def key_of(session: Session) -> str:
 
 
 def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days: int,
-         read_attendance: AttendanceReader) -> Plan:
+         read_attendance: AttendanceReader, draft_state: DraftState) -> Plan:
     result = Plan(NAME)
     for session in service.sessions:
         age = (now.date() - session.date).days
@@ -67,11 +74,36 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days
         content: dict[str, Any] = {"session": session, "applications": applications, "attendance": rows}
         facts = _facts(session, applications, rows)
         drafted = draft is not None and draft.delivered
-        if not drafted or (not session.minutes_validated and draft.fingerprint != fingerprint(facts)):
+        behind = drafted and draft.fingerprint != fingerprint(facts)
+        redraft = not drafted or (not session.minutes_validated and behind)
+        if redraft:
             result.actions.append(_draft(session, draft if drafted else None, facts, content))
-        if session.minutes_validated:
+        if not session.minutes_validated:
+            continue
+        waiting = _why_circulation_waits(session, draft, redraft, behind, draft_state)
+        if waiting:
+            result.notices.append(f"{docs.label(session)} : « CR validé » indique « Oui », mais {waiting}")
+        else:
             result.actions.append(_circulation(session, service, draft, content))
     return result
+
+
+def _why_circulation_waits(session: Session, draft: Entry | None, redraft: bool, behind: bool,
+                           draft_state: DraftState) -> str:
+    """French, empty when the validated draft is one a person could have read and the registers still match."""
+    if redraft or draft is None:
+        return "le projet vient d'être préparé : à relire avant diffusion ; il sera diffusé au passage suivant."
+    state = draft_state(session, draft)
+    if state == MISSING:
+        return ("le projet de compte rendu est introuvable (déplacé ou supprimé) : rien n'est diffusé ; "
+                "remettez-le dans le dossier de la séance.")
+    if state == TOOL and behind:
+        # the registers changed after the draft staff validated: neither the old text nor an unread new one goes
+        return ("les registres ont changé depuis le projet validé : rien n'est diffusé. Pour diffuser ce projet, "
+                "ouvrez-le dans Word, reportez-y les changements s'il le faut, retirez la mention « PROJET » et "
+                "enregistrez-le ; pour qu'il suive les registres, remettez « CR validé » à « Non » : il sera mis à "
+                "jour, à relire et valider de nouveau.")
+    return ""
 
 
 def _facts(session: Session, applications: list[Application], rows: list[dict[str, str]] | None) -> dict[str, Any]:
@@ -103,6 +135,14 @@ def _circulation(session: Session, service: Service, draft: Entry | None, conten
 
 def document_path(ctx: Context, session: Session) -> Path:
     return docs.folder(ctx, session) / docs.file_name("Compte rendu", session)
+
+
+def draft_on_disk(ctx: Context, journal: Journal, session: Session, entry: Entry) -> str:
+    """The filed draft now: gone, still the tool's recorded rendering, or saved since by a person."""
+    path = document_path(ctx, session)
+    if not path.is_file():
+        return MISSING
+    return STAFF if _edited_by_staff(path, entry.external_ref, journal.rendered(str(path))) else TOOL
 
 
 def _digest(path: Path) -> str:

@@ -49,7 +49,7 @@ AUTOMATIONS: dict[str, Automation] = {
         name=minutes.NAME, label=minutes.LABEL,
         plan=lambda ctx, service, journal, transport: minutes.plan(
             service, journal.entries(minutes.NAME), ctx.now(), ctx.config.minutes.within_days,
-            journal.attendance),
+            journal.attendance, lambda session, entry: minutes.draft_on_disk(ctx, journal, session, entry)),
         build=minutes.build, writes=minutes.writes,
         enabled=lambda ctx: ctx.config.minutes.enabled, documents=minutes.document),
     follow_ups.NAME: Automation(

@@ -182,7 +182,7 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         supplier = Supplier(name=r.get("name"), email=r.get("email", ""), address=r.get("address", ""),
                             category=r.get("category", ""), ridet=r.get("ridet", ""))
         service.suppliers[normalize_label(supplier.name)] = supplier
-        if not supplier.email:
+        if not supplier.email and not _said(service, r, "email"):
             service.findings.append(_finding(r, "email", None, f"fournisseur sans adresse e-mail ({supplier.name}) : "
                                              "ses avis seront préparés pour un envoi par courrier", Severity.WARNING))
     for r in registers.of("applications"):
@@ -222,6 +222,14 @@ def _finding(record: Record, field_name: str, value: object, reason: str,
                    value, reason, severity)
 
 
+def _said(service: Service, record: Record, field_name: str) -> bool:
+    """Whether reading already found this cell unusable (an address refused): one finding per cell."""
+    column = record.headers.get(field_name, field_name)
+    src = record.source
+    return any(f.row == src.row and f.column == column and f.sheet == src.sheet and f.file == str(src.file)
+               for f in service.findings)
+
+
 def _member(r: Record, service: Service) -> Member | None:
     name = r.get("full_name") or " ".join(p for p in (r.get("last_name"), r.get("first_name")) if p)
     committee = r.get("committee")
@@ -229,14 +237,10 @@ def _member(r: Record, service: Service) -> Member | None:
         service.findings.append(_finding(r, "committee", committee,
                                          "instance inconnue : elle ne figure pas dans la liste des instances"))
         return None
-    if not r.get("email"):
+    if not r.get("email") and not _said(service, r, "email"):
         service.findings.append(_finding(r, "email", None,
                                          f"membre sans adresse e-mail ({name}) : il ne recevra pas les convocations",
                                          Severity.WARNING))
-    elif not r.get("email").isascii():
-        service.findings.append(_finding(r, "email", r.get("email"),
-                                         "adresse e-mail avec accents : la plupart des serveurs la refusent, "
-                                         "vérifiez-la auprès du membre", Severity.WARNING))
     return Member(full_name=name, email=r.get("email", ""), organisation=r.get("organisation", ""),
                   function=r.get("function", ""), role=r.get("role", "titulaire"),
                   substitute_for=r.get("substitute_for", ""),

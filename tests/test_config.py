@@ -62,7 +62,7 @@ password = "secret123"
         load_config(write(tmp_path, text), backends=settings_checks())
     problems = caught.value.problems
     assert "[service] name : clé obligatoire absente" in problems
-    assert "[service] email : adresse e-mail invalide « pas-une-adresse »" in problems
+    assert "[service] email : adresse e-mail invalide « pas-une-adresse » : il manque « @ »" in problems
     assert any(p.startswith("[service] timezone : fuseau horaire inconnu « Mars/Olympus »") for p in problems)
     assert "[service] colour : clé inconnue" in problems
     assert any(p.startswith("[paths] registers : dossier introuvable") for p in problems)
@@ -162,3 +162,16 @@ def test_schedule_days_and_every_minutes(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, text), backends=settings_checks())
     slot = config.serve.schedule["followups"]
     assert slot.weekdays == (0, 2, 5, 6) and slot.times == ("08:00", "09:30", "11:00")
+
+
+def test_addresses_the_tool_sends_to_are_checked_like_the_registers(tmp_path: Path) -> None:
+    text = VALID.replace('email = "ccas@lifou.nc"', 'email = "ccas@lifou.nc"\nmanager = "élodie.wamo@lifou.nc"\n'
+                         'admin = "support; info@lifou.nc"') + '[safety]\npilot_address = "pilote @lifou.nc"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), backends=settings_checks())
+    assert caught.value.problems == [
+        "[service] manager : adresse e-mail invalide « élodie.wamo@lifou.nc » : accents ou caractères spéciaux "
+        "avant « @ », que les serveurs de messagerie refusent : vérifiez-la auprès de la personne",
+        "[service] admin : adresse e-mail invalide « support; info@lifou.nc » : plusieurs adresses, une seule "
+        "est possible",
+        "[safety] pilot_address : adresse e-mail invalide « pilote @lifou.nc » : espace dans l'adresse"]

@@ -106,7 +106,9 @@ def test_what_was_sent_is_the_outbox_of_the_week(sent: Sent) -> None:
     mails = [m["X-Commission-Key"].split("/")[0] for _, m in outbox(sent.folder)]
     expected = Counter(LABELS[k] for k in mails if k not in ("digest", "alerte"))
     rows = sent.tables.rows("envois")
-    assert {r[0]: int(r[1]) for r in rows[:-1]} == expected
+    assert {r[0]: int(r[1]) for r in rows[:-1] if int(r[1])} == expected
+    # an automation that only prepared documents (the minutes' drafts) is listed with them
+    assert all(int(r[2]) > 0 for r in rows[:-1] if not int(r[1]))
     filed = re.search(r"Bilan : \d+ envois?, (\d+) documents? préparés?", sent.run_output)
     assert rows[-1] == ["Total", str(sum(expected.values())), filed.group(1)]
     overview = {label: value for label, value in sent.tables.tables["en-bref"]}

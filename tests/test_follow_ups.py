@@ -266,3 +266,30 @@ def test_pdfs_of_letters_notices_and_vouchers(tmp_path: Path, clock) -> None:
 
     voucher = PdfReader(str(folder / "Bons" / "Bon BA-2026-0002.pdf"))
     assert f"dix-huit mille francs{NBSP}CFP" in " ".join(page.extract_text() for page in voucher.pages)
+
+
+def test_an_applicant_s_unusable_address_is_a_finding_and_the_letter_goes_to_print(tmp_path: Path, clock) -> None:
+    rows = [application("DEL-2026-0501", "WAMO", "Élodie", "Impayés de loyer", 80000, "Accord", 80000,
+                        email="élodie.wamo@mairie.nc"),
+            application("DEL-2026-0502", "WAMO", "Jean", "Facture d'eau", 30000, "Refus", reason="Hors plafond",
+                        email="jean wamo@mairie.nc")]
+    config = make_follow_up_service(tmp_path / "s", rows)
+    ctx = context(config, clock)
+    commands.check(ctx)
+    checked = ctx.out.getvalue()  # type: ignore[attr-defined]
+    where = "« Registre des demandes 2026.xlsx », feuille « Demandes »"
+    kept = ("la ligne est gardée sans adresse e-mail : rien ne partira par e-mail à cette adresse, les courriers "
+            "sont préparés pour l'impression")
+    assert (f"⚠ {where}, ligne 2, colonne « Courriel » (valeur « élodie.wamo@mairie.nc ») : adresse e-mail "
+            "invalide : accents ou caractères spéciaux avant « @ », que les serveurs de messagerie refusent : "
+            f"vérifiez-la auprès de la personne ; {kept}") in checked
+    assert (f"⚠ {where}, ligne 3, colonne « Courriel » (valeur « jean wamo@mairie.nc ») : adresse e-mail "
+            f"invalide : espace dans l'adresse ; {kept}") in checked
+    out = run(config, clock)
+    assert "Courrier de décision (accord) – dossier DEL-2026-0501, à imprimer" in out
+    assert "Courrier de décision (refus) – dossier DEL-2026-0502, à imprimer" in out
+    assert "écartée" not in out
+    letters = config.parent / FOLDER / "Courriers"
+    assert "Élodie WAMO" in text_of(docx.Document(str(letters / "Décision DEL-2026-0501 (accord).docx")))
+    assert (letters / "Décision DEL-2026-0502 (refus).docx").is_file()
+    assert not [m for m in outbox(config) if "demande d'aide" in m["Subject"]]  # no mail, no encoded word

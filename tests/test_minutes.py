@@ -140,14 +140,66 @@ def test_validated_minutes_are_circulated_once_as_staff_left_them(service: Path,
     assert len(minutes_mails(service)) == 1
 
 
-def test_untouched_draft_is_circulated_as_the_final_version(service: Path, clock) -> None:
+WAITS = (f"{COMMITTEE}, séance du 10/11/2026 : « CR validé » indique « Oui », mais le projet vient d'être "
+         "préparé : à relire avant diffusion ; il sera diffusé au passage suivant.")
+
+
+def test_minutes_validated_before_any_draft_are_drafted_first_and_circulated_on_the_next_run(service: Path,
+                                                                                            clock) -> None:
     edit_planning(service.parent, 5, CR_validé="Oui")
+    planned = context(service, clock)
+    commands.plan(planned)
+    out = planned.out.getvalue()
+    assert f"- document : Projet de compte rendu – {COMMITTEE}, séance du 10/11/2026" in out
+    assert "Diffusion du compte rendu" not in out and WAITS in out
+    ctx = context(service, clock)
+    commands.run(ctx)
+    # nobody could have read a draft rendered by this very run: nothing is circulated yet, and the run says why
+    assert minutes_mails(service) == [] and WAITS in ctx.out.getvalue()
+    assert "PROJET" in text_of(service.parent / DRAFT)
+    ws = openpyxl.load_workbook(service.parent / "registres" / "Planning des instances 2026.xlsx")["Planning 2026"]
+    assert ws.cell(5, [c.value for c in ws[4]].index("CR diffusé le") + 1).value is None
+    clock.moment = datetime(2026, 11, 24, 9, 0, tzinfo=NOUMEA)
     commands.run(context(service, clock))
     [mail] = minutes_mails(service)
     [attached] = list(mail.iter_attachments())
     sent = "\n".join(p.text for p in docx.Document(io.BytesIO(attached.get_content())).paragraphs)
     assert sent.count("Compte rendu de la séance") == 1 and "PROJET" not in sent
     assert "PROJET" not in text_of(service.parent / DRAFT)
+
+
+def test_a_validated_draft_the_registers_have_left_behind_is_not_circulated(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    changed = [row[:] for row in APPLICATIONS]
+    changed[3][10:12] = ["Accord", 99000]  # corrected in the register, and the minutes marked validated
+    write_applications(service.parent, changed)
+    edit_planning(service.parent, 5, CR_validé="Oui")
+    ctx = context(service, clock)
+    commands.run(ctx)
+    assert minutes_mails(service) == []
+    assert "les registres ont changé depuis le projet validé : rien n'est diffusé" in ctx.out.getvalue()
+    draft = service.parent / DRAFT
+    assert table_rows(docx.Document(str(draft)), "N°")[4][5] == "Ajourné"  # the text staff read, untouched
+    # staff bring the change into the draft themselves: their file is the one circulated
+    edited = docx.Document(str(draft))
+    edited.paragraphs[1].text = edited.paragraphs[1].text.replace("PROJET – ", "")
+    edited.add_paragraph("Le dossier DEL-2026-0204, ajourné en séance, a reçu un accord le 20 novembre.")
+    edited.save(str(draft))
+    commands.run(context(service, clock))
+    [mail] = minutes_mails(service)
+    [attached] = list(mail.iter_attachments())
+    assert "reçu un accord le 20 novembre" in "\n".join(
+        p.text for p in docx.Document(io.BytesIO(attached.get_content())).paragraphs)
+
+
+def test_a_validated_draft_gone_from_its_folder_is_not_circulated(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    (service.parent / DRAFT).unlink()
+    edit_planning(service.parent, 5, CR_validé="Oui")
+    ctx = context(service, clock)
+    commands.plan(ctx)
+    assert "le projet de compte rendu est introuvable (déplacé ou supprimé) : rien n'est diffusé" in ctx.out.getvalue()
+    assert "Diffusion du compte rendu" not in ctx.out.getvalue()
 
 
 def test_no_draft_for_old_sessions_and_a_word_for_a_past_session_still_planned(tmp_path: Path, clock) -> None:
@@ -186,3 +238,27 @@ def test_a_run_killed_after_rendering_the_draft_does_not_take_it_for_staff_s(ser
     assert "modifié à la main" not in ctx.out.getvalue()  # type: ignore[attr-defined]
     assert table_rows(docx.Document(str(draft)), "N°")[1][5] == "Refus"  # the draft still follows the register
     assert not list(draft.parent.glob(".*"))  # no half-made copy left beside it
+
+
+def test_a_draft_saved_by_staff_the_same_day_is_seen_by_the_next_idle_run(service: Path, clock) -> None:
+    commands.run(context(service, clock))
+    changed = [row[:] for row in APPLICATIONS]
+    changed[3][10:12] = ["Accord", 99000]
+    write_applications(service.parent, changed)
+    edit_planning(service.parent, 5, CR_validé="Oui")
+    suppliers = openpyxl.Workbook()  # every register readable: a run with nothing to do is remembered as idle
+    suppliers.active.title = "Fournisseurs"
+    suppliers.active.append(["Raison sociale", "Catégorie", "Courriel"])
+    suppliers.save(service.parent / "registres" / "Fournisseurs.xlsx")
+    commands.run(context(service, clock), "minutes")  # only the notice: nothing to do
+    idle = context(service, clock)
+    commands.run(idle, "minutes")
+    assert "Rien à faire" in idle.out.getvalue()
+    draft = service.parent / DRAFT
+    edited = docx.Document(str(draft))
+    edited.add_paragraph("Le dossier DEL-2026-0204 a reçu un accord après la séance.")
+    edited.save(str(draft))
+    ctx = context(service, clock)
+    commands.run(ctx, "minutes")
+    assert "Rien à faire" not in ctx.out.getvalue()
+    assert len(minutes_mails(service)) == 1

@@ -101,7 +101,13 @@ def test_each_bad_cell_is_a_finding_and_the_rest_is_read(tmp_path: Path, mapping
     assert found[(10, "Instance")].reason == "valeur obligatoire manquante"
     assert "Prévue" in found[(9, "Statut")].reason
     assert all(f.file == str(path) and f.sheet == "Planning 2026" for f in registers.findings)
-    assert [r.values["date"] for r in registers.of("sessions")] == [date(2026, 12, 19)]
+    # an unusable address is a warning: the row is read without it, every other bad row is left out
+    assert found[(8, "Contact")].severity is Severity.WARNING
+    assert found[(8, "Contact")].reason.endswith("la ligne est gardée sans adresse e-mail : rien ne partira par "
+                                                 "e-mail à cette adresse, les courriers sont préparés pour "
+                                                 "l'impression")
+    kept = {r.values["date"]: r for r in registers.of("sessions")}
+    assert list(kept) == [date(2026, 12, 16), date(2026, 12, 19)] and kept[date(2026, 12, 16)].get("contact") is None
 
 
 def test_line_typed_twice_and_duplicate_key(tmp_path: Path, mapping) -> None:

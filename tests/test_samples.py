@@ -46,8 +46,11 @@ def test_province_sud_registers() -> None:
 def test_ccas_registers() -> None:
     ctx, data = loaded("ccas-lifou")
     assert [f for f in data.service.findings if f.severity is Severity.ERROR] == []
-    accented = [f for f in data.service.findings if "adresse e-mail avec accents" in f.reason]
+    accented = [f for f in data.service.findings if "accents ou caractères spéciaux avant « @ »" in f.reason]
     assert sorted(f.value for f in accented) == ["gaëlle.waheo@lifou.nc", "josépha.waia@lifou.nc"]
+    assert all(f.severity is Severity.WARNING for f in accented)  # still members, with no address to mail
+    flagged = {(f.file, f.row) for f in accented}  # one finding per cell: not « membre sans adresse » again
+    assert not [f for f in data.service.findings if "membre sans adresse" in f.reason and (f.file, f.row) in flagged]
     sessions = data.service.sessions
     assert len(sessions) == 21 and sessions[0].committee.name == "Commission d'aide facultative"
     assert len(data.service.members) == 7

@@ -216,3 +216,45 @@ def test_allowed_domains_block_an_unexpected_recipient(tmp_path: Path) -> None:
     assert inner.sent == []
     guarded.send_meeting(meeting())
     assert len(inner.sent) == 1
+
+
+def test_mime_refuses_an_accented_address_rather_than_encoding_it() -> None:
+    from dataclasses import replace
+
+    from automations.errors import TransportError
+    from automations.transports.mime import as_bytes, mail_message
+
+    for bad in ("élodie.wamo@mairie.nc", "jean wamo@mairie.nc"):
+        with pytest.raises(TransportError) as caught:
+            mail_message(replace(mail(), to=(Address(bad, "Élodie WAMO"),)), STAMP)
+        assert caught.value.message.startswith("adresse e-mail invalide en « À » (")
+        assert "rien n'est envoyé" in caught.value.message and bad not in caught.value.message
+    # an accented display name is encoded, the address beside it stays plain ASCII
+    raw = as_bytes(mail_message(replace(mail(), to=(Address("elodie.wamo@mairie.nc", "Élodie WAMO"),)), STAMP))
+    [to_line] = [line for line in raw.split(b"\r\n") if line.startswith(b"To: ")]
+    assert to_line == b"To: =?utf-8?q?=C3=89lodie?= WAMO <elodie.wamo@mairie.nc>"
+    # a domain with accents goes as IDNA, never as an encoded word
+    raw = as_bytes(mail_message(replace(mail(), to=(Address("accueil@mairie-dumbéa.nc", "Accueil"),)), STAMP))
+    assert b"To: Accueil <accueil@xn--mairie-dumba-leb.nc>\r\n" in raw and b"=?utf-8?" not in raw.split(b"To: ")[1][:60]
+
+
+def test_the_guard_refuses_an_accented_address_for_every_transport(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from automations.errors import TransportError
+    from automations.transports.guard import GuardedTransport
+
+    inner = BACKENDS["memory"]({}, base=tmp_path, now=lambda: STAMP)  # Exchange and Graph write no MIME
+    guarded = GuardedTransport(inner)
+    with pytest.raises(TransportError) as caught:
+        guarded.send_meeting(replace(meeting(), optional=(Address("ko.óunou@cafat.nc", "OUNOU Ko"),)))
+    assert caught.value.message.startswith("adresse e-mail invalide en « Facultatif » (accents")
+    with pytest.raises(TransportError):
+        guarded.send_mail(replace(mail(), sender=Address("commissions@province sud.nc")))
+    assert inner.sent == []
+    guarded.send_mail(replace(mail(), to=(Address("accueil@mairie-dumbéa.nc"),)))
+    assert inner.sent[-1].to[0].email == "accueil@xn--mairie-dumba-leb.nc"
+    # the allow-list names the domain as staff write it
+    allowing = GuardedTransport(inner, allowed_domains=["province-sud.nc", "mairie-dumbéa.nc"])
+    allowing.send_mail(replace(mail(), to=(Address("accueil@mairie-dumbéa.nc"),)))
+    assert len(inner.sent) == 2

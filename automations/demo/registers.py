@@ -4,11 +4,11 @@ Sessions are placed relative to ``today`` so that a demo run always has work:
 three sessions inside their invitation lead time (one without a room, one
 whose date is typed as text), two of them inside their meeting-pack lead
 time, and a held session per committee whose minutes are not yet circulated
-(one marked validated); the rest either past or further ahead. This year's
-applications are examined at those sessions; the latest held session of each
-committee has its decisions entered and its follow-ups (letters, vouchers,
-supplier notices) still to do. The
-quirks staff leave in real registers are there too: title rows above the
+(none marked validated: no draft exists yet for staff to have read); the
+rest either past or further ahead. This year's applications are examined at
+those sessions; the latest held session of each committee has its decisions
+entered and its follow-ups (letters, vouchers, supplier notices) still to do.
+The quirks staff leave in real registers are there too: title rows above the
 header, times typed three ways, amounts typed as text, a member without an
 e-mail, the last application typed twice.
 """
@@ -25,6 +25,8 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from ..actions import slug
 
 COMMITTEES = [  # name, scheme, invitation lead, pack lead, usual room, hours
     ("Commission maintien dans le logement", "Maintien dans le logement", 15, 5, "Salle Kaori", 2),
@@ -96,7 +98,7 @@ def _sessions(today: date, rng: random.Random) -> list[list[object]]:
                          None if cancelled else day - timedelta(days=lead),
                          None if cancelled else day - timedelta(days=pack),
                          None if cancelled or latest else day + timedelta(days=10),
-                         "Oui" if latest and index == 1 else None])
+                         None])
         offset, quirk = soon.get(index, (20, ""))  # the 2nd committee's next session is beyond its lead
         day = _weekday(today + timedelta(days=offset))
         rows.append([name, day.strftime("%d/%m/%Y") if quirk == "text date" else day, times[index], hours,
@@ -199,7 +201,8 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
         granted = {"Accord": asked, "Accord partiel": asked // 2000 * 1000}.get(decision or "")
         last, first = rng.choice(LAST), rng.choice(FIRST)
         followed = decided and session != latest.get(committee[1]) and session + timedelta(days=7) < today
-        email = f"{first.lower()}.{last.lower()}@mail.nc".replace("é", "e").replace("ë", "e") if n % 3 == 0 else None
+        # addresses as servers take them: plain ASCII (an accented one is refused, as in a real register)
+        email = f"{slug(first)}.{slug(last)}@mail.nc" if n % 3 == 0 else None
         ws.append([f"DEL-{year}-{n:04d}", filed, last, first, rng.choice(COMMUNES),
                    committee[1], aid, f"{asked:,} F".replace(",", " ") if n % 17 == 0 else asked,
                    rng.choice(WORKERS), session, decision, granted,

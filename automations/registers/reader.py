@@ -274,11 +274,13 @@ class _Field:
     column: str  # the header text named in findings
     constant: Any = None
     is_constant: bool = False
+    kept_without: str = ""  # set: an unreadable cell is a warning saying so, and the row is read without it
 
 
 def _plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict[str, str]) -> list[_Field]:
     return [_Field(name, columns.get(name), fs.type.convert, fs.required, fs.default,
-                   header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant)
+                   header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant,
+                   "" if fs.required else fs.type.kept_without)
             for name, fs in spec.fields.items()]
 
 
@@ -307,6 +309,11 @@ def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet
         try:
             values[f.name] = f.convert(raw)
         except ConversionError as exc:
+            if f.kept_without:
+                findings.append(Finding(file, sheet, row_number, f.column, raw,
+                                        f"{exc.reason} ; {f.kept_without}", Severity.WARNING))
+                values[f.name] = f.default
+                continue
             findings.append(Finding(file, sheet, row_number, f.column, raw, exc.reason))
             ok = False
     return values if ok else None

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, NoReturn
 
+from ..addresses import AddressProblem, usable_address
+
 
 class ConversionError(Exception):
     def __init__(self, reason: str) -> None:
@@ -51,6 +53,9 @@ def _near_int(value: float) -> int | None:
 class FieldType:
     name: ClassVar[str]
     label: ClassVar[str]
+    # an unreadable cell leaves the row out, unless the row is still of use without the value: then this
+    # French note says what becomes of it
+    kept_without: ClassVar[str] = ""
 
     def convert(self, value: Any) -> Any:
         raise NotImplementedError
@@ -331,6 +336,9 @@ class EmailType(FieldType):
     name = "email"
     label = "adresse e-mail"
     unreadable = "adresse e-mail invalide"
+    # the person is still there without an address: their letters go to print
+    kept_without = ("la ligne est gardée sans adresse e-mail : rien ne partira par e-mail à cette adresse, "
+                    "les courriers sont préparés pour l'impression")
 
     def convert(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -338,12 +346,11 @@ class EmailType(FieldType):
         text = value.strip()
         if text[:7].casefold() == "mailto:":
             text = text[7:].strip()
-        local, at, domain = text.partition("@")
-        if (not at or not local or "@" in domain or len(text.split()) != 1
-                or "." not in domain or "" in domain.split(".")):
-            self.fail(self.unreadable)
-        # only the domain is case-insensitive; the local part belongs to the mail server
-        return f"{local}@{domain.lower()}"
+        try:
+            # only the domain is case-insensitive; the local part belongs to the mail server
+            return usable_address(text)
+        except AddressProblem as exc:
+            self.fail(f"{self.unreadable} : {exc.reason}")
 
 
 _TEXT = TextType()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..addresses import address_problem
 from ..errors import ConfigError
 from ..number_format import number_format_problem
 from .schedule import read_slot
@@ -67,8 +68,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
         timezone=s.text("timezone", "Pacific/Noumea"), manager=s.text("manager", ""), admin=s.text("admin", ""),
     )
     for key, value in (("email", service.email), ("manager", service.manager), ("admin", service.admin)):
-        if value and "@" not in value:
-            s.problem(key, f"adresse e-mail invalide « {value} »")
+        if value and (problem := address_problem(value)):
+            s.problem(key, f"adresse e-mail invalide « {value} » : {problem}")
     try:
         ZoneInfo(service.timezone or "")
     except (ZoneInfoNotFoundError, ValueError):
@@ -148,8 +149,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
                             allowed_domains=g.strings("allowed_domains", ()),
                             max_mails_per_run=g.integer("max_mails_per_run", 300, minimum=1),
                             retention_months=g.integer("retention_months", 0, minimum=0))
-    if safety.pilot_address and "@" not in safety.pilot_address:
-        g.problem("pilot_address", f"adresse e-mail invalide « {safety.pilot_address} »")
+    if safety.pilot_address and (problem := address_problem(safety.pilot_address)):
+        g.problem("pilot_address", f"adresse e-mail invalide « {safety.pilot_address} » : {problem}")
     g.finish()
 
     committees = []

@@ -15,11 +15,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..addresses import AddressProblem, usable_address
+from ..errors import TransportError
+
 
 @dataclass(frozen=True)
 class Address:
     email: str
     name: str = ""
+
+
+def written(address: Address, where: str) -> Address:
+    """The address as a header or an envelope may carry it (plain ASCII), never as an encoded word.
+
+    ``where`` names the field in French (« À », « De »…). The message does not quote the address: it may be an
+    applicant's, and run output ends up in the service's logs.
+    """
+    try:
+        return replace(address, email=usable_address(address.email))
+    except AddressProblem as exc:
+        raise TransportError(f"adresse e-mail invalide en « {where} » ({exc.reason}) : rien n'est envoyé ; "
+                             "corrigez-la dans le registre ou la configuration") from None
 
 
 @dataclass(frozen=True)

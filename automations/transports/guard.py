@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..errors import TransportError
-from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport
 from ..documents.french import plural
+from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport, written
 
 PILOT_PREFIX = "[PILOTE] "
 
@@ -27,7 +27,8 @@ class GuardedTransport(Transport):
         super().__init__({}, base=inner.base, now=inner.now)
         self.inner = inner
         self.pilot = Address(pilot_address, "Pilote") if pilot_address else None
-        self.allowed = tuple(d.lower().lstrip("@") for d in allowed_domains)
+        # compared with addresses as they are written: a domain with accents in its IDNA form
+        self.allowed = tuple(_idna(d.lower().lstrip("@")) for d in allowed_domains)
 
     def _check(self, recipients: Sequence[Address]) -> None:
         if not self.allowed:
@@ -55,6 +56,8 @@ class GuardedTransport(Transport):
         return body[:opening.end()] + note + body[opening.end():] if opening else note + body
 
     def send_mail(self, mail: Mail) -> Delivered:
+        # every transport gets plain ASCII addresses, Exchange and Graph as much as the MIME ones
+        mail = replace(mail, sender=written(mail.sender, "De"), to=_written(mail.to, "À"), cc=_written(mail.cc, "Cc"))
         self._check(mail.to + mail.cc)
         if self.pilot:
             mail = replace(mail, to=(self.pilot,), cc=(), subject=PILOT_PREFIX + mail.subject,
@@ -63,6 +66,10 @@ class GuardedTransport(Transport):
         return self.inner.send_mail(mail)
 
     def send_meeting(self, meeting: Meeting) -> Delivered:
+        room = meeting.room and (written(meeting.room, "Salle") if meeting.room.email else meeting.room)
+        meeting = replace(meeting, organizer=written(meeting.organizer, "Organisateur"),
+                          required=_written(meeting.required, "À"), optional=_written(meeting.optional, "Facultatif"),
+                          room=room, removed=_written(meeting.removed, "Retiré"))
         # attendees an update drops are written to as well: their cancellation obeys the same rules
         self._check(meeting.recipients + meeting.removed)
         if self.pilot:
@@ -98,3 +105,14 @@ class GuardedTransport(Transport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _written(addresses: tuple[Address, ...], where: str) -> tuple[Address, ...]:
+    return tuple(written(a, where) for a in addresses)
+
+
+def _idna(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # never matches a written address: the mail is blocked, as for any unknown domain

@@ -10,7 +10,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from ..documents.ics import meeting_ics
-from .base import Address, Attachment, Mail, Meeting
+from .base import Address, Attachment, Mail, Meeting, written
 
 KEY_HEADER = "X-Commission-Key"
 
@@ -29,8 +29,10 @@ def delivery_hash(delivery_id: str) -> str:
     return hashlib.sha256(delivery_id.encode("utf-8")).hexdigest()[:16]
 
 
-def _address(address: Address) -> MailAddress:
-    local, _, domain = address.email.partition("@")
+def _address(address: Address, where: str) -> MailAddress:
+    # the standard library would encode an accented local part as =?utf-8?...?= inside the address:
+    # refused instead; an accented display name is encoded, as it should be
+    local, _, domain = written(address, where).email.rpartition("@")
     return MailAddress(display_name=address.name, username=local, domain=domain)
 
 
@@ -46,10 +48,10 @@ def _base(delivery_id: str, subject: str, sender: Address, to: tuple[Address, ..
     # SMTP mail lost that space too
     message = EmailMessage(policy=WIRE)
     message["Subject"] = subject
-    message["From"] = _address(sender)
-    message["To"] = [_address(a) for a in to]
+    message["From"] = _address(sender, "De")
+    message["To"] = [_address(a, "À") for a in to]
     if cc:
-        message["Cc"] = [_address(a) for a in cc]
+        message["Cc"] = [_address(a, "Cc") for a in cc]
     domain = sender.email.rpartition("@")[2] or "localhost"
     # A Message-ID derived from the delivery id lets any server spot a resend.
     message["Message-ID"] = f"<{delivery_hash(delivery_id)}@{domain}>"

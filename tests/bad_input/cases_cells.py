@@ -1,7 +1,8 @@
 """Bad cells: a text in each typed column, formula errors, dates out of range, duplicates, unknown names.
 
 Each bad row is left out with its finding and the other rows still work: the mails of the valid rows
-leave, and the bad row is not written to.
+leave, and the bad row is not written to. An unusable e-mail address is the exception: the person is
+still there, so the row is kept without it (a warning), and an applicant's letter is prepared for print.
 """
 
 from __future__ import annotations
@@ -57,6 +58,24 @@ def _cell_case(name: str, title: str, make, line: str, mails: frozenset[str], wa
     return Case(name, title, make, check=(line,), run=(ONE_LEFT_OUT,), mails=mails, watch=row_of(watch_row, sheet))
 
 
+KEPT = ("la ligne est gardée sans adresse e-mail : rien ne partira par e-mail à cette adresse, les courriers sont "
+        "préparés pour l'impression")
+TROLUE_PRINTED = "✓ document : Courrier de décision (refus) – dossier DEL-2026-0303, à imprimer"
+
+
+def _letter_to_print(folder: Path) -> list[str]:
+    found = list((folder / "documents").rglob("Décision DEL-2026-0303 (refus).docx"))
+    return [] if found else ["no letter prepared for print for DEL-2026-0303"]
+
+
+def _address_case(name: str, title: str, value: str, why: str) -> Case:
+    """An applicant's unusable address: a warning naming the cell, and the letter goes to print."""
+    return Case(name, title, _application(ROW_TROLUE, Courriel=value),
+                check=(f"⚠ {REG}, ligne 3, colonne « Courriel » (valeur « {value} ») : adresse e-mail invalide : "
+                       f"{why} ; {KEPT}",),
+                check_exit=0, run=(TROLUE_PRINTED,), mails=NO_TROLUE, watch=NOTHING, after=(_letter_to_print,))
+
+
 NO_TROLUE = ALL_MAILS - {TROLUE}
 NO_WAHEO = ALL_MAILS - {WAHEO, SIC}  # the SIC's notice lists WAHEO's aid only
 NO_INVITATION = ALL_MAILS - {INVITATION}
@@ -79,8 +98,7 @@ CASES = [
     _cell_case("text_in_amount", "texte dans une colonne de montants", _application(ROW_WAHEO, Montant_accordé="voir dossier"),
                f"✗ {REG}, ligne 2, colonne « Montant accordé » (valeur « voir dossier ») : montant illisible "
                "(attendu par exemple 125 000)", NO_WAHEO, ROW_WAHEO),
-    _cell_case("text_in_email", "texte dans une colonne d'e-mails", _application(ROW_TROLUE, Courriel="néant"),
-               f"✗ {REG}, ligne 3, colonne « Courriel » (valeur « néant ») : adresse e-mail invalide", NO_TROLUE, ROW_TROLUE),
+    _address_case("text_in_email", "texte dans une colonne d'e-mails", "néant", "il manque « @ »"),
     _cell_case("text_in_bool", "texte dans une colonne oui/non", _coming_session(CR_validé="peut-être"),
                f"✗ {PLAN}, ligne 6, colonne « CR validé » (valeur « peut-être ») : oui ou non attendu",
                NO_INVITATION, COMING_ROW, "Planning 2026"),
@@ -117,14 +135,18 @@ CASES = [
                f"✗ {PLAN}, ligne 6, colonne « Instance » (valeur « Commission des aides diverses ») : instance inconnue : "
                "ajoutez-la à la liste des instances ou corrigez son nom ; la séance est ignorée",
                NO_INVITATION, COMING_ROW, "Planning 2026"),
-    _cell_case("email_without_at", "adresse e-mail sans @", _application(ROW_TROLUE, Courriel="malia.trolue.mail.nc"),
-               f"✗ {REG}, ligne 3, colonne « Courriel » (valeur « malia.trolue.mail.nc ») : adresse e-mail invalide",
-               NO_TROLUE, ROW_TROLUE),
-    _cell_case("member_email_without_at", "adresse e-mail d'un membre sans @",
-               _sheet("Membres", 3, Courriel="wassissi.lalie-fsh.nc"),
-               "✗ « Planning des instances 2026.xlsx », feuille « Membres », ligne 3, colonne « Courriel » "
-               "(valeur « wassissi.lalie-fsh.nc ») : adresse e-mail invalide",
-               NO_INVITATION | {"therese.xowie@ville-noumea.nc"}, 3, "Membres"),
+    _address_case("email_without_at", "adresse e-mail sans @", "malia.trolue.mail.nc", "il manque « @ »"),
+    _address_case("email_with_accent", "adresse e-mail avec accents", "malia.trolué@mail.nc",
+                  "accents ou caractères spéciaux avant « @ », que les serveurs de messagerie refusent : "
+                  "vérifiez-la auprès de la personne"),
+    _address_case("email_with_space", "adresse e-mail avec une espace", "malia trolue@mail.nc", "espace dans l'adresse"),
+    _address_case("two_emails", "deux adresses e-mail dans la même cellule", "malia.trolue@mail.nc; mt@mail.nc",
+                  "plusieurs adresses, une seule est possible"),
+    # a member without a usable address is still a member: convened by no mail, listed in the minutes
+    Case("member_email_without_at", "adresse e-mail d'un membre sans @", _sheet("Membres", 3, Courriel="wassissi.lalie-fsh.nc"),
+         check=("⚠ « Planning des instances 2026.xlsx », feuille « Membres », ligne 3, colonne « Courriel » "
+                f"(valeur « wassissi.lalie-fsh.nc ») : adresse e-mail invalide : il manque « @ » ; {KEPT}",),
+         check_exit=0, mails=NO_INVITATION | {"therese.xowie@ville-noumea.nc"}, watch=row_of(3, "Membres")),
 ]
 
 
