@@ -136,7 +136,7 @@ def test_the_meeting_pack_shows_cover_agenda_summary_and_one_page_per_applicatio
     assert not any(line.startswith("Mise à jour") for line in lines)
     assert ["1. Approbation du compte rendu de la séance précédente", "2. Examen des demandes d'aide",
             "3. Questions diverses"] == [line for line in lines if line[:2] in ("1.", "2.", "3.")]
-    assert "Examen de 3 dossier(s) de demande d'aide." in lines
+    assert "Examen de 3 dossiers de demande d'aide." in lines
 
     summary = next(t for t in document.tables if t.rows[0].cells[0].text == "N°")
     assert len(summary.rows) == 1 + 3 + 1
@@ -144,7 +144,7 @@ def test_the_meeting_pack_shows_cover_agenda_summary_and_one_page_per_applicatio
                                                        "Référent"]
     assert [c.text for c in summary.rows[1].cells] == ["DEL-2026-0012", "Maintien dans le logement",
                                                        "Loyers impayés", "125 000 F CFP", "Mme Léa Gopé"]
-    assert summary.rows[4].cells[0].text == "Total\u00a0: 3 dossier(s)"
+    assert summary.rows[4].cells[0].text == "Total\u00a0: 3 dossiers"
     assert summary.rows[4].cells[3].text == "263 500 F CFP"
     by_scheme = next(t for t in document.tables if t.rows[0].cells[0].text == "Dispositif")
     assert [[c.text for c in row.cells] for row in by_scheme.rows] == [
@@ -184,7 +184,7 @@ def test_the_meeting_pack_without_chair_site_or_applications(tmp_path: Path) -> 
     assert not any(line.startswith("Présidence") for line in lines)
     assert not any(h.startswith("Dossier n°") for h in headings(document))
     summary = next(t for t in document.tables if t.rows[0].cells[0].text == "N°")
-    assert [row.cells[0].text for row in summary.rows] == ["N°", "Total\u00a0: 0 dossier(s)"]
+    assert [row.cells[0].text for row in summary.rows] == ["N°", "Total\u00a0: 0 dossier"]
     assert_no_jinja_left(document)
 
 
@@ -215,7 +215,7 @@ def test_the_minutes_show_attendance_decisions_and_totals(tmp_path: Path) -> Non
         "DEL-2026-0015", "M. K.", "Aide à l'énergie", "Facture d'électricité", "48 500 F CFP", "Refus", "0 F CFP",
         "Ressources > plafond & dossier incomplet"]
     total = [c.text for c in decisions.rows[4].cells]
-    assert total[0] == "Total\u00a0: 3 dossier(s)" and total[4] == "263 500 F CFP" and total[6] == "125 000 F CFP"
+    assert total[0] == "Total\u00a0: 3 dossiers" and total[4] == "263 500 F CFP" and total[6] == "125 000 F CFP"
     assert [[c.text for c in row.cells] for row in by_scheme.rows] == [
         ["Dispositif", "Dossiers", "Accords", "Refus", "Ajournés", "Montant demandé", "Montant accordé"],
         ["Maintien dans le logement", "2", "1", "0", "1", "215 000 F CFP", "125 000 F CFP"],
@@ -495,7 +495,7 @@ def test_the_supplier_notice_lists_one_row_per_beneficiary_and_the_total(tmp_pat
     assert len(table.rows) == 1 + 3 + 1
     total = [c.text for c in table.rows[4].cells]
     assert total[0] == "Total" and total[4] == "48 500 F CFP" and total[5] == ""
-    assert "Soit 3 aide(s) pour un montant total de 48 500 F CFP (quarante-huit mille cinq cents francs CFP)." in lines
+    assert "Soit 3 aides pour un montant total de 48 500 F CFP (quarante-huit mille cinq cents francs CFP)." in lines
     assert sum("bon alimentaire" in line or "bons alimentaires" in line for line in lines) == 2
     assert lines[-2:] == ["Mme Hélène Wénéhoua", "Cheffe du service de l'action sociale"]
     assert "RECTIFICATIF" not in full_text(document)
@@ -511,7 +511,7 @@ def test_a_supplier_notice_without_vouchers_or_ridet(tmp_path: Path) -> None:
     lines = [p.text for p in document.paragraphs]
     assert lines[lines.index("Gaz Services Païta") + 1].startswith("Objet\u00a0: Aides accordées")
     assert not any("bon alimentaire" in line or "bons alimentaires" in line for line in lines)
-    assert "Soit 1 aide(s) pour un montant total de 6 500 F CFP (six mille cinq cents francs CFP)." in lines
+    assert "Soit 1 aide pour un montant total de 6 500 F CFP (six mille cinq cents francs CFP)." in lines
     (table,) = document.tables
     assert [row.cells[0].text for row in table.rows] == ["N°", "1", "Total"]
     assert_no_jinja_left(document)

@@ -152,7 +152,7 @@ def test_every_document_carries_the_no_break_spaces(printed: list[Printed]) -> N
     voucher = one(printed, "Bon", "commission-insertion-logement-emploi")
     assert f"BON ALIMENTAIRE N°{NBSP}BA-2026-0001" in voucher.text and f"Clé de contrôle{NBSP}: " in voucher.text
     pack = one(printed, "Dossier de séance")
-    assert f"Total{NBSP}: 6 dossier(s)" in pack.text and xpf(1341000) in pack.text
+    assert f"Total{NBSP}: 6 dossiers" in pack.text and xpf(1341000) in pack.text
 
 
 def test_mails_keep_ordinary_spaces(demo: Path) -> None:

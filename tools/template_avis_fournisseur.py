@@ -33,7 +33,7 @@ def build() -> Document:
                         "alimentaire sont à honorer sur présentation du bon, dans la limite de son montant et de sa "
                         "durée de validité{% endif %}.", space_after=10)
     loop_table(document, AIDS, "r in rows", total=AIDS_TOTAL, size=TABLE_SIZE)
-    paragraph(document, "Soit {{ count }} aide(s) pour un montant total de {{ total }} ({{ total_words }}).",
+    paragraph(document, "Soit {{ count }} aide{% if count > 1 %}s{% endif %} pour un montant total de {{ total }} ({{ total_words }}).",
               space_before=10)
     tag(document, "{%p if has_vouchers %}")
     paragraph(document, "Les bons alimentaires sont nominatifs : avant de les honorer, je vous remercie de vérifier "

@@ -18,7 +18,7 @@ DECISIONS = (Column("N°", "{{ a.number }}", 2.5), Column("Demandeur", "{{ a.app
              Column("Décision", "{{ a.decision }}", 1.6),
              Column("Montant accordé", "{{ a.amount_granted }}", 2.8, right=True),
              Column("Motif", "{{ a.reason }}", 2.5))
-DECISIONS_TOTAL = ("Total : {{ totals.count }} dossier(s)", None, None, None, "{{ totals.amount_asked }}", "",
+DECISIONS_TOTAL = ("Total : {{ totals.count }} dossier{% if totals.count > 1 %}s{% endif %}", None, None, None, "{{ totals.amount_asked }}", "",
                    "{{ totals.amount_granted }}", "")
 
 BY_SCHEME = (Column("Dispositif", "{{ s.scheme }}", 4.2), Column("Dossiers", "{{ s.count }}", 1.8, right=True),

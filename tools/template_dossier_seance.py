@@ -18,7 +18,7 @@ APPLICATIONS = (Column("N°", "{{ a.number }}", 3.1), Column("Dispositif", "{{ a
                 Column("Aide demandée", "{{ a.aid_kind }}", 3.5),
                 Column("Montant demandé", "{{ a.amount_asked }}", 3.6, right=True),
                 Column("Référent", "{{ a.social_worker }}", 3.4))
-APPLICATIONS_TOTAL = ("Total : {{ totals.count }} dossier(s)", None, None, "{{ totals.amount_asked }}", "")
+APPLICATIONS_TOTAL = ("Total : {{ totals.count }} dossier{% if totals.count > 1 %}s{% endif %}", None, None, "{{ totals.amount_asked }}", "")
 
 BY_SCHEME = (Column("Dispositif", "{{ s.scheme }}", 7.0), Column("Dossiers", "{{ s.count }}", 2.5, right=True),
              Column("Montant demandé", "{{ s.amount_asked }}", 3.6, right=True))
@@ -69,7 +69,7 @@ def _cover(document: Document) -> None:
 def _agenda(document: Document) -> None:
     heading(document, "Ordre du jour")
     agenda(document)
-    paragraph(document, "Examen de {{ totals.count }} dossier(s) de demande d'aide.", space_before=6)
+    paragraph(document, "Examen de {{ totals.count }} dossier{% if totals.count > 1 %}s{% endif %} de demande d'aide.", space_before=6)
     heading(document, "Membres convoqués")
     loop_table(document, MEMBERS, "m in members", size=TABLE_SIZE)
 
