@@ -261,18 +261,22 @@ def test_rows_left_out_name_no_server_path_and_quote_no_cell(demo: Path, tmp_pat
     book = openpyxl.load_workbook(path)
     ws = book["Demandes"]
     header = [c.value for c in ws[1]]
-    ws.cell(5, header.index("Courriel") + 1, "marie wete@mail.nc")  # a space: not an address
+    ws.cell(4, header.index("Courriel") + 1, "marie wete@mail.nc")  # a space: the row is kept without it
+    ws.cell(5, header.index("Date de dépôt") + 1, "chez Marie Wete")  # words typed in a date
     ws.cell(6, header.index("Montant demandé") + 1, "Dupont Kaloï")  # a name typed in an amount
     book.save(path)
     files = make_report(ctx_for(demo / "config.toml", DEMO_DAY, registers=registers, reports=tmp_path), 2026)
     rows = sheet(openpyxl.load_workbook(files.workbook), "Lignes écartées")
     assert rows[2] == ("Fichier", "Feuille", "Ligne", "Colonne", "Raison")
     listed = {(r[0], r[2], r[3]) for r in rows[3:]}
-    assert {("Registre des demandes 2026.xlsx", 5, "Courriel"),
+    assert {("Registre des demandes 2026.xlsx", 5, "Date de dépôt"),
             ("Registre des demandes 2026.xlsx", 6, "Montant demandé")} <= listed
+    assert not any(r[2] == 4 and r[0] == "Registre des demandes 2026.xlsx" for r in rows[3:])  # only a warning
     text = " ".join(str(v) for r in rows for v in r if v is not None)
-    assert "@" not in text and "marie" not in text and "Dupont" not in text and "Kaloï" not in text
-    assert str(tmp_path) not in text and "/" not in text and "\\" not in text
+    assert "@" not in text and "Marie" not in text and "Wete" not in text and "Dupont" not in text
+    assert "Kaloï" not in text
+    # no folder of the server: a date's expected form « JJ/MM/AAAA » is the only slash
+    assert str(tmp_path) not in text and "/" not in text.replace("JJ/MM/AAAA", "") and "\\" not in text
     assert all(r[4] for r in rows[3:])  # each says why
 
 
