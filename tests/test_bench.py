@@ -24,5 +24,5 @@ def test_the_bench_measures_both_ways_and_prints_the_table() -> None:
         assert re.fullmatch(r"\d+,\d+ s", naive) and re.fullmatch(r"\d+,\d+ s", tool), rows[label]
         assert re.fullmatch(r"\d+,\d×", ratio) and re.fullmatch(r"\d+ Mo", memory), rows[label]
         assert 20 < int(memory.split()[0]) < 2000  # a child's own peak, interpreter included
-    assert "outil : 1\u202f986 lignes lues, 14 constats" in done.stdout  # the quirks of the generated register
+    assert "outil : 2\u202f000 lignes lues, 193 constats" in done.stdout
     assert "mode rapide" in done.stdout
