@@ -246,7 +246,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
                     ctx.say(f"  ! {automation.label} : {notice}")
                 for key, rows in current.attendance.items():
                     journal.note_attendance(key, rows, ctx.now())
-            report.notes += print_batch.assemble(ctx, report.done)
+            report.notes += print_batch.assemble(ctx, journal)
             raised = [a for _, current in plans for a in current.alerts]
             for alert in dict.fromkeys(raised):
                 ctx.say(f"  ⚑ {alert}")

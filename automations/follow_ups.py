@@ -117,18 +117,6 @@ def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
     return _part(action).document(ctx, action, fresh=fresh)
 
 
-def print_order(action: Action) -> tuple[str, date, str, int]:
-    """Where a document to print goes in the run's batch: committee, session, dossier (letter, then its voucher).
-
-    The notices of a session come after its dossiers, by supplier.
-    """
-    group = action.subject["group"]
-    part = action.key.split("/", 1)[0]
-    if part == "notice":
-        return group.name, group.date, "\uffff" + action.subject["name"], 0
-    return group.name, group.date, action.subject["application"].number, 0 if part == "letter" else 1
-
-
 def build(ctx: Context, action: Action) -> Mail | Delivered:
     return _part(action).build(ctx, action)
 

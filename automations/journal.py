@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -77,6 +77,13 @@ CREATE TABLE IF NOT EXISTS renders (
     path TEXT PRIMARY KEY,             -- a document staff may edit (the minutes' draft)
     digest TEXT NOT NULL,              -- of the version the tool put there last
     at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS printed (
+    key TEXT NOT NULL,                 -- a document prepared for the post (event outcome « prepared »)
+    revision INTEGER NOT NULL,
+    batch TEXT NOT NULL,               -- the print batch it went into ("" when none could be made)
+    at TEXT NOT NULL,
+    PRIMARY KEY (key, revision)
 );
 CREATE TABLE IF NOT EXISTS attendance (
     key TEXT PRIMARY KEY,              -- the meeting's action key
@@ -234,6 +241,25 @@ class Journal:
                                ((start - timedelta(days=1)).isoformat(),)).fetchall()
         return [Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
                       r["external_ref"], r["at"]) for r in rows if datetime.fromisoformat(r["at"]) >= start]
+
+    def unbatched(self, automations: Collection[str]) -> list[tuple[Event, dict[str, Any]]]:
+        """Documents prepared for the post and in no print batch yet, each with its action's payload.
+
+        Read from the events, which the delivery's own transaction writes: a run killed before its
+        batch leaves them here for the next run's batch."""
+        marks = ",".join("?" * len(automations))
+        rows = self.db.execute(
+            "SELECT e.*, a.payload AS action_payload FROM events e LEFT JOIN actions a ON a.key = e.key"
+            f" WHERE e.outcome = 'prepared' AND e.automation IN ({marks}) AND NOT EXISTS"
+            " (SELECT 1 FROM printed p WHERE p.key = e.key AND p.revision = e.revision) ORDER BY e.id",
+            tuple(automations)).fetchall()
+        return [(Event(r["key"], r["automation"], r["kind"], r["revision"], r["outcome"], r["summary"],
+                       r["external_ref"], r["at"]), json.loads(r["action_payload"] or "{}")) for r in rows]
+
+    def note_batched(self, items: list[tuple[str, int]], batch: str, now: datetime) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO printed (key, revision, batch, at) VALUES (?, ?, ?, ?)",
+                           [(key, revision, batch, now.isoformat()) for key, revision in items])
 
     def note_attendance(self, key: str, rows: list[dict[str, str]], now: datetime) -> None:
         """The members' latest answers to a meeting: the minutes start from them."""

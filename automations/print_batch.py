@@ -1,4 +1,4 @@
-"""The run's print batch: every letter, notice and voucher prepared for the post, in one PDF to print at once.
+"""The print batch: every letter, notice and voucher prepared for the post, in one PDF to print at once.
 
 A document for someone without an e-mail address is only prepared: staff
 print, sign and post it. Rather than opening each file of each session's
@@ -9,6 +9,10 @@ voucher), then the session's supplier notices. Each document keeps its own
 Word file and PDF in its session's folder. Without PDFs (``[documents] pdf
 = false``, or LibreOffice missing) there is no batch: the run says so and the
 Word files are printed one by one.
+
+What goes into a batch is read from the journal (documents prepared and in no
+batch yet), not from the run's own list: a run killed between preparing the
+letters and writing their batch leaves them to the next run's batch.
 """
 
 from __future__ import annotations
@@ -16,45 +20,58 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfWriter
 
-from . import follow_ups
-from .actions import PRINTED, Action
+from .actions import PRINTED
 from .context import Context
 from .documents.french import plural
-from .errors import UserError
+from .journal import Event, Journal
 
 FOLDER = "À imprimer"
 
 
-def to_print(actions: Sequence[Action]) -> list[Action]:
-    """The run's documents to print, in batch order."""
-    return sorted((a for a in actions if a.kind == "file" and a.automation in PRINTED), key=follow_ups.print_order)
+def order(key: str, payload: dict[str, Any]) -> tuple[str, str, str, int]:
+    """Where a document goes in the batch: committee, session, dossier (its letter, then its voucher),
+    then the session's supplier notices by supplier."""
+    part = key.split("/", 1)[0]
+    committee = str(payload.get("natural", "")).rpartition("/")[0]
+    day = str(payload.get("date", ""))
+    if part == "notice":
+        return committee, day, "\uffff" + str(payload.get("supplier", "")), 0
+    return committee, day, str(payload.get("application", "")), 0 if part == "letter" else 1
 
 
-def assemble(ctx: Context, actions: Sequence[Action]) -> list[str]:
-    """Write the run's batch; returns the French lines the run shows about it."""
-    documents: list[Path] = []
-    for action in to_print(actions):
-        try:
-            documents += follow_ups.document(ctx, action, fresh=False)
-        except UserError:
-            continue  # cannot happen once the action is done; said by the action itself otherwise
+def to_print(journal: Journal) -> list[Event]:
+    """The documents prepared for the post and in no batch yet, in batch order."""
+    waiting = journal.unbatched(PRINTED)
+    return [event for event, payload in sorted(waiting, key=lambda item: order(item[0].key, item[1]))
+            if event.external_ref]
+
+
+def assemble(ctx: Context, journal: Journal) -> list[str]:
+    """Write the batch of what waits to be printed; returns the French lines the run shows about it."""
+    events = to_print(journal)
+    documents = [Path(str(event.external_ref)) for event in events]
     if not documents:
         return []
+    batched = [(event.key, event.revision) for event in events]
     if not ctx.config.documents.pdf:
+        journal.note_batched(batched, "", ctx.now())
         return [(f"À imprimer : {plural(len(documents), 'document', 'documents')} Word dans les dossiers des "
                  "séances (Courriers, "
                  "Fournisseurs, Bons) ; sans PDF ([documents] pdf = false), pas de fichier unique à imprimer.")]
     pdfs = [doc.with_suffix(".pdf") for doc in documents]
     present = [pdf for pdf in pdfs if pdf.is_file()]
     if not present:
+        journal.note_batched(batched, "", ctx.now())
         return [(f"À imprimer : {plural(len(documents), 'document', 'documents')} Word dans les dossiers des "
                  "séances ; leurs PDF "
                  "n'ont pas pu être faits, pas de fichier unique à imprimer.")]
     target = _target(ctx)
     _write(present, target)
+    journal.note_batched(batched, target.name, ctx.now())  # after the file: a kill in between makes it again
     lines = [f"À imprimer : {plural(len(present), 'document réuni', 'documents réunis')} dans « {target} » "
              "(instance, séance, dossier)."]
     if len(present) < len(pdfs):

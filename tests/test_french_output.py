@@ -20,7 +20,7 @@ from automations.settings import load_config
 from automations.settings.toml_errors import explain
 from automations.transports import settings_checks
 
-from .conftest import NOUMEA, PROJECT, child_env
+from .conftest import NOUMEA, PROJECT, child_env, pinned_clock_env
 from .follow_up_factory import make_follow_up_service
 from .service_factory import context, make_service
 
@@ -304,6 +304,7 @@ def test_history_says_it_shows_only_the_last_entries_and_names_automations_in_fr
 
 def test_restore_suggests_the_command_on_the_same_config(tmp_path: Path, monkeypatch, capsys) -> None:
     config = make_follow_up_service(tmp_path / "s")
+    monkeypatch.setenv(*pinned_clock_env(MOMENT).popitem())  # the session's follow-ups are due on that day
     assert main(["--config", str(config), "run", "followups"]) in (0, 1)
     register = next(p.name for p in (tmp_path / "s" / "sauvegardes").glob("*.xlsx")).split(".")[0]
     workbook = next(p.name for p in (tmp_path / "s" / "registres").glob("*.xlsx") if p.stem in register)

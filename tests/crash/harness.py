@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import email
+import hashlib
 import email.policy
 import json
 import os
@@ -212,6 +213,17 @@ def _journal(path: Path) -> tuple[dict[str, tuple[str, int | None]], list[str]]:
     return actions, problems
 
 
+def _pages(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    try:
+        pages = PdfReader(str(pdf)).pages
+        text = "\n".join(page.extract_text() or "" for page in pages)
+    except Exception as exc:  # noqa: BLE001 - a broken batch is reported, not a crash of the harness
+        return f"illisible ({type(exc).__name__})"
+    return f"{len(pages)} pages ({hashlib.sha256(text.encode()).hexdigest()[:12]})"
+
+
 def _documents(folder: Path) -> tuple[set[str], list[str]]:
     names: set[str] = set()
     problems: list[str] = []
@@ -223,6 +235,10 @@ def _documents(folder: Path) -> tuple[set[str], list[str]]:
         if path.name.startswith("."):
             problems.append(f"fichier temporaire resté : {relative}")
             continue
+        if path.parent.name == "À imprimer" and path.suffix == ".pdf":
+            # a print batch is named after the minute of the run that made it, which a rerun moves:
+            # what must match is what it holds
+            relative = f"{path.parent.relative_to(folder)} : lot de {_pages(path)}"
         names.add(relative)
         if path.suffix == ".docx":
             try:
