@@ -96,7 +96,7 @@ def test_no_dossier_number_or_amount_is_split_across_lines_in_the_pdfs(printed: 
     assert all(checked[kind] for kind in KINDS if kind != "Convocation"), checked  # a convocation has neither
     minutes = spaced(one(printed, "Compte rendu").pdf)
     assert re.search(r"DEL-2026-0008 .* 402 000 F CFP .* 201 000 F CFP", minutes)
-    assert re.search(r"Total : 10 dossier\(s\) +2 720 000 F CFP +1 937 000 F CFP", minutes)
+    assert re.search(r"Total : 10 dossiers +2 720 000 F CFP +1 937 000 F CFP", minutes)
 
 
 def headed(document: DocumentObject) -> list[Table]:
