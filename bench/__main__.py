@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from automations.documents.french import plural
+
 from .cases import WAYS, Case, Measure, cases
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -115,7 +117,7 @@ def _print_table(rows: list[list[str]], quick: bool) -> None:
     heads = ["scénario", "naïf", "outil", "rapport", "mémoire max", "objectif", ""]
     table = [heads] + [row[:6] + [row[7]] for row in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(heads))]
-    print(f"Mesures du {time.strftime('%d/%m/%Y %H:%M')} — {os.cpu_count()} processeur(s), Python "
+    print(f"Mesures du {time.strftime('%d/%m/%Y %H:%M')} — {plural(os.cpu_count() or 1, 'processeur', 'processeurs')}, Python "
           f"{platform.python_version()}{' — mode rapide : petites tailles, objectifs non jugés' if quick else ''}")
     print()
     for index, row in enumerate(table):

@@ -27,6 +27,7 @@ from automations import commands, executor
 from automations.context import Context
 from automations.demo.registers import APPLICATION_HEADER
 from automations.demo.service import set_up
+from automations.documents.french import plural
 from automations.registers.writeback import apply_writes
 from automations.settings import load_config
 from automations.transports import settings_checks
@@ -90,8 +91,10 @@ def prepare(folder: Path, decisions: int, outgoing_rows: int) -> str:
         commands.apply_pending_writes = applying
     (folder / "ecritures.pickle").write_bytes(pickle.dumps(queued))
     filed = sum(1 for a in report.done if a.kind == "file")
-    return (f"{decisions} décisions : {len(report.done) - filed} e-mail(s), {filed} document(s), {len(queued)} "
-            f"écritures dans les registres (courrier départ de {outgoing_rows:,} lignes)".replace(",", "\u202f"))
+    rows = f"{outgoing_rows:,}".replace(",", "\u202f")
+    return (f"{decisions} décisions : {plural(len(report.done) - filed, 'e-mail', 'e-mails')}, "
+            f"{plural(filed, 'document', 'documents')}, {len(queued)} "
+            f"écritures dans les registres (courrier départ de {rows} lignes)")
 
 
 def write_back(folder: Path, way: str) -> float:

@@ -36,5 +36,5 @@ def convert(documents: list[Path], way: str, warm_up: Path) -> float:
             produced.update(convert_to_pdf([document]))
     seconds = time.perf_counter() - started
     if len(produced) != len(documents):
-        raise SystemExit(f"{len(documents) - len(produced)} PDF manquant(s)")
+        raise SystemExit(f"{len(documents) - len(produced)} PDF manquant{'s' if len(documents) - len(produced) > 1 else ''}")
     return seconds

@@ -61,7 +61,9 @@ def settle(config: Path) -> str:
     for number in range(1, 6):
         report = commands.run(context(config))
         if not report.done and not report.failed and not report.written:
-            return f"au repos après {number} passage(s)"
+            from automations.documents.french import plural
+
+            return f"au repos après {plural(number, 'passage', 'passages')}"
     raise SystemExit(f"{config.parent.name} : toujours du travail après 5 passages")
 
 
