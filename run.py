@@ -1,6 +1,6 @@
 """Entry point: ``python run.py --help``."""
 
-from automations.cli import main
+from automations.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

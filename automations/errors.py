@@ -1,7 +1,7 @@
 """One exception family for everything a user may be told.
 
 Each error carries a French message and an exit code; the command line turns
-it into one line in exactly one place (``automations.cli.main``).
+it into one line in exactly one place (``automations.cli.main.main``).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from automations.annual_report import make_report
-from automations.context import Context
+from automations.annual_report.report import make_report
+from automations.engine.context import Context
 from automations.settings import load_config
 from automations.transports import settings_checks
 

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from automations import commands  # noqa: E402
-from automations.transports.base import Address, Meeting, RoomChoice  # noqa: E402
-from automations.transports.exchange import ExchangeTransport, key_of  # noqa: E402
+from automations.cli import commands
+from automations.transports.base import Address, Meeting, RoomChoice
+from automations.transports.exchange import ExchangeTransport, key_of
 from tests.conftest import FakeClock  # noqa: E402
 from tests.ews.server import PASSWORD, SERVICE, EwsServer, ews_server  # noqa: E402
 from tests.service_factory import context, make_service  # noqa: E402

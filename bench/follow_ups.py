@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 
-from automations import commands, executor
-from automations.context import Context
+from automations.cli import commands
+from automations.engine import executor
+from automations.engine.context import Context
 from automations.demo.registers import APPLICATION_HEADER
 from automations.demo.service import set_up
-from automations.documents.french import plural
+from automations.french import plural
 from automations.registers.writeback import apply_writes
 from automations.settings import load_config
 from automations.transports import settings_checks

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from automations import commands  # noqa: E402
-from automations.journal import Journal  # noqa: E402
-from automations.transports.base import Address, Attachment, Meeting, RoomChoice  # noqa: E402
-from automations.transports.graph import GraphTransport  # noqa: E402
+from automations.cli import commands
+from automations.engine.journal import Journal
+from automations.transports.base import Address, Attachment, Meeting, RoomChoice
+from automations.transports.graph import GraphTransport
 from tests.conftest import FakeClock  # noqa: E402
 from tests.graph.server import CLIENT_SECRET, SERVICE, GraphServer, graph_server  # noqa: E402
 from tests.service_factory import COMMITTEE, context, make_service, planning_rows  # noqa: E402

@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from automations import invitations
-from automations.actions import Action
-from automations.context import Context
+from automations.convocations import invitations
+from automations.engine.actions import Action
+from automations.engine.context import Context
 from automations.demo.service import set_up
 from automations.documents.render import render_docx
 from automations.registers.reader import Record, Source
-from automations.service import Committee, Member, Session
+from automations.domain.service import Committee, Member, Session
 from automations.settings import load_config
 from automations.transports import settings_checks
 

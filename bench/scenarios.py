@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .cases import TODAY, Case, Measure, number
+from bench.cases import TODAY, Case, Measure, number
 
 NOW = datetime.combine(TODAY, time_of_day(9, 0), tzinfo=ZoneInfo("Pacific/Noumea"))
 
@@ -25,7 +25,7 @@ def prepare(case: Case, data: Path) -> str:
     if case.scenario == "lecture":
         from automations.demo.service import demo_mapping
 
-        from .data import write_applications
+        from bench.data import write_applications
 
         write_applications(data / case.key / "Registre des demandes 2020.xlsx", 2020, case.size)
         (data / case.key / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
@@ -34,12 +34,12 @@ def prepare(case: Case, data: Path) -> str:
         config = service(data, case.size)
         return settle(config) if case.scenario == "tick" else ""
     if case.scenario == "pdf":
-        from . import pdf_batch
+        from bench import pdf_batch
 
         pdf_batch.prepare(data / "pdf", case.size + 1)  # the last one warms LibreOffice up
         return ""
     if case.scenario == "suites":
-        from . import follow_ups
+        from bench import follow_ups
 
         return follow_ups.prepare(data / "suites", *case.size)
     return ""
@@ -48,7 +48,7 @@ def prepare(case: Case, data: Path) -> str:
 def service(data: Path, rows: int) -> Path:
     config = data / f"service-{rows}" / "config.toml"
     if not config.exists():
-        from .data import build_service
+        from bench.data import build_service
 
         build_service(config.parent, rows)
     return config
@@ -56,19 +56,19 @@ def service(data: Path, rows: int) -> Path:
 
 def settle(config: Path) -> str:
     """Run until a run finds nothing to do: the state a scheduled service is in most of the time."""
-    from automations import commands
+    from automations.cli import commands
 
     for number in range(1, 6):
         report = commands.run(context(config))
         if not report.done and not report.failed and not report.written:
-            from automations.documents.french import plural
+            from automations.french import plural
 
             return f"au repos après {plural(number, 'passage', 'passages')}"
     raise SystemExit(f"{config.parent.name} : toujours du travail après 5 passages")
 
 
 def context(config: Path) -> Any:
-    from automations.context import Context
+    from automations.engine.context import Context
     from automations.settings import load_config
     from automations.transports import settings_checks
 
@@ -78,7 +78,7 @@ def context(config: Path) -> Any:
 def finish(case: Case, data: Path) -> str:
     """A check made once both ways ran; returns a French detail."""
     if case.scenario == "suites":
-        from . import follow_ups
+        from bench import follow_ups
 
         return "classeurs identiques" if follow_ups.same_workbooks(data / "suites") else "CLASSEURS DIFFÉRENTS"
     return ""
@@ -90,26 +90,26 @@ def measure(case: Case, way: str, data: Path) -> Measure:
     if case.scenario == "tick":
         return _tick(case, way, data)
     if case.scenario == "courriers":
-        from . import letters
+        from bench import letters
 
         return Measure(letters.render(data / "courriers" / way, case.size, way), "s")
     if case.scenario == "pdf":
-        from . import pdf_batch
+        from bench import pdf_batch
 
         documents = sorted((data / "pdf").glob("Convocation *.docx"))
         return Measure(pdf_batch.convert(documents[:-1], way, documents[-1]), "s")
     if case.scenario == "exchange":
-        from . import ews_requests
+        from bench import ews_requests
 
         counts = [ews_requests.requests(members, way) for members in case.size]
         return Measure(max(counts), "req.", " / ".join(map(str, counts)), {"constant": len(set(counts)) == 1})
     if case.scenario == "rapport":
-        from . import annual_report
+        from bench import annual_report
 
         seconds, detail = annual_report.report(service(data, case.size), way)
         return Measure(seconds, "s", detail)
     if case.scenario == "suites":
-        from . import follow_ups
+        from bench import follow_ups
 
         return Measure(follow_ups.write_back(data / "suites", way), "s")
     raise ValueError(case.scenario)
@@ -133,7 +133,7 @@ def _read(case: Case, way: str, data: Path) -> Measure:
 
 
 def _tick(case: Case, way: str, data: Path) -> Measure:
-    from automations import commands
+    from automations.cli import commands
 
     config = service(data, case.size)
     if way == "naif":  # the same run without what the last idle run remembered

@@ -15,7 +15,7 @@ SAMPLES = PROJECT.parent / "shared" / "samples"
 
 def pinned_clock_env(moment: datetime) -> dict[str, str]:
     """The environment entry that pins "now" in a child process started by a test (the program's test clock)."""
-    from automations.context import TEST_CLOCK_VARIABLE
+    from automations.engine.context import TEST_CLOCK_VARIABLE
 
     return {TEST_CLOCK_VARIABLE: moment.isoformat()}
 
@@ -75,7 +75,7 @@ def keyring_file(tmp_path_factory, monkeypatch) -> Path:
     The program refuses a plain-text keyring; its test switch (an environment variable reserved to the
     tests) is the only way it uses one, so installing the test extras never makes it keep passwords in clear.
     """
-    from automations.keyring_store import TEST_KEYRING_VARIABLE
+    from automations.settings.keyring_store import TEST_KEYRING_VARIABLE
 
     path = tmp_path_factory.mktemp("trousseau") / "trousseau-de-test.cfg"
     monkeypatch.setenv(TEST_KEYRING_VARIABLE, str(path))  # a child started with child_env() inherits it

@@ -9,7 +9,7 @@ import openpyxl
 
 from automations.demo.service import demo_mapping
 
-from .service_factory import APPLICATION_HEADER, make_service, planning_rows
+from tests.service_factory import APPLICATION_HEADER, make_service, planning_rows
 
 SCHEME = "Maintien dans le logement"
 HELD = date(2026, 11, 13)

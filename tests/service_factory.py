@@ -8,11 +8,11 @@ from pathlib import Path
 
 import openpyxl
 
-from automations.context import Context
+from automations.engine.context import Context
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .conftest import PROJECT
+from tests.conftest import PROJECT
 
 PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Président(e)", "Statut",
                    "Ordre du jour / observations", "Salle réservée", "Invitations envoyées le",

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from automations.annual_figures import KEY_FIGURES, MONTHS, build_report
-from automations.annual_model import KINDS, AnnualData, AnnualReport, ExcludedRow, Table
+from automations.annual_report.figures import KEY_FIGURES, MONTHS, build_report
+from automations.annual_report.model import KINDS, AnnualData, AnnualReport, ExcludedRow, Table
 
 YEAR = 2025
 GENERATED = date(2025, 11, 20)  # the day the report is made: the figures must not depend on it

@@ -19,16 +19,16 @@ import docx
 import openpyxl
 import pytest
 
-from automations import commands
-from automations.annual_report import make_report
-from automations.context import Context
+from automations.cli import commands
+from automations.annual_report.report import make_report
+from automations.engine.context import Context
 from automations.demo.service import set_up
 from automations.documents.pdf import convert_to_pdf, find_libreoffice
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .conftest import NOUMEA, PROJECT, FakeClock, child_env
-from .test_follow_ups_samples import amount, copy_service, day
+from tests.conftest import NOUMEA, PROJECT, FakeClock, child_env
+from tests.test_follow_ups_samples import amount, copy_service, day
 
 GRANTED = ("Accord", "Accord partiel", "Favorable", "Favorable partiel")
 

@@ -16,10 +16,10 @@ from docx.shared import Cm
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
-from automations.annual_document import write_document
-from automations.annual_figures import build_report
-from automations.annual_model import AnnualData, AnnualReport, Chart, Column, ExcludedRow, Table
-from automations.annual_workbook import write_workbook
+from automations.annual_report.document import write_document
+from automations.annual_report.figures import build_report
+from automations.annual_report.model import AnnualData, AnnualReport, Chart, Column, ExcludedRow, Table
+from automations.annual_report.workbook import write_workbook
 from automations.errors import TemplateError
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "rapport_activite.docx"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from automations.cli import main
+from automations.cli.main import main
 
-from .conftest import NOUMEA, PROJECT, child_env
-from .service_factory import make_service
+from tests.conftest import NOUMEA, PROJECT, child_env
+from tests.service_factory import make_service
 
 
 def test_unknown_command_is_a_usage_error_in_french(capsys) -> None:
@@ -47,7 +47,7 @@ def test_help_is_in_french(capsys) -> None:
 
 def test_unexpected_error_gives_one_line_and_traceback_on_demand(tmp_path: Path, monkeypatch, capsys) -> None:
     config = make_service(tmp_path)
-    from automations import commands
+    from automations.cli import commands
 
     def boom(*args, **kwargs):
         raise RuntimeError("disque plein")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from automations.context import TEST_CLOCK_VARIABLE, process_clock, system_clock
+from automations.engine.context import TEST_CLOCK_VARIABLE, process_clock, system_clock
 from automations.errors import UsageError
 
-from .conftest import NOUMEA, PROJECT, child_env
-from .service_factory import make_service
+from tests.conftest import NOUMEA, PROJECT, child_env
+from tests.service_factory import make_service
 
 
 def test_without_the_variable_the_machine_clock_runs() -> None:

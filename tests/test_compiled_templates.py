@@ -16,12 +16,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from automations.documents.render import render_docx
 from automations.documents.typography import typeset_values
-from automations.journal import Journal
-from automations.template_samples import follow_up_samples, report_sample, samples
+from automations.engine.journal import Journal
+from automations.cli.template_samples import follow_up_samples, report_sample, samples
 
-from .conftest import NOUMEA, PROJECT, FakeClock
-from .service_factory import context, make_service
-from .test_shipped_templates import SHIPPED
+from tests.conftest import NOUMEA, PROJECT, FakeClock
+from tests.service_factory import context, make_service
+from tests.test_shipped_templates import SHIPPED
 
 TEMPLATES = PROJECT / "templates"
 

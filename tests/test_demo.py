@@ -18,8 +18,8 @@ import pypdf
 
 from automations.demo.service import run_demo
 
-from .conftest import NOUMEA, PROJECT, child_env
-from .printed import xpf
+from tests.conftest import NOUMEA, PROJECT, child_env
+from tests.printed import xpf
 
 
 SCHEMES = {"commission-maintien-dans-le-logement": "Maintien dans le logement",
@@ -176,8 +176,8 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
 
 
 def test_demo_registers_match_their_mapping(tmp_path: Path, clock) -> None:
-    from automations import commands
-    from automations.context import Context
+    from automations.cli import commands
+    from automations.engine.context import Context
     from automations.demo.service import set_up
     from automations.settings import load_config
     from automations.transports import settings_checks

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from automations.digest_content import DONE, MISSING, NOT_NEEDED, PLANNED, Step, ToPrint, gather
-from automations.digest_render import render_html, render_text
-from automations.journal import Entry, Event
+from automations.digest.content import DONE, MISSING, NOT_NEEDED, PLANNED, Step, ToPrint, gather
+from automations.digest.render import render_html, render_text
+from automations.engine.journal import Entry, Event
 from automations.registers.findings import Finding, Severity
 from automations.registers.reader import Record, Source
-from automations.service import Application, Committee, Service, Session
-from automations.session_documents import session_key
+from automations.domain.service import Application, Committee, Service, Session
+from automations.domain.session_documents import session_key
 from automations.settings.model import DigestSettings
 
-from .conftest import NOUMEA
-from .digest_factory import Tables
+from tests.conftest import NOUMEA
+from tests.digest_factory import Tables
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 TODAY = NOW.date()

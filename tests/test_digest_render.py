@@ -12,20 +12,20 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from automations import commands
-from automations.budget import SchemeBudget
-from automations.digest_content import gather
-from automations.digest_render import BLUE, ENVELOPE, RED, budget_chart, render_html, render_text
-from automations.service import Service
+from automations.cli import commands
+from automations.follow_ups.budget import SchemeBudget
+from automations.digest.content import gather
+from automations.digest.render import BLUE, ENVELOPE, RED, budget_chart, render_html, render_text
+from automations.domain.service import Service
 from automations.settings.model import DigestSettings
 from automations.transports import Address, Attachment, Mail
 from automations.transports.guard import GuardedTransport
 from automations.transports.memory import MemoryTransport
 from automations.transports.mime import mail_message
 
-from .conftest import NOUMEA, FakeClock
-from .digest_factory import Tables, demo_service, digests
-from .service_factory import context
+from tests.conftest import NOUMEA, FakeClock
+from tests.digest_factory import Tables, demo_service, digests
+from tests.service_factory import context
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 

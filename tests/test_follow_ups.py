@@ -9,14 +9,14 @@ from pathlib import Path
 import docx
 import pytest
 
-from automations import commands
+from automations.cli import commands
 
-from .conftest import NOUMEA
-from .follow_up_factory import (APPLICATIONS, OUTGOING, application, edit_application, make_follow_up_service,
+from tests.conftest import NOUMEA
+from tests.follow_up_factory import (APPLICATIONS, OUTGOING, application, edit_application, make_follow_up_service,
                                 register_rows)
-from .printed import NBSP, xpf
-from .service_factory import context
-from .test_meeting_pack import attachment, outbox, table_rows
+from tests.printed import NBSP, xpf
+from tests.service_factory import context
+from tests.test_meeting_pack import attachment, outbox, table_rows
 
 FOLDER = Path("documents") / "commission-maintien-dans-le-logement" / "2026-11-13"
 
@@ -154,7 +154,7 @@ def test_vouchers_numbered_from_the_register_and_written_back(tmp_path: Path, cl
     voucher = text_of(docx.Document(str(config.parent / FOLDER / "Bons" / "Bon BA-2026-0009.docx")))
     assert "BA-2026-0009" in voucher and xpf(18000) in voucher and f"dix-huit mille francs{NBSP}CFP" in voucher
     assert "Sylvain TEIN" in voucher and "Casino Johnston" in voucher and "23 décembre 2026" in voucher
-    from automations.vouchers import control_key
+    from automations.follow_ups.vouchers import control_key
 
     assert f"Clé de contrôle{NBSP}: {control_key('BA-2026-0009', 18000)}" in voucher
     assert control_key("BA-2026-0009", 18000) != control_key("BA-2026-0009", 81000)

@@ -10,13 +10,13 @@ from pathlib import Path
 import docx
 import openpyxl
 
-from automations import commands
-from automations.context import Context
+from automations.cli import commands
+from automations.engine.context import Context
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .conftest import NOUMEA, PROJECT, SAMPLES, FakeClock
-from .printed import NBSP
+from tests.conftest import NOUMEA, PROJECT, SAMPLES, FakeClock
+from tests.printed import NBSP
 
 TODAY = date(2026, 11, 23)
 GRANTED = ("Accord", "Accord partiel", "Favorable", "Favorable partiel")

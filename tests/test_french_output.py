@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from automations import commands
-from automations.cli import main
-from automations.documents.french import plural
+from automations.cli import commands
+from automations.cli.main import main
+from automations.french import plural
 from automations.errors import ConfigError
 from automations.settings import load_config
 from automations.settings.toml_errors import explain
 from automations.transports import settings_checks
 
-from .conftest import NOUMEA, PROJECT, child_env, pinned_clock_env
-from .follow_up_factory import make_follow_up_service
-from .service_factory import context, make_service
+from tests.conftest import NOUMEA, PROJECT, child_env, pinned_clock_env
+from tests.follow_up_factory import make_follow_up_service
+from tests.service_factory import context, make_service
 
 MOMENT = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 COMMANDS = ["demo", "check", "plan", "run", "serve", "secret", "restore", "report", "status", "history"]
@@ -330,7 +330,7 @@ def test_status_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:
 
 
 def test_serve_names_its_automations_in_french(tmp_path: Path, clock) -> None:
-    from automations.serve import serve
+    from automations.cli.serve import serve
 
     config = make_follow_up_service(tmp_path / "s")
     ctx = context(config, clock)
@@ -343,8 +343,8 @@ def test_serve_names_its_automations_in_french(tmp_path: Path, clock) -> None:
 
 
 def test_the_digest_counts_agree(tmp_path: Path) -> None:
-    from automations.digest_content import Problems
-    from automations.digest_render import _problem_count
+    from automations.digest.content import Problems
+    from automations.digest.render import _problem_count
 
     assert _problem_count(Problems(1, 0, ())) == "1 erreur, 0 avertissement"
     assert _problem_count(Problems(3, 2, ())) == "3 erreurs, 2 avertissements"

@@ -10,12 +10,12 @@ import docx
 import openpyxl
 import pytest
 
-from automations import commands
+from automations.cli import commands
 from automations.registers import reader
 from automations.transports.memory import MemoryTransport
 
-from .conftest import FakeClock
-from .service_factory import context, edit_planning, make_service, write_applications
+from tests.conftest import FakeClock
+from tests.service_factory import context, edit_planning, make_service, write_applications
 
 
 class CountingReads:

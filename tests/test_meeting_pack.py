@@ -13,11 +13,11 @@ import docx
 import openpyxl
 import pytest
 
-from automations import commands
+from automations.cli import commands
 
-from .conftest import NOUMEA
-from .printed import NBSP, xpf
-from .service_factory import COMMITTEE, context, make_service, set_committee, write_applications
+from tests.conftest import NOUMEA
+from tests.printed import NBSP, xpf
+from tests.service_factory import COMMITTEE, context, make_service, set_committee, write_applications
 
 SCHEME = "Maintien dans le logement"
 SESSION = date(2026, 12, 2)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from automations import commands
+from automations.cli import commands
 
-from .conftest import NOUMEA
-from .follow_up_factory import edit_application, make_follow_up_service, register_rows
-from .service_factory import context
-from .test_follow_ups import FOLDER
-from .test_meeting_pack import outbox
+from tests.conftest import NOUMEA
+from tests.follow_up_factory import edit_application, make_follow_up_service, register_rows
+from tests.service_factory import context
+from tests.test_follow_ups import FOLDER
+from tests.test_meeting_pack import outbox
 
 PDF = "\n[documents]\npdf = true\n"
 
@@ -80,7 +80,7 @@ def test_a_letter_to_print_is_prepared_everywhere_never_sent(tmp_path: Path, clo
     planned = said(config, clock, commands.plan)
     assert "- à préparer pour impression : Courrier de décision (accord partiel) – dossier DEL-2026-0302" in planned
     assert "- envoi : Courrier de décision (accord) – dossier DEL-2026-0301, par e-mail" in planned
-    with caplog.at_level(logging.INFO, logger="automations.executor"):
+    with caplog.at_level(logging.INFO, logger="automations.engine.executor"):
         out = run(config, clock)
     assert "✓ préparé pour impression : Courrier de décision (accord partiel) – dossier DEL-2026-0302" in out
     logged = caplog.text
@@ -115,7 +115,7 @@ def test_staff_posting_a_prepared_letter_resends_nothing(tmp_path: Path, clock) 
 
 
 def test_the_journal_says_prepared_and_the_mapping_without_the_column_writes_nothing(tmp_path: Path, clock) -> None:
-    from automations.journal import Journal
+    from automations.engine.journal import Journal
 
     config = make_follow_up_service(tmp_path / "s")
     mapping = config.parent / "correspondance.toml"

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from automations import commands
-from automations.annual_report import make_report
-from automations.context import Context
+from automations.cli import commands
+from automations.annual_report.report import make_report
+from automations.engine.context import Context
 from automations.demo.service import set_up
-from automations.serve import serve
+from automations.cli.serve import serve
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .conftest import FakeClock
+from tests.conftest import FakeClock
 
 
 class Terminal:

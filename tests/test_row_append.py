@@ -14,8 +14,8 @@ import pytest
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from automations.executor import RunReport, apply_pending_writes, decode_write, encode_write
-from automations.journal import Journal
+from automations.engine.executor import RunReport, apply_pending_writes, decode_write, encode_write
+from automations.engine.journal import Journal
 from automations.registers.writeback import CellWrite, RowAppend, WorkbookBusy, apply_writes
 
 NOW = datetime(2026, 11, 23, 7, 30)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from automations import commands
+from automations.cli import commands
 from automations.errors import UserError
-from automations.journal import Journal
-from automations.run_lock import exclusive_run
+from automations.engine.journal import Journal
+from automations.engine.run_lock import exclusive_run
 
-from .service_factory import context, make_service
+from tests.service_factory import context, make_service
 
 
 def _hold(journal: str, ready, stop) -> None:  # type: ignore[no-untyped-def]

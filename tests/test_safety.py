@@ -9,14 +9,14 @@ import openpyxl
 import pytest
 from openpyxl.xml import DEFUSEDXML
 
-from automations import commands
+from automations.cli import commands
 from automations.documents.render import render_docx
 from automations.errors import TemplateError
-from automations.session_documents import safe_name
+from automations.domain.session_documents import safe_name
 
-from .follow_up_factory import make_follow_up_service
-from .service_factory import context
-from .test_meeting_pack import outbox
+from tests.follow_up_factory import make_follow_up_service
+from tests.service_factory import context
+from tests.test_meeting_pack import outbox
 
 
 def test_more_mails_than_the_cap_mails_nobody_but_the_manager(tmp_path: Path, clock) -> None:
@@ -129,8 +129,8 @@ def test_check_warns_when_a_config_naming_a_mail_server_is_readable_by_everyone(
 def test_a_register_can_be_put_back_from_its_dated_copies(tmp_path: Path, clock) -> None:
     from datetime import timedelta
 
-    from automations.cli import main
-    from automations.restore import restore
+    from automations.cli.main import main
+    from automations.cli.restore import restore
 
     config = make_follow_up_service(tmp_path / "s")
     register = config.parent / "registres" / "Registre des demandes 2026.xlsx"
@@ -160,8 +160,8 @@ def test_retention_purges_old_details_and_documents_but_never_resends(tmp_path: 
     import os
     from datetime import timedelta
 
-    from automations.journal import Journal
-    from automations.retention import PURGED
+    from automations.engine.journal import Journal
+    from automations.engine.retention import PURGED
 
     config = make_follow_up_service(tmp_path / "s")
     first = commands.run(context(config, clock), "followups")

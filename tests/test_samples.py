@@ -6,13 +6,13 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from automations import commands
-from automations.context import Context
+from automations.cli import commands
+from automations.engine.context import Context
 from automations.registers.findings import Severity
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .conftest import NOUMEA, PROJECT, FakeClock
+from tests.conftest import NOUMEA, PROJECT, FakeClock
 
 
 def loaded(name: str):
@@ -58,7 +58,7 @@ def test_ccas_registers() -> None:
 
 
 def test_check_command_output(capsys) -> None:
-    from automations.cli import main
+    from automations.cli.main import main
 
     code = main(["--config", str(PROJECT / "examples" / "province-sud-del" / "config.toml"), "check"])
     out = capsys.readouterr().out
@@ -69,7 +69,7 @@ def test_check_command_output(capsys) -> None:
 
 
 def test_check_on_the_ccas_passes_with_warnings(capsys) -> None:
-    from automations.cli import main
+    from automations.cli.main import main
 
     assert main(["--config", str(PROJECT / "examples" / "ccas-lifou" / "config.toml"), "check"]) == 0
     out = capsys.readouterr().out

@@ -18,15 +18,15 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringLocked
 
-from automations import cli
+from automations.cli import main as cli
 from automations.errors import TransportError
-from automations.keyring_store import TEST_KEYRING_VARIABLE
-from automations.secrets import secret, store
+from automations.settings.keyring_store import TEST_KEYRING_VARIABLE
+from automations.settings.secrets import secret, store
 from automations.transports import BACKENDS
 
-from .conftest import PROJECT, child_env
-from .smtp_server import PASSWORD, smtp_server
-from .test_transports import STAMP, mail
+from tests.conftest import PROJECT, child_env
+from tests.smtp_server import PASSWORD, smtp_server
+from tests.test_transports import STAMP, mail
 
 LINUX_REMEDY = ("installez un Secret Service (gnome-keyring, ou KeePassXC avec son intégration Secret Service) ou "
                 "KWallet, et lancez le programme dans une session où il est ouvert")
@@ -189,7 +189,7 @@ def test_a_transport_reading_without_a_keyring_says_so_in_french(system_keyring:
 
 def test_a_locked_keyring_is_said_in_french_when_reading_and_storing(system_keyring: Path, capsys,
                                                                      monkeypatch) -> None:
-    from automations.secrets import missing
+    from automations.settings.secrets import missing
 
     monkeypatch.delenv("EWS_MDP", raising=False)
     keyring.set_keyring(LockedKeyring())

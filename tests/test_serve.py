@@ -19,18 +19,18 @@ from pathlib import Path
 import pytest
 import schedule
 
-from automations import commands, heartbeat
-from automations.cli import main
-from automations.context import Context
+from automations.cli import commands, heartbeat
+from automations.cli.main import main
+from automations.engine.context import Context
 from automations.demo.service import set_up
-from automations.journal import Journal
-from automations.serve import serve
+from automations.engine.journal import Journal
+from automations.cli.serve import serve
 from automations.settings import load_config
 from automations.transports import settings_checks
 from automations.transports.outbox import OutboxTransport
 
-from .conftest import NOUMEA, PROJECT, FakeClock
-from .follow_up_factory import make_follow_up_service as make_service
+from tests.conftest import NOUMEA, PROJECT, FakeClock
+from tests.follow_up_factory import make_follow_up_service as make_service
 
 ALL = ("invitations", "packs", "minutes", "followups", "report")  # the report is due once a year, from January
 
@@ -246,7 +246,7 @@ def serve_with_logs(ctx: Context, until: datetime) -> Path:
     """Serve with the service's own log file, then give the test process its logging back."""
     import logging
 
-    from automations import service_logs
+    from automations.cli import service_logs
 
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)

@@ -10,13 +10,13 @@ from pathlib import Path
 import openpyxl
 from openpyxl.chart import BarChart, Reference
 
-from automations import commands
-from automations.digest_content import DigestFacts, Problems
-from automations.digest_render import render_html, render_text
-from automations.journal import Journal
+from automations.cli import commands
+from automations.digest.content import DigestFacts, Problems
+from automations.digest.render import render_html, render_text
+from automations.engine.journal import Journal
 
-from .service_factory import context, edit_planning, make_service
-from .test_invitations import PLANNING, outbox, run
+from tests.service_factory import context, edit_planning, make_service
+from tests.test_invitations import PLANNING, outbox, run
 
 SIDECAR = Path("registres") / "Planning des instances 2026 – suivi à reporter.xlsx"
 

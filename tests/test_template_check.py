@@ -13,7 +13,7 @@ from automations.documents.render import render_docx
 from automations.documents.template_check import TemplateReport, _explain, check_template
 from automations.errors import TemplateError
 
-from .conftest import PROJECT
+from tests.conftest import PROJECT
 
 
 def build(path: Path, paragraphs: list[str], rows: list[list[str]] | None = None,
@@ -161,7 +161,7 @@ def test_not_a_docx(tmp_path: Path) -> None:
 
 
 def test_shipped_convocation_matches_invitations_data() -> None:
-    # the keys automations.invitations.template_context builds
+    # the keys automations.convocations.invitations.template_context builds
     sample = {
         "service": {"name": "CCAS de Nouméa", "address": "16 rue du Général Mangin, 98800 Nouméa",
                     "city": "Nouméa", "phone": "27 31 15", "email": "ccas@example.nc",

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from ..actions import slug
+from ..engine.actions import slug
 
 COMMITTEES = [  # name, scheme, invitation lead, pack lead, usual room, hours
     ("Commission maintien dans le logement", "Maintien dans le logement", 15, 5, "Salle Kaori", 2),

@@ -10,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from .. import commands, print_batch
-from ..annual_report import make_report, reports_folder
-from ..context import Context, system_clock
+from ..cli import commands
+from ..engine import print_batch
+from ..annual_report.report import make_report, reports_folder
+from ..engine.context import Context, system_clock
 from ..documents.pdf import find_libreoffice
 from ..errors import EXIT_OK, EXIT_PROBLEMS
 from ..settings import load_config

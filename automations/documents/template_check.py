@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
-from .french import plural
+from ..french import plural
 
 _UNREADABLE = (OpcError, BadZipFile, KeyError, ValueError, OSError, SyntaxError)  # lxml errors are SyntaxErrors
 

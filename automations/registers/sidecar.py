@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .cells import put
 from .workbook_guard import busy, lock_file
 from .writeback import CellWrite, RowAppend
-from ..documents.french import plural
+from ..french import plural
 
 SUFFIX = " – suivi à reporter.xlsx"
 _HEADER_FONT = Font(bold=True, color="FFFFFF")

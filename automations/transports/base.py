@@ -19,6 +19,10 @@ from ..addresses import AddressProblem, usable_address
 from ..errors import TransportError
 
 
+# a member's answer to a meeting, as every transport reports it (the domain reads them in attendance)
+ACCEPTED, DECLINED, TENTATIVE, NONE = "accepte", "decline", "provisoire", "sans-reponse"
+
+
 @dataclass(frozen=True)
 class Address:
     email: str

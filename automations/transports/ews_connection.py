@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import TransportError
-from ..secrets import missing, secret
+from ..settings.secrets import missing, secret
 from .mailbox import after_dropped_line
 
 log = logging.getLogger(__name__)

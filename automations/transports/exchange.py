@@ -15,8 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..attendance import ACCEPTED, DECLINED, NONE, TENTATIVE
-from .base import Address, Attachment, Delivered, Mail, Meeting, RoomChoice
+from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Address, Attachment, Delivered, Mail, Meeting, RoomChoice
 from .ews_connection import Caller, check_settings, open_account
 from .mailbox import MailboxTransport, key_of
 

@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..attendance import ACCEPTED, DECLINED, NONE, TENTATIVE
-from .base import Attachment, Delivered, Mail, Meeting, RoomChoice
+from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Attachment, Delivered, Mail, Meeting, RoomChoice
 from .graph_client import Call, GraphClient, check_settings
 from .graph_items import (
     CHUNK, DELIVERY_PROPERTY, UPLOAD_THRESHOLD, attendees, delivery_of, event_fields, file_attachment, message,
     parse_time, properties, searched_by_key, split, transaction_id, upload_item,
 )
 from .mailbox import MailboxTransport, key_of
-from ..documents.french import plural
+from ..french import plural
 
 _ANSWERS = {"accepted": ACCEPTED, "declined": DECLINED, "tentativelyAccepted": TENTATIVE}
 

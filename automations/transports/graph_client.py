@@ -24,9 +24,9 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from ..errors import TransportError
-from ..secrets import missing, secret
+from ..settings.secrets import missing, secret
 from .mailbox import after_dropped_line
-from ..documents.french import plural
+from ..french import plural
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

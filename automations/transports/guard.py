@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..errors import TransportError
-from ..documents.french import plural
+from ..french import plural
 from .base import Address, Delivered, Mail, Meeting, RoomChoice, Transport, written
 
 PILOT_PREFIX = "[PILOTE] "

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from ..documents.ics import meeting_ics
+from .ics import meeting_ics
 from .base import Address, Attachment, Mail, Meeting, written
 
 KEY_HEADER = "X-Commission-Key"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TransportError
-from ..secrets import missing, secret
+from ..settings.secrets import missing, secret
 from .base import Delivered, Mail, Meeting, Transport
 from .mime import mail_message, meeting_message
 

@@ -1,6 +1,6 @@
 """Run one case the way an administrator would: ``python run.py check`` then ``python run.py run``.
 
-Both go through ``automations.cli.main`` in this process. A case passes when each command prints
+Both go through ``automations.cli.main.main`` in this process. A case passes when each command prints
 its exact French lines, exits with the code the README gives, shows no traceback, mails only whom it
 should, and leaves the bad register as it was (or, where a write-back is the point, as it should be).
 """
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
-from automations import executor
-from automations.cli import main
+from automations.engine import executor
+from automations.cli.main import main
 
-from ..conftest import pinned_clock_env
-from . import service
+from tests.conftest import pinned_clock_env
+from tests.bad_input import service
 
 # A case makes its bad input in a fresh service folder and returns the register to watch.
 Maker = Callable[[Path], Path]

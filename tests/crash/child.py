@@ -3,7 +3,7 @@
 ``python -m tests.crash.child POINT N CONFIG`` wraps one function so that its
 N-th call (among those the point watches) ends the process with SIGKILL, the
 way a power cut or ``kill -9`` would, then runs ``run`` through
-``automations.cli.main``. POINT ``none`` runs without a kill. The harness pins
+``automations.cli.main.main``. POINT ``none`` runs without a kill. The harness pins
 the clock through the program's test clock variable, so every run of a case
 happens on the same day as the reference run it is compared with; the clock
 still moves on within the run.
@@ -22,10 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from automations import cli, commands, executor
+from automations.cli import main as cli, commands
+from automations.engine import executor
 from automations.documents import pdf
-from automations.journal import Journal
-from automations.numbering import Numbering
+from automations.engine.journal import Journal
+from automations.follow_ups.numbering import Numbering
 from automations.transports import BACKENDS
 from automations.transports import outbox as outbox_module
 

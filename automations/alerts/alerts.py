@@ -1,0 +1,50 @@
+"""Alerts for the manager: what the automations could not do alone (no free room, quorum not reached).
+
+Each alert is mailed once to the manager named in the config (``[service]
+manager``); its key is a fingerprint of its text, so a run every quarter of
+an hour does not repeat it, and a new situation gives a new alert.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ..engine.actions import Action, Plan, fingerprint
+from ..engine.context import Context
+from ..engine.journal import Entry
+from ..registers.writeback import CellWrite
+from ..transports.base import Address, Mail
+
+NAME = "alertes"
+LABEL = "Alertes au responsable"
+
+
+def plan(alerts: list[str], entries: dict[str, Entry], manager: str) -> Plan:
+    result = Plan(NAME)
+    if not manager:
+        return result
+    for text in dict.fromkeys(alerts):  # same text from two places: one mail
+        key = f"alerte/{fingerprint({'text': text})}"
+        entry = entries.get(key)
+        if entry is not None and entry.delivered:
+            continue
+        heading = text.split(" : ")[0]  # the committee and session the alert is about
+        result.actions.append(Action(key=key, automation=NAME, kind="create", revision=0,
+                                     fingerprint=fingerprint({"text": text}),
+                                     summary=f"Alerte au responsable – {heading}",
+                                     payload={"text": text, "heading": heading, "to": manager}))
+    return result
+
+
+def build(ctx: Context, action: Action) -> Mail:
+    service = ctx.config.service
+    text = action.payload["text"]
+    return Mail(delivery_id=action.delivery_id, subject=f"[Commissions] À traiter – {action.payload['heading']}",
+                sender=Address(service.email, service.name), to=(Address(action.payload["to"]),),
+                body_text=(f"Bonjour,\n\n{text}\n\nCe message est envoyé une seule fois pour cette situation.\n\n"
+                           f"{service.name}"))
+
+
+def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
+    return []

@@ -1,0 +1,120 @@
+"""Sample data for each shipped template, built by the automations' own context functions.
+
+``check`` compares what a template reads with what the automation gives it;
+building the sample with the very function that renders the real documents
+keeps the two from drifting apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from docxtpl import DocxTemplate
+
+from ..annual_report import report as annual_report
+from ..follow_ups import decision_letters, follow_ups
+from ..convocations import invitations
+from ..packs import meeting_pack
+from ..minutes import minutes
+from ..follow_ups import supplier_notices, vouchers
+from ..engine.actions import Action
+from ..annual_report.data import APPLICATION_COLUMNS, SESSION_COLUMNS
+from ..annual_report.document import report_context
+from ..annual_report.figures import build_report
+from ..annual_report.model import AnnualData
+from ..engine.context import Context
+from ..follow_ups.correspondence import Numbers
+from ..domain.decisions import DecisionGroup
+from ..engine.journal import Journal
+from ..number_format import NumberFormat
+from ..follow_ups.numbering import Numbering
+from ..documents.template_check import TemplateReport, check_template
+from ..registers.reader import Record, Source
+from ..domain.service import Application, Committee, Member, Session, Supplier
+
+
+def _session(ctx: Context) -> Session:
+    committee = Committee(name="Commission exemple", scheme="Dispositif exemple", quorum=3)
+    record = Record(role="sessions", source=Source(Path("planning.xlsx"), "Planning", 5, 1), values={})
+    return Session(committee=committee, date=ctx.now().date() + timedelta(days=10), time=time(8, 30),
+                   duration_hours=2.0, room="Salle exemple", chair="Présidence", status="prevue",
+                   agenda="Examen des dossiers", record=record)
+
+
+def _member() -> Member:
+    return Member(full_name="Prénom NOM", email="membre@exemple.nc", organisation="Organisme", function="Élu(e)")
+
+
+def _application(session: Session) -> Application:
+    return Application(number="2026-0001", last_name="NOM", first_name="Prénom", commune="Nouméa",
+                       scheme=session.committee.scheme, aid_kind="Aide", amount_asked=10000, social_worker="Référent",
+                       filed_on=date(2026, 1, 5), session_date=session.date, decision="accord",
+                       amount_granted=10000, reason="Motif", notes="Observations", supplier="Fournisseur",
+                       email="demandeur@exemple.nc", address="Adresse")
+
+
+def samples(ctx: Context) -> dict[str, dict[str, Any]]:
+    """Template file name -> the data the automation renders it with."""
+    session, member = _session(ctx), _member()
+    applications = [_application(session)]
+    rows = [{"nom": member.full_name, "organisme": member.organisation, "qualite": "Titulaire",
+             "reponse": "accepte", "remplace": ""}]
+    convocation = Action("sample", invitations.NAME, "update", 1, "", "", {"room": session.room},
+                         {"session": session, "required": [member], "optional": [], "room": None})
+    pack = Action("sample", meeting_pack.NAME, "update", 1, "", "",
+                  {"anonymised": False, "added": ["2026-0001"], "removed": [], "numbers": ["2026-0001"]},
+                  {"session": session, "applications": applications, "members": [member], "room": None})
+    draft = Action("sample", minutes.NAME, "file", 0, "", "", {},
+                   {"session": session, "applications": applications, "attendance": rows, "previous_ref": None})
+    return {invitations.TEMPLATE: invitations.template_context(ctx, convocation),
+            meeting_pack.TEMPLATE: meeting_pack.template_context(ctx, pack),
+            minutes.TEMPLATE: minutes.template_context(ctx, draft)}
+
+
+def follow_up_samples(ctx: Context, journal: Journal) -> dict[str, dict[str, Any]]:
+    """Letters of every outcome, a supplier notice and a voucher, as the follow-ups render them."""
+    session = _session(ctx)
+    group = DecisionGroup(session.date, session.committee, session, (_application(session),))
+    numbers = Numbers(vouchers=Numbering(journal, vouchers.SERIES, NumberFormat("BA-{year}-{seq:04d}"), ()),
+                      outgoing=None, register=None, author="")
+    result: dict[str, dict[str, Any]] = {}
+    for outcome, template in decision_letters.TEMPLATES.items():
+        application = replace(_application(session), decision=outcome)
+        letter = Action("letter/sample", follow_ups.NAME, "file", 1, "", "", {},
+                        {"application": application, "group": group, "numbers": numbers,
+                         "previous": (ctx.now().date().isoformat(), "letter/sample#0"), "change": "décision modifiée"})
+        result[template] = decision_letters.template_context(ctx, letter)
+    notice = Action("notice/sample", follow_ups.NAME, "file", 0, "", "", {},
+                    {"group": group, "supplier": Supplier("Fournisseur", "f@exemple.nc", "Adresse", ridet="1.001"),
+                     "name": "Fournisseur", "applications": list(group.applications), "numbers": numbers})
+    result[supplier_notices.TEMPLATE] = supplier_notices.template_context(ctx, notice)
+    voucher = Action("voucher/sample", follow_ups.NAME, "file", 0, "", "",
+                     {"amount": 10000, "issued_on": ctx.now().date().isoformat(),
+                      "valid_until": ctx.now().date().isoformat()},
+                     {"application": group.applications[0], "group": group, "supplier": None, "numbers": numbers})
+    result[vouchers.TEMPLATE] = vouchers.template_context(ctx, voucher, "BA-2026-0001")
+    return result
+
+
+def report_sample(ctx: Context) -> dict[str, Any]:
+    """The annual report of a service without any register row: every table, none of them filled."""
+    empty = {name: [] for name in APPLICATION_COLUMNS}
+    data = AnnualData(applications=pd.DataFrame(empty), sessions=pd.DataFrame({n: [] for n in SESSION_COLUMNS}),
+                      mail_in=pd.DataFrame({"date": []}), mail_out=pd.DataFrame({"date": []}),
+                      place_columns=("tribe", "district"))
+    today = ctx.now().date()
+    # shown as a year with figures, so that every section of the template is read
+    report = replace(build_report(data, today.year, ctx.config.service.name, today), has_data=True)
+    template = ctx.config.paths.templates / annual_report.TEMPLATE
+    return report_context(report, DocxTemplate(str(template))) if template.is_file() else {}
+
+
+def check_templates(ctx: Context) -> list[TemplateReport]:
+    folder = ctx.config.paths.templates
+    with Journal(ctx.config.paths.journal, readonly=True) as journal:
+        every = {**samples(ctx), **follow_up_samples(ctx, journal), annual_report.TEMPLATE: report_sample(ctx)}
+    return [check_template(folder / name, sample) for name, sample in every.items()]

@@ -1,0 +1,53 @@
+"""Meeting requests and cancellations as iCalendar (RFC 5545 / iMIP)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from .base import Address, Meeting
+
+PRODID = "-//Service d'action sociale//Automatisation des commissions//FR"
+
+
+def _attendee(address: Address, role: str, cutype: str = "INDIVIDUAL") -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{address.email}")
+    if address.name:
+        attendee.params["CN"] = vText(address.name)
+    attendee.params["ROLE"] = vText(role)
+    attendee.params["CUTYPE"] = vText(cutype)
+    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
+    attendee.params["RSVP"] = vText("TRUE" if cutype == "INDIVIDUAL" else "FALSE")
+    return attendee
+
+
+def meeting_ics(meeting: Meeting) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", meeting.method)
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", (meeting.stamp or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    event.add("dtstart", meeting.start)
+    event.add("dtend", meeting.end)
+    event.add("summary", meeting.title)
+    event.add("location", meeting.location)
+    event.add("description", meeting.body_text)
+    event.add("status", "CANCELLED" if meeting.method == "CANCEL" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    organizer = vCalAddress(f"mailto:{meeting.organizer.email}")
+    if meeting.organizer.name:
+        organizer.params["CN"] = vText(meeting.organizer.name)
+    event.add("organizer", organizer)
+    for address in meeting.required:
+        event.add("attendee", _attendee(address, "REQ-PARTICIPANT"))
+    for address in meeting.optional:
+        event.add("attendee", _attendee(address, "OPT-PARTICIPANT"))
+    if meeting.room and meeting.room.email:
+        event.add("attendee", _attendee(meeting.room, "NON-PARTICIPANT", "RESOURCE"))
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
