@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 
 from automations.demo.registers import AIDS, APPLICATION_HEADER, COMMITTEES, COMMUNES, FIRST, LAST, WORKERS
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 
 from bench.cases import TODAY
 

@@ -27,7 +27,7 @@ from automations.cli import commands
 from automations.engine import executor
 from automations.engine.context import Context
 from automations.demo.registers import APPLICATION_HEADER
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 from automations.french import plural
 from automations.registers.writeback import apply_writes
 from automations.settings import load_config

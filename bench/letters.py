@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from automations.convocations import invitations
 from automations.engine.actions import Action
 from automations.engine.context import Context
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 from automations.documents.render import render_docx
 from automations.registers.reader import Record, Source
 from automations.domain.service import Committee, Member, Session

@@ -23,7 +23,7 @@ NOW = datetime.combine(TODAY, time_of_day(9, 0), tzinfo=ZoneInfo("Pacific/Noumea
 def prepare(case: Case, data: Path) -> str:
     """Make the case's data under ``data`` (once, shared by both ways); returns a French detail or ""."""
     if case.scenario == "lecture":
-        from automations.demo.service import demo_mapping
+        from automations.cli.demo import demo_mapping
 
         from bench.data import write_applications
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 
 MANAGER = "cheffe@province-sud.nc"
 REGISTERS = Path("registres")

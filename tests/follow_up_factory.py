@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from automations.demo.service import demo_mapping
+from automations.cli.demo import demo_mapping
 
 from tests.service_factory import APPLICATION_HEADER, make_service, planning_rows
 

@@ -22,7 +22,7 @@ import pytest
 from automations.cli import commands
 from automations.annual_report.report import make_report
 from automations.engine.context import Context
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 from automations.documents.pdf import convert_to_pdf, find_libreoffice
 from automations.settings import load_config
 from automations.transports import settings_checks

@@ -16,7 +16,7 @@ import icalendar
 import openpyxl
 import pypdf
 
-from automations.demo.service import run_demo
+from automations.cli.demo import run_demo
 
 from tests.conftest import NOUMEA, PROJECT, child_env
 from tests.printed import xpf
@@ -178,7 +178,7 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
 def test_demo_registers_match_their_mapping(tmp_path: Path, clock) -> None:
     from automations.cli import commands
     from automations.engine.context import Context
-    from automations.demo.service import set_up
+    from automations.cli.demo import set_up
     from automations.settings import load_config
     from automations.transports import settings_checks
 

@@ -15,7 +15,7 @@ import pytest
 from automations.cli import commands
 from automations.annual_report.report import make_report
 from automations.engine.context import Context
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 from automations.cli.serve import serve
 from automations.settings import load_config
 from automations.transports import settings_checks

@@ -22,7 +22,7 @@ import schedule
 from automations.cli import commands, heartbeat
 from automations.cli.main import main
 from automations.engine.context import Context
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 from automations.engine.journal import Journal
 from automations.cli.serve import serve
 from automations.settings import load_config

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length
 from docx.table import Table
 
-from automations.demo.service import run_demo
+from automations.cli.demo import run_demo
 from automations.documents.typography import typeset, typeset_template, typeset_values
 
 from tests.conftest import NOUMEA, PROJECT, FakeClock

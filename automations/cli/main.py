@@ -149,7 +149,7 @@ def _quiet_after_broken_pipe() -> int:
 
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
-        from ..demo.service import run_demo
+        from .demo import run_demo
 
         return run_demo(args.dir, clock=process_clock())
     if args.command == "secret":

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from automations.demo.service import set_up
+from automations.cli.demo import set_up
 
 from tests.conftest import pinned_clock_env
 from tests.follow_up_factory import make_follow_up_service

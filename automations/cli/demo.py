@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..cli import commands
+from . import commands
 from ..engine import print_batch
 from ..annual_report.report import make_report, reports_folder
 from ..engine.context import Context, system_clock
@@ -18,7 +18,7 @@ from ..documents.pdf import find_libreoffice
 from ..errors import EXIT_OK, EXIT_PROBLEMS
 from ..settings import load_config
 from ..transports import settings_checks
-from .registers import build_demo_registers
+from ..demo.registers import build_demo_registers
 
 PROJECT = Path(__file__).resolve().parents[2]
 
