@@ -24,7 +24,7 @@ from pathlib import Path
 
 from automations.french import plural
 
-from bench.cases import WAYS, Case, Measure, cases
+from .cases import WAYS, Case, Measure, cases
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("lecture", "tick", "courriers", "pdf", "exchange", "rapport", "suites")
@@ -90,7 +90,7 @@ def _in_child(case: Case, step: str, data: Path, quick: bool) -> tuple[Measure, 
 
 
 def _child(key: str, step: str, data: Path | None, quick: bool) -> int:
-    from bench.scenarios import finish, measure, prepare
+    from .scenarios import finish, measure, prepare
 
     case = next(c for c in cases(quick) if c.key == key)
     assert data is not None

@@ -20,7 +20,7 @@ import openpyxl
 from automations.demo.registers import AIDS, APPLICATION_HEADER, COMMITTEES, COMMUNES, FIRST, LAST, WORKERS
 from automations.cli.demo import set_up
 
-from bench.cases import TODAY
+from .cases import TODAY
 
 # 20 columns, one of them unmapped; the demo's « Préparé le » is left out, as a register of past
 # years never had it, so the figures stay comparable from one release to the next

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from automations.documents.pdf import convert_to_pdf, find_libreoffice
 
-from bench.letters import render_letters
+from .letters import render_letters
 
 
 def prepare(folder: Path, count: int) -> list[Path]:

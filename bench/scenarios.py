@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.cases import TODAY, Case, Measure, number
+from .cases import TODAY, Case, Measure, number
 
 NOW = datetime.combine(TODAY, time_of_day(9, 0), tzinfo=ZoneInfo("Pacific/Noumea"))
 
@@ -25,7 +25,7 @@ def prepare(case: Case, data: Path) -> str:
     if case.scenario == "lecture":
         from automations.cli.demo import demo_mapping
 
-        from bench.data import write_applications
+        from .data import write_applications
 
         write_applications(data / case.key / "Registre des demandes 2020.xlsx", 2020, case.size)
         (data / case.key / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
@@ -34,12 +34,12 @@ def prepare(case: Case, data: Path) -> str:
         config = service(data, case.size)
         return settle(config) if case.scenario == "tick" else ""
     if case.scenario == "pdf":
-        from bench import pdf_batch
+        from . import pdf_batch
 
         pdf_batch.prepare(data / "pdf", case.size + 1)  # the last one warms LibreOffice up
         return ""
     if case.scenario == "suites":
-        from bench import follow_ups
+        from . import follow_ups
 
         return follow_ups.prepare(data / "suites", *case.size)
     return ""
@@ -48,7 +48,7 @@ def prepare(case: Case, data: Path) -> str:
 def service(data: Path, rows: int) -> Path:
     config = data / f"service-{rows}" / "config.toml"
     if not config.exists():
-        from bench.data import build_service
+        from .data import build_service
 
         build_service(config.parent, rows)
     return config
@@ -78,7 +78,7 @@ def context(config: Path) -> Any:
 def finish(case: Case, data: Path) -> str:
     """A check made once both ways ran; returns a French detail."""
     if case.scenario == "suites":
-        from bench import follow_ups
+        from . import follow_ups
 
         return "classeurs identiques" if follow_ups.same_workbooks(data / "suites") else "CLASSEURS DIFFÉRENTS"
     return ""
@@ -90,26 +90,26 @@ def measure(case: Case, way: str, data: Path) -> Measure:
     if case.scenario == "tick":
         return _tick(case, way, data)
     if case.scenario == "courriers":
-        from bench import letters
+        from . import letters
 
         return Measure(letters.render(data / "courriers" / way, case.size, way), "s")
     if case.scenario == "pdf":
-        from bench import pdf_batch
+        from . import pdf_batch
 
         documents = sorted((data / "pdf").glob("Convocation *.docx"))
         return Measure(pdf_batch.convert(documents[:-1], way, documents[-1]), "s")
     if case.scenario == "exchange":
-        from bench import ews_requests
+        from . import ews_requests
 
         counts = [ews_requests.requests(members, way) for members in case.size]
         return Measure(max(counts), "req.", " / ".join(map(str, counts)), {"constant": len(set(counts)) == 1})
     if case.scenario == "rapport":
-        from bench import annual_report
+        from . import annual_report
 
         seconds, detail = annual_report.report(service(data, case.size), way)
         return Measure(seconds, "s", detail)
     if case.scenario == "suites":
-        from bench import follow_ups
+        from . import follow_ups
 
         return Measure(follow_ups.write_back(data / "suites", way), "s")
     raise ValueError(case.scenario)

@@ -9,7 +9,7 @@ import openpyxl
 
 from automations.cli.demo import demo_mapping
 
-from tests.service_factory import APPLICATION_HEADER, make_service, planning_rows
+from .service_factory import APPLICATION_HEADER, make_service, planning_rows
 
 SCHEME = "Maintien dans le logement"
 HELD = date(2026, 11, 13)

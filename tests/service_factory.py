@@ -12,7 +12,7 @@ from automations.engine.context import Context
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from tests.conftest import PROJECT
+from .conftest import PROJECT
 
 PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Président(e)", "Statut",
                    "Ordre du jour / observations", "Salle réservée", "Invitations envoyées le",

@@ -13,7 +13,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.tls import local_authority
+from .tls import local_authority
 
 USER, PASSWORD = "commissions@province-sud.nc", "mot-de-passe-de-test"
 

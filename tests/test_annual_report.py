@@ -27,8 +27,8 @@ from automations.documents.pdf import convert_to_pdf, find_libreoffice
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from tests.conftest import NOUMEA, PROJECT, FakeClock, child_env
-from tests.test_follow_ups_samples import amount, copy_service, day
+from .conftest import NOUMEA, PROJECT, FakeClock, child_env
+from .test_follow_ups_samples import amount, copy_service, day
 
 GRANTED = ("Accord", "Accord partiel", "Favorable", "Favorable partiel")
 

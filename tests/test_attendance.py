@@ -13,10 +13,10 @@ from automations.domain.attendance import DECLINED, Expected, quorum_alert, subs
 from automations.engine.journal import Journal
 from automations.domain.service import Committee, Member, Service
 
-from tests.conftest import NOUMEA
-from tests.ews.server import PASSWORD, SERVICE, ews_server
-from tests.service_factory import context, make_service
-from tests.test_exchange import add_rooms, exchange_config
+from .conftest import NOUMEA
+from .ews.server import PASSWORD, SERVICE, ews_server
+from .service_factory import context, make_service
+from .test_exchange import add_rooms, exchange_config
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
 KEY = "invitation/commission-maintien-dans-le-logement/2026-12-02"
@@ -160,7 +160,7 @@ def test_check_verifies_each_room_and_lists_the_room_list(tmp_path: Path, monkey
 
 
 def test_room_typed_by_name_is_found_in_every_room_list(tmp_path: Path, monkeypatch, clock) -> None:
-    from tests.service_factory import edit_planning
+    from .service_factory import edit_planning
 
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:

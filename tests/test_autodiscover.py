@@ -16,9 +16,9 @@ from exchangelib.autodiscover import Autodiscovery, clear_cache
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from tests.ews.network import ConnectProxy, DnsServer, connect_proxy, dns_server
-from tests.ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from tests.test_transports import STAMP, meeting
+from .ews.network import ConnectProxy, DnsServer, connect_proxy, dns_server
+from .ews.server import PASSWORD, SERVICE, EwsServer, ews_server
+from .test_transports import STAMP, meeting
 
 DOMAIN = "province-sud.nc"
 NAMES = (DOMAIN, f"autodiscover.{DOMAIN}", f"mail.{DOMAIN}")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_input.cases import CASES
-from tests.bad_input.runner import verify
-from tests.bad_input.service import ALL_MAILS
+from .bad_input.cases import CASES
+from .bad_input.runner import verify
+from .bad_input.service import ALL_MAILS
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

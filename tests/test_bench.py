@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import PROJECT
+from .conftest import PROJECT
 
 
 def test_the_bench_measures_both_ways_and_prints_the_table() -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from automations.cli.main import main
 
-from tests.conftest import NOUMEA, PROJECT, child_env
-from tests.service_factory import make_service
+from .conftest import NOUMEA, PROJECT, child_env
+from .service_factory import make_service
 
 
 def test_unknown_command_is_a_usage_error_in_french(capsys) -> None:

@@ -13,8 +13,8 @@ import pytest
 from automations.engine.context import TEST_CLOCK_VARIABLE, process_clock, system_clock
 from automations.errors import UsageError
 
-from tests.conftest import NOUMEA, PROJECT, child_env
-from tests.service_factory import make_service
+from .conftest import NOUMEA, PROJECT, child_env
+from .service_factory import make_service
 
 
 def test_without_the_variable_the_machine_clock_runs() -> None:

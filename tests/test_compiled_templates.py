@@ -19,9 +19,9 @@ from automations.documents.typography import typeset_values
 from automations.engine.journal import Journal
 from automations.cli.template_samples import follow_up_samples, report_sample, samples
 
-from tests.conftest import NOUMEA, PROJECT, FakeClock
-from tests.service_factory import context, make_service
-from tests.test_shipped_templates import SHIPPED
+from .conftest import NOUMEA, PROJECT, FakeClock
+from .service_factory import context, make_service
+from .test_shipped_templates import SHIPPED
 
 TEMPLATES = PROJECT / "templates"
 

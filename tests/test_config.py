@@ -10,7 +10,7 @@ from automations.errors import ConfigError
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from tests.conftest import PROJECT
+from .conftest import PROJECT
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crash.harness import Case, Outcome, run_matrix
-from tests.crash.matrix import CASES, table
+from .crash.harness import Case, Outcome, run_matrix
+from .crash.matrix import CASES, table
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ import pypdf
 
 from automations.cli.demo import run_demo
 
-from tests.conftest import NOUMEA, PROJECT, child_env
-from tests.printed import xpf
+from .conftest import NOUMEA, PROJECT, child_env
+from .printed import xpf
 
 
 SCHEMES = {"commission-maintien-dans-le-logement": "Maintien dans le logement",

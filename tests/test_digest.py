@@ -18,10 +18,10 @@ from automations.cli import commands
 from automations import french
 from automations.french import plural
 
-from tests.conftest import NOUMEA, FakeClock
-from tests.digest_factory import (MANAGER, Tables, a_date, amount, applications, demo_service, digests,
+from .conftest import NOUMEA, FakeClock
+from .digest_factory import (MANAGER, Tables, a_date, amount, applications, demo_service, digests,
                              edit_applications, members, outbox, planning, xpf)
-from tests.service_factory import context
+from .service_factory import context
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 TODAY = NOW.date()

@@ -18,8 +18,8 @@ from automations.domain.service import Application, Committee, Service, Session
 from automations.domain.session_documents import session_key
 from automations.settings.model import DigestSettings
 
-from tests.conftest import NOUMEA
-from tests.digest_factory import Tables
+from .conftest import NOUMEA
+from .digest_factory import Tables
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 TODAY = NOW.date()

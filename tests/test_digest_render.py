@@ -23,9 +23,9 @@ from automations.transports.guard import GuardedTransport
 from automations.transports.memory import MemoryTransport
 from automations.transports.mime import mail_message
 
-from tests.conftest import NOUMEA, FakeClock
-from tests.digest_factory import Tables, demo_service, digests
-from tests.service_factory import context
+from .conftest import NOUMEA, FakeClock
+from .digest_factory import Tables, demo_service, digests
+from .service_factory import context
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 

@@ -12,17 +12,17 @@ from PIL import Image
 
 from automations.cli import commands
 
-from tests.conftest import NOUMEA, FakeClock
-from tests.digest_factory import MANAGER, Tables, add_manager, demo_service
-from tests.ews.server import PASSWORD as EWS_PASSWORD
-from tests.ews.server import SERVICE, ews_server
-from tests.graph.server import CLIENT_SECRET as GRAPH_SECRET
-from tests.graph.server import graph_server
-from tests.service_factory import context
-from tests.smtp_server import PASSWORD as SMTP_PASSWORD
-from tests.smtp_server import smtp_server
-from tests.test_exchange import exchange_config
-from tests.test_smtp import smtp_config
+from .conftest import NOUMEA, FakeClock
+from .digest_factory import MANAGER, Tables, add_manager, demo_service
+from .ews.server import PASSWORD as EWS_PASSWORD
+from .ews.server import SERVICE, ews_server
+from .graph.server import CLIENT_SECRET as GRAPH_SECRET
+from .graph.server import graph_server
+from .service_factory import context
+from .smtp_server import PASSWORD as SMTP_PASSWORD
+from .smtp_server import smtp_server
+from .test_exchange import exchange_config
+from .test_smtp import smtp_config
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 CID = "budget-2026-w48@province-sud.nc"

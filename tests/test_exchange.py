@@ -11,9 +11,9 @@ from automations.cli import commands
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from tests.ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from tests.service_factory import context, make_service
-from tests.test_transports import STAMP, mail, meeting
+from .ews.server import PASSWORD, SERVICE, EwsServer, ews_server
+from .service_factory import context, make_service
+from .test_transports import STAMP, mail, meeting
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
 
@@ -96,7 +96,7 @@ def test_certificate_is_verified(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_oauth2_client_credentials(tmp_path: Path, monkeypatch) -> None:
-    from tests.ews.server import CLIENT_ID, CLIENT_SECRET, TENANT
+    from .ews.server import CLIENT_ID, CLIENT_SECRET, TENANT
 
     monkeypatch.setenv("EWS_TEST_SECRET", CLIENT_SECRET)
     with ews_server(tmp_path) as server:
@@ -167,7 +167,7 @@ def test_interrupted_run_is_recovered_by_the_next_one_without_duplicate(exchange
 
 
 def test_ntlm_login_as_on_premises_exchange(tmp_path: Path, monkeypatch) -> None:
-    from tests.ews.server import DOMAIN, USER
+    from .ews.server import DOMAIN, USER
 
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:

@@ -11,12 +11,12 @@ import pytest
 
 from automations.cli import commands
 
-from tests.conftest import NOUMEA
-from tests.follow_up_factory import (APPLICATIONS, OUTGOING, application, edit_application, make_follow_up_service,
+from .conftest import NOUMEA
+from .follow_up_factory import (APPLICATIONS, OUTGOING, application, edit_application, make_follow_up_service,
                                 register_rows)
-from tests.printed import NBSP, xpf
-from tests.service_factory import context
-from tests.test_meeting_pack import attachment, outbox, table_rows
+from .printed import NBSP, xpf
+from .service_factory import context
+from .test_meeting_pack import attachment, outbox, table_rows
 
 FOLDER = Path("documents") / "commission-maintien-dans-le-logement" / "2026-11-13"
 

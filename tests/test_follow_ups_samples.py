@@ -15,8 +15,8 @@ from automations.engine.context import Context
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from tests.conftest import NOUMEA, PROJECT, SAMPLES, FakeClock
-from tests.printed import NBSP
+from .conftest import NOUMEA, PROJECT, SAMPLES, FakeClock
+from .printed import NBSP
 
 TODAY = date(2026, 11, 23)
 GRANTED = ("Accord", "Accord partiel", "Favorable", "Favorable partiel")

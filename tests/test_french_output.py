@@ -20,9 +20,9 @@ from automations.settings import load_config
 from automations.settings.toml_errors import explain
 from automations.transports import settings_checks
 
-from tests.conftest import NOUMEA, PROJECT, child_env, pinned_clock_env
-from tests.follow_up_factory import make_follow_up_service
-from tests.service_factory import context, make_service
+from .conftest import NOUMEA, PROJECT, child_env, pinned_clock_env
+from .follow_up_factory import make_follow_up_service
+from .service_factory import context, make_service
 
 MOMENT = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 COMMANDS = ["demo", "check", "plan", "run", "serve", "secret", "restore", "report", "status", "history"]

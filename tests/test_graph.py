@@ -11,9 +11,9 @@ import pytest
 from automations.errors import TransportError
 from automations.transports import BACKENDS, Attachment, RoomChoice
 
-from tests.conftest import NOUMEA
-from tests.graph.server import CLIENT_SECRET, SERVICE, graph_server
-from tests.test_transports import STAMP, mail, meeting
+from .conftest import NOUMEA
+from .graph.server import CLIENT_SECRET, SERVICE, graph_server
+from .test_transports import STAMP, mail, meeting
 
 BIG = bytes(range(256)) * (4 * 1024 * 1024 // 256)  # 4 MB: over Graph's 3 MB for an attachment posted whole
 PDF = "application/pdf"

@@ -14,12 +14,12 @@ from automations.engine.context import Context
 from automations.errors import TransportError
 from automations.engine.journal import Journal
 
-from tests.conftest import NOUMEA, FakeClock
-from tests.digest_factory import demo_service
-from tests.graph.server import CLIENT_SECRET, SERVICE, graph_server
-from tests.service_factory import COMMITTEE, context, make_service
-from tests.test_attendance import MANAGER, answer, prepare
-from tests.test_exchange import add_rooms, exchange_config, planning_row
+from .conftest import NOUMEA, FakeClock
+from .digest_factory import demo_service
+from .graph.server import CLIENT_SECRET, SERVICE, graph_server
+from .service_factory import COMMITTEE, context, make_service
+from .test_attendance import MANAGER, answer, prepare
+from .test_exchange import add_rooms, exchange_config, planning_row
 
 SUBJECT = f"Convocation – {COMMITTEE} – mercredi 2 décembre 2026 à 8 h 30"
 CONVOCATION = "Convocation Commission maintien dans le logement 02-12-2026.docx"

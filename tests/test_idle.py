@@ -14,8 +14,8 @@ from automations.cli import commands
 from automations.registers import reader
 from automations.transports.memory import MemoryTransport
 
-from tests.conftest import FakeClock
-from tests.service_factory import context, edit_planning, make_service, write_applications
+from .conftest import FakeClock
+from .service_factory import context, edit_planning, make_service, write_applications
 
 
 class CountingReads:

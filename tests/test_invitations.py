@@ -17,9 +17,9 @@ from automations.cli import commands
 from automations.documents.typography import typeset
 from automations.engine.journal import Journal
 
-from tests.conftest import NOUMEA
-from tests.printed import NBSP
-from tests.service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
+from .conftest import NOUMEA
+from .printed import NBSP
+from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
 

@@ -15,9 +15,9 @@ import pytest
 
 from automations.cli import commands
 
-from tests.conftest import NOUMEA
-from tests.printed import NBSP, xpf
-from tests.service_factory import COMMITTEE, context, make_service, set_committee, write_applications
+from .conftest import NOUMEA
+from .printed import NBSP, xpf
+from .service_factory import COMMITTEE, context, make_service, set_committee, write_applications
 
 SCHEME = "Maintien dans le logement"
 SESSION = date(2026, 12, 2)

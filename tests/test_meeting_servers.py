@@ -12,13 +12,13 @@ import pytest
 
 from automations.cli import commands
 
-from tests.conftest import NOUMEA
-from tests.ews.server import PASSWORD, SERVICE, ews_server
-from tests.graph.server import CLIENT_SECRET, graph_server
-from tests.printed import NBSP
-from tests.service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
-from tests.test_exchange import PLANNING, add_rooms, exchange_config, planning_row
-from tests.test_invitations import NEW_MEMBER, TITLE
+from .conftest import NOUMEA
+from .ews.server import PASSWORD, SERVICE, ews_server
+from .graph.server import CLIENT_SECRET, graph_server
+from .printed import NBSP
+from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
+from .test_exchange import PLANNING, add_rooms, exchange_config, planning_row
+from .test_invitations import NEW_MEMBER, TITLE
 
 SERVERS = {"exchange": ews_server, "graph": graph_server}
 # free/busy of both rooms, the look-up by key, the creation (Graph: created silent, then the convocation and

@@ -13,10 +13,10 @@ import pytest
 from automations.cli import commands
 from automations.engine.journal import Journal
 
-from tests.conftest import NOUMEA
-from tests.printed import xpf
-from tests.service_factory import COMMITTEE, context, edit_planning, make_service, planning_rows, write_applications
-from tests.test_meeting_pack import outbox, table_rows
+from .conftest import NOUMEA
+from .printed import xpf
+from .service_factory import COMMITTEE, context, edit_planning, make_service, planning_rows, write_applications
+from .test_meeting_pack import outbox, table_rows
 
 SCHEME = "Maintien dans le logement"
 HELD = date(2026, 11, 10)

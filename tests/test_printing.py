@@ -11,11 +11,11 @@ import pytest
 
 from automations.cli import commands
 
-from tests.conftest import NOUMEA
-from tests.follow_up_factory import edit_application, make_follow_up_service, register_rows
-from tests.service_factory import context
-from tests.test_follow_ups import FOLDER
-from tests.test_meeting_pack import outbox
+from .conftest import NOUMEA
+from .follow_up_factory import edit_application, make_follow_up_service, register_rows
+from .service_factory import context
+from .test_follow_ups import FOLDER
+from .test_meeting_pack import outbox
 
 PDF = "\n[documents]\npdf = true\n"
 

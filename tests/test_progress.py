@@ -20,7 +20,7 @@ from automations.cli.serve import serve
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from tests.conftest import FakeClock
+from .conftest import FakeClock
 
 
 class Terminal:

@@ -14,7 +14,7 @@ from automations.errors import UserError
 from automations.engine.journal import Journal
 from automations.engine.run_lock import exclusive_run
 
-from tests.service_factory import context, make_service
+from .service_factory import context, make_service
 
 
 def _hold(journal: str, ready, stop) -> None:  # type: ignore[no-untyped-def]

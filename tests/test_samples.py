@@ -12,7 +12,7 @@ from automations.registers.findings import Severity
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from tests.conftest import NOUMEA, PROJECT, FakeClock
+from .conftest import NOUMEA, PROJECT, FakeClock
 
 
 def loaded(name: str):

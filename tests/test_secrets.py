@@ -24,9 +24,9 @@ from automations.settings.keyring_store import TEST_KEYRING_VARIABLE
 from automations.settings.secrets import secret, store
 from automations.transports import BACKENDS
 
-from tests.conftest import PROJECT, child_env
-from tests.smtp_server import PASSWORD, smtp_server
-from tests.test_transports import STAMP, mail
+from .conftest import PROJECT, child_env
+from .smtp_server import PASSWORD, smtp_server
+from .test_transports import STAMP, mail
 
 LINUX_REMEDY = ("installez un Secret Service (gnome-keyring, ou KeePassXC avec son intégration Secret Service) ou "
                 "KWallet, et lancez le programme dans une session où il est ouvert")

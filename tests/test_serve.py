@@ -29,8 +29,8 @@ from automations.settings import load_config
 from automations.transports import settings_checks
 from automations.transports.outbox import OutboxTransport
 
-from tests.conftest import NOUMEA, PROJECT, FakeClock
-from tests.follow_up_factory import make_follow_up_service as make_service
+from .conftest import NOUMEA, PROJECT, FakeClock
+from .follow_up_factory import make_follow_up_service as make_service
 
 ALL = ("invitations", "packs", "minutes", "followups", "report")  # the report is due once a year, from January
 

@@ -9,8 +9,8 @@ from automations.cli import commands
 from automations import french
 from automations.registers.findings import Severity
 
-from tests.conftest import NOUMEA
-from tests.service_factory import COMMITTEE, context, make_service, planning_rows
+from .conftest import NOUMEA
+from .service_factory import COMMITTEE, context, make_service, planning_rows
 
 
 def test_unknown_committee_and_session_without_time_are_findings(tmp_path: Path, clock) -> None:

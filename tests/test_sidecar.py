@@ -15,8 +15,8 @@ from automations.digest.content import DigestFacts, Problems
 from automations.digest.render import render_html, render_text
 from automations.engine.journal import Journal
 
-from tests.service_factory import context, edit_planning, make_service
-from tests.test_invitations import PLANNING, outbox, run
+from .service_factory import context, edit_planning, make_service
+from .test_invitations import PLANNING, outbox, run
 
 SIDECAR = Path("registres") / "Planning des instances 2026 – suivi à reporter.xlsx"
 

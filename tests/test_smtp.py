@@ -13,10 +13,10 @@ from automations.cli import commands
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from tests.service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
-from tests.smtp_server import PASSWORD, USER, smtp_server
-from tests.test_invitations import NEW_MEMBER, TITLE, body_of, summary_of
-from tests.test_transports import STAMP, mail, meeting
+from .service_factory import COMMITTEE, context, edit_planning, make_service, replace_member
+from .smtp_server import PASSWORD, USER, smtp_server
+from .test_invitations import NEW_MEMBER, TITLE, body_of, summary_of
+from .test_transports import STAMP, mail, meeting
 
 
 def smtp_config(config: Path, settings: dict[str, object]) -> None:
@@ -162,7 +162,7 @@ def test_certificate_is_verified(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_unreachable_server_is_retried_then_reported(tmp_path: Path, monkeypatch) -> None:
-    from tests.smtp_server import free_port
+    from .smtp_server import free_port
 
     monkeypatch.setenv("SMTP_TEST_PASSWORD", PASSWORD)
     monkeypatch.setattr("time.sleep", lambda seconds: None)
@@ -185,7 +185,7 @@ def test_smtp_settings_are_checked() -> None:
 
 
 def test_check_reports_an_unreachable_transport(tmp_path: Path, clock, monkeypatch) -> None:
-    from tests.smtp_server import free_port
+    from .smtp_server import free_port
 
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     config = make_service(tmp_path)

@@ -13,7 +13,7 @@ from automations.documents.render import render_docx
 from automations.documents.template_check import TemplateReport, _explain, check_template
 from automations.errors import TemplateError
 
-from tests.conftest import PROJECT
+from .conftest import PROJECT
 
 
 def build(path: Path, paragraphs: list[str], rows: list[list[str]] | None = None,

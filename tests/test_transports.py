@@ -14,12 +14,12 @@ import pytest
 
 from automations.transports import BACKENDS, Address, Attachment, Mail, Meeting, Transport
 
-from tests.conftest import NOUMEA
-from tests.ews.server import PASSWORD as EWS_PASSWORD
-from tests.ews.server import ews_server
-from tests.graph.server import CLIENT_SECRET as GRAPH_SECRET
-from tests.graph.server import graph_server
-from tests.smtp_server import PASSWORD, smtp_server
+from .conftest import NOUMEA
+from .ews.server import PASSWORD as EWS_PASSWORD
+from .ews.server import ews_server
+from .graph.server import CLIENT_SECRET as GRAPH_SECRET
+from .graph.server import graph_server
+from .smtp_server import PASSWORD, smtp_server
 
 STAMP = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 ORGANIZER = Address("commissions@province-sud.nc", "Service accompagnement social")

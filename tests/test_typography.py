@@ -23,8 +23,8 @@ from docx.table import Table
 from automations.cli.demo import run_demo
 from automations.documents.typography import typeset, typeset_template, typeset_values
 
-from tests.conftest import NOUMEA, PROJECT, FakeClock
-from tests.printed import NBSP, NNBSP, xpf
+from .conftest import NOUMEA, PROJECT, FakeClock
+from .printed import NBSP, NNBSP, xpf
 
 NUMBER = re.compile(r"\b[A-Z]{1,4}-?\d{4}-\d{4}\b")  # DEL-2026-0027, BA-2026-0001, D2026-0048
 AMOUNT = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]F[ \u00a0\u202f]CFP")

@@ -14,10 +14,10 @@ from automations.engine.journal import Journal
 from automations.number_format import NumberFormat
 from automations.follow_ups.numbering import Numbering
 
-from tests.conftest import NOUMEA, FakeClock
-from tests.follow_up_factory import application, edit_application, make_follow_up_service, register_rows
-from tests.service_factory import context
-from tests.test_meeting_pack import outbox
+from .conftest import NOUMEA, FakeClock
+from .follow_up_factory import application, edit_application, make_follow_up_service, register_rows
+from .service_factory import context
+from .test_meeting_pack import outbox
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 BONS = Path("documents") / "commission-maintien-dans-le-logement" / "2026-11-13" / "Bons"

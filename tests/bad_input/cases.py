@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bad_input import cases_cells, cases_files, cases_layout
-from tests.bad_input.runner import Case
+from . import cases_cells, cases_files, cases_layout
+from .runner import Case
 
 CASES: list[Case] = [*cases_layout.CASES, *cases_cells.CASES, *cases_files.CASES]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.bad_input import files, runner
-from tests.bad_input.runner import NOTHING, Case, row_of
-from tests.bad_input.service import (ALL_MAILS, APPLICATIONS, INVITATION, PLANNING, ROW_TEIN, ROW_TROLUE, ROW_WAHEO, SIC, TEIN,
+from . import files, runner
+from .runner import NOTHING, Case, row_of
+from .service import (ALL_MAILS, APPLICATIONS, INVITATION, PLANNING, ROW_TEIN, ROW_TROLUE, ROW_WAHEO, SIC, TEIN,
                       TROLUE, WAHEO, column_letter, edit, edit_application, register)
 
 REG = "« Registre des demandes 2026.xlsx », feuille « Demandes »"

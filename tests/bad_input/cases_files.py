@@ -7,12 +7,12 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.bad_input import files
-from tests.bad_input.cases_cells import ONE_LEFT_OUT
-from tests.bad_input.cases_layout import ONLY_INVITATION, notified_rows
-from tests.bad_input.runner import NOTHING, Case, cli, sent
-from tests.bad_input.service import APPLICATIONS, ROW_TROLUE, applications, edit_application, register
-from tests.follow_up_factory import HEADER
+from . import files
+from .cases_cells import ONE_LEFT_OUT
+from .cases_layout import ONLY_INVITATION, notified_rows
+from .runner import NOTHING, Case, cli, sent
+from .service import APPLICATIONS, ROW_TROLUE, applications, edit_application, register
+from ..follow_up_factory import HEADER
 
 NAME = "« Registre des demandes 2026.xlsx »"
 RESAVE = "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) »"

@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.bad_input import files
-from tests.bad_input.cases_cells import ONE_LEFT_OUT, REG
-from tests.bad_input.runner import NOTHING, Case, row_of
-from tests.bad_input.service import ALL_MAILS, APPLICATIONS, INVITATION, ROW_WAHEO, SIC, WAHEO, column_letter, edit_application, \
+from . import files
+from .cases_cells import ONE_LEFT_OUT, REG
+from .runner import NOTHING, Case, row_of
+from .service import ALL_MAILS, APPLICATIONS, INVITATION, ROW_WAHEO, SIC, WAHEO, column_letter, edit_application, \
     register, today
 
 NOTIFIED = "Notifié le"

@@ -20,8 +20,8 @@ from unittest import mock
 from automations.engine import executor
 from automations.cli.main import main
 
-from tests.conftest import pinned_clock_env
-from tests.bad_input import service
+from ..conftest import pinned_clock_env
+from . import service
 
 # A case makes its bad input in a fresh service folder and returns the register to watch.
 Maker = Callable[[Path], Path]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.conftest import NOUMEA
-from tests.follow_up_factory import HEADER, application, make_follow_up_service
-from tests.service_factory import COMMITTEE
+from ..conftest import NOUMEA
+from ..follow_up_factory import HEADER, application, make_follow_up_service
+from ..service_factory import COMMITTEE
 
 PLANNING = "Planning des instances 2026.xlsx"
 APPLICATIONS = "Registre des demandes 2026.xlsx"

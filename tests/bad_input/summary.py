@@ -7,8 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.bad_input import cases_cells, cases_files, cases_layout
-from tests.bad_input.runner import Case, verify
+from . import cases_cells, cases_files, cases_layout
+from .runner import Case, verify
 
 KINDS = [("Feuilles, colonnes, en-têtes, formules", cases_layout.CASES),
          ("Cellules et lignes", cases_cells.CASES),

@@ -39,9 +39,9 @@ from python_calamine import CalamineWorkbook
 
 from automations.cli.demo import set_up
 
-from tests.conftest import pinned_clock_env
-from tests.follow_up_factory import make_follow_up_service
-from tests.service_factory import make_service
+from ..conftest import pinned_clock_env
+from ..follow_up_factory import make_follow_up_service
+from ..service_factory import make_service
 
 PROJECT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 23)
@@ -140,8 +140,8 @@ def _outbox_deliveries(folder: Path) -> collections.Counter[str]:
 def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deliveries, dict[str, str]]]:
     """The transport's server, if any, with the config pointed at it: what it delivered, the secrets to pass."""
     if scenario == "smtp":
-        from tests.smtp_server import PASSWORD, smtp_server
-        from tests.test_smtp import smtp_config
+        from ..smtp_server import PASSWORD, smtp_server
+        from ..test_smtp import smtp_config
 
         with smtp_server(folder) as server:
             smtp_config(config, server.settings())
@@ -149,9 +149,9 @@ def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deli
                    {"SMTP_TEST_PASSWORD": PASSWORD})
         return
     if scenario == "exchange":
-        from tests.ews.server import PASSWORD as EWS_PASSWORD
-        from tests.ews.server import ews_server
-        from tests.test_exchange import add_rooms, exchange_config
+        from ..ews.server import PASSWORD as EWS_PASSWORD
+        from ..ews.server import ews_server
+        from ..test_exchange import add_rooms, exchange_config
 
         with ews_server(folder) as server:
             add_rooms(server)

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from tests.crash.harness import Case, Outcome, run_matrix
+from .harness import Case, Outcome, run_matrix
 
 SERVICES = {"demo": "démo", "followups": "suites", "withdrawn": "convocation", "pdf": "suites + PDF",
             "smtp": "SMTP", "exchange": "Exchange"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from tests.ews.soap import S, sub
+from .soap import S, sub
 
 A = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
 WSA = "http://www.w3.org/2005/08/addressing"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from xml.etree import ElementTree as ET
 
-from tests.ews.soap import T, format_utc, parse_datetime, sub, t, text_of
-from tests.ews.store import FileAttachment, Item, Person, Store
+from .soap import T, format_utc, parse_datetime, sub, t, text_of
+from .store import FileAttachment, Item, Person, Store
 
 ITEM_TAGS = {"CalendarItem", "Message", "MeetingRequest", "MeetingCancellation"}
 _CLASSES = {"CalendarItem": "IPM.Appointment", "Message": "IPM.Note",

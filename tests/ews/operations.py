@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 from xml.etree import ElementTree as ET
 
-from tests.ews.items import ITEM_TAGS, apply_fields, local, read_attachment, write_item
-from tests.ews.soap import M, T, format_local, m, parse_datetime, response_message, sub, t, text_of
-from tests.ews.store import Delivery, Item, Mailbox, Person, Store
+from .items import ITEM_TAGS, apply_fields, local, read_attachment, write_item
+from .soap import M, T, format_local, m, parse_datetime, response_message, sub, t, text_of
+from .store import Delivery, Item, Mailbox, Person, Store
 
 NS = {"t": T, "m": M}
 

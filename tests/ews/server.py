@@ -25,11 +25,11 @@ from xml.etree import ElementTree as ET
 import spnego
 import spnego.exceptions
 
-from tests.tls import local_authority, serving
-from tests.ews import autodiscover
-from tests.ews.operations import OPERATIONS, OperationFault, Request, answer
-from tests.ews.soap import S, T, envelope, fault
-from tests.ews.store import Store
+from ..tls import local_authority, serving
+from . import autodiscover
+from .operations import OPERATIONS, OperationFault, Request, answer
+from .soap import S, T, envelope, fault
+from .store import Store
 
 USER, PASSWORD = "svc-commissions", "mot-de-passe-ews"
 DOMAIN = "PROVINCE"  # NTLM logins are DOMAIN\\user

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from tests.ews.operations import _book_rooms, _deliver
-from tests.ews.store import FileAttachment, Item, Mailbox, Person, Store
-from tests.graph.shapes import (
+from ..ews.operations import _book_rooms, _deliver
+from ..ews.store import FileAttachment, Item, Mailbox, Person, Store
+from .shapes import (
     GraphError, apply, attachment_in, attachment_out, event_out, expanded, matches, message_out, parse_time,
     selected, utc,
 )

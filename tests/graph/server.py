@@ -23,10 +23,10 @@ from urllib.parse import parse_qs
 
 import trustme
 
-from tests.ews.server import EwsServer
-from tests.ews.store import Store
-from tests.tls import local_authority, serving
-from tests.graph.routes import Graph, GraphError, Reply, route, upload_chunk
+from ..ews.server import EwsServer
+from ..ews.store import Store
+from ..tls import local_authority, serving
+from .routes import Graph, GraphError, Reply, route, upload_chunk
 
 SERVICE = "commissions@province-sud.nc"
 TENANT, CLIENT_ID, CLIENT_SECRET = "province-sud", "appli-commissions", "secret-graph-de-test"

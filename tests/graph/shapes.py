@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.ews.store import FileAttachment, Item, Person, Store
+from ..ews.store import FileAttachment, Item, Person, Store
 
 PUBLIC_STRINGS = "{00020329-0000-0000-c000-000000000046}"
 RESPONSES = {"Accept": "accepted", "Decline": "declined", "Tentative": "tentativelyAccepted", "Unknown": "none",
