@@ -196,6 +196,12 @@ def _where(path: Path, write: CellWrite | RowAppend) -> str:
     return f"« {path.name} », feuille « {write.sheet} », ajout de la ligne {header} = {shown}"
 
 
+def _once(lines: list[str], message: str) -> None:
+    """A run may write back twice (see ``Automation.reads_backlog``): a workbook still busy is said once."""
+    if message not in lines:
+        lines.append(message)
+
+
 def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> None:
     """Write queued status cells and rows, one save per workbook; a busy workbook waits for the next run."""
     if not ctx.config.write_back.enabled:
@@ -211,16 +217,14 @@ def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> N
                                    now=ctx.now(), keep_backups=ctx.config.write_back.keep_backups)
         except WorkbookBusy as exc:
             journal.note_write_error(ids, exc.message)
-            if exc.message not in report.deferred:  # a run may write twice (see Automation.reads_backlog)
-                report.deferred.append(exc.message)
+            _once(report.deferred, exc.message)
             continue
         except WorkbookUnsafe as exc:
             _to_sidecar(ctx, journal, path, items, exc, report)
             continue
         except UserError as exc:
             journal.note_write_error(ids, exc.message)
-            if exc.message not in report.write_problems:
-                report.write_problems.append(exc.message)
+            _once(report.write_problems, exc.message)
             continue
         missing = {id(w): reason for w, reason in outcome.not_found}
         done = [i for i, w in items if id(w) not in missing]
@@ -244,8 +248,7 @@ def _to_sidecar(ctx: Context, journal: Journal, path: Path, items: list[tuple[in
         target = write_sidecar(path, entries, refusal.reason)
     except UserError as exc:  # the sidecar itself open in Excel: everything waits for the next run
         journal.mark_writes(ids, "pending", ctx.now(), exc.message)
-        if exc.message not in report.deferred:
-            report.deferred.append(exc.message)
+        _once(report.deferred, exc.message)
         return
     report.sidecars.append(f"« {path.name} » n'est pas enregistré par l'outil ({refusal.reason.removeprefix('il ')}) : "
                            f"{plural(len(items), 'valeur', 'valeurs')} de plus à reporter à la main, "
