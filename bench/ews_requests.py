@@ -28,7 +28,7 @@ from automations.transports.exchange import ExchangeTransport, key_of
 from tests.conftest import FakeClock  # noqa: E402
 from tests.ews.server import PASSWORD, SERVICE, EwsServer, ews_server  # noqa: E402
 from tests.service_factory import context, make_service  # noqa: E402
-from tests.test_exchange import add_rooms, exchange_config  # noqa: E402
+from tests.transports.test_exchange import add_rooms, exchange_config  # noqa: E402
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 START, END = datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA), datetime(2026, 12, 2, 10, 30, tzinfo=NOUMEA)

@@ -29,7 +29,7 @@ from automations.transports.graph import GraphTransport
 from tests.conftest import FakeClock  # noqa: E402
 from tests.graph.server import CLIENT_SECRET, SERVICE, GraphServer, graph_server  # noqa: E402
 from tests.service_factory import COMMITTEE, context, make_service, planning_rows  # noqa: E402
-from tests.test_exchange import add_rooms, exchange_config  # noqa: E402
+from tests.transports.test_exchange import add_rooms, exchange_config  # noqa: E402
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 START, END = datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA), datetime(2026, 12, 2, 10, 30, tzinfo=NOUMEA)

@@ -16,7 +16,7 @@ from automations.domain.session_documents import safe_name
 
 from .follow_up_factory import make_follow_up_service
 from .service_factory import context
-from .test_meeting_pack import outbox
+from .packs.test_meeting_pack import outbox
 
 
 def test_more_mails_than_the_cap_mails_nobody_but_the_manager(tmp_path: Path, clock) -> None:

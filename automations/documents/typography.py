@@ -5,7 +5,7 @@ of digits, a no-break space before and inside « F CFP »), a colon, a semicolon
 question mark never starts a line, nor does a closing guillemet, « n° » stays with its number and
 « 8 h 30 » holds together.
 Applied to every value rendered into a document (``render.py``) and to the text of the shipped
-templates (``tools/docx_parts.py``). Mails, the command line and the registers keep ordinary spaces:
+templates (``template_builders/docx_parts.py``). Mails, the command line and the registers keep ordinary spaces:
 a mail client wraps lines itself, and staff search their mailbox and workbooks with the space they type.
 """
 

@@ -141,7 +141,7 @@ def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deli
     """The transport's server, if any, with the config pointed at it: what it delivered, the secrets to pass."""
     if scenario == "smtp":
         from ..smtp_server import PASSWORD, smtp_server
-        from ..test_smtp import smtp_config
+        from ..transports.test_smtp import smtp_config
 
         with smtp_server(folder) as server:
             smtp_config(config, server.settings())
@@ -151,7 +151,7 @@ def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deli
     if scenario == "exchange":
         from ..ews.server import PASSWORD as EWS_PASSWORD
         from ..ews.server import ews_server
-        from ..test_exchange import add_rooms, exchange_config
+        from ..transports.test_exchange import add_rooms, exchange_config
 
         with ews_server(folder) as server:
             add_rooms(server)

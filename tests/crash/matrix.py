@@ -3,7 +3,7 @@
 ``python -m tests.crash.matrix`` runs every case (two at a time) and prints,
 per kill point, how many runs were killed there and what the reruns left:
 mails delivered twice, actions or documents lost, workbooks damaged.
-``tests/test_crash.py`` runs the same cases as tests.
+``tests/crash/test_crash.py`` runs the same cases as tests.
 """
 
 from __future__ import annotations
