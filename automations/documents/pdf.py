@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import time
@@ -129,8 +131,10 @@ def _convert_group(executable: Path, group: list[Path], root: Path, remaining: f
                    produced: set[Path], progress: Callable[[int], None]) -> list[str]:
     """Convert one group and move its PDFs into place; returns why some may be missing, if known."""
     folder = scratch_folders.make_folder(root, "pdf")
+    _remove_stale_pipes()
     try:
-        outdir, profile = folder / "out", folder / "profile"
+        outdir, profile, temp = folder / "out", folder / "profile", folder / "tmp"
+        temp.mkdir()
         reasons: list[str] = []
         if remaining <= 0:
             reasons.append(f"LibreOffice n'a pas terminé en {timeout:g} s")
@@ -139,7 +143,10 @@ def _convert_group(executable: Path, group: list[Path], root: Path, remaining: f
                        f"-env:UserInstallation={profile.as_uri()}", f"--infilter={WORD_FILTER}",
                        "--convert-to", "pdf", "--outdir", str(outdir), *(s.as_uri() for s in group)]
             # LibreOffice writes each PDF as it goes: their count is the batch's progress
-            reason = _run(command, remaining, timeout, lambda: progress(sum(1 for _ in outdir.glob("*.pdf"))))
+            # LibreOffice's own temporary files go with the rest, not into the system's temporary folder
+            env = {**os.environ, "TMPDIR": str(temp), "TMP": str(temp), "TEMP": str(temp)}
+            reason = _run(command, env, remaining, timeout,
+                          lambda: progress(sum(1 for _ in outdir.glob("*.pdf"))))
             if reason:
                 reasons.append(reason)
         for source in group:
@@ -155,7 +162,8 @@ def _convert_group(executable: Path, group: list[Path], root: Path, remaining: f
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[], None] = lambda: None) -> str:
+def _run(command: list[str], env: dict[str, str], remaining: float, timeout: float,
+         watch: Callable[[], None] = lambda: None) -> str:
     """Run LibreOffice, killing its whole process tree on timeout; returns a French reason or "".
 
     ``watch`` is called about twice a second while it runs, and once when it is done."""
@@ -167,7 +175,7 @@ def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[
         command = [sys.executable, "-I", "-S", str(_GUARD), *command]
     try:
         process = subprocess.Popen(command, stdin=subprocess.PIPE if not group else subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                                    start_new_session=not group, creationflags=group)
     except OSError as exc:
         return f"LibreOffice n'a pas pu être lancé : {exc}"
@@ -247,6 +255,27 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except (OSError, IndexError):
         return True
+
+
+def _remove_stale_pipes() -> None:
+    """Remove the sockets killed LibreOffice processes of this account left in /tmp.
+
+    LibreOffice listens on ``/tmp/OSL_PIPE_<uid>_SingleOfficeIPC_<hash of the profile>`` whatever
+    TMPDIR says, and only removes it when it ends normally: one per killed conversion would pile up.
+    A socket nobody listens on any more refuses connections; a running LibreOffice's is kept."""
+    if not hasattr(os, "getuid"):  # Windows: named pipes vanish with their process
+        return
+    for pipe in Path("/tmp").glob(f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_*"):
+        try:
+            if not stat.S_ISSOCK(pipe.lstat().st_mode) or pipe.lstat().st_uid != os.getuid():
+                continue
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(1)
+                probe.connect(str(pipe))
+        except ConnectionRefusedError:
+            pipe.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def _complete(pdf: Path) -> bool:

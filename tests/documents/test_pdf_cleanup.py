@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -60,6 +61,20 @@ def descendants(root: int) -> dict[int, str]:
     return names
 
 
+def stale_pipes() -> set[Path]:
+    """LibreOffice's sockets in /tmp (always there, whatever TMPDIR says) that nobody listens on."""
+    stale = set()
+    for pipe in Path("/tmp").glob(f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_*"):
+        try:
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.connect(str(pipe))
+        except ConnectionRefusedError:
+            stale.add(pipe)
+        except OSError:
+            pass
+    return stale
+
+
 def poll(condition, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -77,13 +92,15 @@ def long_document(path: Path) -> Path:
 
 def test_killed_conversion_leaves_no_libreoffice_and_next_one_sweeps(tmp_path: Path) -> None:
     scratch = tmp_path / "temporaire"
+    stale_before = stale_pipes()
     documents = [long_document(tmp_path / "docs" / f"Dossier {n}.docx") for n in (1, 2)]
     child = subprocess.Popen([sys.executable, "-c", CONVERT, str(scratch), *map(str, documents)], cwd=PROJECT,
                              env=child_env(MOMENT))
     try:
         # mid-conversion: soffice.bin runs and its profile is being written in the tool's folder
         assert poll(lambda: "soffice.bin" in descendants(child.pid).values()
-                    and any(scratch.glob("pdf-*/profile/user")), 60)
+                    and any(scratch.glob("pdf-*/profile/user"))
+                    and any(scratch.glob("pdf-*/tmp/*")), 60)  # LibreOffice's own temporary files too
         tree = descendants(child.pid)  # the guard, the soffice launcher (oosplash) and soffice.bin
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
@@ -95,10 +112,13 @@ def test_killed_conversion_leaves_no_libreoffice_and_next_one_sweeps(tmp_path: P
     left = [p.name for p in scratch.iterdir()]
     assert len(left) == 1 and left[0].startswith(f"pdf-{child.pid}-")  # a SIGKILL cannot clean up
     assert not any(document.with_suffix(".pdf").exists() for document in documents)
+    left_pipes = stale_pipes() - stale_before
+    assert left_pipes  # the killed LibreOffice's socket
 
     small = make_docx(tmp_path / "docs" / "Convocation.docx", ["Convocation à la séance du 2 décembre"])
     assert convert_to_pdf([small], scratch=scratch) == {small: small.with_suffix(".pdf")}
     assert list(scratch.iterdir()) == []
+    assert not any(pipe.exists() for pipe in left_pipes)
 
 
 def test_folders_of_running_processes_are_kept(tmp_path: Path) -> None:
