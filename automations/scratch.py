@@ -1,8 +1,8 @@
-"""Temporary folders the tool owns, named after the process that made them.
+"""Temporary folders and files the tool owns, named after the process that made them.
 
 A process killed outright (SIGKILL, power cut) cannot remove its temporary
-files: each of its folders carries its PID in its name, and the next process
-that works in the same place removes those whose process is gone.
+files: each of its folders and files carries its PID in its name, and the next
+process that works in the same place removes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ def make_folder(root: Path, prefix: str) -> Path:
     owned_root(root)
     sweep(root, prefix)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
+
+
+def make_file(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:
+    """A new file ``<prefix>-<pid>-<random><suffix>`` in ``folder`` (beside the file it will replace, for an
+    atomic swap), after removing those of dead processes; returns its open handle and its path."""
+    sweep(folder, prefix)
+    handle, name = tempfile.mkstemp(prefix=f"{prefix}-{os.getpid()}-", suffix=suffix, dir=folder)
+    return handle, Path(name)
 
 
 def sweep(root: Path, prefix: str) -> list[Path]:
