@@ -26,7 +26,8 @@ def _watch_parent() -> None:
     # nothing is ever written: read() returns b"" only once every writer is gone
     while os.read(0, 4096):
         pass
-    os.killpg(0, signal.SIGKILL)
+    if os.getpgrp() == os.getpid():  # only the group it leads: never the caller's, if started without one
+        os.killpg(0, signal.SIGKILL)
 
 
 def main(command: list[str]) -> int:
