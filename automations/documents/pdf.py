@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import time
@@ -267,7 +266,7 @@ def _remove_stale_pipes() -> None:
         return
     for pipe in Path("/tmp").glob(f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_*"):
         try:
-            if not stat.S_ISSOCK(pipe.lstat().st_mode) or pipe.lstat().st_uid != os.getuid():
+            if pipe.is_symlink() or not pipe.is_socket() or pipe.stat().st_uid != os.getuid():
                 continue
             with socket.socket(socket.AF_UNIX) as probe:
                 probe.settimeout(1)

@@ -104,7 +104,7 @@ def test_killed_conversion_leaves_no_libreoffice_and_next_one_sweeps(tmp_path: P
         tree = descendants(child.pid)  # the guard, the soffice launcher (oosplash) and soffice.bin
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
-        survivors = lambda: [f"{pid} {name}" for pid, name in tree.items() if running(pid)]  # noqa: E731
+        survivors = lambda: [f"{pid} {name}" for pid, name in tree.items() if running(pid)]
         assert poll(lambda: not survivors(), 3), survivors()
     finally:
         child.kill()
