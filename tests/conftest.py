@@ -40,6 +40,8 @@ def missing_programs() -> list[str]:
         missing.append("chromium")
     if not shutil.which("pdftotext"):
         missing.append("poppler-utils")
+    if not shutil.which("systemd-analyze"):
+        missing.append("systemd")
     return missing
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..engine.context import Context
+from ..scratch import make_file
 
 
 @dataclass
@@ -42,7 +42,7 @@ def path_of(ctx: Context) -> Path:
 
 def write(path: Path, beat: Heartbeat) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".serve-etat.", suffix=".json", dir=path.parent)
+    handle, name = make_file(path.parent, ".serve-etat", ".json")  # a killed writer's copy goes next time
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(asdict(beat), stream, ensure_ascii=False, indent=1)
     os.replace(name, path)

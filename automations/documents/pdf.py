@@ -4,6 +4,11 @@ Each PDF is written next to its document (same stem, ``.pdf``). LibreOffice
 runs with a throw-away profile, so it never collides with a LibreOffice the
 user has open, and converts into a temporary folder: a PDF only reaches its
 final place, atomically, once complete.
+
+Profile and output live in a ``pdf-<pid>-…`` folder of the tool's own
+temporary folder (``scratch``): a conversion killed outright leaves it behind,
+and the next conversion removes it. On Linux and macOS LibreOffice runs under
+``soffice_guard.py``, which kills it as soon as the tool dies.
 """
 
 from __future__ import annotations
@@ -11,18 +16,21 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .. import scratch as scratch_folders
 from ..errors import UserError
+from .soffice_guard import NOT_STARTED
 
 # the import filter is forced: otherwise LibreOffice opens a damaged .docx as plain text
 WORD_FILTER = "MS Word 2007 XML"
 _WATCH_SECONDS = 0.5  # how often a running conversion counts its PDFs
+_GUARD = Path(__file__).with_name("soffice_guard.py")
 
 
 class PdfUnavailable(UserError):
@@ -62,12 +70,15 @@ def unavailable_message(libreoffice: str = "") -> str:
 
 
 def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: float = 900,
-                   progress: Callable[[int], None] | None = None) -> dict[Path, Path]:
+                   progress: Callable[[int], None] | None = None,
+                   scratch: Path | None = None) -> dict[Path, Path]:
     """Convert ``documents`` (.docx) to PDF next to each one; returns document -> PDF.
 
     One LibreOffice process converts the whole batch, or one per group when
     documents from different folders share a name. ``timeout`` bounds the batch;
     ``progress`` is told how many PDFs are done while LibreOffice works.
+    ``scratch`` holds the temporary folders (the tool's folder in the system's
+    temporary folder by default).
     Raises PdfUnavailable without LibreOffice, PdfFailed naming the documents
     left without a PDF (those produced are in place, see ``PdfFailed.produced``).
     """
@@ -81,9 +92,10 @@ def convert_to_pdf(documents: Sequence[Path], libreoffice: str = "", timeout: fl
     deadline = time.monotonic() + timeout
     produced: set[Path] = set()
     reasons: list[str] = []
+    root = scratch or scratch_folders.default_root()
     for group in _groups(unique):
         try:
-            found = _convert_group(executable, group, deadline - time.monotonic(), timeout, produced,
+            found = _convert_group(executable, group, root, deadline - time.monotonic(), timeout, produced,
                                    lambda done: (progress(len(produced) + done) if progress else None))
         except OSError as exc:  # no temporary folder
             found = [f"dossier temporaire inutilisable : {exc}"]
@@ -114,12 +126,14 @@ def _groups(sources: list[Path]) -> list[list[Path]]:
     return groups
 
 
-def _convert_group(executable: Path, group: list[Path], remaining: float, timeout: float,
+def _convert_group(executable: Path, group: list[Path], root: Path, remaining: float, timeout: float,
                    produced: set[Path], progress: Callable[[int], None]) -> list[str]:
     """Convert one group and move its PDFs into place; returns why some may be missing, if known."""
-    with tempfile.TemporaryDirectory(prefix="pdf-", ignore_cleanup_errors=True) as tmp:
-        folder = Path(tmp)
-        outdir, profile = folder / "out", folder / "profile"
+    folder = scratch_folders.make_folder(root, "pdf")
+    _remove_stale_pipes()
+    try:
+        outdir, profile, temp = folder / "out", folder / "profile", folder / "tmp"
+        temp.mkdir()
         reasons: list[str] = []
         if remaining <= 0:
             reasons.append(f"LibreOffice n'a pas terminé en {timeout:g} s")
@@ -128,7 +142,10 @@ def _convert_group(executable: Path, group: list[Path], remaining: float, timeou
                        f"-env:UserInstallation={profile.as_uri()}", f"--infilter={WORD_FILTER}",
                        "--convert-to", "pdf", "--outdir", str(outdir), *(s.as_uri() for s in group)]
             # LibreOffice writes each PDF as it goes: their count is the batch's progress
-            reason = _run(command, remaining, timeout, lambda: progress(sum(1 for _ in outdir.glob("*.pdf"))))
+            # LibreOffice's own temporary files go with the rest, not into the system's temporary folder
+            env = {**os.environ, "TMPDIR": str(temp), "TMP": str(temp), "TEMP": str(temp)}
+            reason = _run(command, env, remaining, timeout,
+                          lambda: progress(sum(1 for _ in outdir.glob("*.pdf"))))
             if reason:
                 reasons.append(reason)
         for source in group:
@@ -140,19 +157,35 @@ def _convert_group(executable: Path, group: list[Path], remaining: float, timeou
                 except OSError as exc:
                     reasons.append(f"PDF impossible à enregistrer : {exc}")
         return reasons
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[], None] = lambda: None) -> str:
+def _run(command: list[str], env: dict[str, str], remaining: float, timeout: float,
+         watch: Callable[[], None] = lambda: None) -> str:
     """Run LibreOffice, killing its whole process tree on timeout; returns a French reason or "".
 
     ``watch`` is called about twice a second while it runs, and once when it is done."""
-    # its own process group, so that the whole tree can be killed; no pipes a stray child could hold open
+    # its own process group, so that the whole tree can be killed; no output pipes a stray child could
+    # hold open. Outside Windows the guard's stdin is a pipe only this process writes to: when it dies,
+    # even by SIGKILL, the guard sees the pipe close and kills LibreOffice
     group = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows only
+    if not group:
+        command = [sys.executable, "-I", "-S", str(_GUARD), *command]
     try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=not group, creationflags=group)
+        process = subprocess.Popen(command, stdin=subprocess.PIPE if not group else subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                   start_new_session=not group, creationflags=group)
     except OSError as exc:
         return f"LibreOffice n'a pas pu être lancé : {exc}"
+    try:
+        return _wait(process, remaining, timeout, watch)
+    finally:
+        if process.stdin:
+            process.stdin.close()
+
+
+def _wait(process: subprocess.Popen[bytes], remaining: float, timeout: float, watch: Callable[[], None]) -> str:
     deadline = time.monotonic() + remaining
     try:
         while True:
@@ -170,6 +203,8 @@ def _run(command: list[str], remaining: float, timeout: float, watch: Callable[[
     except BaseException:  # Ctrl-C: its own group does not get the signal
         _kill(process)
         raise
+    if code == NOT_STARTED and process.args[0] == sys.executable:
+        return "LibreOffice n'a pas pu être lancé"
     return f"LibreOffice s'est arrêté avec le code {code}" if code else ""
 
 
@@ -219,6 +254,27 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except (OSError, IndexError):
         return True
+
+
+def _remove_stale_pipes() -> None:
+    """Remove the sockets killed LibreOffice processes of this account left in /tmp.
+
+    LibreOffice listens on ``/tmp/OSL_PIPE_<uid>_SingleOfficeIPC_<hash of the profile>`` whatever
+    TMPDIR says, and only removes it when it ends normally: one per killed conversion would pile up.
+    A socket nobody listens on any more refuses connections; a running LibreOffice's is kept."""
+    if not hasattr(os, "getuid"):  # Windows: named pipes vanish with their process
+        return
+    for pipe in Path("/tmp").glob(f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_*"):
+        try:
+            if pipe.is_symlink() or not pipe.is_socket() or pipe.stat().st_uid != os.getuid():
+                continue
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(1)
+                probe.connect(str(pipe))
+        except ConnectionRefusedError:
+            pipe.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def _complete(pdf: Path) -> bool:

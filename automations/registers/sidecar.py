@@ -9,7 +9,6 @@ by hand, and the register itself is never touched.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from .cells import put
 from .workbook_guard import busy, lock_file
 from .writeback import CellWrite, RowAppend
 from ..french import plural
+from ..scratch import make_file
 
 SUFFIX = " – suivi à reporter.xlsx"
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -113,7 +113,7 @@ def _append_row(entry: SidecarEntry, headers: Sequence[str]) -> list[Any]:
 
 def _save(workbook: Workbook, target: Path) -> None:
     # written beside and swapped in, so staff never open a half-written file
-    handle, name = tempfile.mkstemp(prefix=".suivi.", suffix=".xlsx", dir=target.parent)
+    handle, name = make_file(target.parent, ".suivi", ".xlsx")  # a killed writer's copy goes next time
     os.close(handle)
     temp = Path(name)
     try:
