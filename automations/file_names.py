@@ -1,7 +1,8 @@
 """Names of files and folders made from register values: valid on Windows and Linux, readable by staff.
 
 Every name the tool writes that holds a value staff typed (a committee, a dossier or voucher number, a
-supplier, a mail's subject) goes through ``file_name``. The rules are Windows' (Microsoft Learn, « Naming
+supplier, a mail's subject) goes through ``file_name``, and so does every mail attachment's name
+(``attachment_name``). The rules are Windows' (Microsoft Learn, « Naming
 Files, Paths, and Namespaces »), the strictest of the places the documents folder lives or is copied to:
 
 - no ``< > : " / \\ | ? *`` and no control character (0 to 31): « logement/emploi » gives
@@ -66,6 +67,14 @@ def file_name(text: str, extension: str = "", *, length: int | None = None) -> s
     if is_device(name):
         name = f"_{name}"
     return name + extension
+
+
+def attachment_name(name: str) -> str:
+    """A mail attachment's name made valid, its extension (``.docx``, ``.pdf``) kept as it was."""
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and extension.isascii() and extension.isalnum() and len(extension) <= 8:
+        return file_name(stem, f".{extension}")
+    return file_name(name)
 
 
 def is_device(name: str) -> bool:
