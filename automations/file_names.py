@@ -24,6 +24,7 @@ once resolved, inside the folder it is meant for.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -39,8 +40,9 @@ FALLBACK = "sans-nom"
 _SUPERSCRIPTS = ("¹", "²", "³")
 DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
                      *(f"{port}{n}" for port in ("COM", "LPT") for n in (*"0123456789", *_SUPERSCRIPTS))})
-RESERVED = '<>:"/\\|?*'
-_REPLACED = str.maketrans({**{c: "-" for c in RESERVED}, '"': "'"})
+# the characters Windows reserves: a run of them is one dash (« a / b » reads « a - b »); a double quote
+# becomes an apostrophe
+_RUN = re.compile(r'[<>:/\\|?*]+')
 # stripped at both ends: Windows drops a final dot or space, a leading dot hides the file, a dash
 # reads as a command-line option
 _ENDS = " .-"
@@ -56,7 +58,7 @@ def file_name(text: str, extension: str = "", *, length: int | None = None) -> s
     ``length`` caps the characters kept of ``text`` (a register value inside a longer name); the whole
     name never exceeds ``MAX_BYTES``, the extension kept.
     """
-    name = _plain(text).translate(_REPLACED)
+    name = _RUN.sub("-", _plain(text).replace('"', "'"))
     name = " ".join(name.split()).strip(_ENDS)
     if length is not None:
         name = name[:length].strip(_ENDS)

@@ -14,6 +14,7 @@ from .. import file_names, french
 from ..documents.render import render_docx
 from ..registers.reader import Record
 from ..registers.writeback import CellWrite
+from .committee_names import committee_folder, committee_part
 from .service import Application, Session
 
 DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
@@ -41,23 +42,9 @@ def folder(ctx: Context, session: Session) -> Path:
     return session_folder(ctx, session.committee.name, session.date)
 
 
-# a committee's folder name, its slug, kept short: the documents' full paths stay within Windows' 260 characters
-FOLDER_LENGTH = 60
-
-
-def committee_folder(committee: str) -> str:
-    """``commission-maintien-dans-le-logement``: the folder of a committee's sessions, under the documents."""
-    return file_names.file_name(slug(committee), length=FOLDER_LENGTH)
-
-
 def session_folder(ctx: Context, committee: str, day: date) -> Path:
     """A folder per committee and session, where staff find every document of the session."""
     return file_names.inside(ctx.config.paths.output, committee_folder(committee), day.isoformat())
-
-
-def committee_part(committee: str) -> str:
-    """The committee as the names of its session documents show it: « logement/emploi » as « logement-emploi »."""
-    return file_names.file_name(committee, length=file_names.PART)
 
 
 def file_name(kind: str, session: Session, suffix: str = "") -> str:
