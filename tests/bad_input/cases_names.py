@@ -23,19 +23,21 @@ PLAN = "« Planning des instances 2026.xlsx », feuille « Planning 2026 »"
 CLEAN_CHECK = "Problèmes dans les registres : 0 erreur, 2 avertissements."  # the two of the clean service
 
 
-def _rename(name: str):  # type: ignore[no-untyped-def]
+def rename_committee(folder: Path, name: str) -> Path:
     """The committee renamed in its list, on each session of the planning and for each member."""
-    def make(folder: Path) -> Path:
-        path = register(folder, PLANNING)
-        wb = openpyxl.load_workbook(path)
-        for sheet, column, first in (("Instances", 1, 2), ("Planning 2026", 1, 5), ("Membres", 6, 3)):
-            ws = wb[sheet]
-            for row in range(first, ws.max_row + 1):
-                if ws.cell(row=row, column=column).value:
-                    ws.cell(row=row, column=column, value=name)
-        wb.save(path)
-        return path
-    return make
+    path = register(folder, PLANNING)
+    wb = openpyxl.load_workbook(path)
+    for sheet, column, first in (("Instances", 1, 2), ("Planning 2026", 1, 5), ("Membres", 6, 3)):
+        ws = wb[sheet]
+        for row in range(first, ws.max_row + 1):
+            if ws.cell(row=row, column=column).value:
+                ws.cell(row=row, column=column, value=name)
+    wb.save(path)
+    return path
+
+
+def _rename(name: str):  # type: ignore[no-untyped-def]
+    return lambda folder: rename_committee(folder, name)
 
 
 def _day(value) -> str:  # type: ignore[no-untyped-def]
@@ -90,8 +92,7 @@ def _case(case: str, title: str, committee: str, committee_folder: str, name: st
 
 def _two_committees(folder: Path) -> Path:
     """« logement/emploi » keeps the sessions; « logement:emploi » is added with a session the same day."""
-    _rename("Commission insertion logement/emploi")(folder)
-    path = register(folder, PLANNING)
+    path = rename_committee(folder, "Commission insertion logement/emploi")
     wb = openpyxl.load_workbook(path)
     wb["Instances"].append(["Commission insertion logement:emploi", "Insertion", 15, 5, "Salle Niaouli", 2])
     wb["Planning 2026"].append(["Commission insertion logement:emploi", coming(), "14h00", 2, "Salle Niaouli",
