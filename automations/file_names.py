@@ -2,8 +2,8 @@
 
 Every name the tool writes that holds a value staff typed (a committee, a dossier or voucher number, a
 supplier, a mail's subject) goes through ``file_name``, and so does every mail attachment's name
-(``attachment_name``). The rules are Windows' (Microsoft Learn, « Naming
-Files, Paths, and Namespaces »), the strictest of the places the documents folder lives or is copied to:
+(``attachment_name``). The rules are Windows' (Microsoft Learn, « Naming Files, Paths, and
+Namespaces »), the strictest of the places the documents folder lives or is copied to:
 
 - no ``< > : " / \\ | ? *`` and no control character (0 to 31): « logement/emploi » gives
   « logement-emploi », a double quote becomes an apostrophe;
@@ -15,8 +15,9 @@ Files, Paths, and Namespaces »), the strictest of the places the documents fold
   left for the temporary names written beside a document.
 
 Unicode is made plain too: NFC (an « é » typed on a Mac is the « é » of Windows), and the invisible
-format characters removed — the right-to-left override (U+202E) would show « cod.exe » for « exe.doc »,
-and a zero-width space makes two names that look the same differ. French accents stay.
+format characters removed — after a right-to-left override (U+202E) the program « facture<U+202E>cod.exe »
+shows as « factureexe.doc », and a zero-width space makes two names that look the same differ. French
+accents stay.
 
 ``inside`` is the second line of defence: a path built from such names is refused unless it stays,
 once resolved, inside the folder it is meant for.
