@@ -1,4 +1,5 @@
-"""Nothing leaked: a register gone wrong mails nobody, templates cannot reach the program, names are safe files."""
+"""Nothing leaked: a register gone wrong mails nobody, templates cannot reach the program (safe file names:
+test_file_names.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from openpyxl.xml import DEFUSEDXML
 from automations.cli import commands
 from automations.documents.render import render_docx
 from automations.errors import TemplateError
-from automations.domain.session_documents import safe_name
 
 from .follow_up_factory import make_follow_up_service
 from .service_factory import context
@@ -62,14 +62,6 @@ def test_data_are_text_in_the_document(tmp_path: Path) -> None:
     target = render_docx(template, {"name": "Dupont & <Fils>", "address": "</w:t><w:t>=HYPERLINK()"},
                          tmp_path / "sortie.docx")
     assert docx.Document(str(target)).paragraphs[0].text == "Dupont & <Fils> – </w:t><w:t>=HYPERLINK()"
-
-
-@pytest.mark.parametrize("value, expected", [
-    ("2025/001", "2025-001"), ("..\\..\\secret", "secret"), ("CON", "_CON"), ("nul.txt", "_nul.txt"),
-    ("COM1", "_COM1"), ("Lpt9", "_Lpt9"), ("a" * 300, "a" * 80), ("   ", "sans-nom"), ("Tévita:O'Neil?", "Tévita-O'Neil"),
-])
-def test_names_from_registers_are_safe_file_names(value: str, expected: str) -> None:
-    assert safe_name(value) == expected
 
 
 BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -23,6 +23,7 @@ from .workbook import no_data_sentence, write_workbook
 from ..engine.context import Context
 from ..engine.attach import DOCX
 from ..errors import UsageError
+from ..file_names import file_name
 from ..engine.journal import Entry
 from ..registers.mapping import load_mapping
 from ..registers.reader import read_registers
@@ -58,10 +59,10 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
         reach(2)
         folder = reports_folder(ctx)
         folder.mkdir(parents=True, exist_ok=True)
-        workbook = write_workbook(report, folder / f"Rapport d'activité {year}.xlsx")
+        workbook = write_workbook(report, folder / file_name(f"Rapport d'activité {year}", ".xlsx"))
         reach(3)
         document = write_document(report, ctx.config.paths.templates / TEMPLATE,
-                                  folder / f"Rapport d'activité {year}.docx")
+                                  folder / file_name(f"Rapport d'activité {year}", ".docx"))
         reach(4)
     return ReportFiles(report, workbook, document)
 

@@ -254,7 +254,7 @@ def _uid(action: Action, domain: str) -> str:
 
 def document_path(ctx: Context, session: Session, revision: int) -> Path:
     suffix = f" (modification {revision})" if revision else ""
-    return docs.folder(ctx, session) / docs.file_name("Convocation", session, suffix)
+    return docs.document_path(ctx, session, "Convocation", suffix)
 
 
 def template_context(ctx: Context, action: Action) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .committee_names import Folders, clash_finding
 from .mail_register import OutgoingRegister, outgoing_register
 from ..registers.findings import Finding, Severity
 from ..registers.reader import Record, Registers
@@ -124,6 +125,8 @@ class Service:
     suppliers: dict[str, Supplier] = field(default_factory=dict)  # by normalized name
     outgoing: OutgoingRegister | None = None  # the outgoing-mail register rows are added to
     findings: list[Finding] = field(default_factory=list)
+    # committees left out because their documents would replace another's (normalized names)
+    refused: set[str] = field(default_factory=set)
 
     def committee(self, name: str) -> Committee | None:
         return self.committees.get(normalize_label(name))
@@ -154,8 +157,16 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             name=c.name, scheme=c.scheme, invitation_days=c.invitation_days or defaults.lead_days,
             usual_room=c.usual_room, duration_hours=c.duration_hours or defaults.duration_hours,
             quorum=c.quorum, pack_days=c.pack_days or config.packs.lead_days, anonymise=c.anonymise)
+    folders = Folders()
+    for configured in service.committees.values():
+        folders.add(configured.name)
     for r in registers.of("committees"):
         key = normalize_label(r.get("name", ""))
+        other = folders.add(r.get("name", ""), r.source.row)
+        if other is not None:
+            service.findings.append(clash_finding(r, r.get("name", ""), other))
+            service.refused.add(key)
+            continue
         known = service.committees.get(key)
         service.committees[key] = Committee(
             name=r.get("name"), scheme=r.get("scheme", known.scheme if known else ""),
@@ -233,6 +244,8 @@ def _said(service: Service, record: Record, field_name: str) -> bool:
 def _member(r: Record, service: Service) -> Member | None:
     name = r.get("full_name") or " ".join(p for p in (r.get("last_name"), r.get("first_name")) if p)
     committee = r.get("committee")
+    if committee and normalize_label(committee) in service.refused:
+        return None  # the committee's own finding says why its members are left out
     if committee and service.committee(committee) is None:
         service.findings.append(_finding(r, "committee", committee,
                                          "instance inconnue : elle ne figure pas dans la liste des instances"))
@@ -249,6 +262,11 @@ def _member(r: Record, service: Service) -> Member | None:
 
 def _session(r: Record, service: Service, default_hours: float, today: date) -> Session | None:
     committee = service.committee(r.get("committee", ""))
+    if committee is None and normalize_label(r.get("committee", "")) in service.refused:
+        service.findings.append(_finding(r, "committee", r.get("committee"),
+                                         "instance écartée : ses documents remplaceraient ceux d'une autre "
+                                         "instance (voir la liste des instances) ; la séance est ignorée"))
+        return None
     if committee is None:
         service.findings.append(_finding(r, "committee", r.get("committee"),
                                          "instance inconnue : ajoutez-la à la liste des instances "

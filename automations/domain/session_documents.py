@@ -10,10 +10,11 @@ from typing import Any
 
 from ..engine.actions import slug
 from ..engine.context import Context
-from .. import french
+from .. import file_names, french
 from ..documents.render import render_docx
 from ..registers.reader import Record
 from ..registers.writeback import CellWrite
+from .committee_names import committee_folder, committee_part
 from .service import Application, Session
 
 DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
@@ -43,11 +44,18 @@ def folder(ctx: Context, session: Session) -> Path:
 
 def session_folder(ctx: Context, committee: str, day: date) -> Path:
     """A folder per committee and session, where staff find every document of the session."""
-    return ctx.config.paths.output / session_key(committee, day)
+    return file_names.inside(ctx.config.paths.output, committee_folder(committee), day.isoformat())
 
 
 def file_name(kind: str, session: Session, suffix: str = "") -> str:
-    return f"{kind} {session.committee.name} {french.date_short(session.date).replace('/', '-')}{suffix}.docx"
+    """« Convocation <committee> 07-12-2026.docx »: the kind comes first, so that two kinds never share a name."""
+    day = french.date_short(session.date).replace("/", "-")
+    return file_names.file_name(f"{kind} {committee_part(session.committee.name)} {day}{suffix}", ".docx")
+
+
+def document_path(ctx: Context, session: Session, kind: str, suffix: str = "") -> Path:
+    """Where a session document of this kind is filed, refused if it would leave the session's folder."""
+    return file_names.inside(folder(ctx, session), file_name(kind, session, suffix))
 
 
 def rendered(ctx: Context, template: str, target: Path, context: Callable[[], dict[str, Any]], fresh: bool) -> Path:
@@ -55,15 +63,6 @@ def rendered(ctx: Context, template: str, target: Path, context: Callable[[], di
     if fresh or not target.is_file():
         render_docx(ctx.config.paths.templates / template, context(), target)
     return target
-
-
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
-
-
-def safe_name(text: str) -> str:
-    """A register value made fit for a file name: « 2025/001 » must not open a folder, « CON » is Windows'."""
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-")[:80].strip(" .-") or "sans-nom"
-    return f"_{name}" if name.split(".")[0].upper() in _RESERVED else name
 
 
 def service_context(ctx: Context) -> dict[str, str]:

@@ -24,6 +24,7 @@ from ..engine.actions import Action, Plan, fingerprint, slug
 from ..engine.context import Context
 from ..domain.decisions import GRANTED, OUTCOME_LABELS, DecisionGroup
 from .. import french
+from ..file_names import PART, file_name, inside
 from ..engine.journal import Entry
 from ..registers.writeback import CellWrite, RowAppend
 from ..domain.service import Application
@@ -114,7 +115,8 @@ def document_path(ctx: Context, action: Action) -> Path:
     group: DecisionGroup = action.subject["group"]
     outcome = OUTCOME_LABELS[application.decision or ""]
     suffix = f" – rectificatif {action.revision}" if action.revision else ""
-    return group.folder(ctx) / "Courriers" / f"Décision {docs.safe_name(application.number)} ({outcome}){suffix}.docx"
+    number = file_name(application.number, length=PART)
+    return inside(group.folder(ctx), "Courriers", file_name(f"Décision {number} ({outcome}){suffix}", ".docx"))
 
 
 def template_context(ctx: Context, action: Action) -> dict[str, Any]:

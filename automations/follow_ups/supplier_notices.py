@@ -20,6 +20,7 @@ from ..engine.actions import Action, Plan, fingerprint, slug
 from ..engine.context import Context
 from ..domain.decisions import DecisionGroup, granted
 from .. import french
+from ..file_names import PART, file_name, inside
 from ..engine.journal import Entry
 from ..registers.types import normalize_label
 from ..registers.writeback import CellWrite, RowAppend
@@ -86,8 +87,9 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
 def document_path(ctx: Context, action: Action) -> Path:
     group: DecisionGroup = action.subject["group"]
     suffix = f" – rectificatif {action.revision}" if action.revision else ""
-    name = docs.safe_name(action.subject["name"])
-    return group.folder(ctx) / "Fournisseurs" / f"Avis {name} {group.date.strftime('%d-%m-%Y')}{suffix}.docx"
+    name = file_name(action.subject["name"], length=PART)
+    return inside(group.folder(ctx), "Fournisseurs",
+                  file_name(f"Avis {name} {group.date.strftime('%d-%m-%Y')}{suffix}", ".docx"))
 
 
 def template_context(ctx: Context, action: Action) -> dict[str, Any]:

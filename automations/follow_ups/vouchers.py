@@ -20,6 +20,7 @@ from ..engine.actions import Action, Plan, fingerprint, slug
 from ..engine.context import Context
 from ..domain.decisions import GRANTED, DecisionGroup
 from .. import french
+from ..file_names import PART, file_name, inside
 from ..engine.journal import Entry
 from ..registers.types import normalize_label
 from ..registers.writeback import CellWrite, RowAppend
@@ -103,7 +104,7 @@ def template_context(ctx: Context, action: Action, number: str) -> dict[str, Any
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
     number = number_of(ctx, action)  # given before rendering: a crash here keeps it for this voucher
     group: DecisionGroup = action.subject["group"]
-    target = group.folder(ctx) / "Bons" / f"Bon {docs.safe_name(number)}.docx"
+    target = inside(group.folder(ctx), "Bons", file_name(f"Bon {file_name(number, length=PART)}", ".docx"))
     return [docs.rendered(ctx, TEMPLATE, target, lambda: template_context(ctx, action, number), fresh)]
 
 

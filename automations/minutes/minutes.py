@@ -134,7 +134,7 @@ def _circulation(session: Session, service: Service, draft: Entry | None, conten
 
 
 def document_path(ctx: Context, session: Session) -> Path:
-    return docs.folder(ctx, session) / docs.file_name("Compte rendu", session)
+    return docs.document_path(ctx, session, "Compte rendu")
 
 
 def draft_on_disk(ctx: Context, journal: Journal, session: Session, entry: Entry) -> str:

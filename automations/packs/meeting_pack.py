@@ -104,7 +104,7 @@ def _change_note(action: Action) -> str:
 def document_path(ctx: Context, action: Action) -> Path:
     session: Session = action.subject["session"]
     suffix = f" (mise à jour {action.revision})" if action.revision else ""
-    return docs.folder(ctx, session) / docs.file_name("Dossier de séance", session, suffix)
+    return docs.document_path(ctx, session, "Dossier de séance", suffix)
 
 
 def template_context(ctx: Context, action: Action) -> dict[str, Any]:

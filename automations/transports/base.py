@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from ..addresses import AddressProblem, usable_address
 from ..errors import TransportError
+from ..file_names import attachment_name
 
 
 # a member's answer to a meeting, as every transport reports it (the domain reads them in attendance)
@@ -49,6 +50,10 @@ class Attachment:
     mimetype: str = "application/octet-stream"
     # set for an image the HTML body shows (``<img src="cid:...">``): sent inline, not as a file to open
     content_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # whatever a backend does with it, the name the recipient saves the file under is a valid one
+        object.__setattr__(self, "filename", attachment_name(self.filename))
 
 
 @dataclass(frozen=True)

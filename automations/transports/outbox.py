@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TransportError
+from ..file_names import file_name
 from .base import Delivered, Mail, Meeting, Transport
 from .mime import as_bytes, delivery_hash, mail_message, meeting_message
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-")[:60]
+    return re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-")[:60].strip("-") or "message"
 
 
 class OutboxTransport(Transport):
@@ -37,7 +38,7 @@ class OutboxTransport(Transport):
         now: datetime = self.now()
         day = self.folder / now.strftime("%Y-%m-%d")
         day.mkdir(parents=True, exist_ok=True)
-        target = day / f"{now.strftime('%H%M%S')}-{delivery_hash(delivery_id)}-{_slug(subject)}.eml"
+        target = day / file_name(f"{now.strftime('%H%M%S')}-{delivery_hash(delivery_id)}-{_slug(subject)}", ".eml")
         temp = day / f".{target.name}.tmp"
         # a write killed before its rename left a hidden, partial copy: never a mail, only clutter
         for leftover in self.folder.glob(f"*/.*-{delivery_hash(delivery_id)}-*.eml.tmp"):
