@@ -8,6 +8,7 @@ charts, pivot tables...): staff would lose work without noticing.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -39,6 +40,7 @@ from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, refus
 __all__ = ["CellWrite", "RowAppend", "SheetFull", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes",
            "lock_file", "unsafe_parts"]
 
+log = logging.getLogger(__name__)
 # openpyxl's own words when it drops something while loading
 _LOSS_WARNING = re.compile(r"removed|lost|discarded|dropped", re.IGNORECASE)
 _TEXT_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
@@ -390,11 +392,21 @@ def _load(path: Path) -> Workbook:
             warnings.simplefilter("always")
             workbook = openpyxl.load_workbook(path, keep_vba=keep_vba, keep_links=True, rich_text=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
-        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi : {exc}") from exc
+        # openpyxl's words are English, several lines long and carry the full path: the log keeps them
+        log.debug("%s : %s", path.name, exc)
+        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi ({_load_problem(exc)}) : enregistrez-le "
+                        "de nouveau dans Excel ; le report attend le prochain passage.") from exc
     if any(_LOSS_WARNING.search(str(w.message)) for w in caught):
         workbook.close()
         raise unsafe(path, ["éléments non pris en charge"])
     return workbook
+
+
+def _load_problem(exc: Exception) -> str:
+    causes = f"{type(exc).__name__} {type(exc.__cause__).__name__} {exc}"
+    if "Entit" in causes or "DTD" in causes:
+        return "déclarations d'entités XML, qu'aucun classeur Excel ne contient"
+    return "contenu que l'outil ne sait pas relire, comme un nombre invalide ou du XML abîmé"
 
 
 def _stamp(path: Path) -> tuple[int, int]:
