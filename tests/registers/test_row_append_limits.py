@@ -15,7 +15,8 @@ from automations.engine.executor import RunReport, apply_pending_writes, encode_
 from automations.engine.journal import Journal
 from automations.registers.mapping import load_mapping
 from automations.registers.reader import read_registers
-from automations.registers.writeback import CellWrite, SheetFull, apply_writes
+from automations.errors import UserError
+from automations.registers.writeback import CellWrite, apply_writes
 
 from .test_row_append import NOW, SHEET, build, mail
 
@@ -51,7 +52,7 @@ def test_a_note_beside_the_register_does_not_move_the_new_row(tmp_path: Path, no
 def test_a_value_on_excel_last_row_refuses_the_append_and_saves_nothing(tmp_path: Path) -> None:
     path = _register(tmp_path / "registres", B1048576="x")
     before = _digest(path)
-    with pytest.raises(SheetFull) as refused:
+    with pytest.raises(UserError) as refused:
         apply_writes(path, [mail()], backup_dir=tmp_path / "sauvegardes", now=NOW)
     assert refused.value.message == FULL
     assert _digest(path) == before and not (tmp_path / "sauvegardes").exists()
