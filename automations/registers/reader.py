@@ -16,6 +16,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from . import container
+from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, Mapping, RegisterSpec
@@ -157,9 +158,9 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
     for name in names:
         try:
             sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = sheet_rows(path, name, sheet)
             merged = sheet.merged_cell_ranges or []
-        except (CalamineError, ValueError) as exc:
+        except (CalamineError, ValueError, OverflowError) as exc:
             log.debug("%s, %s: %s", path.name, name, exc)
             findings.append(Finding(str(path), name, None, None, None,
                                     "feuille illisible (contenu XML abîmé) : enregistrez de nouveau le "

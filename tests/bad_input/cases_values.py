@@ -150,3 +150,36 @@ CASES = [
          check=(STRAY_FINDING,), run=(STRAY_REFUSAL,), run_exit=1, mails=ALL_MAILS,
          after=(_planning_records_the_invitation, _rows_wait_then_go)),
 ]
+
+
+def _formatted(header: str, value: float, number_format: str):  # type: ignore[no-untyped-def]
+    """A number typed in a cell formatted as a date or a duration, far beyond any date."""
+    def make(folder: Path) -> Path:
+        if header == "Durée (h)":
+            path, sheet, row, header_row = register(folder, PLANNING), "Planning 2026", COMING_ROW, 4
+        else:
+            path, sheet, row, header_row = register(folder, APPLICATIONS), "Demandes", ROW_WAHEO, 1
+        wb = openpyxl.load_workbook(path)
+        ws = wb[sheet]
+        column = next(c.column for c in ws[header_row] if c.value == header)
+        cell = ws.cell(row, column, value)
+        cell.number_format = number_format
+        wb.save(path)
+        return path
+    return make
+
+
+NOT_A_DATE = (f"✗ Report dans le registre impossible : « {APPLICATIONS} » : la cellule B2 contient un nombre au format "
+              "date ou durée qu'aucune date ne peut être, que l'écriture changerait en #VALUE! : corrigez (« check » le "
+              "signale) ; le report attend le prochain passage.")
+
+CASES += [
+    # calamine overflows on a duration of a billion hours, and panics in Rust on a date of -1e12 days
+    _cell_case("duration_formatted_billion_hours", "durée au format [h]:mm d'un milliard d'heures",
+               _formatted("Durée (h)", 1e9, "[h]:mm"),
+               f"✗ {PLAN}, ligne 6, colonne « Durée (h) » (valeur « 1000000000.0 ») : {HOURS}",
+               NO_INVITATION, COMING_ROW, "Planning 2026"),
+    Case("date_serial_absurd", "date au format date valant -1e12 jours", _formatted("Date de dépôt", -1e12, "DD/MM/YYYY"),
+         check=(f"✗ {REG}, ligne 2, colonne « Date de dépôt » (valeur « -1000000000000.0 ») : date illisible "
+                "(attendu JJ/MM/AAAA)",), run=(NOT_A_DATE,), run_exit=1, mails=NO_WAHEO, watch=NOTHING),
+]
