@@ -49,7 +49,13 @@ def _panic_kept_off_stderr() -> Iterator[None]:
     except OSError:  # no standard error at all (a service without a console): nothing to keep off
         yield
         return
-    with tempfile.TemporaryFile() as held:
+    try:
+        held = tempfile.TemporaryFile()
+    except OSError:  # no temporary folder: read as is
+        os.close(saved)
+        yield
+        return
+    with held:
         os.dup2(held.fileno(), 2)
         panicked = False
         try:
