@@ -25,20 +25,27 @@ log = logging.getLogger(__name__)
 
 
 def sheet_rows(path: Path, name: str, sheet: Any) -> list[list[Any]]:
-    """Every row of ``sheet`` (of the workbook at ``path``), as ``to_python(skip_empty_area=False)`` gives them."""
+    """Every row of ``sheet`` (of the workbook at ``path``), as ``to_python(skip_empty_area=False)`` gives them;
+    OverflowError when calamine cannot read it even so."""
     try:
-        with _panic_kept_off_stderr():
-            return sheet.to_python(skip_empty_area=False)
-    except BaseException as exc:  # a Rust panic is a BaseException: only that one and overflows are ours
-        if not isinstance(exc, OverflowError) and type(exc).__name__ != "PanicException":
-            raise
+        return _all_rows(sheet)
+    except OverflowError as exc:
         log.debug("%s, %s : %s", path.name, name, exc)
         with tempfile.TemporaryDirectory() as folder:
             copy = Path(folder) / path.name
             if not container.plain_numbers_copy(path, name, copy):
-                raise OverflowError(str(exc)) from None
-            workbook = CalamineWorkbook.from_path(str(copy))
-            return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                raise
+            return _all_rows(CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(name))
+
+
+def _all_rows(sheet: Any) -> list[list[Any]]:
+    try:
+        with _panic_kept_off_stderr():
+            return sheet.to_python(skip_empty_area=False)
+    except BaseException as exc:  # a Rust panic is a BaseException, which nothing above would catch
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise OverflowError(str(exc)) from None
 
 
 @contextlib.contextmanager

@@ -44,9 +44,9 @@ log = logging.getLogger(__name__)
 # openpyxl's own words when it drops something while loading
 _LOSS_WARNING = re.compile(r"removed|lost|discarded|dropped", re.IGNORECASE)
 _TEXT_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
-_UNKNOWN = object()
+_UNKNOWN = object()  # a formula whose result was never computed: neither match nor mismatch
 # openpyxl's warning for a date or duration cell whose number no date can be
-_NOT_A_DATE = re.compile(r"Cell ([A-Z]+\d+) is marked as a date but the serial value")  # a formula whose result was never computed: neither match nor mismatch
+_NOT_A_DATE = re.compile(r"Cell ([A-Z]+\d+) is marked as a date but the serial value")
 
 
 @dataclass(frozen=True)
@@ -405,11 +405,10 @@ def _load(path: Path) -> Workbook:
     if absurd:
         # openpyxl turns such a cell into #VALUE!, which saving would write over the number staff typed
         workbook.close()
-        cells = (f"la cellule {absurd[0]} contient" if len(absurd) == 1
-                 else f"les cellules {', '.join(absurd)} contiennent")
+        cells, fix = ((f"la cellule {absurd[0]} contient", "corrigez-la") if len(absurd) == 1
+                      else (f"les cellules {', '.join(absurd)} contiennent", "corrigez-les"))
         raise UserError(f"« {path.name} » : {cells} un nombre au format date ou durée qu'aucune date ne peut être, "
-                        "que l'écriture changerait en #VALUE! : corrigez (« check » le signale) ; le report attend le "
-                        "prochain passage.")
+                        f"que l'écriture changerait en #VALUE! : {fix} ; le report attend le prochain passage.")
     return workbook
 
 

@@ -170,8 +170,8 @@ def _formatted(header: str, value: float, number_format: str):  # type: ignore[n
 
 
 NOT_A_DATE = (f"✗ Report dans le registre impossible : « {APPLICATIONS} » : la cellule B2 contient un nombre au format "
-              "date ou durée qu'aucune date ne peut être, que l'écriture changerait en #VALUE! : corrigez (« check » le "
-              "signale) ; le report attend le prochain passage.")
+              "date ou durée qu'aucune date ne peut être, que l'écriture changerait en #VALUE! : corrigez-la ; le report "
+              "attend le prochain passage.")
 
 CASES += [
     # calamine overflows on a duration of a billion hours, and panics in Rust on a date of -1e12 days
