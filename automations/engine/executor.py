@@ -203,37 +203,53 @@ def _once(lines: list[str], message: str) -> None:
 
 
 def apply_pending_writes(ctx: Context, journal: Journal, report: RunReport) -> None:
-    """Write queued status cells and rows, one save per workbook; a busy workbook waits for the next run."""
+    """Write queued status cells and rows, one save per workbook; a busy workbook waits for the next run.
+
+    Each workbook is written on its own: whatever stops one (even an error nobody foresaw) is said for that
+    workbook, its writes stay queued for the next run, and the other workbooks are still written.
+    """
     if not ctx.config.write_back.enabled:
         return
     by_workbook: dict[str, list[tuple[int, CellWrite | RowAppend]]] = defaultdict(list)
     for write_id, workbook, cell in journal.pending_writes():
         by_workbook[workbook].append((write_id, decode_write(cell)))
     for workbook, items in by_workbook.items():
-        ids = [i for i, _ in items]
         path = Path(workbook)
         try:
-            outcome = apply_writes(path, [w for _, w in items], backup_dir=ctx.config.paths.backups,
-                                   now=ctx.now(), keep_backups=ctx.config.write_back.keep_backups)
-        except WorkbookBusy as exc:
-            journal.note_write_error(ids, exc.message)
-            _once(report.deferred, exc.message)
-            continue
-        except WorkbookUnsafe as exc:
-            _to_sidecar(ctx, journal, path, items, exc, report)
-            continue
-        except UserError as exc:
-            journal.note_write_error(ids, exc.message)
-            _once(report.write_problems, exc.message)
-            continue
-        missing = {id(w): reason for w, reason in outcome.not_found}
-        done = [i for i, w in items if id(w) not in missing]
-        journal.mark_writes(done, "done", ctx.now())
-        report.written += len(done)
-        for write_id, write in items:
-            if id(write) in missing:
-                journal.mark_writes([write_id], "failed", ctx.now(), missing[id(write)])
-                report.write_problems.append(f"{_where(path, write)} : {missing[id(write)]}")
+            _write_workbook(ctx, journal, path, items, report)
+        except Exception as exc:
+            log.debug("report dans « %s » : trace de l'erreur", path.name, exc_info=True)  # only with --verbose
+            message = (f"« {path.name} » : erreur inattendue pendant le report ({type(exc).__name__} : {exc}) ; "
+                       "les valeurs attendent le prochain passage.")
+            journal.note_write_error([i for i, _ in items], message)
+            _once(report.write_problems, message)
+
+
+def _write_workbook(ctx: Context, journal: Journal, path: Path, items: list[tuple[int, CellWrite | RowAppend]],
+                    report: RunReport) -> None:
+    ids = [i for i, _ in items]
+    try:
+        outcome = apply_writes(path, [w for _, w in items], backup_dir=ctx.config.paths.backups,
+                               now=ctx.now(), keep_backups=ctx.config.write_back.keep_backups)
+    except WorkbookBusy as exc:
+        journal.note_write_error(ids, exc.message)
+        _once(report.deferred, exc.message)
+        return
+    except WorkbookUnsafe as exc:
+        _to_sidecar(ctx, journal, path, items, exc, report)
+        return
+    except UserError as exc:
+        journal.note_write_error(ids, exc.message)
+        _once(report.write_problems, exc.message)
+        return
+    missing = {id(w): reason for w, reason in outcome.not_found}
+    done = [i for i, w in items if id(w) not in missing]
+    journal.mark_writes(done, "done", ctx.now())
+    report.written += len(done)
+    for write_id, write in items:
+        if id(write) in missing:
+            journal.mark_writes([write_id], "failed", ctx.now(), missing[id(write)])
+            report.write_problems.append(f"{_where(path, write)} : {missing[id(write)]}")
 
 
 def _to_sidecar(ctx: Context, journal: Journal, path: Path, items: list[tuple[int, CellWrite | RowAppend]],

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 FORMULA_MARKS = ("=", "+", "-", "@")
+MAX_ROW = 1_048_576  # the last row of an Excel sheet: nothing can be added below it
 
 
 def clean_text(value: str) -> str:

@@ -10,12 +10,17 @@ with an error past them), so checking the declared sizes bounds memory.
 
 calamine also reads a cell holding a formula error (``#REF!``, ``#N/A``...), or
 a formula no spreadsheet computed, as an empty cell: :func:`formula_problems`
-finds them in the sheet's XML.
+finds them in the sheet's XML. And it stops on a sheet where a cell formatted as
+a date or a duration holds a number no date can be (a billion hours, -1e12):
+:func:`plain_numbers_copy` gives a copy of the workbook where such cells lose
+their format, so that calamine reads them as the numbers they are and the
+column's type refuses them with a finding.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 
@@ -187,3 +192,28 @@ def _problems(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]
             elif element.tag == f"{_MAIN}row":
                 element.clear()  # rows of a long register need not stay in memory
     return found
+
+
+# A number of ten digits or more, or with an exponent of 9 or more: past 1e9, calamine's durations overflow
+# Python's timedelta, and past -1e12 its dates panic. Only such a number's cell is touched.
+_HUGE_CELL = re.compile(rb'(<c\b[^>]*?)\ss="\d+"([^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?'
+                        rb'<v>\s*[-+]?(?:\d{10}|\d(?:\.\d*)?[eE]\+?0*(?:9|[1-9]\d)))')
+
+
+def plain_numbers_copy(path: Path, sheet: str, target: Path) -> bool:
+    """Write into ``target`` a copy of ``path`` where the huge numbers of ``sheet`` have lost their cell format;
+    False when there is none to change (the sheet stops calamine for another reason)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+            part = sheet_parts(archive).get(sheet)
+            changed = 0
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename == part:
+                    data, changed = _HUGE_CELL.subn(rb"\1\2", data)
+                copy.writestr(info, data)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    return changed > 0

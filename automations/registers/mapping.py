@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..settings.section import Section, read_toml
-from .types import TYPE_NAMES, ConversionError, FieldType, make_type
+from .types import TYPE_NAMES, ConversionError, FieldType, Range, make_type
 
 # Fields the code relies on, per role, with the type each must have.
 # A mapping may declare other fields too: they reach the templates as they are.
@@ -52,6 +52,20 @@ ROLE_CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("members", "role"): frozenset({"titulaire", "suppleant"}),
     ("applications", "decision"): frozenset({"accord", "accord_partiel", "refus", "ajourne"}),
 }
+
+# Bounds of the numeric fields the code computes with: beyond them a value is a typing error (a session of
+# 1,000,000 hours, invitations a thousand years ahead), and dates computed from it would overflow.
+_SESSION_HOURS = Range(0, 24, min_open=True, unit=" h", what="durée d'une séance")
+_LEAD_DAYS = Range(0, 365, unit=" jours", what="délai")
+_COUNT = Range(0, what="nombre")
+ROLE_RANGES: dict[tuple[str, str], Range] = {
+    ("committees", "duration_hours"): _SESSION_HOURS, ("sessions", "duration_hours"): _SESSION_HOURS,
+    ("committees", "invitation_days"): _LEAD_DAYS, ("committees", "pack_days"): _LEAD_DAYS,
+    ("committees", "quorum"): _COUNT, ("sessions", "attendance"): _COUNT, ("rooms", "capacity"): _COUNT,
+}
+
+# Roles whose register receives rows the tool appends (not only status cells).
+APPENDED_ROLES = frozenset({"mail_out"})
 
 ROLE_LABELS = {
     "committees": "instances", "sessions": "séances", "members": "membres", "rooms": "salles",
@@ -164,7 +178,7 @@ def _field(role: str, name: str, s: Section) -> FieldSpec | None:
                 s.problem("choices", f"« {canonical} » : une liste de textes est attendue")
                 return None
     try:
-        field_type = make_type(type_name, choices)
+        field_type = make_type(type_name, choices, ROLE_RANGES.get((role, name)) if type_name == expected else None)
     except ValueError as exc:
         s.problem("type", str(exc))
         return None

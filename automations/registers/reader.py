@@ -16,8 +16,10 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from . import container
+from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
-from .mapping import Mapping, RegisterSpec
+from .cells import MAX_ROW
+from .mapping import APPENDED_ROLES, Mapping, RegisterSpec
 from .types import ConversionError, normalize_label
 from .sidecar import is_sidecar
 from .workbook_guard import LEGACY
@@ -156,9 +158,9 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
     for name in names:
         try:
             sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = sheet_rows(path, name, sheet)
             merged = sheet.merged_cell_ranges or []
-        except (CalamineError, ValueError) as exc:
+        except (CalamineError, ValueError, OverflowError) as exc:
             log.debug("%s, %s: %s", path.name, name, exc)
             findings.append(Finding(str(path), name, None, None, None,
                                     "feuille illisible (contenu XML abîmé) : enregistrez de nouveau le "
@@ -242,6 +244,8 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     header_texts = {name: str(header[i]).strip() for name, i in columns.items()}
     if layouts is not None:
         layouts.append(Layout(path, sheet, header_index + 1, header_texts))
+    if spec.role in APPENDED_ROLES and len(rows) == MAX_ROW:
+        _no_room_below(spec, header, rows[-1], where, findings)
     fields = _plan_fields(spec, columns, header_texts)
     indices = list(columns.values())
     key_columns = [(header_texts[n], columns[n]) for n in spec.key if n in columns]
@@ -260,6 +264,19 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
             records.append(Record(role=spec.role, source=Source(path, sheet, index + 1, header_index + 1),
                                   values=values, identity=identity, headers=header_texts, writable=writable))
     return records
+
+
+def _no_room_below(spec: RegisterSpec, header: list[Any], last: list[Any], where: tuple[str, str],
+                   findings: list[Finding]) -> None:
+    """A value on Excel's last row, in the register's columns: the rows the tool adds have nowhere to go
+    (the write-back puts them under the last row holding a value in those columns)."""
+    for index, value in enumerate(last):
+        if index < len(header) and not _is_empty(header[index]) and not _is_blank(value):
+            findings.append(Finding(*where, MAX_ROW, str(header[index]).strip(), value,
+                                    "la dernière ligne d'une feuille Excel est occupée : l'outil ne peut plus "
+                                    f"ajouter de ligne à ce registre ({spec.label}) ; effacez cette cellule "
+                                    "(Ctrl+Fin y mène)"))
+            return
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, NoReturn
 
@@ -50,12 +51,56 @@ def _near_int(value: float) -> int | None:
     return int(nearest) if abs(value - nearest) < _INTEGRAL_TOLERANCE else None
 
 
+# Beyond this no count, duration or amount of a social-action service is plausible, and below it a float
+# still holds every whole number exactly: sums, dates and Decimal formatting downstream cannot overflow.
+MAX_MAGNITUDE = 10 ** 12
+
+
+def grouped(number: float) -> str:
+    """A bound as staff read it: 1 000 000, 2,5."""
+    if float(number).is_integer():
+        return f"{int(number):,}".replace(",", " ")
+    return str(number).replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric column may hold, as click's IntRange and FloatRange bound theirs."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+    min_open: bool = False  # the minimum itself is refused (a duration of 0 h)
+    unit: str = ""  # French, after the upper bound: " h", " jours"
+    what: str = "valeur"  # French, what the column holds: « durée d'une séance »
+
+    def refusal(self, value: float) -> str | None:
+        """Why ``value`` is out of range, in French; None when it is within."""
+        low, high = self.minimum, self.maximum
+        if (low is None or value > low or (value == low and not self.min_open)) and (high is None or value <= high):
+            return None
+        if low is None:
+            expected = f"au plus {grouped(high)}{self.unit}"  # type: ignore[arg-type]
+        elif high is None:
+            expected = f"{'plus de' if self.min_open else 'au moins'} {grouped(low)}"
+        elif self.min_open:
+            expected = f"plus de {grouped(low)} et au plus {grouped(high)}{self.unit}"
+        else:
+            expected = f"de {grouped(low)} à {grouped(high)}{self.unit}"
+        return f"{self.what} hors plage (attendu : {expected})"
+
+
+def _too_big() -> str:
+    return f"nombre démesuré (au plus {grouped(MAX_MAGNITUDE)} en valeur absolue) : vérifiez la saisie"
+
+
 class FieldType:
     name: ClassVar[str]
     label: ClassVar[str]
     # an unreadable cell leaves the row out, unless the row is still of use without the value: then this
     # French note says what becomes of it
     kept_without: ClassVar[str] = ""
+    # numeric types only: the values the column may hold (see make_type)
+    range: Range | None = None
 
     def convert(self, value: Any) -> Any:
         raise NotImplementedError
@@ -230,13 +275,14 @@ class AmountType(FieldType):
     unreadable = "montant illisible (attendu par exemple 125 000)"
 
     def convert(self, value: Any) -> int:
-        # the usual cell first: a whole, positive number (is_integer() is false for inf and nan)
-        if value.__class__ is float and value >= 0 and value.is_integer():
+        # the usual cell first: a whole, positive, plausible number (is_integer() is false for inf and nan)
+        if value.__class__ is float and 0 <= value <= MAX_MAGNITUDE and value.is_integer():
             return int(value)
         if isinstance(value, bool):
             self.fail(self.unreadable)
         if isinstance(value, (int, float)):
-            if not math.isfinite(value):
+            # an int is always finite, and too large for math.isfinite past 1e308
+            if isinstance(value, float) and not math.isfinite(value):
                 self.fail(self.unreadable)
             return self._checked(value < 0, abs(value))
         if isinstance(value, str):
@@ -244,7 +290,10 @@ class AmountType(FieldType):
             match = _AMOUNT.fullmatch(_CURRENCY.sub("", text))
             if match is None:
                 self.fail(self.unreadable)
-            whole = int(re.sub(r"\D", "", match[1]))
+            digits = re.sub(r"\D", "", match[1]).lstrip("0")
+            if len(digits) > len(str(MAX_MAGNITUDE)):  # int() refuses past 4,300 digits
+                return self._checked(negative, math.inf)
+            whole = int(digits or "0")
             decimals = match[3] or ""
             if decimals.strip("0"):
                 self.fail("un montant en F CFP n'a pas de décimales")
@@ -254,6 +303,9 @@ class AmountType(FieldType):
     def _checked(self, negative: bool, magnitude: float) -> int:
         if negative:
             self.fail("montant négatif")
+        if magnitude > MAX_MAGNITUDE:
+            # an amount of 1e308 would stop every total and every French rendering of it
+            self.fail(f"montant démesuré (au plus {grouped(MAX_MAGNITUDE)} F CFP) : vérifiez la saisie")
         whole = _near_int(magnitude)
         if whole is None:
             self.fail("un montant en F CFP n'a pas de décimales")
@@ -283,13 +335,22 @@ class NumberType(FieldType):
                 self.fail(self.unreadable)
             value = parsed
         if isinstance(value, int):
-            return value
+            return self._bounded(value)
         if isinstance(value, float) and math.isfinite(value):
-            return int(value) if value.is_integer() else value
+            return self._bounded(int(value) if value.is_integer() else value)
         self.fail(self.unreadable)
 
+    def _bounded(self, value: int | float) -> int | float:
+        # a duration of 1e12 hours would overflow the first date computed from it
+        if abs(value) > MAX_MAGNITUDE:
+            self.fail(_too_big())
+        refused = self.range.refusal(value) if self.range is not None else None
+        if refused is not None:
+            self.fail(refused)
+        return value
 
-class IntegerType(FieldType):
+
+class IntegerType(NumberType):
     name = "integer"
     label = "nombre entier"
     unreadable = "nombre entier attendu"
@@ -298,14 +359,14 @@ class IntegerType(FieldType):
         if isinstance(value, bool):
             self.fail(self.unreadable)
         if isinstance(value, int):
-            return value
+            return self._bounded(value)  # type: ignore[return-value]
         if isinstance(value, str):
             parsed = _parse_number(value)
             value = parsed if parsed is not None else self.fail(self.unreadable)
         if isinstance(value, float) and math.isfinite(value):
             whole = _near_int(value)
             if whole is not None:
-                return whole
+                return self._bounded(whole)  # type: ignore[return-value]
         self.fail(self.unreadable)
 
 
@@ -396,10 +457,16 @@ _SIMPLE_TYPES: dict[str, type[FieldType]] = {cls.name: cls for cls in (
     TextType, DateType, TimeType, AmountType, IntegerType, NumberType, BoolType, EmailType)}
 
 
-def make_type(name: str, choices: Mapping[str, Sequence[str]] | None = None) -> FieldType:
+def make_type(name: str, choices: Mapping[str, Sequence[str]] | None = None,
+              bounds: Range | None = None) -> FieldType:
     if name == "choice":
         return ChoiceType(choices or {})
     cls = _SIMPLE_TYPES.get(name)
     if cls is None:
         raise ValueError(f"type « {name} » inconnu (types possibles : {', '.join(TYPE_NAMES)})")
-    return cls()
+    made = cls()
+    if bounds is not None:
+        if not isinstance(made, NumberType):
+            raise ValueError(f"le type « {name} » n'a pas de bornes")
+        made.range = bounds
+    return made

@@ -8,6 +8,7 @@ charts, pivot tables...): staff would lose work without noticing.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
@@ -33,16 +34,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import UserError
 from .types import normalize_label
 from .backups import prune, take_backup
-from .cells import put
+from .cells import MAX_ROW, put
 from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_unwritable, unsafe, unsafe_parts
 
-__all__ = ["CellWrite", "RowAppend", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes", "lock_file",
-           "unsafe_parts"]
+__all__ = ["CellWrite", "RowAppend", "SheetFull", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes",
+           "lock_file", "unsafe_parts"]
 
+log = logging.getLogger(__name__)
 # openpyxl's own words when it drops something while loading
 _LOSS_WARNING = re.compile(r"removed|lost|discarded|dropped", re.IGNORECASE)
 _TEXT_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
 _UNKNOWN = object()  # a formula whose result was never computed: neither match nor mismatch
+# openpyxl's warning for a date or duration cell whose number no date can be
+_NOT_A_DATE = re.compile(r"Cell ([A-Z]+\d+) is marked as a date but the serial value")
 
 
 @dataclass(frozen=True)
@@ -159,9 +163,9 @@ class _Sheet:
         plain.add(_canonical(value))
         self._last = row
 
-    def last_filled_row(self) -> int:
+    def last_filled_row(self, header_row: int) -> int:
         if self._last is None:
-            self._last = _last_filled_row(self.ws)
+            self._last = _last_filled_row(self.ws, set(self.headers(header_row).values()))
         return self._last
 
     def value(self, row: int, column: int) -> Any:
@@ -246,10 +250,32 @@ def _fill(ws: Worksheet, row: int, column: int, value: Any) -> str | None:
     return None
 
 
-def _last_filled_row(ws: Worksheet) -> int:
-    # ws.max_row counts rows staff only formatted in advance: the new row goes right after the data
-    return max((r for (r, _), cell in ws._cells.items() if cell.value is not None and cell.value != ""),
-               default=0)
+def _last_filled_row(ws: Worksheet, columns: set[int]) -> int:
+    # ws.max_row counts rows staff only formatted in advance, and a note typed far below, beside the
+    # register's columns, is not one of its rows: the new row goes right after the register's own data
+    return max((r for (r, c), cell in ws._cells.items() if c in columns and cell.value is not None
+                and cell.value != ""), default=0)
+
+
+class SheetFull(UserError):
+    """The register's last row is Excel's last: no row can be appended until staff clear it."""
+
+
+class _NoRoomBelow(Exception):
+    def __init__(self, cell: Cell) -> None:
+        super().__init__(cell.coordinate)
+        self.cell = cell
+
+
+def _blocking_cell(ws: Worksheet, row: int, columns: set[int]) -> Cell:
+    return next(ws._cells[(row, c)] for c in sorted(columns) if (row, c) in ws._cells
+                and ws._cells[(row, c)].value not in (None, ""))
+
+
+def sheet_full(path: Path, sheet: str, cell: Cell) -> SheetFull:
+    return SheetFull(f"« {path.name} », feuille « {sheet} » : la dernière ligne d'une feuille Excel ({MAX_ROW}) "
+                     f"est occupée (cellule {cell.coordinate}, valeur « {cell.value} ») : aucune ligne ne peut être "
+                     "ajoutée au registre ; effacez cette cellule, les ajouts attendent le prochain passage.")
 
 
 def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
@@ -276,10 +302,13 @@ def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
         return (f"la colonne « {header} » contient des formules qui n'ont pas été calculées : ouvrez le "
                 "classeur dans Excel puis enregistrez-le")
     ws = sheet.ws
-    last = max(sheet.last_filled_row(), write.header_row)
+    last = max(sheet.last_filled_row(write.header_row), write.header_row)
     row = last + 1
     while blocking := [m.max_row for m in ws.merged_cells.ranges if m.min_row <= row <= m.max_row]:
         row = max(blocking) + 1  # a merged cell cannot take a value
+    if row > MAX_ROW:
+        # openpyxl would refuse the row with a ValueError: say which cell stands in the way instead
+        raise _NoRoomBelow(_blocking_cell(ws, last, set(headers.values())))
     if last > write.header_row:
         # the new row looks like its neighbours, including borders of the columns left empty
         for c in range(1, ws.max_column + 1):
@@ -336,7 +365,10 @@ def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_
             sheet = sheets.setdefault(write.sheet, _Sheet(workbook[write.sheet], cached))
             reason: str | None
             if isinstance(write, RowAppend):
-                added = _append(sheet, write)
+                try:
+                    added = _append(sheet, write)
+                except _NoRoomBelow as full:  # nothing is saved: every write of this workbook waits
+                    raise sheet_full(path, write.sheet, full.cell) from None
                 reason = added if isinstance(added, str) else None
                 changed = changed or added is True
             else:
@@ -362,11 +394,29 @@ def _load(path: Path) -> Workbook:
             warnings.simplefilter("always")
             workbook = openpyxl.load_workbook(path, keep_vba=keep_vba, keep_links=True, rich_text=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
-        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi : {exc}") from exc
+        # openpyxl's words are English, several lines long and carry the full path: the log keeps them
+        log.debug("%s : %s", path.name, exc)
+        raise UserError(f"« {path.name} » illisible pour l'écriture du suivi ({_load_problem(exc)}) : enregistrez-le "
+                        "de nouveau dans Excel ; le report attend le prochain passage.") from exc
     if any(_LOSS_WARNING.search(str(w.message)) for w in caught):
         workbook.close()
         raise unsafe(path, ["éléments non pris en charge"])
+    absurd = [m[1] for w in caught if (m := _NOT_A_DATE.search(str(w.message)))]
+    if absurd:
+        # openpyxl turns such a cell into #VALUE!, which saving would write over the number staff typed
+        workbook.close()
+        cells, fix = ((f"la cellule {absurd[0]} contient", "corrigez-la") if len(absurd) == 1
+                      else (f"les cellules {', '.join(absurd)} contiennent", "corrigez-les"))
+        raise UserError(f"« {path.name} » : {cells} un nombre au format date ou durée qu'aucune date ne peut être, "
+                        f"que l'écriture changerait en #VALUE! : {fix} ; le report attend le prochain passage.")
     return workbook
+
+
+def _load_problem(exc: Exception) -> str:
+    causes = f"{type(exc).__name__} {type(exc.__cause__).__name__} {exc}"
+    if "Entit" in causes or "DTD" in causes:
+        return "déclarations d'entités XML, qu'aucun classeur Excel ne contient"
+    return "contenu que l'outil ne sait pas relire, comme un nombre invalide ou du XML abîmé"
 
 
 def _stamp(path: Path) -> tuple[int, int]:

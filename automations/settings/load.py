@@ -36,6 +36,11 @@ from .model import (
     WriteBackSettings,
 )
 
+# Bounds of the settings dates are computed from: a year of lead time, a session of a day at most.
+_DAYS = 365
+_HOURS = 24
+
+
 def load_config(path: Path, *, backends: dict[str, Callable[[dict[str, Any]], list[str]]] | None = None) -> Config:
     """Read and check the configuration; raise :class:`ConfigError` listing every problem."""
     path = Path(path)
@@ -104,19 +109,19 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
 
     i = root.table("invitations")
     invitations = InvitationSettings(
-        enabled=i.boolean("enabled", True), lead_days=i.integer("lead_days", 15, minimum=1),
-        duration_hours=i.number("duration_hours", 2.0),
+        enabled=i.boolean("enabled", True), lead_days=i.integer("lead_days", 15, minimum=1, maximum=_DAYS),
+        duration_hours=i.number("duration_hours", 2.0, maximum=_HOURS),
         suppleants_optional=i.boolean("suppleants_optional", True),
     )
     i.finish()
 
     k = root.table("packs")
-    packs = PackSettings(enabled=k.boolean("enabled", True), lead_days=k.integer("lead_days", 5, minimum=1))
+    packs = PackSettings(enabled=k.boolean("enabled", True), lead_days=k.integer("lead_days", 5, minimum=1, maximum=_DAYS))
     k.finish()
 
     n = root.table("minutes")
     minutes = MinutesSettings(enabled=n.boolean("enabled", True),
-                              within_days=n.integer("within_days", 30, minimum=1))
+                              within_days=n.integer("within_days", 30, minimum=1, maximum=_DAYS))
     n.finish()
 
     d = root.table("documents")
@@ -130,8 +135,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     follow_ups = _follow_ups(root.table("follow_ups"))
     budget = _budget(root.table("budget"))
     g_ = root.table("digest")
-    digest = DigestSettings(enabled=g_.boolean("enabled", True), weeks_ahead=g_.integer("weeks_ahead", 2, minimum=1),
-                            late_after_days=g_.integer("late_after_days", 14, minimum=1))
+    digest = DigestSettings(enabled=g_.boolean("enabled", True), weeks_ahead=g_.integer("weeks_ahead", 2, minimum=1, maximum=52),
+                            late_after_days=g_.integer("late_after_days", 14, minimum=1, maximum=_DAYS))
     g_.finish()
     serve = _serve(root.table("serve"), root.table("schedule"), base)
     r = root.table("report")
@@ -148,7 +153,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     safety = SafetySettings(pilot_address=g.text("pilot_address", ""),
                             allowed_domains=g.strings("allowed_domains", ()),
                             max_mails_per_run=g.integer("max_mails_per_run", 300, minimum=1),
-                            retention_months=g.integer("retention_months", 0, minimum=0))
+                            retention_months=g.integer("retention_months", 0, minimum=0, maximum=1200))
     if safety.pilot_address and (problem := address_problem(safety.pilot_address)):
         g.problem("pilot_address", f"adresse e-mail invalide « {safety.pilot_address} » : {problem}")
     g.finish()
@@ -157,10 +162,10 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     for c in root.tables("committees"):
         committees.append(CommitteeSettings(
             name=c.text("name"), scheme=c.text("scheme", ""),
-            invitation_days=c.integer("invitation_days", None, minimum=1),
-            usual_room=c.text("usual_room", ""), duration_hours=c.number("duration_hours", None),
+            invitation_days=c.integer("invitation_days", None, minimum=1, maximum=_DAYS),
+            usual_room=c.text("usual_room", ""), duration_hours=c.number("duration_hours", None, maximum=_HOURS),
             quorum=c.integer("quorum", None, minimum=1),
-            pack_days=c.integer("pack_days", None, minimum=1), anonymise=c.boolean("anonymise", False),
+            pack_days=c.integer("pack_days", None, minimum=1, maximum=_DAYS), anonymise=c.boolean("anonymise", False),
         ))
         c.finish()
     rooms = []
@@ -180,11 +185,11 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
 
 def _follow_ups(f: Section) -> FollowUpSettings:
     settings = FollowUpSettings(
-        enabled=f.boolean("enabled", True), within_days=f.integer("within_days", 30, minimum=1),
+        enabled=f.boolean("enabled", True), within_days=f.integer("within_days", 30, minimum=1, maximum=_DAYS),
         letters=f.boolean("letters", True), notices=f.boolean("notices", True),
         vouchers=f.boolean("vouchers", True), voucher_aids=f.strings("voucher_aids", ("Bon alimentaire",)),
         voucher_number=f.text("voucher_number", "BA-{year}-{seq:04d}"),
-        voucher_valid_days=f.integer("voucher_valid_days", 30, minimum=1),
+        voucher_valid_days=f.integer("voucher_valid_days", 30, minimum=1, maximum=10 * _DAYS),
         outgoing_number=f.text("outgoing_number", "D{year}-{seq:04d}"),
         outgoing_author=f.text("outgoing_author", ""), mail_corrections=f.boolean("mail_corrections", False))
     for key in ("voucher_number", "outgoing_number"):

@@ -10,6 +10,8 @@ from ..errors import ConfigError
 from .toml_errors import explain, explain_encoding
 
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "mot_de_passe", "motdepasse")
+# past this no setting is plausible, and amounts summed from it still format without overflow
+_MAX_INTEGER = 10 ** 12
 _MISSING = object()
 
 
@@ -53,16 +55,21 @@ class Section:
     def boolean(self, key: str, default: Any = _MISSING) -> bool:
         return self._get(key, default, bool, "true ou false")
 
-    def integer(self, key: str, default: Any = _MISSING, minimum: int = 0) -> int:
+    def integer(self, key: str, default: Any = _MISSING, minimum: int = 0, maximum: int = _MAX_INTEGER) -> int:
         value = self._get(key, default, int, "un nombre entier")
         if isinstance(value, int) and value < minimum:
             self.problem(key, f"doit valoir au moins {minimum}")
+        elif isinstance(value, int) and value > maximum:
+            # days past a few centuries overflow the dates computed from them
+            self.problem(key, f"doit valoir au plus {maximum}")
         return value
 
-    def number(self, key: str, default: Any = _MISSING) -> float:
+    def number(self, key: str, default: Any = _MISSING, maximum: float = _MAX_INTEGER) -> float:
         value = self._get(key, default, (int, float), "un nombre")
-        if isinstance(value, (int, float)) and value <= 0:
+        if isinstance(value, (int, float)) and not value > 0:  # NaN too (TOML writes it nan)
             self.problem(key, "doit être positif")
+        elif isinstance(value, (int, float)) and value > maximum:
+            self.problem(key, f"doit valoir au plus {maximum:g}")
         return float(value) if value is not None else value
 
     def strings(self, key: str, default: Any = _MISSING) -> tuple[str, ...]:

@@ -1,8 +1,16 @@
-"""Every case of the corpus, in the order of the summary table."""
+"""Every case of the corpus, by kind, in the order of the summary table."""
 
 from __future__ import annotations
 
-from . import cases_cells, cases_files, cases_layout, cases_names
+from . import cases_cells, cases_files, cases_layout, cases_names, cases_values
 from .runner import Case
 
-CASES: list[Case] = [*cases_layout.CASES, *cases_cells.CASES, *cases_files.CASES, *cases_names.CASES]
+KINDS: list[tuple[str, list[Case]]] = [
+    ("Feuilles, colonnes, en-têtes, formules", cases_layout.CASES),
+    ("Cellules et lignes", cases_cells.CASES),
+    ("Fichiers, classeur ouvert ou changé avant le report", cases_files.CASES),
+    ("Noms saisis qui deviennent des chemins de fichiers", cases_names.CASES),
+    ("Valeurs absurdes, dernière ligne d'Excel occupée", cases_values.CASES),
+]
+
+CASES: list[Case] = [case for _, cases in KINDS for case in cases]

@@ -7,13 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import cases_cells, cases_files, cases_layout, cases_names
+from .cases import KINDS
 from .runner import Case, verify
-
-KINDS = [("Feuilles, colonnes, en-têtes, formules", cases_layout.CASES),
-         ("Cellules et lignes", cases_cells.CASES),
-         ("Fichiers, classeur ouvert ou changé avant le report", cases_files.CASES),
-         ("Noms saisis qui deviennent des chemins de fichiers", cases_names.CASES)]
 
 
 def handled(case: Case) -> bool:

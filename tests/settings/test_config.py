@@ -175,3 +175,19 @@ def test_addresses_the_tool_sends_to_are_checked_like_the_registers(tmp_path: Pa
         "[service] admin : adresse e-mail invalide « support; info@lifou.nc » : plusieurs adresses, une seule "
         "est possible",
         "[safety] pilot_address : adresse e-mail invalide « pilote @lifou.nc » : espace dans l'adresse"]
+
+
+def test_settings_dates_are_computed_from_are_bounded(tmp_path: Path) -> None:
+    # a lead time of a hundred million days or a session of 1e12 hours would overflow every date computed from them
+    text = VALID + ("[invitations]\nlead_days = 100000000\nduration_hours = 1e12\n[digest]\nweeks_ahead = 1000\n"
+                    "[budget.2026]\n\"Maintien\" = 9000000000000000000\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), backends=settings_checks())
+    assert caught.value.problems == [
+        "[invitations] lead_days : doit valoir au plus 365",
+        "[invitations] duration_hours : doit valoir au plus 24",
+        "[budget.2026] Maintien : doit valoir au plus 1000000000000",
+        "[digest] weeks_ahead : doit valoir au plus 52"]
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, VALID + "[invitations]\nduration_hours = nan\n"), backends=settings_checks())
+    assert caught.value.problems == ["[invitations] duration_hours : doit être positif"]
