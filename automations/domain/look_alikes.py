@@ -19,17 +19,18 @@ T = TypeVar("T")
 
 
 def without_look_alikes(items: list[T], record_of: Callable[[T], Record | None], field_name: str,
-                        what: str, findings: list[Finding]) -> list[T]:
+                        what: str, findings: list[Finding], scope: Callable[[T], object] | None = None) -> list[T]:
     """``items`` but those whose ``field_name`` shares its slug with a different value; a finding for each.
 
-    ``what`` names the value in French (« numéro », « fournisseur »).
+    ``what`` names the value in French (« numéro », « fournisseur »); ``scope`` gives what else the key
+    holds, when two look-alikes only clash within it (the day of a session).
     """
-    by_slug: dict[str, list[tuple[T, Record]]] = {}
+    by_slug: dict[tuple[object, str], list[tuple[T, Record]]] = {}
     for item in items:
         record = record_of(item)
         value = record.get(field_name) if record is not None else None
-        if isinstance(value, str) and slug(value):
-            by_slug.setdefault(slug(value), []).append((item, record))
+        if record is not None and isinstance(value, str) and slug(value):
+            by_slug.setdefault((scope(item) if scope else None, slug(value)), []).append((item, record))
     held: set[int] = set()
     for group in by_slug.values():
         spellings = {normalize_label(r.get(field_name)): r for _, r in group}  # first row of each spelling

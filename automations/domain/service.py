@@ -179,6 +179,9 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         session = _session(r, service, defaults.duration_hours, today)
         if session is not None:
             service.sessions.append(session)
+    # two committees the keys cannot tell apart, meeting the same day: neither session is acted on
+    service.sessions = without_look_alikes(service.sessions, lambda s: s.record, "committee", "nom d'instance",
+                                           service.findings, scope=lambda s: s.date)
     for r in registers.of("suppliers"):
         supplier = Supplier(name=r.get("name"), email=r.get("email", ""), address=r.get("address", ""),
                             category=r.get("category", ""), ridet=r.get("ridet", ""))

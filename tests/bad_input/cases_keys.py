@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+
+from ..service_factory import COMMITTEE
 from . import files, runner
 from .runner import NOTHING, Case, row_of
 from .service import (ALL_MAILS, APPLICATIONS, INVITATION, PLANNING, ROW_TEIN, ROW_TROLUE, ROW_WAHEO, SIC, TEIN,
-                      TROLUE, WAHEO, edit, edit_application, register, row_values)
+                      TROLUE, WAHEO, coming, edit, edit_application, register, row_values)
 
 REG = "« Registre des demandes 2026.xlsx », feuille « Demandes »"
+PLAN = "« Planning des instances 2026.xlsx », feuille « Planning 2026 »"
 MEMBERS = "« Planning des instances 2026.xlsx », feuille « Membres »"
 NO_TROLUE = ALL_MAILS - {TROLUE}
 
@@ -64,6 +68,26 @@ def _row_unchanged(row: int):  # type: ignore[no-untyped-def]
     def check(folder: Path) -> list[str]:
         values = row_values(register(folder, APPLICATIONS), "Demandes", row)
         return [] if values[14] is None else [f"« Notifié le » filled on row {row}: {values[14]!r}"]
+    return check
+
+
+def _look_alike_committees(folder: Path) -> Path:
+    # a second committee whose name differs by a final full stop, meeting the same day as the first
+    path = register(folder, PLANNING)
+    wb = openpyxl.load_workbook(path)
+    committees = wb["Instances"]
+    committees.append([f"{COMMITTEE}.", "Maintien dans le logement", 15, 5, "Salle Niaouli", 2])
+    planning = wb["Planning 2026"]
+    planning.append([f"{COMMITTEE}.", coming(), "14h", 2, "Salle Niaouli", "Mme la présidente", "Prévue",
+                     "Examen des dossiers"])
+    wb.save(path)
+    return path
+
+
+def _planning_row_unchanged(row: int):  # type: ignore[no-untyped-def]
+    def check(folder: Path) -> list[str]:
+        values = row_values(register(folder, PLANNING), "Planning 2026", row)
+        return [] if values[9] is None else [f"« Invitations envoyées le » filled on planning row {row}"]
     return check
 
 
@@ -123,6 +147,16 @@ CASES = [
                 f"{TELL_APART}"),
          run=("2 lignes de registre écartées : lancez « check » pour le détail.",),
          mails=ALL_MAILS - {WAHEO, SIC, TEIN}, watch=row_of(ROW_TEIN), after=(_row_unchanged(ROW_WAHEO),)),
+    Case("look_alike_committees", "deux instances dont les noms ne diffèrent que par la ponctuation, le même jour",
+         _look_alike_committees,
+         check=(f"✗ {PLAN}, ligne 6, colonne « Instance » (valeur « {COMMITTEE} ») : même nom d'instance que la "
+                f"ligne 7 (« {COMMITTEE}. ») aux espaces, à la ponctuation ou aux majuscules près : l'outil ne les "
+                f"distingue pas ; {TELL_APART}",
+                f"✗ {PLAN}, ligne 7, colonne « Instance » (valeur « {COMMITTEE}. ») : même nom d'instance que la "
+                f"ligne 6 (« {COMMITTEE} ») aux espaces, à la ponctuation ou aux majuscules près : l'outil ne les "
+                f"distingue pas ; {TELL_APART}"),
+         run=("2 lignes de registre écartées : lancez « check » pour le détail.",),
+         mails=ALL_MAILS - {INVITATION}, watch=row_of(6, "Planning 2026"), after=(_planning_row_unchanged(7),)),
     Case("line_break_in_member_name", "saut de ligne (Alt+Entrée) dans le nom d'un membre", _member_line_break,
          check=(f"⚠ {MEMBERS}, ligne 3, colonne « Prénom » (valeur « Wassissi Marie ») : {LINE_BREAK}",),
          check_exit=0, watch=NOTHING, after=(_invitation_to,)),
