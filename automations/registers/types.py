@@ -136,7 +136,8 @@ def text_notice(raw: str, converted: str, *, one_line: bool, key: bool) -> tuple
     if key:
         odd = [*others, *(code_of(c) for c in sorted(breaks.difference("\n\r")))]
         if odd:
-            return f"{_invisible(odd)} dans une colonne qui identifie la ligne : retapez la valeur ; la ligne est écartée", True
+            return (f"{_invisible(odd)} dans une colonne qui identifie la ligne : retapez la valeur ; "
+                    "la ligne est écartée"), True
         if len(converted) > LONG_TEXT:
             return (f"texte de {_count(converted)} caractères dans une colonne qui identifie la ligne (au plus "
                     f"{LONG_TEXT}) : corrigez la cellule ; la ligne est écartée"), True

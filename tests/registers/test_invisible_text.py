@@ -32,7 +32,8 @@ def read(tmp_path: Path):  # type: ignore[no-untyped-def]
     (tmp_path / "map.toml").write_text(MAPPING, encoding="utf-8")
     mapping = load_mapping(tmp_path / "map.toml")
 
-    def reading(committee: str, chair: str = "Mme la présidente", agenda: str = "Examen des dossiers"):  # type: ignore[no-untyped-def]
+    def reading(committee: str, chair: str = "Mme la présidente",  # type: ignore[no-untyped-def]
+                agenda: str = "Examen des dossiers"):
         wb = openpyxl.Workbook()
         wb.active.append(["Instance", "Date", "Président(e)", "Ordre du jour"])
         wb.active.append([committee, DAY, chair, agenda])
