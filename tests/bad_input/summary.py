@@ -7,12 +7,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import cases_cells, cases_files, cases_layout
+from . import cases_cells, cases_files, cases_keys, cases_layout
 from .runner import Case, verify
 
 KINDS = [("Feuilles, colonnes, en-têtes, formules", cases_layout.CASES),
          ("Cellules et lignes", cases_cells.CASES),
-         ("Fichiers, classeur ouvert ou changé avant le report", cases_files.CASES)]
+         ("Fichiers, classeur ouvert ou changé avant le report", cases_files.CASES),
+         ("Texte qui atteint les clés, les en-têtes et le terminal", cases_keys.CASES)]
 
 
 def handled(case: Case) -> bool:
