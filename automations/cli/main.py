@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from . import commands, service_logs
 from ..engine.context import Context, process_clock
 from ..errors import EXIT_PROBLEMS, EXIT_USAGE, UsageError, UserError
+from ..invisible import printable
 from ..engine.registry import choices
 from ..settings import load_config
 from ..transports import settings_checks
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         if show_traceback:
             traceback.print_exc()
-        print(f"Erreur : {exc.format_message()}", file=sys.stderr)
+        print(printable(f"Erreur : {exc.format_message()}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
@@ -132,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last barrier: no traceback reaches a user
         if show_traceback:
             traceback.print_exc()
-        print(f"Erreur inattendue : {type(exc).__name__} : {exc}. "
-              "Relancez avec --traceback et transmettez le message à l'administrateur.", file=sys.stderr)
+        print(printable(f"Erreur inattendue : {type(exc).__name__} : {exc}. "
+                        "Relancez avec --traceback et transmettez le message à l'administrateur."), file=sys.stderr)
         return EXIT_PROBLEMS
 
 

@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from ..invisible import printable
 from ..settings.model import ServeSettings
 
 FILE_NAME = "commissions.log"
@@ -23,7 +24,8 @@ class FrenchFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         record.level_fr = LEVELS.get(record.levelno, "info")
-        return super().format(record)
+        # a message may quote a register or a server's answer: its escape sequences are shown, not obeyed
+        return printable(super().format(record))
 
 
 def configure_console(verbose: bool) -> None:

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .committee_names import Folders, clash_finding
+from .look_alikes import without_look_alikes
 from .mail_register import OutgoingRegister, outgoing_register
 from ..registers.findings import Finding, Severity
 from ..registers.reader import Record, Registers
@@ -189,6 +190,9 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         session = _session(r, service, defaults.duration_hours, today)
         if session is not None:
             service.sessions.append(session)
+    # two committees the keys cannot tell apart, meeting the same day: neither session is acted on
+    service.sessions = without_look_alikes(service.sessions, lambda s: s.record, "committee", "nom d'instance",
+                                           service.findings, scope=lambda s: s.date)
     for r in registers.of("suppliers"):
         supplier = Supplier(name=r.get("name"), email=r.get("email", ""), address=r.get("address", ""),
                             category=r.get("category", ""), ridet=r.get("ridet", ""))
@@ -205,6 +209,11 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             amount_granted=r.get("amount_granted"), reason=r.get("reason", ""), notes=r.get("notes", ""),
             supplier=r.get("supplier", ""), email=r.get("email", ""), address=r.get("address", ""),
             notified_on=r.get("notified_on"), voucher_number=str(r.get("voucher_number", "")), record=r))
+    # two numbers (or supplier names) the keys cannot tell apart: neither row is acted on
+    service.applications = without_look_alikes(service.applications, lambda a: a.record, "number", "numéro",
+                                               service.findings)
+    service.applications = without_look_alikes(service.applications, lambda a: a.record, "supplier", "fournisseur",
+                                               service.findings)
     if "suppliers" in registers.records:
         _unknown_suppliers(registers.of("applications"), service)
     return service

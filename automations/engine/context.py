@@ -20,6 +20,7 @@ from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..errors import UsageError
+from ..invisible import printable
 from ..settings import Config
 from ..transports import BACKENDS, Transport
 from ..transports.guard import GuardedTransport
@@ -107,7 +108,8 @@ class Context:
                                 allowed_domains=safety.allowed_domains)
 
     def say(self, line: str = "") -> None:
-        print(line, file=self.out)
+        # every line of a command passes here, and many quote a register: no escape sequence reaches the terminal
+        print(printable(line), file=self.out)
 
     def command(self, *words: str) -> str:
         """``python run.py --config "…" restore …``: a command to type next, on this same configuration."""

@@ -46,6 +46,11 @@ ROLE_FIELDS: dict[str, dict[str, str]] = {
                  "author": "text"},
 }
 
+# Text fields that may span lines (an agenda, a postal address, a reason): every other text field the code
+# relies on holds on one line, since it reaches a mail header, a key or a one-line message.
+MULTILINE_FIELDS = frozenset({("sessions", "agenda"), ("applications", "address"), ("applications", "reason"),
+                              ("suppliers", "address"), ("mail_in", "subject"), ("mail_in", "follow_up")})
+
 # Canonical values the code understands for its choice fields.
 ROLE_CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("sessions", "status"): frozenset({"prevue", "tenue", "annulee", "reportee"}),
@@ -178,7 +183,9 @@ def _field(role: str, name: str, s: Section) -> FieldSpec | None:
                 s.problem("choices", f"« {canonical} » : une liste de textes est attendue")
                 return None
     try:
-        field_type = make_type(type_name, choices, ROLE_RANGES.get((role, name)) if type_name == expected else None)
+        one_line = name in ROLE_FIELDS[role] and (role, name) not in MULTILINE_FIELDS
+        field_type = make_type(type_name, choices, ROLE_RANGES.get((role, name)) if type_name == expected else None,
+                               one_line=one_line)
     except ValueError as exc:
         s.problem("type", str(exc))
         return None

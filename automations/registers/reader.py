@@ -20,7 +20,7 @@ from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, Mapping, RegisterSpec
-from .types import ConversionError, normalize_label
+from .types import LONG_TEXT, ConversionError, LineType, TextType, normalize_label, text_notice
 from .sidecar import is_sidecar
 from .workbook_guard import LEGACY
 
@@ -292,12 +292,16 @@ class _Field:
     constant: Any = None
     is_constant: bool = False
     kept_without: str = ""  # set: an unreadable cell is a warning saying so, and the row is read without it
+    text: bool = False  # a text field: line breaks and invisible characters are looked for (text_notice)
+    one_line: bool = False
+    key: bool = False  # the field identifies the row (the mapping's key)
 
 
 def _plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict[str, str]) -> list[_Field]:
     return [_Field(name, columns.get(name), fs.type.convert, fs.required, fs.default,
                    header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant,
-                   "" if fs.required else fs.type.kept_without)
+                   "" if fs.required else fs.type.kept_without, isinstance(fs.type, TextType),
+                   isinstance(fs.type, LineType), name in spec.key)
             for name, fs in spec.fields.items()]
 
 
@@ -325,6 +329,13 @@ def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet
             continue
         try:
             values[f.name] = f.convert(raw)
+            if f.text and raw.__class__ is str and (len(raw) > LONG_TEXT or not raw.isprintable()):
+                notice = text_notice(raw, values[f.name], one_line=f.one_line, key=f.key)
+                if notice is not None:
+                    reason, leaves_out = notice
+                    findings.append(Finding(file, sheet, row_number, f.column, raw if leaves_out else values[f.name],
+                                            reason, Severity.ERROR if leaves_out else Severity.WARNING))
+                    ok = ok and not leaves_out
         except ConversionError as exc:
             if f.kept_without:
                 findings.append(Finding(file, sheet, row_number, f.column, raw,

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, NoReturn
 
 from ..addresses import AddressProblem, usable_address
+from ..invisible import CONTROLS, INVISIBLE, LINE_BREAKS, code_of
 
 
 class ConversionError(Exception):
@@ -40,7 +41,11 @@ def normalize_label(text: str) -> str:
 _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
 # Control characters pasted into text: Word's line and page breaks become spaces, the others go
 # (a mail header or a document would carry them as they are).
-_CONTROLS = str.maketrans({**{chr(c): None for c in range(32) if chr(c) not in "\t\n\r"}, "\v": " ", "\f": " "})
+_CONTROLS = str.maketrans({**{c: None for c in CONTROLS}, "\v": " ", "\f": " "})
+# A one-line value (a name, a number) gets every line break and tab as a space: a mail header refuses them.
+_ONE_LINE = str.maketrans({**{c: None for c in CONTROLS}, **{c: " " for c in LINE_BREAKS + "\t"}})
+# Past this length a one-line value is a paste gone wrong: mail headers keep only its beginning.
+LONG_TEXT = 200
 _MINUS = ("-", "\u2212", "\u2013")
 # Formulas leave float noise (0.1 * 3); anything closer than this to an integer is one.
 _INTEGRAL_TOLERANCE = 1e-6
@@ -137,6 +142,59 @@ class TextType(FieldType):
             minutes = round(value.total_seconds() / 60)
             return f"{minutes // 60}:{minutes % 60:02d}"
         return str(value).strip()
+
+
+class LineType(TextType):
+    """Text that must hold on one line: names, numbers, anything a mail header or a key may carry."""
+
+    def convert(self, value: Any) -> str:
+        if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+            return " ".join(value.translate(_ODD_SPACES).translate(_ONE_LINE).split())
+        return super().convert(value)
+
+
+def invisible_in(text: str) -> tuple[set[str], list[str]]:
+    """The line breaks ``text`` holds, and its other invisible characters (named ``U+001B``)."""
+    found = INVISIBLE.intersection(text)
+    if not found:
+        return set(), []
+    others = found.difference(LINE_BREAKS)
+    return found.intersection(LINE_BREAKS), [code_of(c) for c in dict.fromkeys(text) if c in others]
+
+
+def _count(text: str) -> str:
+    return f"{len(text):,}".replace(",", " ")  # « 5 000 », as French writes it
+
+
+def _invisible(codes: list[str]) -> str:
+    return f"caractère invisible ({codes[0]})" if len(codes) == 1 else f"caractères invisibles ({', '.join(codes)})"
+
+
+def text_notice(raw: str, converted: str, *, one_line: bool, key: bool) -> tuple[str, bool] | None:
+    """What reading a text cell changed that staff must hear about, and whether its row is left out.
+
+    A line break typed in a name becomes a space; an invisible character goes. In a column that
+    identifies the row (the mapping's ``key``) only a plain line break may be folded: the write-back finds
+    the row again by this value, which another reader of the workbook would not see with the character.
+    """
+    breaks, others = invisible_in(raw)
+    if key:
+        odd = [*others, *(code_of(c) for c in sorted(breaks.difference("\n\r")))]
+        if odd:
+            return (f"{_invisible(odd)} dans une colonne qui identifie la ligne : retapez la valeur ; "
+                    "la ligne est écartée"), True
+        if len(converted) > LONG_TEXT:
+            return (f"texte de {_count(converted)} caractères dans une colonne qui identifie la ligne (au plus "
+                    f"{LONG_TEXT}) : corrigez la cellule ; la ligne est écartée"), True
+    reasons = []
+    if breaks and one_line:
+        reasons.append("saut de ligne (Alt+Entrée) remplacé par une espace")
+    if others:
+        reasons.append(f"{_invisible(others)} {'retiré' if len(others) == 1 else 'retirés'}")
+    if one_line and len(converted) > LONG_TEXT:
+        reasons.append(f"texte de {_count(converted)} caractères, anormalement long : vérifiez la cellule ; les "
+                       "en-têtes des e-mails n'en gardent que le début")
+    return ("; ".join(reasons), False) if reasons else None
 
 
 _MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
@@ -458,9 +516,11 @@ _SIMPLE_TYPES: dict[str, type[FieldType]] = {cls.name: cls for cls in (
 
 
 def make_type(name: str, choices: Mapping[str, Sequence[str]] | None = None,
-              bounds: Range | None = None) -> FieldType:
+              bounds: Range | None = None, *, one_line: bool = False) -> FieldType:
     if name == "choice":
         return ChoiceType(choices or {})
+    if name == "text" and one_line:
+        return LineType()
     cls = _SIMPLE_TYPES.get(name)
     if cls is None:
         raise ValueError(f"type « {name} » inconnu (types possibles : {', '.join(TYPE_NAMES)})")

@@ -29,11 +29,22 @@ def delivery_hash(delivery_id: str) -> str:
     return hashlib.sha256(delivery_id.encode("utf-8")).hexdigest()[:16]
 
 
+# A display name longer than this is a register cell gone wrong: a word of it longer than a header line
+# could never be folded, and RFC 5322 refuses lines over 998 characters.
+NAME_LIMIT = 100
+
+
+def display_name(name: str) -> str:
+    """The name as a header shows it: on one line, cut with « … » past NAME_LIMIT characters."""
+    name = " ".join(name.split())  # the registers fold line breaks; a name from elsewhere must not break a header
+    return name if len(name) <= NAME_LIMIT else name[:NAME_LIMIT - 1].rstrip() + "…"
+
+
 def _address(address: Address, where: str) -> MailAddress:
     # the standard library would encode an accented local part as =?utf-8?...?= inside the address:
     # refused instead; an accented display name is encoded, as it should be
     local, _, domain = written(address, where).email.rpartition("@")
-    return MailAddress(display_name=address.name, username=local, domain=domain)
+    return MailAddress(display_name=display_name(address.name), username=local, domain=domain)
 
 
 def _attach(message: EmailMessage, attachment: Attachment) -> None:

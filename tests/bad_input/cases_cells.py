@@ -165,7 +165,9 @@ def _addressed_with_a_space(folder: Path) -> list[str]:
 
 CASES += [
     Case("control_character", "caractère de contrôle collé dans un nom", _control_character,
-         check=("Problèmes dans les registres : 0 erreur, 2 avertissements.",), check_exit=0,
+         check=("Problèmes dans les registres : 0 erreur, 3 avertissements.",
+                f"⚠ {REG}, ligne 3, colonne « Nom » (valeur « TROLUE (épouse WAMYTAN) ») : saut de ligne (Alt+Entrée) "
+                "remplacé par une espace"), check_exit=0,
          after=(_addressed_with_a_space,), watch=NOTHING),
 ]
 
