@@ -147,16 +147,18 @@ CASES = [
                 f"{TELL_APART}"),
          run=("2 lignes de registre écartées : lancez « check » pour le détail.",),
          mails=ALL_MAILS - {WAHEO, SIC, TEIN}, watch=row_of(ROW_TEIN), after=(_row_unchanged(ROW_WAHEO),)),
+    # the committees' own check (domain/committee_names.py) sees them first: the later one in « Instances »
+    # would share the first one's folder and document names, so it is refused with its sessions
     Case("look_alike_committees", "deux instances dont les noms ne diffèrent que par la ponctuation, le même jour",
          _look_alike_committees,
-         check=(f"✗ {PLAN}, ligne 6, colonne « Instance » (valeur « {COMMITTEE} ») : même nom d'instance que la "
-                f"ligne 7 (« {COMMITTEE}. ») aux espaces, à la ponctuation ou aux majuscules près : l'outil ne les "
-                f"distingue pas ; {TELL_APART}",
-                f"✗ {PLAN}, ligne 7, colonne « Instance » (valeur « {COMMITTEE}. ») : même nom d'instance que la "
-                f"ligne 6 (« {COMMITTEE} ») aux espaces, à la ponctuation ou aux majuscules près : l'outil ne les "
-                f"distingue pas ; {TELL_APART}"),
+         check=(f"✗ « {PLANNING} », feuille « Instances », ligne 3, colonne « Instance » (valeur « {COMMITTEE}. ») : "
+                f"même dossier et mêmes noms de documents que l'instance « {COMMITTEE} » de la ligne 2 (dossier "
+                f"« commission-maintien-dans-le-logement ») : les documents de l'une remplaceraient ceux de l'autre ; "
+                f"renommez l'une des deux ; cette instance et ses séances sont écartées",
+                f"✗ {PLAN}, ligne 7, colonne « Instance » (valeur « {COMMITTEE}. ») : instance écartée : ses documents "
+                f"remplaceraient ceux d'une autre instance (voir la liste des instances) ; la séance est ignorée"),
          run=("2 lignes de registre écartées : lancez « check » pour le détail.",),
-         mails=ALL_MAILS - {INVITATION}, watch=row_of(6, "Planning 2026"), after=(_planning_row_unchanged(7),)),
+         watch=row_of(7, "Planning 2026"), after=(_planning_row_unchanged(7),)),
     Case("line_break_in_member_name", "saut de ligne (Alt+Entrée) dans le nom d'un membre", _member_line_break,
          check=(f"⚠ {MEMBERS}, ligne 3, colonne « Prénom » (valeur « Wassissi Marie ») : {LINE_BREAK}",),
          check_exit=0, watch=NOTHING, after=(_invitation_to,)),

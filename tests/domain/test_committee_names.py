@@ -22,7 +22,6 @@ SESSION = date(2026, 12, 2)
     ("x/../../../../ESCAPED", "x-escaped", "x-..-..-..-..-ESCAPED"),
     ("Commission insertion logement/emploi", "commission-insertion-logement-emploi",
      "Commission insertion logement-emploi"),
-    ("Commission \u202eexe.cod", "commission-exe-cod", "Commission exe.cod"),
 ])
 def test_convocation_and_pack_are_two_files_in_the_session_folder(tmp_path: Path, clock, committee: str,
                                                                    folder: str, shown: str) -> None:
