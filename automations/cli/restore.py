@@ -1,4 +1,4 @@
-"""``python run.py restore``: put back a dated copy of a register, the way it was before a write.
+"""``python run.py restore``: put back a dated copy of a register, the way it was before a write, or of the journal.
 
 The workbook as it is now is copied first, so a restore can itself be undone;
 nothing happens while the workbook is open in Excel or LibreOffice.
@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..engine.context import Context
+from ..engine.journal_backup import journal_copies, restore_journal
+from ..engine.run_lock import exclusive_run
 from ..errors import UsageError
 from ..registers.workbook_guard import busy, lock_file
 from ..registers.backups import backups_of
@@ -33,8 +35,40 @@ def _workbook(ctx: Context, name: str) -> Path:
     return path
 
 
+def _is_journal(ctx: Context, name: str) -> bool:
+    journal = ctx.config.paths.journal
+    return name.lower() == "journal" or name == journal.name or Path(name) == journal
+
+
+def restore_journal_copy(ctx: Context, choice: int | None) -> int:
+    """The journal's copies, or one put back under the run lock (no run writes to the journal meanwhile)."""
+    journal, backup_dir = ctx.config.paths.journal, ctx.config.paths.backups
+    copies = list(reversed(journal_copies(backup_dir, journal)))
+    if not copies:
+        ctx.say(f"Aucune copie du journal « {journal.name} » dans {backup_dir}.")
+        return 0
+    if choice is None:
+        ctx.say(f"Copies du journal « {journal.name} » (la plus récente d'abord) :")
+        for index, copy in enumerate(copies, 1):
+            ctx.say(f"  {index}. copie du {_when(copy)}  ({copy.name})")
+        ctx.say(f"Pour remettre la copie 1 : {ctx.command('restore', 'journal', '--copy', '1')}")
+        return 0
+    if not 1 <= choice <= len(copies):
+        raise UsageError(f"Copie {choice} inconnue : choisissez entre 1 et {len(copies)}.")
+    chosen = copies[choice - 1]
+    with exclusive_run(journal, ctx.lock_wait_seconds):
+        kept = restore_journal(journal, chosen, backup_dir, ctx.now())
+    ctx.say(f"Journal « {journal.name} » remis comme le {_when(chosen)}"
+            + (f" ; celui qu'il remplace est gardé dans « {kept.name} »." if kept else "."))
+    ctx.say("Ce qui a été fait après cette copie n'y figure pas : lancez « check », puis « plan » pour voir ce "
+            "qui serait refait avant tout « run ».")
+    return 0
+
+
 def restore(ctx: Context, name: str, choice: int | None) -> int:
     """Without ``choice``, list the copies, newest first; with it, put that copy back."""
+    if _is_journal(ctx, name):
+        return restore_journal_copy(ctx, choice)
     path = _workbook(ctx, name)
     backup_dir = ctx.config.paths.backups
     copies = list(reversed(backups_of(backup_dir, path)))
