@@ -217,8 +217,16 @@ def plan(ctx: Context, name: str | None = None) -> int:
     try:
         with Journal(ctx.config.paths.journal, readonly=True) as journal:
             plans = make_plans(ctx, loaded, journal, name, transport)
+            raised = {a for _, current in plans for a in current.alerts}
+            waiting = [a for a in alerts.unsent(journal) if a not in raised] if ctx.config.service.manager else []
+            lost = journal_health.lost_journal(ctx.config.paths.journal, journal.action_count(),
+                                               ctx.config.paths.output)
     finally:
         transport.close()
+    if lost:  # what follows is what a run would redo: it refuses to
+        ctx.say(f"✗ Journal perdu : {lost}.")
+    for alert in waiting:  # raised by an earlier run that ended before its mail: the next run sends it
+        ctx.say(f"  ⚑ Pour le responsable (levée par un passage précédent, pas encore envoyée) : {alert}")
     total = 0
     pdf_problem = _pdf_problem(ctx)
     if pdf_problem:

@@ -35,6 +35,24 @@ def _workbook(ctx: Context, name: str) -> Path:
     return path
 
 
+def _pick(ctx: Context, what: str, oldest_first: list[Path], backup_dir: Path, again: str,
+          choice: int | None) -> Path | None:
+    """The copy to put back; None once the copies are listed (no ``choice``) or when there is none."""
+    copies = list(reversed(oldest_first))
+    if not copies:
+        ctx.say(f"Aucune copie {what} dans {backup_dir}.")
+        return None
+    if choice is None:
+        ctx.say(f"Copies {what} (la plus récente d'abord) :")
+        for index, copy in enumerate(copies, 1):
+            ctx.say(f"  {index}. copie du {_when(copy)}  ({copy.name})")
+        ctx.say(f"Pour remettre la copie 1 : {again}")
+        return None
+    if not 1 <= choice <= len(copies):
+        raise UsageError(f"Copie {choice} inconnue : choisissez entre 1 et {len(copies)}.")
+    return copies[choice - 1]
+
+
 def _is_journal(ctx: Context, name: str) -> bool:
     journal = ctx.config.paths.journal
     return name.lower() == "journal" or name == journal.name or Path(name) == journal
@@ -43,19 +61,10 @@ def _is_journal(ctx: Context, name: str) -> bool:
 def restore_journal_copy(ctx: Context, choice: int | None) -> int:
     """The journal's copies, or one put back under the run lock (no run writes to the journal meanwhile)."""
     journal, backup_dir = ctx.config.paths.journal, ctx.config.paths.backups
-    copies = list(reversed(journal_copies(backup_dir, journal)))
-    if not copies:
-        ctx.say(f"Aucune copie du journal « {journal.name} » dans {backup_dir}.")
+    chosen = _pick(ctx, f"du journal « {journal.name} »", journal_copies(backup_dir, journal), backup_dir,
+                   ctx.command("restore", "journal", "--copy", "1"), choice)
+    if chosen is None:
         return 0
-    if choice is None:
-        ctx.say(f"Copies du journal « {journal.name} » (la plus récente d'abord) :")
-        for index, copy in enumerate(copies, 1):
-            ctx.say(f"  {index}. copie du {_when(copy)}  ({copy.name})")
-        ctx.say(f"Pour remettre la copie 1 : {ctx.command('restore', 'journal', '--copy', '1')}")
-        return 0
-    if not 1 <= choice <= len(copies):
-        raise UsageError(f"Copie {choice} inconnue : choisissez entre 1 et {len(copies)}.")
-    chosen = copies[choice - 1]
     with exclusive_run(journal, ctx.lock_wait_seconds):
         kept = restore_journal(journal, chosen, backup_dir, ctx.now())
     ctx.say(f"Journal « {journal.name} » remis comme le {_when(chosen)}"
@@ -71,23 +80,13 @@ def restore(ctx: Context, name: str, choice: int | None) -> int:
         return restore_journal_copy(ctx, choice)
     path = _workbook(ctx, name)
     backup_dir = ctx.config.paths.backups
-    copies = list(reversed(backups_of(backup_dir, path)))
-    if not copies:
-        ctx.say(f"Aucune copie de « {path.name} » dans {backup_dir}.")
+    chosen = _pick(ctx, f"de « {path.name} »", backups_of(backup_dir, path), backup_dir,
+                   ctx.command("restore", '"' + path.name + '"', "--copy", "1"), choice)
+    if chosen is None:
         return 0
-    if choice is None:
-        ctx.say(f"Copies de « {path.name} » (la plus récente d'abord) :")
-        for index, copy in enumerate(copies, 1):
-            ctx.say(f"  {index}. copie du {_when(copy)}  ({copy.name})")
-        again = ctx.command("restore", '"' + path.name + '"', "--copy", "1")
-        ctx.say(f"Pour remettre la copie 1 : {again}")
-        return 0
-    if not 1 <= choice <= len(copies):
-        raise UsageError(f"Copie {choice} inconnue : choisissez entre 1 et {len(copies)}.")
     lock = lock_file(path)
     if lock is not None:
         raise busy(path, lock, "")
-    chosen = copies[choice - 1]
     now = ctx.now().strftime("%Y%m%d-%H%M%S")
     current = backup_dir / f"{path.stem}.{now}{path.suffix}"
     shutil.copy2(path, current)  # the workbook as it is now: a restore can be undone too

@@ -161,8 +161,11 @@ class Journal:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             # damage found now, in French and naming the file, rather than halfway through a run
-            journal_health.verify(self.db, path, _SCHEMA)
+            if target == ":memory:" or not journal_health.checked(path):
+                journal_health.verify(self.db, path, _SCHEMA)
             self.db.executescript(_SCHEMA)
+            if target != ":memory:":
+                journal_health.note_checked(path)
         except (sqlite3.Error, OSError) as exc:
             self.db.close()
             raise journal_health.unusable(path, exc) from exc

@@ -41,6 +41,30 @@ def damaged(path: Path, why: str) -> JournalError:
     return JournalError(f"Journal abîmé : {path} — {why} ; rien n'a été fait. Pour repartir, {RESTORE_HINT}.")
 
 
+# (file, size, modification time) of journals this process has checked: a run opens its journal many times,
+# and a quick check reads the whole file; a file changed since (by anyone) is checked again
+_CHECKED: set[tuple[str, int, int]] = set()
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def checked(path: Path) -> bool:
+    stamp = _stamp(path)
+    return stamp is not None and stamp in _CHECKED
+
+
+def note_checked(path: Path) -> None:
+    stamp = _stamp(path)
+    if stamp is not None:
+        _CHECKED.add(stamp)
+
+
 def verify(db: sqlite3.Connection, path: Path, schema: str) -> None:
     """SQLite's own quick check, then the tables and columns the tool needs: raises :class:`JournalError`."""
     problems = [row[0] for row in db.execute("PRAGMA quick_check")]

@@ -97,8 +97,11 @@ def test_an_emptied_journal_refuses_to_render_over_the_minutes_staff_edited(
     assert "documents déjà produits : un passage referait ces documents par-dessus ceux que l'équipe" in err
     assert "python run.py restore journal" in err
     assert draft.read_bytes() == before and "suivi renforcé" in text_of(draft)
-    code, out, err = _cli(config, capsys, "check")
-    assert code == 1 and f"✗ Journal perdu : le journal {journal} est vide" in out
+    for command in ("check", "plan"):
+        code, out, err = _cli(config, capsys, command)
+        assert f"✗ Journal perdu : le journal {journal} est vide" in out, command
+    assert code == 0  # plan only shows; check says 1
+    assert _cli(config, capsys, "check")[0] == 1
 
 
 def test_a_minutes_file_the_journal_does_not_know_is_kept_as_staff_s(
@@ -168,6 +171,11 @@ def test_a_budget_alert_whose_mail_failed_is_mailed_on_the_next_run(
     assert [m for m in outbox(config) if m["To"].addresses[0].addr_spec == MANAGER] == []
     monkeypatch.setattr(OutboxTransport, "send_mail", original)
     clock.moment += timedelta(minutes=15)
+    planned = context(config, clock)
+    commands.plan(planned)
+    assert ("⚑ Pour le responsable (levée par un passage précédent, pas encore envoyée) : Commission maintien dans "
+            "le logement, séance du 13/11/2026 : les accords du dispositif « Maintien dans le logement »"
+            ) in planned.out.getvalue()  # type: ignore[attr-defined]
     for _ in range(2):  # the letters are all done: the alert comes from the journal, once
         commands.run(context(config, clock))
     alerts = [m for m in outbox(config) if m["To"].addresses[0].addr_spec == MANAGER]
