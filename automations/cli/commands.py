@@ -176,10 +176,10 @@ def journal_state(ctx: Context) -> str | None:
     path = ctx.config.paths.journal
     try:
         with Journal(path, readonly=True) as journal:
-            journaled = journal.action_count()
+            used = journal.used()
     except JournalError as exc:
         return exc.message
-    lost = journal_health.lost_journal(path, journaled, ctx.config.paths.output)
+    lost = journal_health.lost_journal(path, used, ctx.config.paths.output)
     return f"Journal perdu : {lost}." if lost else None
 
 
@@ -219,8 +219,7 @@ def plan(ctx: Context, name: str | None = None) -> int:
             plans = make_plans(ctx, loaded, journal, name, transport)
             raised = {a for _, current in plans for a in current.alerts}
             waiting = [a for a in alerts.unsent(journal) if a not in raised] if ctx.config.service.manager else []
-            lost = journal_health.lost_journal(ctx.config.paths.journal, journal.action_count(),
-                                               ctx.config.paths.output)
+            lost = journal_health.lost_journal(ctx.config.paths.journal, journal.used(), ctx.config.paths.output)
     finally:
         transport.close()
     if lost:  # what follows is what a run would redo: it refuses to
@@ -270,9 +269,10 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
     loaded = load(ctx)
     report = RunReport(unreadable=[f.describe() for f in loaded.errors if f.row is None])
     with Journal(ctx.config.paths.journal) as journal:
-        lost = journal_health.lost_journal(ctx.config.paths.journal, journal.action_count(), ctx.config.paths.output)
+        lost = journal_health.lost_journal(ctx.config.paths.journal, journal.used(), ctx.config.paths.output)
         if lost:
             raise JournalError(f"Journal perdu : {lost}.")
+        journal.note_first_run(ctx.now())
         transport = ctx.make_transport()
         try:
             plans = make_plans(ctx, loaded, journal, name, transport)

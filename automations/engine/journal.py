@@ -87,6 +87,10 @@ CREATE TABLE IF NOT EXISTS printed (
     at TEXT NOT NULL,
     PRIMARY KEY (key, revision)
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,             -- first_run: when a run first acted on this journal
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS alerts (
     key TEXT PRIMARY KEY,              -- the alert's action key: its mail is due until that action is delivered
     text TEXT NOT NULL,                -- French, as raised by a planner
@@ -196,8 +200,16 @@ class Journal:
         rows = self.db.execute("SELECT * FROM actions WHERE automation = ?", (automation,))
         return {row["key"]: _entry(row) for row in rows}
 
-    def action_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM actions").fetchone()[0])
+    def used(self) -> bool:
+        """Whether any run has acted on this journal (even one killed before its first action was recorded)."""
+        if self.db.execute("SELECT 1 FROM actions LIMIT 1").fetchone():
+            return True
+        return self.db.execute("SELECT 1 FROM meta WHERE name='first_run'").fetchone() is not None
+
+    def note_first_run(self, now: datetime) -> None:
+        """Said before a run renders anything: the documents it leaves, even killed, are known to this journal."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('first_run', ?)", (now.isoformat(),))
 
     def note_alerts(self, alerts: list[tuple[str, str]], now: datetime) -> None:
         """(key, text) of alerts raised by this run's plans, kept until their mail is recorded as sent."""

@@ -94,9 +94,9 @@ def tool_documents(output: Path) -> list[Path]:
                   and not p.name.startswith((".", "~$")))
 
 
-def lost_journal(path: Path, journaled: int, output: Path) -> str | None:
-    """French, when the journal knows no action while the documents folder holds documents already made."""
-    if journaled:
+def lost_journal(path: Path, used: bool, output: Path) -> str | None:
+    """French, when no run ever acted on the journal while the documents folder holds documents already made."""
+    if used:
         return None
     found = tool_documents(output)
     if not found:
