@@ -294,6 +294,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
                 for key, rows in current.attendance.items():
                     journal.note_attendance(key, rows, ctx.now())
             report.notes += print_batch.assemble(ctx, journal)
+            raised = [a for _, current in plans for a in current.alerts]  # with any an action added
             for alert in dict.fromkeys(raised):
                 ctx.say(f"  ⚑ {alert}")
             execute(ctx, ALERTS, alerts.plan([*alerts.unsent(journal), *raised], journal.entries(alerts.NAME),
