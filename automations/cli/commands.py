@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from datetime import time as time_of_day
+from pathlib import Path
 
 from ..alerts import alerts
 from ..domain import attendance
@@ -25,7 +26,10 @@ from ..documents.pdf import find_libreoffice, unavailable_message
 from ..engine.executor import RunReport, apply_pending_writes, execute, prepare_documents
 from ..registers.sidecar import backlog_lines, sidecar_path
 from ..registers.workbook_guard import unsafe_parts
+from ..engine import journal_health
 from ..engine.journal import Journal
+from ..engine.journal_backup import backup_journal
+from ..engine.journal_health import JournalError
 from ..registers.findings import Finding, Severity
 from ..registers.mapping import Mapping, load_mapping
 from ..registers.reader import Registers, read_registers
@@ -114,6 +118,12 @@ def check(ctx: Context) -> int:
     exposure = config_exposure(cfg)
     if exposure:
         ctx.say(f"⚠ Configuration : {exposure}.")
+    journal_problem = journal_state(ctx)
+    if journal_problem:
+        ctx.say(f"✗ {journal_problem}")
+        # the rest is checked as if no journal existed yet: nothing is read from, nor written to, the damaged one
+        ctx = replace(ctx, config=replace(cfg, paths=replace(cfg.paths, journal=_nowhere(cfg.paths.journal))))
+        cfg = ctx.config
     loaded = load(ctx)
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
     templates_ok = True
@@ -157,8 +167,25 @@ def check(ctx: Context) -> int:
         transport_ok = False
     finally:
         transport.close()
-    ok = templates_ok and not pdf_problem and not loaded.errors and transport_ok
+    ok = templates_ok and not pdf_problem and not loaded.errors and transport_ok and not journal_problem
     return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def journal_state(ctx: Context) -> str | None:
+    """French, when the journal cannot be acted on: damaged, unreadable, or lost while documents exist."""
+    path = ctx.config.paths.journal
+    try:
+        with Journal(path, readonly=True) as journal:
+            used = journal.used()
+    except JournalError as exc:
+        return exc.message
+    lost = journal_health.lost_journal(path, used, ctx.config.paths.output)
+    return f"Journal perdu : {lost}." if lost else None
+
+
+def _nowhere(journal: Path) -> Path:
+    """A journal path where none exists: read-only journals there are empty and in memory."""
+    return journal.with_name(f".{journal.stem}-absent-{os.getpid()}{journal.suffix}")
 
 
 def _pdf_problem(ctx: Context) -> str | None:
@@ -190,8 +217,15 @@ def plan(ctx: Context, name: str | None = None) -> int:
     try:
         with Journal(ctx.config.paths.journal, readonly=True) as journal:
             plans = make_plans(ctx, loaded, journal, name, transport)
+            raised = {a for _, current in plans for a in current.alerts}
+            waiting = [a for a in alerts.unsent(journal) if a not in raised] if ctx.config.service.manager else []
+            lost = journal_health.lost_journal(ctx.config.paths.journal, journal.used(), ctx.config.paths.output)
     finally:
         transport.close()
+    if lost:  # what follows is what a run would redo: it refuses to
+        ctx.say(f"✗ Journal perdu : {lost}.")
+    for alert in waiting:  # raised by an earlier run that ended before its mail: the next run sends it
+        ctx.say(f"  ⚑ Pour le responsable (levée par un passage précédent, pas encore envoyée) : {alert}")
     total = 0
     pdf_problem = _pdf_problem(ctx)
     if pdf_problem:
@@ -235,11 +269,18 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
     loaded = load(ctx)
     report = RunReport(unreadable=[f.describe() for f in loaded.errors if f.row is None])
     with Journal(ctx.config.paths.journal) as journal:
+        lost = journal_health.lost_journal(ctx.config.paths.journal, journal.used(), ctx.config.paths.output)
+        if lost:
+            raise JournalError(f"Journal perdu : {lost}.")
+        journal.note_first_run(ctx.now())
         transport = ctx.make_transport()
         try:
             plans = make_plans(ctx, loaded, journal, name, transport)
             planned = sum(len(current.actions) for _, current in plans)
             hold_mass_mailing(ctx, plans)
+            raised = [a for _, current in plans for a in current.alerts]
+            # kept before any action can clear what raised them: a run killed before the alert's mail sends it
+            alerts.remember(journal, raised, ctx.config.service.manager, ctx.now())
             for notice in prepare_documents(ctx, plans):
                 ctx.say(f"  ! Documents : {notice}")
             for automation, current in plans:
@@ -253,15 +294,18 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
                 for key, rows in current.attendance.items():
                     journal.note_attendance(key, rows, ctx.now())
             report.notes += print_batch.assemble(ctx, journal)
-            raised = [a for _, current in plans for a in current.alerts]
+            raised = [a for _, current in plans for a in current.alerts]  # with any an action added
             for alert in dict.fromkeys(raised):
                 ctx.say(f"  ⚑ {alert}")
-            execute(ctx, ALERTS, alerts.plan(raised, journal.entries(alerts.NAME), ctx.config.service.manager),
-                    journal, transport, report)
+            execute(ctx, ALERTS, alerts.plan([*alerts.unsent(journal), *raised], journal.entries(alerts.NAME),
+                                             ctx.config.service.manager), journal, transport, report)
         finally:
             transport.close()
         apply_pending_writes(ctx, journal, report)
         purged = purge(journal, ctx.config.paths.output, ctx.config.safety.retention_months, ctx.now())
+        # the way back from a journal damaged later: a copy of this one (checked when opened) with all this run
+        # did, beside the registers' copies
+        backup_journal(journal, ctx.config.paths.backups, ctx.now(), ctx.config.write_back.keep_backups)
     _say_report(ctx, report, len(loaded.errors))
     if purged.entries or purged.documents:
         ctx.say(f"Conservation ({ctx.config.safety.retention_months} mois) : détails de "

@@ -93,8 +93,9 @@ def build_parser() -> _Parser:
     sub.add_parser("serve", help="tourner en continu : chaque automatisation à ses jours et heures")
     keep = sub.add_parser("secret", help="enregistrer un mot de passe ou un secret dans le trousseau du système")
     keep.add_argument("name", metavar="NOM", help="le nom que la configuration donne au secret (password_env…)")
-    restore = sub.add_parser("restore", help="lister les copies datées d'un registre, ou en remettre une")
-    restore.add_argument("workbook", metavar="CLASSEUR", help="le classeur, par son nom dans le dossier des registres")
+    restore = sub.add_parser("restore", help="lister les copies datées d'un registre ou du journal, ou en remettre une")
+    restore.add_argument("workbook", metavar="CLASSEUR",
+                         help="le classeur, par son nom dans le dossier des registres, ou « journal »")
     restore.add_argument("--copy", type=int, default=None, metavar="N",
                          help="le numéro de la copie à remettre (1 : la plus récente)")
     report = sub.add_parser("report", help="écrire le rapport d'activité d'une année (classeur Excel et rapport Word)")

@@ -18,6 +18,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from . import journal_health
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS actions (
     key TEXT PRIMARY KEY,
@@ -85,6 +87,15 @@ CREATE TABLE IF NOT EXISTS printed (
     at TEXT NOT NULL,
     PRIMARY KEY (key, revision)
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,             -- first_run: when a run first acted on this journal
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    key TEXT PRIMARY KEY,              -- the alert's action key: its mail is due until that action is delivered
+    text TEXT NOT NULL,                -- French, as raised by a planner
+    raised_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS attendance (
     key TEXT PRIMARY KEY,              -- the meeting's action key
     rows TEXT NOT NULL,                -- JSON: expected attendance, for the minutes
@@ -142,14 +153,29 @@ class Journal:
         self.path = path
         # check and plan must not leave a journal behind where none was
         target = ":memory:" if readonly and not path.exists() else str(path)
-        if target != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: explicit transactions, so each step is durable on its own
-        self.db = sqlite3.connect(target, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(_SCHEMA)
+        try:
+            if target != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: explicit transactions, so each step is durable on its own
+            self.db = sqlite3.connect(target, isolation_level=None, timeout=30)
+        except (sqlite3.Error, OSError) as exc:
+            raise journal_health.unusable(path, exc) from exc
+        try:
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            # damage found now, in French and naming the file, rather than halfway through a run
+            if target == ":memory:" or not journal_health.checked(path):
+                journal_health.verify(self.db, path, _SCHEMA)
+            self.db.executescript(_SCHEMA)
+            if target != ":memory:":
+                journal_health.note_checked(path)
+        except (sqlite3.Error, OSError) as exc:
+            self.db.close()
+            raise journal_health.unusable(path, exc) from exc
+        except journal_health.JournalError:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -173,6 +199,29 @@ class Journal:
     def entries(self, automation: str) -> dict[str, Entry]:
         rows = self.db.execute("SELECT * FROM actions WHERE automation = ?", (automation,))
         return {row["key"]: _entry(row) for row in rows}
+
+    def used(self) -> bool:
+        """Whether any run has acted on this journal (even one killed before its first action was recorded)."""
+        if self.db.execute("SELECT 1 FROM actions LIMIT 1").fetchone():
+            return True
+        return self.db.execute("SELECT 1 FROM meta WHERE name='first_run'").fetchone() is not None
+
+    def note_first_run(self, now: datetime) -> None:
+        """Said before a run renders anything: the documents it leaves, even killed, are known to this journal."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('first_run', ?)", (now.isoformat(),))
+
+    def note_alerts(self, alerts: list[tuple[str, str]], now: datetime) -> None:
+        """(key, text) of alerts raised by this run's plans, kept until their mail is recorded as sent."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO alerts (key, text, raised_at) VALUES (?, ?, ?)",
+                           [(key, text, now.isoformat()) for key, text in alerts])
+
+    def unsent_alerts(self) -> list[str]:
+        """Texts of the alerts raised by earlier runs whose mail was never recorded as delivered, oldest first."""
+        rows = self.db.execute("SELECT l.text FROM alerts l LEFT JOIN actions a ON a.key = l.key "
+                               "WHERE a.revision IS NULL ORDER BY l.raised_at, l.key")
+        return [r["text"] for r in rows]
 
     def entry(self, key: str) -> Entry | None:
         row = self.db.execute("SELECT * FROM actions WHERE key = ?", (key,)).fetchone()

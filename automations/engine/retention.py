@@ -35,6 +35,8 @@ def purge(journal: Journal, output: Path, months: int, now: datetime) -> Purged:
         events = db.execute("UPDATE events SET summary=?, external_ref=NULL WHERE at < ? AND summary != ?",
                             (PURGED, stamp, PURGED)).rowcount
         db.execute("DELETE FROM attendance WHERE at < ?", (stamp,))
+        db.execute("DELETE FROM alerts WHERE raised_at < ? AND key IN "
+                   "(SELECT key FROM actions WHERE revision IS NOT NULL)", (stamp,))
         db.execute("UPDATE writebacks SET cell='{}' WHERE status != 'pending' AND created_at < ?", (stamp,))
     documents = 0
     if output.is_dir():

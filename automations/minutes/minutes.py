@@ -155,9 +155,12 @@ def _edited_by_staff(path: Path, reference: str | None, rendered: str | None) ->
     ``rendered`` is the digest of the tool's last rendering, recorded before the file was replaced: a run
     killed after that and before its journal entry left the tool's own version, not a person's.
     """
-    if not path.is_file() or reference is None:
+    if not path.is_file():
         return False
     current = _digest(path)
+    if reference is None:
+        # a file the journal never delivered (a lost or restored journal): the tool's only if it just rendered it
+        return current != rendered
     return not reference.endswith(f"#{current}") and current != rendered
 
 

@@ -108,6 +108,11 @@ def _with_pdf(folder: Path) -> Path:
     return _follow_ups(folder, "\n[documents]\npdf = true\n")
 
 
+def _over_budget(folder: Path) -> Path:
+    """The session's accords take its scheme past the year's envelope: the manager is alerted after the letters."""
+    return _follow_ups(folder, '\n[budget.2026]\n"Maintien dans le logement" = 300000\n')
+
+
 def _withdrawn_member(folder: Path) -> Path:
     """A convened session from which a member has since been withdrawn: the update cancels for them first."""
     config = make_service(folder)
@@ -124,7 +129,7 @@ def _withdrawn_member(folder: Path) -> Path:
 
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "demo": _demo, "followups": _follow_ups, "pdf": _with_pdf, "smtp": _follow_ups, "exchange": _follow_ups,
-    "withdrawn": _withdrawn_member,
+    "withdrawn": _withdrawn_member, "budget": _over_budget,
 }
 
 
@@ -266,6 +271,13 @@ def read_state(folder: Path, deliveries: Deliveries) -> State:
         workbooks[path.name] = _read(path)
     backups = folder / "sauvegardes"
     for path in sorted(backups.iterdir()) if backups.is_dir() else []:
+        if path.name.startswith("."):
+            damaged.append(f"fichier temporaire resté : sauvegardes/{path.name}")
+            continue
+        if path.suffix == ".sqlite3":  # the journal's copies, beside the registers'
+            damaged += [f"copie du journal abîmée : {path.name} ({line})" for line in _journal(path)[1]
+                        if line.startswith("integrity_check")]
+            continue
         problem = _read(path)
         if isinstance(problem, str):
             damaged.append(f"copie de sauvegarde illisible : {path.name} ({problem})")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from .harness import Case, Outcome, run_matrix
 
 SERVICES = {"demo": "démo", "followups": "suites", "withdrawn": "convocation", "pdf": "suites + PDF",
-            "smtp": "SMTP", "exchange": "Exchange"}
+            "smtp": "SMTP", "exchange": "Exchange", "budget": "suites + budget dépassé"}
 # (scenario, point) -> what the point is, for a person reading the table
 LABELS: dict[tuple[str, str], str] = {
     ("demo", "before_send"): "avant l'envoi (send_mail / send_meeting)",
@@ -31,6 +31,8 @@ LABELS: dict[tuple[str, str], str] = {
     ("followups", "outbox_half"): ".eml à moitié écrit",
     ("followups", "outbox_before_rename"): ".eml complet, avant le renommage",
     ("withdrawn", "outbox_after_rename"): "annulation aux membres retirés déposée, mise à jour pas encore",
+    ("budget", "before_send"): "avant l'envoi de l'alerte de dépassement (le dernier)",
+    ("budget", "after_send"): "alerte de dépassement envoyée, avant le journal",
     ("pdf", "before_pdf"): "documents Word faits, LibreOffice pas lancé",
     ("pdf", "after_pdf_install"): "une partie des PDF en place",
     ("smtp", "smtp_accepted"): "DATA acceptée (250), rien de noté au journal",
@@ -47,6 +49,8 @@ _AT: dict[tuple[str, str], Sequence[str]] = {
     ("followups", "outbox_half"): ("first", "last"),
     ("followups", "outbox_before_rename"): ("middle",),
     ("withdrawn", "outbox_after_rename"): ("first",),
+    ("budget", "before_send"): ("last",),
+    ("budget", "after_send"): ("last",),
     ("pdf", "before_pdf"): ("first",),
     ("pdf", "after_pdf_install"): ("first",),
     ("smtp", "after_send"): ("middle",),
