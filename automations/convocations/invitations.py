@@ -355,18 +355,29 @@ def build(ctx: Context, action: Action) -> Meeting:
         optional=tuple(_address(m) for m in action.subject["optional"]),
         room=Address(room.email, room.name) if room and room.email else None,
         body_text=body, attachments=attachments, timezone=service.timezone, stamp=ctx.now(),
-        removed=_removed(action))
+        removed=_removed(action), removed_room=_removed_room(action))
+
+
+def _previous(action: Action) -> dict[str, Any]:
+    return (action.subject.get("previous") or {}) if action.kind == "update" else {}
 
 
 def _removed(action: Action) -> tuple[Address, ...]:
-    """Who the previous delivery invited and this update no longer does (a replaced room too)."""
-    before = action.subject.get("previous") or {}
-    if action.kind != "update" or not before:
-        return ()
-    now = set(action.payload["required"]) | set(action.payload["optional"]) | {action.payload["room_email"]}
-    gone = (set(before.get("required", [])) | set(before.get("optional", [])) | {before.get("room_email", "")}) - now
-    names = {**before.get("names", {}), before.get("room_email"): before.get("room", "")}
+    """Who the previous delivery invited and this update no longer does."""
+    before = _previous(action)
+    now = set(action.payload["required"]) | set(action.payload["optional"])
+    gone = (set(before.get("required", [])) | set(before.get("optional", []))) - now
+    names = before.get("names", {})
     return tuple(Address(email, names.get(email.lower()) or names.get(email) or "") for email in sorted(gone) if email)
+
+
+def _removed_room(action: Action) -> Address | None:
+    """The room the previous delivery booked, when this update books another (or none)."""
+    before = _previous(action)
+    email = before.get("room_email") or ""
+    if not email or email == action.payload["room_email"]:
+        return None
+    return Address(email, before.get("room", ""))
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:

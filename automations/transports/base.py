@@ -83,8 +83,11 @@ class Meeting:
     attachments: tuple[Attachment, ...] = ()
     timezone: str = "Pacific/Noumea"
     stamp: datetime | None = None  # DTSTAMP; the clock's now, for reproducible tests
-    # attendees (or a room) dropped by an update: they must be told the meeting is off for them
+    # attendees dropped by an update, and the room it replaced: they must be told the meeting is off for them
     removed: tuple[Address, ...] = ()
+    removed_room: Address | None = None
+    # a CANCEL that withdraws the listed attendees from a meeting that goes on (RFC 5546 §3.2.5), not a call-off
+    withdrawal: bool = False
     # the meeting's own name (iCalendar SUMMARY, the Exchange or Graph event's subject); ``subject`` is the
     # covering mail's, which may say « Modification – »: a calendar entry must not keep that. Empty: the subject
     title: str = ""
@@ -100,12 +103,12 @@ class Meeting:
 
     def for_removed(self) -> Meeting | None:
         """The cancellation sent to removed attendees, with the same UID and sequence."""
-        if not self.removed:
+        if not self.removed and not (self.removed_room and self.removed_room.email):
             return None
         # named after the meeting, not after this update's mail: « Annulation – Modification – » says nothing
         return replace(self, delivery_id=f"{self.delivery_id}/retrait", method="CANCEL",
                        subject=f"Annulation – {self.title}", required=self.removed, optional=(),
-                       room=None, attachments=(), removed=(),
+                       room=self.removed_room, attachments=(), removed=(), removed_room=None, withdrawal=True,
                        body_text=f"Votre participation à la réunion « {self.title} » n'est plus requise "
                                  "(liste des participants ou salle modifiée) : la réunion est retirée de votre "
                                  "agenda.")
