@@ -138,6 +138,32 @@ def test_settings_are_checked() -> None:
         "tenant_id : obligatoire avec auth = \"oauth2\"")
 
 
+ONLINE = ("Exchange Online n'accepte plus EWS (bloqué depuis le 1er octobre 2026, arrêté en avril 2027) : "
+          "utilisez le transport kind = \"graph\" (Microsoft Graph), voir le README, « Microsoft 365 »")
+
+
+@pytest.mark.parametrize("settings, key", [
+    ({"server": "https://outlook.office365.com/EWS/Exchange.asmx", "username": "u", "password_env": "P"}, "server"),
+    ({"server": "https://outlook.office365.us/EWS/Exchange.asmx", "username": "u", "password_env": "P"}, "server"),
+    ({"autodiscover": True, "mailbox": "commissions@provincesud.onmicrosoft.com", "username": "u",
+      "password_env": "P"}, "mailbox"),
+    ({"autodiscover": True, "auth": "oauth2", "tenant_id": "t", "client_id": "c", "client_secret_env": "S"}, "auth"),
+])
+def test_check_sends_exchange_online_to_graph(settings: dict[str, object], key: str) -> None:
+    problems = BACKENDS["exchange"].check_settings({"mailbox": "commissions@province-sud.nc", **settings})
+    assert problems == [f"{key} : {ONLINE}"]
+
+
+def test_an_exchange_of_the_service_stays_accepted() -> None:
+    check = BACKENDS["exchange"].check_settings
+    assert check({"server": "https://mail.province-sud.nc/EWS/Exchange.asmx", "mailbox": "commissions@province-sud.nc",
+                  "username": "u", "password_env": "P"}) == []
+    # modern authentication against the service's own AD FS is not Exchange Online
+    assert check({"server": "https://mail.province-sud.nc/EWS/Exchange.asmx", "mailbox": "commissions@province-sud.nc",
+                  "auth": "oauth2", "authority": "https://adfs.province-sud.nc/adfs", "tenant_id": "t",
+                  "client_id": "c", "client_secret_env": "S"}) == []
+
+
 def test_impersonation_acts_for_the_shared_mailbox(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:
