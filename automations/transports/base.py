@@ -181,6 +181,10 @@ class Transport(ABC):
         sans-reponse); None when the transport cannot read them back (mail-only transports)."""
         return None
 
+    def room_answer(self, delivery_id: str) -> str | None:
+        """The room's answer to the meeting delivered as ``delivery_id``: "accepted", "declined", "tentative", or None when it has not answered (or the transport books no room)."""
+        return None
+
     def verify(self) -> str:
         """Reach the server (log in, open the mailbox) without sending; say in French what was checked."""
         return f"transport « {self.name} »"

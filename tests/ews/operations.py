@@ -1,10 +1,11 @@
 """The EWS operations the test server answers, each reading the request exchangelib sent.
 
 Side effects follow what Exchange does for an organizer: a meeting sent to
-all puts a request in each attendee's delivery list and books the room; an
-update is sent again to everyone (and a cancellation to those removed); a
-cancellation removes the meeting from the organizer's calendar and frees the
-room.
+all puts a request in each attendee's delivery list and asks the room, whose
+booking assistant accepts or declines (``assistant.py``); an update is sent
+again to everyone (and a cancellation to those removed); a cancellation
+removes the meeting from the organizer's calendar and frees the room. Sent
+with a copy saved, each of them leaves its meeting message in Sent Items.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 from xml.etree import ElementTree as ET
 
+from .assistant import answer_rooms, save_copy
 from .items import ITEM_TAGS, apply_fields, local, read_attachment, write_item
 from .soap import M, T, format_local, m, parse_datetime, response_message, sub, t, text_of
 from .store import Delivery, Item, Mailbox, Person, Store
 
 NS = {"t": T, "m": M}
+GET_ROOMS_LIMIT = 100
 
 
 class OperationFault(Exception):
@@ -151,6 +154,14 @@ def _book_rooms(store: Store, item: Item) -> None:
             room.busy.append((item.start, item.end, item.item_id))
 
 
+# the values of SendMeetingInvitations(OrCancellations) that keep the meeting message in Sent Items
+_SAVED = ("SendToAllAndSaveCopy", "SendToChangedAndSaveCopy")
+
+
+def _rooms(item: Item) -> set[str]:
+    return {p.email for p in item.resources}
+
+
 def create_item(request: Request, out: ET.Element) -> None:
     disposition = request.body.get("MessageDisposition", "SaveOnly")
     invitations = request.body.get("SendMeetingInvitations", "SendToNone")
@@ -171,9 +182,11 @@ def create_item(request: Request, out: ET.Element) -> None:
         apply_fields(item, source, store, creating=True)
         if kind == "CalendarItem":
             box.items[item.item_id] = item
-            _book_rooms(store, item)
             if invitations != "SendToNone":
                 _deliver(store, item, "MeetingRequest", item.attendees())
+                answer_rooms(store, box, item, _rooms(item))
+                if invitations in _SAVED:
+                    save_copy(box, store, item, "MeetingRequest")
         elif disposition in ("SendAndSaveCopy", "SendOnly"):
             _deliver(store, item, "Message", item.to + item.cc)
             if disposition == "SendAndSaveCopy":
@@ -197,10 +210,14 @@ def _cancel(request: Request, source: ET.Element, out: ET.Element) -> None:
     item.cancelled = True
     item.body = text_of(source, "t:NewBodyContent") or item.body
     _deliver(request.store, item, "MeetingCancellation", item.attendees())
+    if request.body.get("MessageDisposition", "SendAndSaveCopy") == "SendAndSaveCopy":
+        saved = request.body.find("m:SavedItemFolderId", NS)
+        folder = _folder(_folder_refs(saved)[0], request)[1] if saved is not None else "sentitems"
+        save_copy(box, request.store, item, "MeetingCancellation", folder)
     del box.items[item.item_id]  # the organizer's copy goes to Deleted Items
     item.folder = "deleteditems"
     box.items[item.item_id] = item
-    _book_rooms(request.store, item)
+    answer_rooms(request.store, box, item, set())
     response_message(out, "CreateItem")
     sub(out[-1], m("Items"))
 
@@ -214,9 +231,10 @@ def update_item(request: Request, out: ET.Element) -> None:
         if hit is None:
             response_message(out, "UpdateItem", "ErrorItemNotFound", "The specified object was not found in the store.")
             continue
-        _, item = hit
+        box, item = hit
         before = {p.email for p in item.attendees()}
         previous = {p.email: p.response for p in item.attendees()}
+        slot, rooms = (item.start, item.end), _rooms(item)
         for update in change.find("t:Updates", NS):
             action = local(update.tag)
             holder = next((c for c in update if local(c.tag) in ITEM_TAGS), None)
@@ -232,16 +250,20 @@ def update_item(request: Request, out: ET.Element) -> None:
         for person in item.attendees():
             # an attendee kept keeps the answer given; Exchange asks again only when the time moves
             person.response = previous.get(person.email, "Unknown")
-            if person in item.resources and person.response == "Unknown":
-                person.response = "Accept"
         item.changes += 1
         if item.kind == "CalendarItem":
             item.sequence += 1
-            _book_rooms(store, item)
             if send != "SendToNone":
                 _deliver(store, item, "MeetingRequest", item.attendees())
                 gone = [Person(email=e) for e in sorted(before - {p.email for p in item.attendees()})]
                 _deliver(store, item, "MeetingCancellation", gone)
+                # a room new to the meeting, or every room when the time moved, processes the request again
+                moved = (item.start, item.end) != slot
+                answer_rooms(store, box, item, _rooms(item) if moved else _rooms(item) - rooms)
+                if send in _SAVED:
+                    save_copy(box, store, item, "MeetingRequest")
+                    if gone:
+                        save_copy(box, store, item, "MeetingCancellation", to=gone)
         msg = response_message(out, "UpdateItem")
         items = sub(msg, m("Items"))
         written = sub(items, t(item.kind))
@@ -332,13 +354,35 @@ def get_rooms(request: Request, out: ET.Element) -> None:
     out.set("ResponseClass", "Success")
     sub(out, m("ResponseCode"), "NoError")
     rooms = sub(out, m("Rooms"))
-    for room_email in request.store.room_lists[email][1]:
+    # Exchange answers GetRooms with the first 100 rooms of the list, with no paging and nothing to say more
+    # exist (reported against the EWS Managed API, OfficeDev/ews-java-api#524; Graph's findRooms documents
+    # the same limit)
+    for room_email in request.store.room_lists[email][1][:GET_ROOMS_LIMIT]:
         box = request.store.mailbox(room_email)
         ident = sub(sub(rooms, t("Room")), t("Id"))
         sub(ident, t("Name"), box.name if box else room_email)
         sub(ident, t("EmailAddress"), room_email)
         sub(ident, t("RoutingType"), "SMTP")
         sub(ident, t("MailboxType"), "Mailbox")
+
+
+def expand_dl(request: Request, out: ET.Element) -> None:
+    """Every member of a public distribution list, a room list included (Microsoft Learn, "ExpandDL operation":
+    it exposes the full membership; one list per call, not recursive)."""
+    email = text_of(request.body, "m:Mailbox/t:EmailAddress").lower()
+    if email not in request.store.room_lists:
+        response_message(out, "ExpandDL", "ErrorNameResolutionNoResults", "No results were found.")
+        return
+    members = request.store.room_lists[email][1]
+    msg = response_message(out, "ExpandDL")
+    expansion = sub(msg, m("DLExpansion"), TotalItemsInView=len(members), IncludesLastItemInRange="true")
+    for member in members:
+        box = request.store.mailbox(member)
+        mailbox = sub(expansion, t("Mailbox"))
+        sub(mailbox, t("Name"), box.name if box else member)
+        sub(mailbox, t("EmailAddress"), member)
+        sub(mailbox, t("RoutingType"), "SMTP")
+        sub(mailbox, t("MailboxType"), "Mailbox")
 
 
 def convert_id(request: Request, out: ET.Element) -> None:
@@ -358,6 +402,7 @@ OPERATIONS: dict[str, tuple[Callable[[Request, ET.Element], None], bool]] = {
     "GetUserAvailabilityRequest": (get_user_availability, False),
     "GetRoomLists": (get_room_lists, False),
     "GetRooms": (get_rooms, False),
+    "ExpandDL": (expand_dl, True),
     "ConvertId": (convert_id, True),
 }
 
@@ -374,4 +419,4 @@ def answer(request: Request) -> ET.Element:
     return response
 
 
-__all__ = ["OPERATIONS", "OperationFault", "Request", "answer"]
+__all__ = ["GET_ROOMS_LIMIT", "OPERATIONS", "OperationFault", "Request", "answer"]

@@ -207,3 +207,58 @@ def test_ntlm_login_as_on_premises_exchange(tmp_path: Path, monkeypatch) -> None
         refused = BACKENDS["exchange"](settings, base=tmp_path, now=lambda: STAMP)
         with pytest.raises(TransportError, match="identifiants refusés"):
             refused.verify()
+
+
+def test_meeting_copies_in_sent_items_are_found_by_the_lookup(tmp_path: Path, monkeypatch) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
+    with ews_server(tmp_path) as server:
+        add_rooms(server)
+        transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        first = transport.send_meeting(meeting())
+        moved = meeting("invitation/x/2026-12-02#1")
+        transport.send_meeting(replace(moved, start=moved.start + timedelta(hours=1), end=moved.end + timedelta(hours=1)))
+        box = server.store.mailbox(SERVICE)
+        # Exchange keeps what it sent, the meeting requests, each with the properties of the meeting at the time
+        key = "invitation/x/2026-12-02"
+        assert [(i.kind, i.extended) for i in box.folder("sentitems")] == [
+            ("MeetingRequest", {"CommissionKey": key, "CommissionDelivery": f"{key}#0"}),
+            ("MeetingRequest", {"CommissionKey": key, "CommissionDelivery": f"{key}#1"})]
+        assert transport.lookup(f"{key}#1").reference == first.reference  # the meeting itself, updated
+        assert transport.lookup(f"{key}#0") is not None
+        # staff delete the meeting from the calendar: the copy in Sent Items still says the update went out
+        [item] = server.store.calendar(SERVICE)
+        item.folder = "deleteditems"
+        assert transport.lookup(f"{key}#1").reference == f"exchange:{key}#1"
+        # a cancellation leaves its own copy, which does not make a new revision look sent
+        item.folder = "calendar"
+        assert transport.lookup(f"{key}#2") is None  # as the run asks before each send
+        transport.send_meeting(meeting(f"{key}#2", method="CANCEL"))
+        assert [i.kind for i in box.folder("sentitems")] == ["MeetingRequest", "MeetingRequest", "MeetingCancellation"]
+        assert box.folder("sentitems")[-1].extended["CommissionDelivery"] == f"{key}#1"
+        assert transport.lookup(f"{key}#3") is None
+        transport.close()
+
+
+def test_find_item_answers_meeting_copies_under_their_own_element(tmp_path: Path, monkeypatch) -> None:
+    import requests
+
+    from ..ews.server import USER
+
+    monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
+    with ews_server(tmp_path) as server:
+        transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        transport.send_meeting(meeting())
+        transport.close()
+        find = server.requests[-2]
+        assert find.operation == "FindItem"
+        answer = requests.post(server.url, data=find.body, auth=(USER, PASSWORD), verify=str(server.ca_file),
+                               headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=10)
+        # the FindItem of the look-up, replayed: the calendar holds the meeting, Sent Items the request sent
+        assert answer.status_code == 200
+        text = answer.text
+        assert "<t:CalendarItem>" in text and "<t:MeetingRequest>" in text
+        assert "<t:ItemClass>IPM.Schedule.Meeting.Request</t:ItemClass>" in text
+        assert text.count('PropertyName="CommissionDelivery"') == 2
