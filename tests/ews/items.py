@@ -116,15 +116,7 @@ def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
         sub(elem, t("MyResponseType"), "Organizer")
         _mailbox(sub(elem, t("Organizer")), organizer)
         if full:
-            for tag, people in (("RequiredAttendees", item.required), ("OptionalAttendees", item.optional),
-                                ("Resources", item.resources)):
-                if people:
-                    holder = sub(elem, t(tag))
-                    for person in people:
-                        attendee = sub(holder, t("Attendee"))
-                        _mailbox(attendee, person)
-                        sub(attendee, t("ResponseType"), person.response)
-            sub(elem, t("AppointmentSequenceNumber"), item.sequence)
+            _attendees(elem, item, answers=True)
     else:
         _message_fields(elem, item, organizer, full)
     return elem
@@ -165,11 +157,19 @@ def _message_fields(elem: ET.Element, item: Item, organizer: Person, full: bool)
     sub(elem, t("Location"), item.location)
     _mailbox(sub(elem, t("Organizer")), organizer)
     if full:
-        for tag, people in (("RequiredAttendees", item.required), ("OptionalAttendees", item.optional),
-                            ("Resources", item.resources)):
-            if people:
-                holder = sub(elem, t(tag))
-                for person in people:
-                    _mailbox(sub(holder, t("Attendee")), person)
-        sub(elem, t("AppointmentSequenceNumber"), item.sequence)
+        _attendees(elem, item, answers=False)
+
+
+def _attendees(elem: ET.Element, item: Item, *, answers: bool) -> None:
+    """The attendees with, on the organizer's calendar item, each one's answer; then the sequence number."""
+    for tag, people in (("RequiredAttendees", item.required), ("OptionalAttendees", item.optional),
+                        ("Resources", item.resources)):
+        if people:
+            holder = sub(elem, t(tag))
+            for person in people:
+                attendee = sub(holder, t("Attendee"))
+                _mailbox(attendee, person)
+                if answers:
+                    sub(attendee, t("ResponseType"), person.response)
+    sub(elem, t("AppointmentSequenceNumber"), item.sequence)
 
