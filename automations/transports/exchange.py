@@ -279,7 +279,8 @@ class ExchangeTransport(MailboxTransport):
 
     def busy_slots(self, emails: Sequence[str], start: datetime,
                    end: datetime) -> dict[str, list[tuple[datetime, datetime]] | None]:
-        """Busy slots per mailbox in one GetUserAvailability; None for a mailbox Exchange does not know."""
+        """Busy slots per mailbox in one GetUserAvailability (exchangelib sends one per 100 mailboxes, the most
+        Exchange takes); None for a mailbox Exchange does not know."""
         from exchangelib import EWSDateTime, EWSTimeZone
         from exchangelib.properties import FreeBusyViewOptions, MailboxData, StandardTime, TimeWindow
         from exchangelib.properties import DaylightTime, TimeZone

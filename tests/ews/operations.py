@@ -21,7 +21,7 @@ from .soap import M, T, format_local, m, parse_datetime, response_message, sub, 
 from .store import Delivery, Item, Mailbox, Person, Store
 
 NS = {"t": T, "m": M}
-GET_ROOMS_LIMIT = 100
+GET_ROOMS_LIMIT = AVAILABILITY_LIMIT = 100
 
 
 class OperationFault(Exception):
@@ -309,8 +309,14 @@ def get_user_availability(request: Request, out: ET.Element) -> None:
     window = request.body.find("t:FreeBusyViewOptions/t:TimeWindow", NS)
     start = parse_datetime(text_of(window, "t:StartTime"), zone)
     end = parse_datetime(text_of(window, "t:EndTime"), zone)
+    asked = request.body.findall("m:MailboxDataArray/t:MailboxData", NS)
+    if len(asked) > AVAILABILITY_LIMIT:
+        # Microsoft Learn, "GetUserAvailability operation": 100 is the maximum number of identities it can request;
+        # beyond, the whole request fails with this fault (as exchangelib#1101 quotes it)
+        raise OperationFault("ErrorMailboxDataArrayTooBig", "There are too many target users in the EmailAddress "
+                             f"array. The allowed size = {AVAILABILITY_LIMIT}; the actual size = {len(asked)}.")
     holder = sub(out, m("FreeBusyResponseArray"))
-    for data in request.body.iterfind("m:MailboxDataArray/t:MailboxData", NS):
+    for data in asked:
         email = text_of(data, "t:Email/t:Address")
         box = request.store.mailbox(email)
         response = sub(holder, m("FreeBusyResponse"))
@@ -419,4 +425,4 @@ def answer(request: Request) -> ET.Element:
     return response
 
 
-__all__ = ["GET_ROOMS_LIMIT", "OPERATIONS", "OperationFault", "Request", "answer"]
+__all__ = ["AVAILABILITY_LIMIT", "GET_ROOMS_LIMIT", "OPERATIONS", "OperationFault", "Request", "answer"]

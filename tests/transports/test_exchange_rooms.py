@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from automations.transports import BACKENDS
+from automations.transports.base import RoomChoice
 
 from ..conftest import NOUMEA
 from ..ews.operations import GET_ROOMS_LIMIT
@@ -46,6 +47,22 @@ def test_a_room_list_of_130_rooms_is_read_whole(server) -> None:
     assert sorted(r.email for r in rooms) == emails
     assert next(r.name for r in rooms if r.email == "salle129@province-sud.nc") == "Salle 129"
     assert server.count("GetRooms") == 2 and server.count("ExpandDL") == 1
+    transport.close()
+
+
+def test_free_busy_of_130_rooms_is_asked_100_at_a_time(server) -> None:
+    emails = [f"salle{n:03d}@province-sud.nc" for n in range(130)]
+    for n, email in enumerate(emails):
+        server.store.add_mailbox(email, f"Salle {n:03d}", room=True)
+    start, end = datetime(2026, 12, 2, 8, 30, tzinfo=NOUMEA), datetime(2026, 12, 2, 10, 30, tzinfo=NOUMEA)
+    for email in emails[:120]:
+        server.store.mailbox(email).busy.append((start, end, "autre-réunion"))
+    transport = transport_for(server)
+    rooms = [RoomChoice(f"Salle {n:03d}", email) for n, email in enumerate(emails)]
+    # GetUserAvailability takes 100 mailboxes at most: the 130 rooms are asked in two requests
+    assert [problem for _, problem in transport.check_rooms(rooms)] == [None] * 130
+    assert transport.free_room(rooms, start, end) == rooms[120]
+    assert server.count("GetUserAvailabilityRequest") == 4
     transport.close()
 
 
