@@ -25,7 +25,7 @@ def _people(elem: ET.Element, path: str) -> list[Person]:
     return people
 
 
-def apply_fields(item: Item, source: ET.Element, store: Store, *, creating: bool) -> None:
+def apply_fields(item: Item, source: ET.Element, store: Store) -> None:
     """Copy the fields present in ``source`` (a t:CalendarItem or t:Message) onto ``item``."""
     for child in source:
         name = local(child.tag)
