@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
+import requests
 
 from automations.cli import commands
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from ..ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from ..service_factory import context, make_service
+from ..ews.server import PASSWORD, SERVICE, USER, EwsServer, ews_server
+from ..service_factory import context, edit_planning, make_service
 from .test_transports import STAMP, mail, meeting
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
@@ -210,9 +213,6 @@ def test_ntlm_login_as_on_premises_exchange(tmp_path: Path, monkeypatch) -> None
 
 
 def test_meeting_copies_in_sent_items_are_found_by_the_lookup(tmp_path: Path, monkeypatch) -> None:
-    from dataclasses import replace
-    from datetime import timedelta
-
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:
         add_rooms(server)
@@ -243,10 +243,6 @@ def test_meeting_copies_in_sent_items_are_found_by_the_lookup(tmp_path: Path, mo
 
 
 def test_find_item_answers_meeting_copies_under_their_own_element(tmp_path: Path, monkeypatch) -> None:
-    import requests
-
-    from ..ews.server import USER
-
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:
         transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
@@ -262,3 +258,20 @@ def test_find_item_answers_meeting_copies_under_their_own_element(tmp_path: Path
         assert "<t:CalendarItem>" in text and "<t:MeetingRequest>" in text
         assert "<t:ItemClass>IPM.Schedule.Meeting.Request</t:ItemClass>" in text
         assert text.count('PropertyName="CommissionDelivery"') == 2
+
+
+def test_connection_dropped_after_an_update_gives_no_duplicate(exchange, clock) -> None:
+    server, config = exchange
+    commands.run(context(config, clock))
+    edit_planning(config.parent, 6, Heure="14h00")
+    server.fail_next("UpdateItem", "drop")
+    report = commands.run(context(config, clock))
+    # the check after the drop read the calendar and Sent Items, where the update's meeting request now is
+    assert [a.kind for a in report.done + report.recovered] == ["update"] and report.failed == []
+    assert server.count("UpdateItem") == 1
+    assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == ["MeetingRequest"] * 2
+    key = "invitation/commission-maintien-dans-le-logement/2026-12-02"
+    assert [(i.kind, i.extended["CommissionDelivery"]) for i in server.store.mailbox(SERVICE).folder("sentitems")] == [
+        ("MeetingRequest", f"{key}#0"), ("MeetingRequest", f"{key}#1")]
+    again = commands.run(context(config, clock))
+    assert again.done == [] and again.failed == []
