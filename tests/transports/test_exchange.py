@@ -219,7 +219,8 @@ def test_meeting_copies_in_sent_items_are_found_by_the_lookup(tmp_path: Path, mo
         transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
         first = transport.send_meeting(meeting())
         moved = meeting("invitation/x/2026-12-02#1")
-        transport.send_meeting(replace(moved, start=moved.start + timedelta(hours=1), end=moved.end + timedelta(hours=1)))
+        hour = timedelta(hours=1)
+        transport.send_meeting(replace(moved, start=moved.start + hour, end=moved.end + hour))
         box = server.store.mailbox(SERVICE)
         # Exchange keeps what it sent, the meeting requests, each with the properties of the meeting at the time
         key = "invitation/x/2026-12-02"
