@@ -23,6 +23,11 @@ from .shapes import (
 )
 
 POST_LIMIT = 3 * 1024 * 1024  # an attachment posted whole must be under 3 MB
+# "Things to know about send mail" (Microsoft Learn, https://learn.microsoft.com/en-us/graph/outlook-things-to-know-
+# about-send-mail): sendMail and a draft's /send answer 202 once the message is accepted; it stays in Drafts
+# until transport has processed it, and only then reaches Sent Items. The server lets this many further
+# requests pass before the move, so a client that looks in Sent Items only right after a 202 misses it.
+SENT_LAG = 4
 
 
 @dataclass
@@ -51,7 +56,28 @@ class Graph:
     uploads: dict[str, Upload] = field(default_factory=dict)
     chunks: list[int] = field(default_factory=list)  # sizes of the upload chunks received
     page_size: int = 100
+    sent_lag: int = SENT_LAG
+    moving: list[list[Any]] = field(default_factory=list)  # [item, requests left before it reaches Sent Items]
     _sessions: Any = field(default_factory=lambda: itertools.count(1))
+
+    def tick(self) -> None:
+        """One more request seen: the messages whose processing is over leave Drafts for Sent Items."""
+        for entry in self.moving:
+            entry[1] -= 1
+        for item, left in [e for e in self.moving if e[1] <= 0]:
+            item.folder = "sentitems"
+        self.moving = [e for e in self.moving if e[1] > 0]
+
+    def settle(self) -> None:
+        """Transport has processed every accepted message: all of them are in Sent Items."""
+        for item, _ in self.moving:
+            item.folder = "sentitems"
+        self.moving = []
+
+    def submit(self, item: Item) -> None:
+        _deliver(self.store, item, "Message", item.to + item.cc)
+        item.folder = "drafts"
+        self.moving.append([item, self.sent_lag])
 
     def box(self, user: str) -> Mailbox:
         box = self.store.mailbox(user)
@@ -217,11 +243,14 @@ def upload_chunk(graph: Graph, session: str, content_range: str, data: bytes) ->
 # -- mail --------------------------------------------------------------------
 def send_mail(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
     box, store = graph.box(p["user"]), graph.store
-    item = Item(item_id=store.new_id("AAMkMsg"), kind="Message", folder="sentitems")
+    item = Item(item_id=store.new_id("AAMkMsg"), kind="Message", folder="drafts")
     apply(item, store, body["message"])
-    _deliver(store, item, "Message", item.to + item.cc)
-    if body.get("saveToSentItems", True):
-        box.items[item.item_id] = item
+    if not body.get("saveToSentItems", True):
+        _deliver(store, item, "Message", item.to + item.cc)
+        return Reply(202)
+    # saved in Drafts when accepted, in Sent Items once processed (see SENT_LAG)
+    box.items[item.item_id] = item
+    graph.submit(item)
     return Reply(202)
 
 
@@ -237,14 +266,26 @@ def send_draft(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any)
     _, item = _owner(graph, p)
     if item.folder != "drafts":
         raise GraphError(400, "ErrorInvalidOperation", "Only a draft can be sent.")
-    _deliver(graph.store, item, "Message", item.to + item.cc)
-    item.folder = "sentitems"
+    # still in Drafts while transport processes it (see SENT_LAG): Graph would take a second /send as well
+    graph.submit(item)
     return Reply(202)
 
 
-def list_sent(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+def update_message(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    _, item = _owner(graph, p)
+    apply(item, graph.store, body)
+    return Reply(200, message_out(item))
+
+
+def delete_message(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, item = _owner(graph, p)
+    del box.items[item.item_id]
+    return Reply(204)
+
+
+def list_folder(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
     box, wanted = graph.box(p["user"]), expanded(q)
-    found = [i for i in box.folder("sentitems") if matches(i, q)][:int(q.get("$top", "10"))]
+    found = [i for i in box.folder(p["folder"]) if matches(i, q)][:int(q.get("$top", "10"))]
     return Reply(200, {"value": [selected(message_out(i, wanted), q) for i in found]})
 
 
@@ -319,7 +360,10 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [(m, re.compile(f"^{p}
     ("POST", _USER + "/sendMail", "POST sendMail", send_mail),
     ("POST", _USER + "/messages", "POST message", create_message),
     ("POST", _USER + r"/messages/(?P<id>[^/]+)/send", "POST send", send_draft),
-    ("GET", _USER + "/mailFolders/sentitems/messages", "GET sentitems", list_sent),
+    ("PATCH", _USER + r"/messages/(?P<id>[^/]+)", "PATCH message", update_message),
+    ("DELETE", _USER + r"/messages/(?P<id>[^/]+)", "DELETE message", delete_message),
+    ("GET", _USER + "/mailFolders/(?P<folder>sentitems)/messages", "GET sentitems", list_folder),
+    ("GET", _USER + "/mailFolders/(?P<folder>drafts)/messages", "GET drafts", list_folder),
     ("GET", _USER + "/mailFolders/sentitems", "GET sentitems folder", sent_folder),
     ("GET", _USER + "/calendar", "GET calendar", calendar),
     ("POST", _USER + "/calendar/getSchedule", "POST getSchedule", get_schedule),
