@@ -28,6 +28,7 @@ from .graph_items import (
 from .mailbox import MailboxTransport, key_of
 from ..french import plural
 
+PLACES_PAGE = 100  # "List places" (Microsoft Learn): 100 rooms a page unless $top says otherwise
 _ANSWERS = {"accepted": ACCEPTED, "declined": DECLINED, "tentativelyAccepted": TENTATIVE}
 
 
@@ -207,7 +208,8 @@ class GraphTransport(MailboxTransport):
         path = ("/places/microsoft.graph.room" if wanted == "*"
                 else f"/places/{quote(wanted, safe='@')}/microsoft.graph.roomlist/rooms")
         found: dict[str, RoomChoice] = {}
-        for room in self.call("la liste des salles", lambda: self.client.pages(path)):
+        # the places API sends no next link past its pages of 100: paged by $skip until a short page
+        for room in self.call("la liste des salles", lambda: self.client.skipped_pages(path, PLACES_PAGE)):
             email = str(room.get("emailAddress") or "").lower()
             if email:
                 capacity = room.get("capacity")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from ..ews.operations import _book_rooms, _deliver
 from ..ews.store import FileAttachment, Item, Mailbox, Person, Store
@@ -322,17 +322,17 @@ def _room(box: Mailbox) -> dict[str, Any]:
             "capacity": box.capacity}
 
 
-def _page(graph: Graph, rooms: list[dict[str, Any]], path: str, q: Mapping[str, str]) -> Reply:
-    skip = int(q.get("$skip", "0"))
-    page: dict[str, Any] = {"value": rooms[skip:skip + graph.page_size]}
-    if skip + graph.page_size < len(rooms):
-        page["@odata.nextLink"] = f"{graph.origin}/v1.0{path}?$skip={skip + graph.page_size}"
-    return Reply(200, page)
+def _page(graph: Graph, rooms: list[dict[str, Any]], q: Mapping[str, str]) -> Reply:
+    """One page of rooms as Exchange Online gives it: "List places" (Microsoft Learn, place-list) takes $top and
+    $skip, 100 rooms a page by default, and its answer carries no @odata.nextLink however many rooms remain
+    (microsoftgraph/microsoft-graph-docs-contrib#341, microsoftgraph/msgraph-sdk-dotnet#2190)."""
+    skip, top = int(q.get("$skip", "0")), int(q.get("$top", str(graph.page_size)))
+    return Reply(200, {"value": rooms[skip:skip + top]})
 
 
 def all_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
     rooms = [_room(b) for b in graph.store.mailboxes.values() if b.room]
-    return _page(graph, rooms, "/places/microsoft.graph.room", q)
+    return _page(graph, rooms, q)
 
 
 def list_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
@@ -341,7 +341,7 @@ def list_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any)
         raise GraphError(404, "ErrorItemNotFound", f"The room list '{room_list}' was not found.")
     boxes = [graph.store.mailbox(e) for e in graph.store.room_lists[room_list][1]]
     rooms = [_room(b) for b in boxes if b is not None]
-    return _page(graph, rooms, f"/places/{quote(room_list, safe='@')}/microsoft.graph.roomlist/rooms", q)
+    return _page(graph, rooms, q)
 
 
 _USER = r"/users/(?P<user>[^/]+)"

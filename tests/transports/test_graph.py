@@ -157,7 +157,6 @@ def test_rooms_from_the_tenant_or_a_room_list(server, tmp_path: Path) -> None:
     server.store.add_mailbox("salle.banian@province-sud.nc", "Salle Banian", room=True, capacity=30)
     server.store.room_lists["salles.foch@province-sud.nc"] = (
         "Immeuble Foch", ["salle.kaori@province-sud.nc", "salle.niaouli@province-sud.nc"])
-    server.graph.page_size = 2  # the tenant's rooms come in two pages
     everywhere = transport(server, tmp_path, room_list="*").rooms()
     assert [(r.name, r.email, r.capacity) for r in everywhere] == [
         ("Salle Kaori", "salle.kaori@province-sud.nc", 20), ("Salle Niaouli", "salle.niaouli@province-sud.nc", 12),
@@ -165,6 +164,20 @@ def test_rooms_from_the_tenant_or_a_room_list(server, tmp_path: Path) -> None:
     foch = transport(server, tmp_path, room_list="salles.foch@province-sud.nc").rooms()
     assert [r.name for r in foch] == ["Salle Kaori", "Salle Niaouli"]
     assert transport(server, tmp_path).rooms() == []
+
+
+def test_rooms_past_the_hundredth_are_found(server, tmp_path: Path) -> None:
+    for n in range(1, 130):
+        server.store.add_mailbox(f"salle.{n:03}@province-sud.nc", f"Salle {n:03}", room=True, capacity=10)
+    server.store.room_lists["salles.nord@province-sud.nc"] = (
+        "Province Nord", [f"salle.{n:03}@province-sud.nc" for n in range(1, 101)])
+    # pages of 100 with no next link, as Microsoft 365 answers: the transport asks for the next one itself
+    found = transport(server, tmp_path, room_list="*").rooms()
+    assert len(found) == 130 and found[-1] == RoomChoice("Salle 129", "salle.129@province-sud.nc", 10)
+    assert server.operations() == ["GET rooms"] * 2
+    # exactly 100: the second page, empty, says there is no more
+    assert len(transport(server, tmp_path, room_list="salles.nord@province-sud.nc").rooms()) == 100
+    assert server.operations() == ["GET rooms"] * 4
 
 
 def test_free_room_and_check_rooms_read_the_schedules(server, tmp_path: Path) -> None:
