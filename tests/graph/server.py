@@ -240,6 +240,9 @@ def _make_handler(server: GraphServer) -> type[BaseHTTPRequestHandler]:
                 if any(statuses.get(d, 200) >= 400 for d in request.get("dependsOn", [])):
                     reply = _error(424, "FailedDependency", "A request this one depends on failed.")
                 elif pending and pending.kind in _FAULTS:
+                    # "JSON batching" and "Microsoft Graph throttling guidance" (Microsoft Learn): a request
+                    # of a batch is throttled on its own, its 429 and Retry-After inside the batch's answer
+                    # (itself a 200); the client retries that request after the delay
                     reply = _fault(pending)
                 else:
                     reply = self._one(request["method"], path, query, request.get("body"))

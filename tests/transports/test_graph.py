@@ -265,3 +265,19 @@ def test_a_file_of_2_9_mib_goes_through_an_upload_session(server, tmp_path: Path
     assert server.largest <= 4_000_000
     [delivery] = server.store.deliveries_to("therese.xowie@ville-noumea.nc")
     assert [(a.name, a.content) for a in delivery.item.attachments] == [(file.filename, file.content)]
+
+
+def test_a_request_throttled_inside_a_batch_is_sent_again_alone_after_its_delay(server, tmp_path: Path) -> None:
+    graph = transport(server, tmp_path)
+    slept: list[float] = []
+    graph.pause = slept.append
+    # "JSON batching" (Microsoft Learn): one request of a batch answered 429 with its own Retry-After
+    server.fail_next("GET drafts", "throttle", retry_after=2)
+    server.fail_next("POST attachment", "throttle", retry_after=5)
+    graph.send_meeting(replace(meeting(), attachments=mail().attachments))
+    assert slept == [2.0, 5.0]
+    assert server.operations() == ["$batch", "$batch", "POST event", "$batch", "$batch"]
+    assert server.batched() == ["GET events", "GET drafts", "GET sentitems", "GET drafts",
+                                "POST attachment", "PATCH event", "POST attachment", "PATCH event"]
+    [request] = server.store.deliveries_to("wassissi.lalie@fsh.nc")
+    assert [a.name for a in request.item.attachments] == ["Lettre été.docx"]
