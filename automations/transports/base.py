@@ -181,6 +181,12 @@ class Transport(ABC):
         sans-reponse); None when the transport cannot read them back (mail-only transports)."""
         return None
 
+    def room_answer(self, delivery_id: str) -> str | None:
+        """The room's own answer to the meeting of this delivery: "accepted", "declined" or "tentative", None
+        while it has not answered (a room mailbox's booking assistant answers later) or when the transport
+        does not invite rooms."""
+        return None
+
     def verify(self) -> str:
         """Reach the server (log in, open the mailbox) without sending; say in French what was checked."""
         return f"transport « {self.name} »"

@@ -30,6 +30,7 @@ from ..french import plural
 
 PLACES_PAGE = 100  # "List places" (Microsoft Learn): 100 rooms a page unless $top says otherwise
 _ANSWERS = {"accepted": ACCEPTED, "declined": DECLINED, "tentativelyAccepted": TENTATIVE}
+_ROOM_ANSWERS = {"accepted": "accepted", "declined": "declined", "tentativelyAccepted": "tentative"}
 
 
 @dataclass
@@ -198,6 +199,15 @@ class GraphTransport(MailboxTransport):
         return {str(a["emailAddress"]["address"]).lower(): _ANSWERS.get((a.get("status") or {}).get("response", ""),
                                                                         NONE)
                 for a in stored.attendees if a.get("type") != "resource"}
+
+    def room_answer(self, delivery_id: str) -> str | None:
+        """The room attendee's response on the organizer's event: its booking assistant answers after the
+        invitation, declining on a conflict or by its policy (booking window, capacity, working hours)."""
+        stored = self._meeting(key_of(delivery_id))
+        rooms = [a for a in (stored.attendees if stored is not None else []) if a.get("type") == "resource"]
+        if not rooms:
+            return None
+        return _ROOM_ANSWERS.get(str((rooms[0].get("status") or {}).get("response", "")))
 
     # -- rooms -------------------------------------------------------------
     def rooms(self) -> list[RoomChoice]:

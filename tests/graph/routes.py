@@ -28,6 +28,11 @@ POST_LIMIT = 3 * 1024 * 1024  # an attachment posted whole must be under 3 MB
 # until transport has processed it, and only then reaches Sent Items. The server lets this many further
 # requests pass before the move, so a client that looks in Sent Items only right after a 202 misses it.
 SENT_LAG = 4
+# "Manage resource mailboxes" and Set-CalendarProcessing (Microsoft Learn, Exchange Online): a room mailbox's
+# booking assistant answers an invitation after it arrives, not in the organizer's request: it declines when
+# the room is already booked on the slot (a conflict) or when its booking policy refuses the meeting (booking
+# window, capacity, working hours, who may book), else accepts. Its answer shows after this many requests.
+ASSISTANT_LAG = 2
 
 
 @dataclass
@@ -57,27 +62,61 @@ class Graph:
     chunks: list[int] = field(default_factory=list)  # sizes of the upload chunks received
     page_size: int = 100
     sent_lag: int = SENT_LAG
-    moving: list[list[Any]] = field(default_factory=list)  # [item, requests left before it reaches Sent Items]
+    assistant_lag: int = ASSISTANT_LAG
+    declining: dict[str, str] = field(default_factory=dict)  # room e-mail -> the policy it declines by
+    pending: list[list[Any]] = field(default_factory=list)  # [requests left, work done then]
     _sessions: Any = field(default_factory=lambda: itertools.count(1))
 
+    def after(self, requests: int, work: Callable[[], None]) -> None:
+        self.pending.append([requests, work])
+
     def tick(self) -> None:
-        """One more request seen: the messages whose processing is over leave Drafts for Sent Items."""
-        for entry in self.moving:
-            entry[1] -= 1
-        for item, left in [e for e in self.moving if e[1] <= 0]:
-            item.folder = "sentitems"
-        self.moving = [e for e in self.moving if e[1] > 0]
+        """One more request seen: what Exchange Online does in the background and is now over takes effect."""
+        for entry in self.pending:
+            entry[0] -= 1
+        due = [work for left, work in self.pending if left <= 0]
+        self.pending = [e for e in self.pending if e[0] > 0]
+        for work in due:
+            work()
 
     def settle(self) -> None:
-        """Transport has processed every accepted message: all of them are in Sent Items."""
-        for item, _ in self.moving:
-            item.folder = "sentitems"
-        self.moving = []
+        """Everything in the background is over: messages in Sent Items, rooms' answers given."""
+        due, self.pending = self.pending, []
+        for _, work in due:
+            work()
 
     def submit(self, item: Item) -> None:
         _deliver(self.store, item, "Message", item.to + item.cc)
         item.folder = "drafts"
-        self.moving.append([item, self.sent_lag])
+        self.after(self.sent_lag, lambda: setattr(item, "folder", "sentitems"))
+
+    def book(self, item: Item) -> None:
+        """The rooms of the event booked, but for those that declined; the new ones' assistants to answer."""
+        _book_rooms(self.store, item)
+        for person in item.resources:
+            if person.response == "Decline":
+                self._release(item, person.email)
+            elif person.response == "Unknown":
+                person.response = "NoResponseReceived"
+                self.after(self.assistant_lag, lambda p=person: self._assistant(item, p))  # type: ignore[misc]
+
+    def _release(self, item: Item, email: str) -> None:
+        room = self.store.mailbox(email)
+        if room is not None:
+            room.busy = [b for b in room.busy if b[2] != item.item_id]
+
+    def _assistant(self, item: Item, person: Person) -> None:
+        room = self.store.mailbox(person.email)
+        if item.cancelled or person not in item.resources or room is None or not room.room:
+            return
+        start, end = item.start, item.end
+        conflict = start is not None and end is not None and any(
+            s < end and e > start for s, e, owner in room.busy if owner != item.item_id)
+        if conflict or person.email in self.declining:
+            person.response = "Decline"
+            self._release(item, person.email)
+        else:
+            person.response = "Accept"
 
     def box(self, user: str) -> Mailbox:
         box = self.store.mailbox(user)
@@ -119,13 +158,11 @@ def create_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: An
         return Reply(201, event_out(item, _organizer(box), transaction=transaction))
     item = Item(item_id=store.new_id("AAMkEv"), kind="CalendarItem", folder="calendar")
     apply(item, store, body)
-    for room in item.resources:
-        room.response = "Accept"  # rooms accept automatically when free
     box.items[item.item_id] = item
     if transaction:
         graph.transactions[(box.email, transaction)] = item.item_id
     if item.attendees():
-        _book_rooms(store, item)
+        graph.book(item)
         _deliver(store, item, "MeetingRequest", item.attendees())
     return Reply(201, event_out(item, _organizer(box), transaction=transaction))
 
@@ -138,13 +175,11 @@ def update_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: An
     for person in item.attendees():
         # an attendee kept keeps the answer given
         person.response = before.get(person.email, "Unknown")
-        if person in item.resources and person.response == "Unknown":
-            person.response = "Accept"
     item.changes += 1
     if item.attendees():
         if before:
             item.sequence += 1
-        _book_rooms(graph.store, item)
+        graph.book(item)
         _deliver(graph.store, item, "MeetingRequest", item.attendees())
         now = {person.email for person in item.attendees()}
         gone = [Person(email=e) for e in before if e not in now]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from automations.errors import TransportError
-from automations.transports import BACKENDS, Attachment, RoomChoice
+from automations.transports import BACKENDS, Address, Attachment, RoomChoice
 
 from ..conftest import NOUMEA
 from ..graph.server import CLIENT_SECRET, SERVICE, graph_server
@@ -281,3 +281,27 @@ def test_a_request_throttled_inside_a_batch_is_sent_again_alone_after_its_delay(
                                 "POST attachment", "PATCH event", "POST attachment", "PATCH event"]
     [request] = server.store.deliveries_to("wassissi.lalie@fsh.nc")
     assert [a.name for a in request.item.attachments] == ["Lettre été.docx"]
+
+
+def test_the_room_answers_after_the_invitation_and_may_decline(server, tmp_path: Path) -> None:
+    server.store.add_mailbox("salle.niaouli@province-sud.nc", "Salle Niaouli", room=True, capacity=12)
+    server.graph.declining["salle.niaouli@province-sud.nc"] = "capacité dépassée"
+    graph = transport(server, tmp_path)
+    graph.send_meeting(meeting())
+    # the booking assistant answers after the invitation: no answer yet, the room booked meanwhile
+    assert transport(server, tmp_path).room_answer("invitation/x/2026-12-02#0") is None
+    other = replace(meeting("invitation/y/2026-12-02#0"), uid="invitation-y@province-sud.nc",
+                    room=Address("salle.niaouli@province-sud.nc", "Salle Niaouli"))
+    graph.send_meeting(other)
+    server.graph.settle()
+    fresh = transport(server, tmp_path)
+    assert fresh.room_answer("invitation/x/2026-12-02#0") == "accepted"
+    assert fresh.room_answer("invitation/y/2026-12-02#0") == "declined"  # by its policy
+    assert server.store.mailbox("salle.niaouli@province-sud.nc").busy == []
+    assert fresh.room_answer("invitation/z/2026-12-02#0") is None  # no such meeting
+    # a third meeting on the same slot in Kaori: declined on the conflict
+    third = replace(meeting("invitation/z/2026-12-02#0"), uid="invitation-z@province-sud.nc")
+    fresh.send_meeting(third)
+    server.graph.settle()
+    assert transport(server, tmp_path).room_answer("invitation/z/2026-12-02#0") == "declined"
+    assert BACKENDS["outbox"]({"folder": "boite"}, base=tmp_path, now=lambda: STAMP).room_answer("x#0") is None
