@@ -3,15 +3,14 @@ or the manager alone is told and the planning stops claiming the room."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from automations.cli import commands
 
-from ..graph.server import CLIENT_SECRET, SERVICE, graph_server
-from ..service_factory import context, make_service
-from ..transports.test_exchange import add_rooms, exchange_config, planning_row
+from ..graph.server import SERVICE
+from ..service_factory import context
+from ..transports.test_exchange import planning_row
+from ..transports.test_graph_service import graph  # noqa: F401 - the service on the Graph test server
 
 MANAGER = "cheffe.service@province-sud.nc"
 KAORI, NIAOULI = "salle.kaori@province-sud.nc", "salle.niaouli@province-sud.nc"
@@ -19,25 +18,21 @@ LABEL = "Commission maintien dans le logement, séance du 02/12/2026"
 
 
 @pytest.fixture
-def graph(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("GRAPH_TEST_SECRET", CLIENT_SECRET)
-    with graph_server(tmp_path) as server:
-        add_rooms(server)
-        config = make_service(tmp_path / "service")
-        exchange_config(config, server.settings(), kind="graph")
-        text = config.read_text(encoding="utf-8").replace(
-            'signatory = "La cheffe de service"', f'signatory = "La cheffe de service"\nmanager = "{MANAGER}"')
-        # the weekly digest goes to the manager too: left out, these tests count the alerts
-        config.write_text(text + "\n[digest]\nenabled = false\n", encoding="utf-8")
-        yield server, config
+def managed(graph):
+    server, config = graph
+    text = config.read_text(encoding="utf-8").replace(
+        'signatory = "La cheffe de service"', f'signatory = "La cheffe de service"\nmanager = "{MANAGER}"')
+    # the weekly digest goes to the manager too: left out, these tests count the alerts
+    config.write_text(text + "\n[digest]\nenabled = false\n", encoding="utf-8")
+    return server, config
 
 
 def _requests(server, email: str) -> list[str]:
     return [d.kind for d in server.store.deliveries_to(email)]
 
 
-def test_a_room_declining_by_policy_gives_way_to_the_next_free_room(graph, clock) -> None:
-    server, config = graph
+def test_a_room_declining_by_policy_gives_way_to_the_next_free_room(managed, clock) -> None:
+    server, config = managed
     server.graph.declining[KAORI] = "hors de la fenêtre de réservation"
     first = commands.run(context(config, clock))
     assert [a.kind for a in first.done] == ["create"]
@@ -63,8 +58,8 @@ def test_a_room_declining_by_policy_gives_way_to_the_next_free_room(graph, clock
     assert len(server.store.deliveries_to("wassissi.lalie@fsh.nc")) == 2
 
 
-def test_a_room_declining_on_a_conflict_with_none_free_alerts_and_the_planning_says_so(graph, clock) -> None:
-    server, config = graph
+def test_a_room_declining_on_a_conflict_with_none_free_alerts_and_the_planning_says_so(managed, clock) -> None:
+    server, config = managed
     commands.run(context(config, clock))
     assert planning_row(config, 6)["Salle réservée"] == "Salle Kaori"
     [event] = server.store.calendar(SERVICE)
