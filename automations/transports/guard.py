@@ -100,6 +100,9 @@ class GuardedTransport(Transport):
     def answers(self, key: str) -> dict[str, str] | None:
         return self.inner.answers(key)
 
+    def room_answer(self, delivery_id: str) -> str | None:
+        return None if self.pilot else self.inner.room_answer(delivery_id)  # no room is invited in pilot mode
+
     def verify(self) -> str:
         mode = f" ; mode pilote : tout part vers {self.pilot.email}" if self.pilot else ""
         return self.inner.verify() + mode

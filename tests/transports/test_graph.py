@@ -10,6 +10,7 @@ import pytest
 
 from automations.errors import TransportError
 from automations.transports import BACKENDS, Address, Attachment, RoomChoice
+from automations.transports.guard import GuardedTransport
 
 from ..conftest import NOUMEA
 from ..graph.server import CLIENT_SECRET, SERVICE, graph_server
@@ -304,4 +305,9 @@ def test_the_room_answers_after_the_invitation_and_may_decline(server, tmp_path:
     fresh.send_meeting(third)
     server.graph.settle()
     assert transport(server, tmp_path).room_answer("invitation/z/2026-12-02#0") == "declined"
+    # the recipients' allow-list lets the answer through; in pilot mode no room was invited
+    guarded = GuardedTransport(transport(server, tmp_path), allowed_domains=["province-sud.nc"])
+    assert guarded.room_answer("invitation/z/2026-12-02#0") == "declined"
+    pilot = GuardedTransport(transport(server, tmp_path), pilot_address="pilote@province-sud.nc")
+    assert pilot.room_answer("invitation/z/2026-12-02#0") is None
     assert BACKENDS["outbox"]({"folder": "boite"}, base=tmp_path, now=lambda: STAMP).room_answer("x#0") is None
