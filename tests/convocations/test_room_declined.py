@@ -18,7 +18,7 @@ LABEL = "Commission maintien dans le logement, séance du 02/12/2026"
 
 
 @pytest.fixture
-def managed(graph):
+def managed(graph):  # noqa: F811 - the fixture imported above
     server, config = graph
     text = config.read_text(encoding="utf-8").replace(
         'signatory = "La cheffe de service"', f'signatory = "La cheffe de service"\nmanager = "{MANAGER}"')
