@@ -311,3 +311,21 @@ def test_the_room_answers_after_the_invitation_and_may_decline(server, tmp_path:
     pilot = GuardedTransport(transport(server, tmp_path), pilot_address="pilote@province-sud.nc")
     assert pilot.room_answer("invitation/z/2026-12-02#0") is None
     assert BACKENDS["outbox"]({"folder": "boite"}, base=tmp_path, now=lambda: STAMP).room_answer("x#0") is None
+
+
+@pytest.mark.parametrize(("operation", "skip"), [("POST event", 0), ("POST createUploadSession", 0),
+                                                 ("PUT upload", 0), ("PUT upload", 1), ("PATCH event", 0)])
+def test_a_line_dropped_at_any_request_of_an_invitation_gives_one(server, tmp_path: Path, operation: str,
+                                                                    skip: int) -> None:
+    graph = transport(server, tmp_path)
+    graph.pause = lambda seconds: None
+    server.fail_next(operation, "drop", skip=skip)
+    sent = replace(meeting(), attachments=(Attachment("Dossier.pdf", BIG, PDF),))
+    assert graph.lookup(sent.delivery_id) is None
+    graph.send_meeting(sent)
+    assert server.faults == []
+    [request] = server.store.deliveries_to("wassissi.lalie@fsh.nc")
+    assert [(a.name, a.content) for a in request.item.attachments] == [("Dossier.pdf", BIG)]
+    [event] = server.store.calendar(SERVICE)
+    assert [a.name for a in event.attachments] == ["Dossier.pdf"]
+    assert graph.lookup(sent.delivery_id).reference == event.item_id
