@@ -10,7 +10,7 @@ cells to fill in the planning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,11 @@ from .. import french
 from ..engine.attach import attachments_for
 from ..engine.journal import Entry
 from .changes import changes
-from . import room_answers
-from .room_answers import RoomAnswerReader
+from . import rooms
+from .rooms import RoomAnswerReader, RoomFinder
 from ..registers.writeback import CellWrite
 from ..domain.service import Member, Service, Session
-from ..transports.base import Address, Attachment, Delivered, Meeting, RoomChoice
+from ..transports.base import Address, Attachment, Delivered, Meeting
 
 NAME = "invitations"
 LABEL = "Convocations"
@@ -41,7 +41,6 @@ def _source(session: Session) -> list[Any]:
     return [src.file.name, src.sheet, src.row]
 
 
-RoomFinder = Callable[[Sequence[RoomChoice], datetime, datetime], "RoomChoice | None"]
 AnswerReader = Callable[[str], "dict[str, str] | None"]  # meeting key -> e-mail -> answer
 
 
@@ -112,26 +111,6 @@ def invited_members(service: Service, session: Session,
     return members(payload.get("required", [])), members(payload.get("optional", []))
 
 
-def _choose_room(session: Session, service: Service, previous: dict[str, Any] | None, seats: int,
-                 find_room: RoomFinder | None, zone: Any, declined: list[str]) -> str | None:
-    """The session's room, else the committee's usual one; if busy, the next free room big enough. A room that
-    declined the meeting is never chosen again for it."""
-    preferred = session.room or session.committee.usual_room
-    if (previous and previous.get("requested_room") == preferred and previous.get("room")
-            and previous["room"] not in declined):
-        return previous["room"]  # already booked by us: our own meeting must not make it look busy
-    if find_room is None:
-        return preferred if preferred not in declined else None
-    known = service.room(preferred)
-    first = [RoomChoice(preferred, known.email if known else None, known.capacity if known else None)]
-    others = sorted((r for r in service.rooms.values() if r.name != preferred and r.email and r.name not in declined
-                     and (r.capacity or 0) >= seats), key=lambda r: r.capacity or 0)
-    choices = [*(first if preferred not in declined else []), *(RoomChoice(r.name, r.email, r.capacity)
-                                                                for r in others)]
-    chosen = find_room(choices, session.start(zone), session.end(zone)) if choices else None
-    return chosen.name if chosen else None
-
-
 def _plan_session(session: Session, entry: Entry | None, service: Service, now: datetime,
                   suppleants_optional: bool, result: Plan, find_room: RoomFinder | None,
                   read_answers: AnswerReader | None, read_room_answer: RoomAnswerReader | None) -> Action | None:
@@ -168,18 +147,18 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     previous = entry.payload if delivered else None
     # an interrupted attempt may have booked a room already: its own meeting must not look like a rival
     attempted = entry.pending_payload if entry is not None and entry.pending_payload else previous
-    declined = room_answers.declined_rooms(previous)
-    refused = room_answers.refused_room(entry, read_room_answer) if previous and state == _ACTIVE else None
+    declined = rooms.declined_rooms(previous)
+    refused = rooms.refused_room(entry, read_room_answer) if previous and state == _ACTIVE else None
     if refused:
         declined.append(refused)
-    room_name = _choose_room(session, service, attempted, len(required) + len(optional), find_room, zone, declined)
+    room_name = rooms.choose_room(session, service, attempted, len(required) + len(optional), find_room, zone, declined)
     if room_name is None and refused and entry is not None:
-        result.alerts.append(room_answers.alone_alert(label, refused))
+        result.alerts.append(rooms.alone_alert(label, refused))
         # nothing to send: the journal keeps the decline and the planning stops claiming the room
         return _action(entry.key, "file", entry.revision + 1, session, service, required, optional, _ACTIVE,
                        f"Salle « {refused} » refusée – {label}", previous=entry.payload, declined=declined)
     if room_name is None and delivered and declined:
-        notices.append(room_answers.still_without_room(label, declined))
+        notices.append(rooms.still_without_room(label, declined))
         return None
     if room_name is None:
         result.alerts.append(f"{label} : aucune salle libre assez grande sur ce créneau "
@@ -188,7 +167,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         return None
     preferred = session.room or session.committee.usual_room
     if refused:
-        result.alerts.append(room_answers.replaced_alert(label, refused, room_name))
+        result.alerts.append(rooms.replaced_alert(label, refused, room_name))
     elif room_name != preferred and not (attempted and attempted.get("room") == room_name):
         notices.append(f"{label} : « {preferred} » est occupée ; « {room_name} », libre et assez grande, "
                        "sera réservée à la place.")
