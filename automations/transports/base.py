@@ -182,7 +182,9 @@ class Transport(ABC):
         return None
 
     def room_answer(self, delivery_id: str) -> str | None:
-        """The room's answer to the meeting delivered as ``delivery_id``: "accepted", "declined", "tentative", or None when it has not answered (or the transport books no room)."""
+        """The room's own answer to the meeting of this delivery: "accepted", "declined" or "tentative", None
+        while it has not answered (a room mailbox's booking assistant answers later) or when the transport
+        does not invite rooms."""
         return None
 
     def verify(self) -> str:

@@ -101,7 +101,7 @@ class GuardedTransport(Transport):
         return self.inner.answers(key)
 
     def room_answer(self, delivery_id: str) -> str | None:
-        return self.inner.room_answer(delivery_id)
+        return None if self.pilot else self.inner.room_answer(delivery_id)  # no room is invited in pilot mode
 
     def verify(self) -> str:
         mode = f" ; mode pilote : tout part vers {self.pilot.email}" if self.pilot else ""
