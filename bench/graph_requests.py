@@ -5,8 +5,10 @@
 Prints, for 1 to 16 members and 2 candidate rooms, the HTTP requests the graph transport sends for one
 invitation (free/busy, look-up, creation, invitation), the Graph requests carried inside them ($batch),
 and the token requests; then two crash-injection runs over 10 sessions: the line dropped after every
-creation and every invitation, then the process stopped between each sending and its journal entry.
-Duplicates and lost actions are counted from what the server delivered.
+creation and every invitation, then the process stopped between each sending and its journal entry; and the
+line dropped at each request of a mail's sending (small, and with a 4 MB file), the server keeping each
+accepted message in Drafts for a while as Microsoft 365 does. Duplicates and lost actions are counted from
+what the server delivered.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from automations.cli import commands
 from automations.engine.journal import Journal
-from automations.transports.base import Address, Attachment, Meeting, RoomChoice
+from automations.transports.base import Address, Attachment, Mail, Meeting, RoomChoice
 from automations.transports.graph import GraphTransport
 from tests.conftest import FakeClock  # noqa: E402
 from tests.graph.server import CLIENT_SECRET, SERVICE, GraphServer, graph_server  # noqa: E402
@@ -90,6 +92,32 @@ def dropped_lines(folder: Path) -> tuple[int, int, int, int]:
         return (*outcome(server), server.count("POST event"))
 
 
+MAIL_REQUESTS = [("petit", "POST sendMail", 0), ("grand", "POST message", 0), ("grand", "POST createUploadSession", 0),
+                 ("grand", "PUT upload", 0), ("grand", "PUT upload", 1), ("grand", "PATCH message", 0),
+                 ("grand", "POST send", 0)]
+
+
+def dropped_mail_lines(folder: Path) -> tuple[int, int, int]:
+    """(sendings, duplicates, lost): one mail per request of its sending, the line dropped at that request."""
+    duplicates = lost = 0
+    for number, (size, operation, skip) in enumerate(MAIL_REQUESTS):
+        with graph_server(folder) as server:
+            transport = GraphTransport(server.settings(), base=folder, now=lambda: START)
+            transport.pause = lambda seconds: None
+            files = (Attachment("Lettre.docx", b"PK\x03\x04" * 100),) + (
+                (Attachment("Dossier.pdf", b"%PDF" * (1024 * 1024)),) if size == "grand" else ())
+            mail = Mail(delivery_id=f"lettre/{number}#0", subject="Lettre", sender=Address(SERVICE),
+                        to=(Address("destinataire@province-sud.nc"),), body_text="Madame,", attachments=files)
+            server.fail_next(operation, "drop", skip=skip)
+            if transport.lookup(mail.delivery_id) is None:
+                transport.send_mail(mail)
+            server.graph.settle()
+            received = len(server.store.deliveries_to("destinataire@province-sud.nc"))
+            duplicates, lost = duplicates + max(0, received - 1), lost + (received == 0)
+            transport.close()
+    return len(MAIL_REQUESTS), duplicates, lost
+
+
 def stopped_processes(folder: Path) -> tuple[int, int, int, int]:
     """Each run dies right after its first new sending, before the journal records it; runs until done."""
     real_complete = Journal.complete
@@ -138,6 +166,10 @@ def main() -> None:
         meetings, duplicates, lost, runs = stopped_processes(Path(tmp))
     print(f"Arrêt brutal entre chaque envoi et le journal ({SESSIONS} séances, {runs} passages) : "
           f"{meetings} réunions, doublons = {duplicates}, actions perdues = {lost}")
+    with tempfile.TemporaryDirectory() as tmp:
+        mails, duplicates, lost = dropped_mail_lines(Path(tmp))
+    print(f"Coupure à chaque requête d'un envoi de mail ({mails} envois, message gardé un temps dans les "
+          f"Brouillons) : doublons = {duplicates}, envois perdus = {lost}")
     sys.stdout.flush()
 
 

@@ -10,7 +10,7 @@ cells to fill in the planning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,11 @@ from .. import french
 from ..engine.attach import attachments_for
 from ..engine.journal import Entry
 from .changes import changes
+from . import rooms
+from .rooms import RoomAnswerReader, RoomFinder
 from ..registers.writeback import CellWrite
 from ..domain.service import Member, Service, Session
-from ..transports.base import Address, Attachment, Meeting, RoomChoice
+from ..transports.base import Address, Attachment, Delivered, Meeting
 
 NAME = "invitations"
 LABEL = "Convocations"
@@ -39,14 +41,14 @@ def _source(session: Session) -> list[Any]:
     return [src.file.name, src.sheet, src.row]
 
 
-RoomFinder = Callable[[Sequence[RoomChoice], datetime, datetime], "RoomChoice | None"]
 AnswerReader = Callable[[str], "dict[str, str] | None"]  # meeting key -> e-mail -> answer
 
 
 def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_optional: bool = True,
          find_room: RoomFinder | None = None, read_answers: AnswerReader | None = None,
-         room_booking: str = "indiquee") -> Plan:
-    """``room_booking`` is what the transport does to a room (see ``Transport.room_booking``)."""
+         room_booking: str = "indiquee", read_room_answer: RoomAnswerReader | None = None) -> Plan:
+    """``room_booking`` is what the transport does to a room (see ``Transport.room_booking``);
+    ``read_room_answer`` gives a booked room's own answer (``Transport.room_answer``)."""
     result = Plan(NAME)
     by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")): e for e in entries.values()}
     sessions = [s for s in service.sessions if s.status in ("prevue", "annulee", "reportee")]
@@ -64,7 +66,7 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_
     _match_rescheduled(sessions, unmatched, orphans, matched)
     for index, session in enumerate(sessions):
         action = _plan_session(session, matched.get(index), service, now, suppleants_optional, result,
-                               find_room, read_answers)
+                               find_room, read_answers, read_room_answer)
         if action is not None:
             # a room without an address is only named, whatever the transport
             action.payload["room_booking"] = room_booking if action.payload.get("room_email") else "indiquee"
@@ -109,26 +111,9 @@ def invited_members(service: Service, session: Session,
     return members(payload.get("required", [])), members(payload.get("optional", []))
 
 
-def _choose_room(session: Session, service: Service, previous: dict[str, Any] | None, seats: int,
-                 find_room: RoomFinder | None, zone: Any) -> str | None:
-    """The session's room, else the committee's usual one; if busy, the next free room big enough."""
-    preferred = session.room or session.committee.usual_room
-    if previous and previous.get("requested_room") == preferred and previous.get("room"):
-        return previous["room"]  # already booked by us: our own meeting must not make it look busy
-    if find_room is None:
-        return preferred
-    known = service.room(preferred)
-    first = RoomChoice(preferred, known.email if known else None, known.capacity if known else None)
-    others = sorted((r for r in service.rooms.values() if r.name != preferred and r.email
-                     and (r.capacity or 0) >= seats), key=lambda r: r.capacity or 0)
-    chosen = find_room([first, *(RoomChoice(r.name, r.email, r.capacity) for r in others)],
-                       session.start(zone), session.end(zone))
-    return chosen.name if chosen else None
-
-
 def _plan_session(session: Session, entry: Entry | None, service: Service, now: datetime,
                   suppleants_optional: bool, result: Plan, find_room: RoomFinder | None,
-                  read_answers: AnswerReader | None) -> Action | None:
+                  read_answers: AnswerReader | None, read_room_answer: RoomAnswerReader | None) -> Action | None:
     notices = result.notices
     zone = now.tzinfo
     label = docs.label(session)
@@ -162,14 +147,28 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     previous = entry.payload if delivered else None
     # an interrupted attempt may have booked a room already: its own meeting must not look like a rival
     attempted = entry.pending_payload if entry is not None and entry.pending_payload else previous
-    room_name = _choose_room(session, service, attempted, len(required) + len(optional), find_room, zone)
+    declined = rooms.declined_rooms(previous)
+    refused = rooms.refused_room(entry, read_room_answer) if previous and state == _ACTIVE else None
+    if refused:
+        declined.append(refused)
+    room_name = rooms.choose_room(session, service, attempted, len(required) + len(optional), find_room, zone, declined)
+    if room_name is None and refused and entry is not None:
+        result.alerts.append(rooms.alone_alert(label, refused))
+        # nothing to send: the journal keeps the decline and the planning stops claiming the room
+        return _action(entry.key, "file", entry.revision + 1, session, service, required, optional, _ACTIVE,
+                       f"Salle « {refused} » refusée – {label}", previous=entry.payload, declined=declined)
+    if room_name is None and delivered and declined:
+        notices.append(rooms.still_without_room(label, declined))
+        return None
     if room_name is None:
         result.alerts.append(f"{label} : aucune salle libre assez grande sur ce créneau "
                              f"(« {session.room or session.committee.usual_room} » est occupée) ; "
                              "convocation non envoyée, choisissez une autre salle ou un autre horaire.")
         return None
     preferred = session.room or session.committee.usual_room
-    if room_name != preferred and not (attempted and attempted.get("room") == room_name):
+    if refused:
+        result.alerts.append(rooms.replaced_alert(label, refused, room_name))
+    elif room_name != preferred and not (attempted and attempted.get("room") == room_name):
         notices.append(f"{label} : « {preferred} » est occupée ; « {room_name} », libre et assez grande, "
                        "sera réservée à la place.")
     if not delivered:
@@ -178,9 +177,11 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
                        room_name=room_name)
     because = "".join(f" ; {name} remplacé(e) par son suppléant" for name in sorted(set(replaced.values()))
                       if name not in entry.payload.get("replaces", {}).values())
+    if refused:
+        because += f" ; salle « {refused} » refusée, remplacée par « {room_name} »"
     candidate = _action(entry.key, "update", entry.revision + 1, session, service, required, optional, _ACTIVE,
                         f"Modification – {label}{because}", previous=entry.payload, room_name=room_name,
-                        replaces=replaced)
+                        replaces=replaced, declined=declined)
     if state == _ACTIVE and candidate.fingerprint == entry.fingerprint:
         return None
     return candidate
@@ -219,7 +220,7 @@ def _read_attendance(session: Session, label: str, entry: Entry, service: Servic
 def _action(key: str, kind: str, revision: int, session: Session, service: Service,
             required: list[Member], optional: list[Member], state: str, summary: str,
             previous: dict[str, Any] | None = None, room_name: str = "",
-            replaces: dict[str, str] | None = None) -> Action:
+            replaces: dict[str, str] | None = None, declined: list[str] | None = None) -> Action:
     room = service.room(room_name)
     facts = {
         "committee": session.committee.name, "date": session.date.isoformat(),
@@ -234,6 +235,8 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
     names = {m.email.lower(): m.full_name for m in required + optional if m.full_name}
     payload = {**facts, "natural": natural_key(session), "source": _source(session),
                "requested_room": session.room or session.committee.usual_room, "names": names}
+    if declined:
+        payload["declined_rooms"] = list(dict.fromkeys(declined))
     known = {**(previous or {}).get("names", {}),
              **{m.email.lower(): m.full_name for m in service.members_of(session.committee) if m.email and m.full_name},
              **names}
@@ -281,7 +284,7 @@ def _letter_note(action: Action) -> str:
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
-    if action.kind == "cancel":
+    if action.kind in ("cancel", "file"):
         return []
     target = document_path(ctx, action.subject["session"], action.revision)
     return [docs.rendered(ctx, TEMPLATE, target, lambda: template_context(ctx, action), fresh)]
@@ -313,7 +316,11 @@ def _update_note(action: Action) -> str:
             "Cette invitation remplace la précédente.\n\n")
 
 
-def build(ctx: Context, action: Action) -> Meeting:
+def build(ctx: Context, action: Action) -> Meeting | Delivered:
+    if action.kind == "file":
+        # a room that declined, none free to replace it: nothing goes out, the planning is corrected
+        return Delivered(reference="salle refusée", details={
+            "note": "aucune salle libre : le responsable est alerté, « Salle réservée » est vidée"})
     session: Session = action.subject["session"]
     zone = ctx.zone
     service = ctx.config.service
@@ -355,21 +362,34 @@ def build(ctx: Context, action: Action) -> Meeting:
         optional=tuple(_address(m) for m in action.subject["optional"]),
         room=Address(room.email, room.name) if room and room.email else None,
         body_text=body, attachments=attachments, timezone=service.timezone, stamp=ctx.now(),
-        removed=_removed(action))
+        removed=_removed(action), removed_room=_removed_room(action))
+
+
+def _previous(action: Action) -> dict[str, Any]:
+    return (action.subject.get("previous") or {}) if action.kind == "update" else {}
 
 
 def _removed(action: Action) -> tuple[Address, ...]:
-    """Who the previous delivery invited and this update no longer does (a replaced room too)."""
-    before = action.subject.get("previous") or {}
-    if action.kind != "update" or not before:
-        return ()
-    now = set(action.payload["required"]) | set(action.payload["optional"]) | {action.payload["room_email"]}
-    gone = (set(before.get("required", [])) | set(before.get("optional", [])) | {before.get("room_email", "")}) - now
-    names = {**before.get("names", {}), before.get("room_email"): before.get("room", "")}
+    """Who the previous delivery invited and this update no longer does."""
+    before = _previous(action)
+    now = set(action.payload["required"]) | set(action.payload["optional"])
+    gone = (set(before.get("required", [])) | set(before.get("optional", []))) - now
+    names = before.get("names", {})
     return tuple(Address(email, names.get(email.lower()) or names.get(email) or "") for email in sorted(gone) if email)
 
 
+def _removed_room(action: Action) -> Address | None:
+    """The room the previous delivery booked, when this update books another (or none)."""
+    before = _previous(action)
+    email = before.get("room_email") or ""
+    if not email or email == action.payload["room_email"]:
+        return None
+    return Address(email, before.get("room", ""))
+
+
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
+    if action.kind == "file":
+        return docs.session_writes(action.subject["session"], {"room_booked": None})
     values: dict[str, Any] = {"invitation_sent_on": today}
     if action.payload.get("room_booking") == "reservee":  # « Salle réservée » only when the server booked it
         values["room_booked"] = action.payload["room"]

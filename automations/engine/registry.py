@@ -42,7 +42,7 @@ AUTOMATIONS: dict[str, Automation] = {
         name=invitations.NAME, label=invitations.LABEL,
         plan=lambda ctx, service, journal, transport: invitations.plan(
             service, journal.entries(invitations.NAME), ctx.now(), ctx.config.invitations.suppleants_optional,
-            transport.free_room, transport.answers, transport.room_booking),
+            transport.free_room, transport.answers, transport.room_booking, transport.room_answer),
         build=invitations.build, writes=invitations.writes,
         enabled=lambda ctx: ctx.config.invitations.enabled, documents=invitations.document),
     meeting_pack.NAME: Automation(

@@ -88,8 +88,11 @@ class Meeting:
     attachments: tuple[Attachment, ...] = ()
     timezone: str = "Pacific/Noumea"
     stamp: datetime | None = None  # DTSTAMP; the clock's now, for reproducible tests
-    # attendees (or a room) dropped by an update: they must be told the meeting is off for them
+    # attendees dropped by an update, and the room it replaced: they must be told the meeting is off for them
     removed: tuple[Address, ...] = ()
+    removed_room: Address | None = None
+    # a CANCEL that withdraws the listed attendees from a meeting that goes on (RFC 5546 §3.2.5), not a call-off
+    withdrawal: bool = False
     # the meeting's own name (iCalendar SUMMARY, the Exchange or Graph event's subject); ``subject`` is the
     # covering mail's, which may say « Modification – »: a calendar entry must not keep that. Empty: the subject
     title: str = ""
@@ -105,12 +108,12 @@ class Meeting:
 
     def for_removed(self) -> Meeting | None:
         """The cancellation sent to removed attendees, with the same UID and sequence."""
-        if not self.removed:
+        if not self.removed and not (self.removed_room and self.removed_room.email):
             return None
         # named after the meeting, not after this update's mail: « Annulation – Modification – » says nothing
         return replace(self, delivery_id=f"{self.delivery_id}/retrait", method="CANCEL",
                        subject=f"Annulation – {self.title}", required=self.removed, optional=(),
-                       room=None, attachments=(), removed=(),
+                       room=self.removed_room, attachments=(), removed=(), removed_room=None, withdrawal=True,
                        body_text=f"Votre participation à la réunion « {self.title} » n'est plus requise "
                                  "(liste des participants ou salle modifiée) : la réunion est retirée de votre "
                                  "agenda.")
@@ -181,6 +184,12 @@ class Transport(ABC):
     def answers(self, key: str) -> dict[str, str] | None:
         """Attendees' answers to the meeting of this action key (e-mail -> accepte, decline, provisoire,
         sans-reponse); None when the transport cannot read them back (mail-only transports)."""
+        return None
+
+    def room_answer(self, delivery_id: str) -> str | None:
+        """The room's own answer to the meeting of this delivery: "accepted", "declined" or "tentative", None
+        while it has not answered (a room mailbox's booking assistant answers later) or when the transport
+        does not invite rooms."""
         return None
 
     def verify(self) -> str:

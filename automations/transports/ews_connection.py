@@ -24,6 +24,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+# Exchange Online's EWS endpoints and Microsoft Entra's sign-in hosts, worldwide and in the national clouds
+# (Microsoft Learn, "Microsoft 365 URLs and IP address ranges" and "National cloud deployments")
+ONLINE_HOSTS = ("outlook.office365.com", "outlook.office.com", "outlook.office365.us", "outlook.office.de",
+                "partner.outlook.cn", "webmail.apps.mil")
+ONLINE_SUFFIXES = (".outlook.com", ".office365.com", ".onmicrosoft.com")
+ENTRA_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn",
+               "login.microsoftonline.de", "login.windows.net")
+ONLINE = ("Exchange Online n'accepte plus EWS (bloqué depuis le 1er octobre 2026, arrêté en avril 2027) : "
+          "utilisez le transport kind = \"graph\" (Microsoft Graph), voir le README, « Microsoft 365 »")
 AUTHS = ("ntlm", "basic", "oauth2")
 ACCESS = ("delegate", "impersonation")
 
@@ -81,6 +90,9 @@ def check_settings(settings: Mapping[str, Any], known: set[str]) -> list[str]:
     elif not settings.get("username") or not settings.get("password_env"):
         problems.append("username et password_env : identifiant et NOM de la variable d'environnement "
                         "du mot de passe obligatoires")
+    online = exchange_online(settings)
+    if online:
+        problems.append(f"{online} : {ONLINE}")
     if settings.get("access", "delegate") not in ACCESS:
         problems.append(f"access : « {settings.get('access')} » inconnu (au choix : {', '.join(ACCESS)})")
     for key in ("max_wait", "retries"):
@@ -88,6 +100,19 @@ def check_settings(settings: Mapping[str, Any], known: set[str]) -> list[str]:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             problems.append(f"{key} : nombre positif attendu, pas « {value} »")
     return problems
+
+
+def exchange_online(settings: Mapping[str, Any]) -> str:
+    """The setting that shows the mailbox is in Exchange Online, where EWS is switched off; empty otherwise."""
+    host = urlsplit(str(settings.get("server", ""))).hostname or ""
+    if host in ONLINE_HOSTS or host.endswith(ONLINE_SUFFIXES):
+        return "server"
+    if settings.get("autodiscover") and str(settings.get("mailbox", "")).lower().endswith(".onmicrosoft.com"):
+        return "mailbox"
+    authority = urlsplit(str(settings.get("authority", DEFAULT_AUTHORITY))).hostname or ""
+    if settings.get("auth") == "oauth2" and authority in ENTRA_HOSTS:  # an on-premises AD FS has its own authority
+        return "auth"
+    return ""
 
 
 def _secret(settings: Mapping[str, Any], key: str) -> str:

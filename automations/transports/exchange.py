@@ -4,7 +4,11 @@ Every item the transport creates carries two extended properties: the
 action's stable key (to find the meeting again for an update or a
 cancellation) and the id of the last delivery applied to it (to tell, after a
 crash or a dropped connection, whether that delivery already happened). One
-FindItem over the calendar and Sent Items answers both questions.
+FindItem over the calendar and Sent Items answers both questions: in Sent
+Items, a meeting sent with SendToAllAndSaveCopy is kept as the meeting
+message (t:MeetingRequest, t:MeetingCancellation; [MS-OXWSMTGS] 2.2.5.3),
+which carries the calendar item's named properties, so the properties are
+registered on those item classes too.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ _KEYS = {"server", "autodiscover", "auth", "username", "password_env", "mailbox"
 
 def _register_properties() -> None:
     from exchangelib import CalendarItem, ExtendedProperty, Message
+    from exchangelib.items import MeetingCancellation, MeetingMessage, MeetingRequest, MeetingResponse
 
     class CommissionKey(ExtendedProperty):
         distinguished_property_set_id = "PublicStrings"
@@ -36,7 +41,8 @@ def _register_properties() -> None:
         property_name = "CommissionDelivery"
         property_type = "String"
 
-    for model in (CalendarItem, Message):
+    # each item class keeps its own list of fields: a property registered on Message is not on MeetingRequest
+    for model in (CalendarItem, Message, MeetingRequest, MeetingCancellation, MeetingMessage, MeetingResponse):
         names = {f.name for f in model.FIELDS}
         if "commission_key" not in names:
             model.register("commission_key", CommissionKey)
@@ -44,6 +50,9 @@ def _register_properties() -> None:
 
 
 _ANSWERS = {"Accept": ACCEPTED, "Decline": DECLINED, "Tentative": TENTATIVE}
+_ROOM_ANSWERS = {"Accept": "accepted", "Decline": "declined", "Tentative": "tentative"}
+# GetRooms gives at most the first 100 rooms of a list, without paging: a list that long is expanded instead
+GET_ROOMS_LIMIT = 100
 
 
 @dataclass
@@ -112,7 +121,11 @@ class ExchangeTransport(MailboxTransport):
             folders=folders, additional_fields=wanted, shape=ID_ONLY, depth=SHALLOW, order_fields=None,
             restriction=Restriction(Q(commission_key=key), folders=folders, applies_to=Restriction.ITEMS),
             query_string=None, calendar_view=None, max_items=None, offset=0)
-        stored = [_Stored(i.id, i.changekey, i.commission_delivery or "", isinstance(i, CalendarItem))
+        # the calendar item says which delivery was applied last; each meeting message in Sent Items, which
+        # delivery it carried (it stays there when staff delete the meeting from the calendar). An item of a
+        # class without the property registered is read as carrying none rather than failing the look-up
+        stored = [_Stored(i.id, i.changekey, getattr(i, "commission_delivery", None) or "",
+                          isinstance(i, CalendarItem))
                   for i in found if not isinstance(i, Exception)]
         self._stored[key] = stored
         return stored
@@ -214,6 +227,20 @@ class ExchangeTransport(MailboxTransport):
         people = [*(item.required_attendees or []), *(item.optional_attendees or [])]
         return {a.mailbox.email_address.lower(): _ANSWERS.get(a.response_type or "", NONE) for a in people}
 
+    def room_answer(self, delivery_id: str) -> str | None:
+        """The room's answer, as its booking assistant set it on the organizer's meeting (ResponseType of the
+        resource attendee): a decline by any room of the meeting wins, then tentative, then accepted when every
+        room accepted; None while a room has not answered or when the meeting books no room."""
+        stored = self._meeting(key_of(delivery_id))
+        if stored is None:
+            return None
+        item = self.call("la lecture de la réponse de la salle", lambda: self._get_item(stored, "resources"))
+        answers = [_ROOM_ANSWERS.get(a.response_type or "") for a in item.resources or []]
+        for answer in ("declined", "tentative"):
+            if answer in answers:
+                return answer
+        return "accepted" if answers and all(answers) else None
+
     def _get_item(self, stored: _Stored, *names: str) -> Any:
         """The meeting with just these fields, in one GetItem (the folder API would add a GetFolder)."""
         from exchangelib import CalendarItem
@@ -239,14 +266,21 @@ class ExchangeTransport(MailboxTransport):
                  if wanted == "*" else [wanted])
         found: dict[str, RoomChoice] = {}
         for room_list in lists:
-            for room in self.call(f"les salles de « {room_list} »", lambda: list(protocol.get_rooms(room_list))):
-                found.setdefault(room.email_address.lower(), RoomChoice(room.name or room.email_address,
-                                                                        room.email_address.lower()))
+            what = f"les salles de « {room_list} »"
+            rooms = [(r.name, r.email_address) for r in self.call(what, lambda: list(protocol.get_rooms(room_list)))]
+            if len(rooms) >= GET_ROOMS_LIMIT:
+                # a room list is a distribution group of rooms; ExpandDL gives its whole membership (Microsoft
+                # Learn, "ExpandDL operation") where GetRooms stops at 100
+                rooms += [(m.name, m.email_address)
+                          for m in self.call(what, lambda: protocol.expand_dl(room_list)) if m.email_address]
+            for name, email in rooms:
+                found.setdefault(email.lower(), RoomChoice(name or email, email.lower()))
         return list(found.values())
 
     def busy_slots(self, emails: Sequence[str], start: datetime,
                    end: datetime) -> dict[str, list[tuple[datetime, datetime]] | None]:
-        """Busy slots per mailbox in one GetUserAvailability; None for a mailbox Exchange does not know."""
+        """Busy slots per mailbox in one GetUserAvailability (exchangelib sends one per 100 mailboxes, the most
+        Exchange takes); None for a mailbox Exchange does not know."""
         from exchangelib import EWSDateTime, EWSTimeZone
         from exchangelib.properties import FreeBusyViewOptions, MailboxData, StandardTime, TimeWindow
         from exchangelib.properties import DaylightTime, TimeZone

@@ -2,8 +2,10 @@
 
 The same behaviour as the exchange transport, for mailboxes in Exchange Online, where EWS is switched off.
 Every event or mail it makes carries the exchange transport's two extended properties (the action's key, and
-the id of the last delivery applied), so one $batch of two searches, the calendar and Sent Items, tells
-whether a delivery happened. An event is created silent, without attendees (Graph cannot attach files in the
+the id of the last delivery applied), so one $batch of three searches, the calendar, Drafts and Sent Items,
+tells whether a delivery happened: Microsoft documents that a message accepted by sendMail or /send stays in
+Drafts until transport has processed it, and only then reaches Sent Items ("Things to know about send mail").
+A message in Drafts carrying its delivery id was therefore accepted for sending: it is never sent again. An event is created silent, without attendees (Graph cannot attach files in the
 creating request, and attendees would be invited before the convocation is attached); its attachments and
 one PATCH adding the attendees and the delivery id then go in one $batch: Graph invites at that PATCH.
 """
@@ -20,13 +22,15 @@ from urllib.parse import quote
 from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Attachment, Delivered, Mail, Meeting, RoomChoice
 from .graph_client import Call, GraphClient, check_settings
 from .graph_items import (
-    CHUNK, DELIVERY_PROPERTY, UPLOAD_THRESHOLD, attendees, delivery_of, event_fields, file_attachment, message,
+    CHUNK, DELIVERY_PROPERTY, attendees, delivery_of, event_fields, file_attachment, fits_alone, message,
     parse_time, properties, searched_by_key, split, transaction_id, upload_item,
 )
 from .mailbox import MailboxTransport, key_of
 from ..french import plural
 
+PLACES_PAGE = 100  # "List places" (Microsoft Learn): 100 rooms a page unless $top says otherwise
 _ANSWERS = {"accepted": ACCEPTED, "declined": DECLINED, "tentativelyAccepted": TENTATIVE}
+_ROOM_ANSWERS = {"accepted": "accepted", "declined": "declined", "tentativelyAccepted": "tentative"}
 
 
 @dataclass
@@ -35,6 +39,7 @@ class _Stored:
     delivery: str  # empty for an event created but not yet sent to its attendees
     meeting: bool
     attendees: list[dict[str, Any]] = field(default_factory=list)
+    draft: bool = False  # a message still in Drafts: being built (no delivery id) or accepted, not yet moved
 
 
 class GraphTransport(MailboxTransport):
@@ -64,18 +69,20 @@ class GraphTransport(MailboxTransport):
     # -- look-ups ----------------------------------------------------------
     def _search(self, key: str) -> list[_Stored]:
         user = self.client.user
-        events, mails = self.client.batch([
+        events, drafts, mails = self.client.batch([
             Call("GET", searched_by_key(user("/events"), key, "id,attendees")),
+            Call("GET", searched_by_key(user("/mailFolders/drafts/messages"), key, "id")),
             Call("GET", searched_by_key(user("/mailFolders/sentitems/messages"), key, "id"))])
         stored = [_Stored(e["id"], delivery_of(e), True, e.get("attendees") or []) for e in events.get("value", [])]
+        stored += [_Stored(m["id"], delivery_of(m), False, draft=True) for m in drafts.get("value", [])]
         stored += [_Stored(m["id"], delivery_of(m), False) for m in mails.get("value", [])]
         self._stored[key] = stored
         return stored
 
     # -- sending ----------------------------------------------------------
     def _attach(self, parent: str, attachment: Attachment) -> None:
-        """One attachment on its own: posted whole under 3 MB, else through an upload session."""
-        if len(attachment.content) < UPLOAD_THRESHOLD:
+        """One attachment on its own: posted whole when its encoded form fits a request, else uploaded."""
+        if fits_alone(attachment):
             self.client.request("POST", f"{parent}/attachments", file_attachment(attachment))
             return
         session = self.client.request("POST", f"{parent}/attachments/createUploadSession", upload_item(attachment))
@@ -85,22 +92,53 @@ class GraphTransport(MailboxTransport):
         key = key_of(mail.delivery_id)
         inline, separate = split(mail.attachments)
         what = f"l'envoi du mail « {mail.subject} »"
-        user = self.client.user
 
         def recheck() -> Delivered | None:
             return self._delivered(mail.delivery_id)
 
         if not separate:
+            # accepted, the message is in Drafts with its delivery id until it moves to Sent Items: the
+            # re-check finds it in either
             body = {"message": message(mail, key, inline), "saveToSentItems": True}
-            self.call(what, lambda: self.client.request("POST", user("/sendMail"), body), recheck=recheck)
+            self.call(what, lambda: self.client.request("POST", self.client.user("/sendMail"), body),
+                      recheck=recheck)
         else:
-            # too large for one request: a draft, its other attachments one by one, then the send
-            draft = self.call(what, lambda: self.client.request("POST", user("/messages"), message(mail, key, inline)))
-            path = user(f"/messages/{draft['id']}")
-            for attachment in separate:
-                self.call(what, lambda a=attachment: self._attach(path, a))  # type: ignore[misc]
-            self.call(what, lambda: self.client.request("POST", f"{path}/send"), recheck=recheck)
+            self._send_draft(mail, key, inline, separate, what, recheck)
+        self._stored.pop(key, None)
         return Delivered(reference=f"graph:{mail.delivery_id}")
+
+    def _send_draft(self, mail: Mail, key: str, inline: list[Attachment], separate: list[Attachment], what: str,
+                    recheck: Callable[[], Delivered | None]) -> None:
+        """Too large for one request: a draft without the delivery id, its other files one by one, then one
+        $batch stamping the delivery id and sending. Until that batch, a draft is known unsent."""
+        user = self.client.user
+        if key not in self._stored:
+            self.call(what, lambda: self._search(key))
+        for stale in [s for s in self._stored[key] if s.draft and not s.delivery]:
+            # left by an attempt cut short before its send: removed, so that it never goes out
+            self.call(what, lambda i=stale.item_id: self.client.request(  # type: ignore[misc]
+                "DELETE", user(f"/messages/{quote(i, safe='')}"), missing_ok=True))
+
+        def unsent_draft() -> dict[str, str] | None:
+            return next(({"id": s.item_id} for s in self._search(key) if s.draft and not s.delivery), None)
+
+        draft = self.call(what, lambda: self.client.request("POST", user("/messages"),
+                                                            message(mail, key, inline, stamped=False)),
+                          recheck=unsent_draft)
+        path = user(f"/messages/{quote(draft['id'], safe='')}")
+        for attachment in separate:
+            self.call(what, lambda a=attachment: self._attach(path, a),  # type: ignore[misc]
+                      recheck=lambda a=attachment: self._attached(path, a))  # type: ignore[misc]
+        # both in one $batch, carried out together by Graph: a stamped draft was handed to /send
+        self.call(what, lambda: self.client.batch([
+            Call("PATCH", path, {"singleValueExtendedProperties": [
+                {"id": DELIVERY_PROPERTY, "value": mail.delivery_id}]}),
+            Call("POST", f"{path}/send")], sequential=True), recheck=recheck)
+
+    def _attached(self, parent: str, attachment: Attachment) -> bool | None:
+        """True when the file is already on the item (its request went through before the line dropped)."""
+        names = [a.get("name") for a in self.client.pages(f"{parent}/attachments?$select=name")]
+        return True if attachment.filename in names else None
 
     def _create(self, meeting: Meeting, key: str) -> str:
         what = f"l'invitation « {meeting.subject} »"
@@ -162,6 +200,15 @@ class GraphTransport(MailboxTransport):
                                                                         NONE)
                 for a in stored.attendees if a.get("type") != "resource"}
 
+    def room_answer(self, delivery_id: str) -> str | None:
+        """The room attendee's response on the organizer's event: its booking assistant answers after the
+        invitation, declining on a conflict or by its policy (booking window, capacity, working hours)."""
+        stored = self._meeting(key_of(delivery_id))
+        rooms = [a for a in (stored.attendees if stored is not None else []) if a.get("type") == "resource"]
+        if not rooms:
+            return None
+        return _ROOM_ANSWERS.get(str((rooms[0].get("status") or {}).get("response", "")))
+
     # -- rooms -------------------------------------------------------------
     def rooms(self) -> list[RoomChoice]:
         """The rooms of the configured room list (``room_list``), or every room of the tenant with ``"*"``."""
@@ -171,7 +218,8 @@ class GraphTransport(MailboxTransport):
         path = ("/places/microsoft.graph.room" if wanted == "*"
                 else f"/places/{quote(wanted, safe='@')}/microsoft.graph.roomlist/rooms")
         found: dict[str, RoomChoice] = {}
-        for room in self.call("la liste des salles", lambda: self.client.pages(path)):
+        # the places API sends no next link past its pages of 100: paged by $skip until a short page
+        for room in self.call("la liste des salles", lambda: self.client.skipped_pages(path, PLACES_PAGE)):
             email = str(room.get("emailAddress") or "").lower()
             if email:
                 capacity = room.get("capacity")

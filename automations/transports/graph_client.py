@@ -268,12 +268,39 @@ class GraphClient:
         return _answer(response.status_code, response.headers, payload, missing_ok)
 
     def batch(self, calls: Sequence[Call], sequential: bool = False) -> list[Any]:
-        """Several requests in one $batch (20 at most), in order if ``sequential``; their answers, in order."""
+        """Several requests in one $batch (20 at most), in order if ``sequential``; their answers, in order.
+
+        "JSON batching" and "throttling guidance" (Microsoft Learn): each request of a batch is throttled on
+        its own, its 429 carrying its own Retry-After; only those requests (and the ones depending on them,
+        answered 424) are sent again, after that delay."""
         if len(calls) > BATCH_LIMIT:
             return [*self.batch(calls[:BATCH_LIMIT], sequential), *self.batch(calls[BATCH_LIMIT:], sequential)]
         if len(calls) == 1:
             only = calls[0]
             return [self.request(only.method, only.url, only.body, missing_ok=only.missing_ok)]
+        replies: dict[int, dict[str, Any]] = {}
+        pending, waited, rounds = list(range(len(calls))), 0.0, 0
+        while pending:
+            answers = self._batch([calls[i] for i in pending], sequential)
+            throttled = [i for i, r in zip(pending, answers) if int(r.get("status", 500)) in (429, 503, 504)]
+            again = [i for i, r in zip(pending, answers)
+                     if i in throttled or (throttled and int(r.get("status", 500)) == 424)]
+            replies.update((i, r) for i, r in zip(pending, answers))
+            rounds += 1
+            delays = [_delay(replies[i].get("headers") or {}) for i in throttled]
+            delay = max((d for d in delays if d is not None), default=min(2.0 ** rounds, 30.0))
+            if not again or rounds > self.retries or waited + delay > self.max_wait:
+                break  # past the budget, the 429 is answered below: the operation's policy takes over
+            log.info("Graph surchargé pour %d requête(s) d'un $batch : nouvel essai dans %.1f s", len(throttled),
+                     delay)
+            self.sleep(delay)
+            waited, pending = waited + delay, again
+        # the first failure is the cause: with dependsOn, the requests after it only say 424
+        return [_answer(int(replies[i].get("status", 500)), replies[i].get("headers") or {}, replies[i].get("body"),
+                        call.missing_ok) for i, call in enumerate(calls)]
+
+    def _batch(self, calls: Sequence[Call], sequential: bool) -> list[dict[str, Any]]:
+        """One $batch on the wire; each request's reply (status, headers, body), in the order of ``calls``."""
         requests_: list[dict[str, Any]] = []
         for index, call in enumerate(calls):
             entry: dict[str, Any] = {"id": str(index), "method": call.method, "url": call.url}
@@ -284,9 +311,7 @@ class GraphClient:
             requests_.append(entry)
         answer = self.request("POST", "/$batch", {"requests": requests_})
         replies = {str(r.get("id")): r for r in (answer or {}).get("responses", [])}
-        # the first failure is the cause: with dependsOn, the requests after it only say 424
-        return [_answer(int(replies[str(i)].get("status", 500)), replies[str(i)].get("headers") or {},
-                        replies[str(i)].get("body"), call.missing_ok) for i, call in enumerate(calls)]
+        return [replies.get(str(i), {"status": 500}) for i in range(len(calls))]
 
     def pages(self, path: str) -> list[dict[str, Any]]:
         """Every item of a collection, following Graph's next links."""
@@ -297,6 +322,20 @@ class GraphClient:
             items.extend(page.get("value", []))
             next_url = page.get("@odata.nextLink")
         return items
+
+    def skipped_pages(self, path: str, size: int) -> list[dict[str, Any]]:
+        """Every item of a collection that pages by $top and $skip without next links (the places API):
+        pages of ``size`` until a shorter one."""
+        items: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        while True:
+            page = self.request("GET", f"{path}{'&' if '?' in path else '?'}$top={size}&$skip={len(items)}") or {}
+            found = [i for i in page.get("value", []) if str(i.get("id", id(i))) not in seen]
+            seen.update(str(i.get("id", id(i))) for i in found)
+            items.extend(found)
+            # a server that ignored $skip would repeat its page: nothing new ends the loop as well
+            if len(found) < size:
+                return items
 
     def upload(self, url: str, content: bytes, chunk: int) -> None:
         """An attachment through its upload session, chunk by chunk; the session's URL carries its own

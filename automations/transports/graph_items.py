@@ -21,9 +21,16 @@ DELIVERY_PROPERTY = f"String {PUBLIC_STRINGS} Name CommissionDelivery"
 _TRANSACTIONS = uuid.UUID("5b0e8a4e-3c1d-4f3b-9d2a-6c7e1f0a9b84")
 
 MIB = 1024 * 1024
-UPLOAD_THRESHOLD = 3 * MIB  # Graph takes an attachment whole below 3 MB; above, through an upload session
-INLINE_BUDGET = int(2.5 * MIB)  # attachments inline in one request: base64 makes them 4/3, Graph caps at 4 MB
+# "Attach large files to Outlook messages or events" (Microsoft Learn): a request carries at most 4 MB, and
+# a file travels there in base64 (4/3 of its size). What fits in this many encoded bytes, the JSON around it
+# included, goes in a request; a file that does not goes through an upload session
+REQUEST_BUDGET = 3_500_000
 CHUNK = 10 * 320 * 1024  # upload chunks must be multiples of 320 KiB, under 4 MB
+
+
+def encoded_size(attachment: Attachment) -> int:
+    """The bytes the file takes in a request's JSON: base64, with room for its name and type."""
+    return 4 * ((len(attachment.content) + 2) // 3) + 1024
 
 
 def odata_quote(value: str) -> str:
@@ -122,18 +129,23 @@ def upload_item(attachment: Attachment) -> dict[str, Any]:
 
 
 def split(attachments: Sequence[Attachment]) -> tuple[list[Attachment], list[Attachment]]:
-    """Those that fit inline in one request, and the rest (posted alone, or uploaded when over 3 MB)."""
+    """Those that fit together in one request once encoded, and the rest (each posted alone, or uploaded)."""
     inline: list[Attachment] = []
     separate: list[Attachment] = []
-    budget = INLINE_BUDGET
+    budget = REQUEST_BUDGET
     for attachment in attachments:
-        size = len(attachment.content)
-        if size <= budget and size < UPLOAD_THRESHOLD:
+        size = encoded_size(attachment)
+        if size <= budget:
             inline.append(attachment)
             budget -= size
         else:
             separate.append(attachment)
     return inline, separate
+
+
+def fits_alone(attachment: Attachment) -> bool:
+    """Whether the file may be posted whole in its own request; else it needs an upload session."""
+    return encoded_size(attachment) <= REQUEST_BUDGET
 
 
 def properties(key: str, delivery_id: str | None) -> list[dict[str, str]]:
@@ -143,11 +155,12 @@ def properties(key: str, delivery_id: str | None) -> list[dict[str, str]]:
     return found
 
 
-def message(mail: Mail, key: str, inline: Sequence[Attachment]) -> dict[str, Any]:
+def message(mail: Mail, key: str, inline: Sequence[Attachment], stamped: bool = True) -> dict[str, Any]:
+    """The message; ``stamped`` with its delivery id, which a draft only gets in the request that sends it."""
     body = ({"contentType": "HTML", "content": mail.body_html} if mail.body_html
             else {"contentType": "Text", "content": mail.body_text})
     item: dict[str, Any] = {"subject": mail.subject, "body": body, "toRecipients": recipients(mail.to),
-                            "singleValueExtendedProperties": properties(key, mail.delivery_id)}
+                            "singleValueExtendedProperties": properties(key, mail.delivery_id if stamped else None)}
     if mail.cc:
         item["ccRecipients"] = recipients(mail.cc)
     if inline:

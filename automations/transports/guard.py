@@ -69,13 +69,14 @@ class GuardedTransport(Transport):
         room = meeting.room and (written(meeting.room, "Salle") if meeting.room.email else meeting.room)
         meeting = replace(meeting, organizer=written(meeting.organizer, "Organisateur"),
                           required=_written(meeting.required, "À"), optional=_written(meeting.optional, "Facultatif"),
-                          room=room, removed=_written(meeting.removed, "Retiré"))
+                          room=room, removed=_written(meeting.removed, "Retiré"),
+                          removed_room=meeting.removed_room and written(meeting.removed_room, "Salle retirée"))
         # attendees an update drops are written to as well: their cancellation obeys the same rules
-        self._check(meeting.recipients + meeting.removed)
+        self._check(meeting.recipients + meeting.removed + ((meeting.removed_room,) if meeting.removed_room else ()))
         if self.pilot:
             # no real room is booked in pilot mode: the resource would accept the meeting. Nobody is withdrawn
             # either: the pilot stays invited, and the update's text names the members struck off
-            meeting = replace(meeting, required=(self.pilot,), optional=(), room=None, removed=(),
+            meeting = replace(meeting, required=(self.pilot,), optional=(), room=None, removed=(), removed_room=None,
                               subject=PILOT_PREFIX + meeting.subject, title=PILOT_PREFIX + meeting.title,
                               body_text=self._note(meeting.recipients, meeting.body_text))
         return self.inner.send_meeting(meeting)
@@ -98,6 +99,9 @@ class GuardedTransport(Transport):
 
     def answers(self, key: str) -> dict[str, str] | None:
         return self.inner.answers(key)
+
+    def room_answer(self, delivery_id: str) -> str | None:
+        return None if self.pilot else self.inner.room_answer(delivery_id)  # no room is invited in pilot mode
 
     def verify(self) -> str:
         mode = f" ; mode pilote : tout part vers {self.pilot.email}" if self.pilot else ""

@@ -1,4 +1,9 @@
-"""Meeting requests and cancellations as iCalendar (RFC 5545 / iMIP)."""
+"""Meeting requests and cancellations as iCalendar (RFC 5545 / iMIP, RFC 5546).
+
+A cancellation either calls the whole meeting off (STATUS:CANCELLED, every attendee listed) or
+withdraws some attendees from a meeting that goes on: RFC 5546 §3.2.5 then lists only those
+attendees and forbids STATUS. A withdrawn room stays a RESOURCE there, so its mailbox frees the slot.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from datetime import datetime, timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .base import Address, Meeting
+from .vtimezone import vtimezone
 
 PRODID = "-//Service d'action sociale//Automatisation des commissions//FR"
 
@@ -36,7 +42,8 @@ def meeting_ics(meeting: Meeting) -> bytes:
     event.add("summary", meeting.title)
     event.add("location", meeting.location)
     event.add("description", meeting.body_text)
-    event.add("status", "CANCELLED" if meeting.method == "CANCEL" else "CONFIRMED")
+    if not meeting.withdrawal:  # RFC 5546 §3.2.5: "If uninviting specific Attendees then MUST NOT be included"
+        event.add("status", "CANCELLED" if meeting.method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     organizer = vCalAddress(f"mailto:{meeting.organizer.email}")
     if meeting.organizer.name:
@@ -48,6 +55,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
         event.add("attendee", _attendee(address, "OPT-PARTICIPANT"))
     if meeting.room and meeting.room.email:
         event.add("attendee", _attendee(meeting.room, "NON-PARTICIPANT", "RESOURCE"))
+    zone = getattr(meeting.start.tzinfo, "key", None) or meeting.timezone
+    calendar.add_component(vtimezone(zone, meeting.start.year))
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -186,11 +186,20 @@ def test_an_update_says_what_changed_and_the_meeting_keeps_its_title(tmp_path: P
     assert {a.addr_spec: a.display_name for a in withdrawal["To"].addresses} == {
         "therese.xowie@ville-noumea.nc": "XOWIE Thérèse", "salle.kaori@province-sud.nc": "Salle Kaori"}
     assert f"Votre participation à la réunion « {TITLE} » n'est plus requise" in body_of(withdrawal)
+    # RFC 5546 §3.2.5: uninviting some attendees lists only them and carries no STATUS; the old room stays a
+    # resource, so its mailbox frees the slot
+    [withdrawn] = calendar_of(withdrawal).walk("VEVENT")
+    assert calendar_of(withdrawal)["METHOD"] == "CANCEL" and "STATUS" not in withdrawn
+    assert {str(a): (a.params["CUTYPE"], a.params["ROLE"]) for a in withdrawn["ATTENDEE"]} == {
+        "mailto:therese.xowie@ville-noumea.nc": ("INDIVIDUAL", "REQ-PARTICIPANT"),
+        "mailto:salle.kaori@province-sud.nc": ("RESOURCE", "NON-PARTICIPANT")}
 
     edit_planning(tmp_path, 6, Statut="Annulée")
     assert [a.kind for a in run(tmp_path, clock).done] == ["cancel"]
     cancel = outbox(tmp_path)[-1]
     assert calendar_of(cancel)["METHOD"] == "CANCEL"
+    [called_off] = calendar_of(cancel).walk("VEVENT")
+    assert called_off["STATUS"] == "CANCELLED"  # the whole meeting is off: RFC 5546 §3.2.5 requires it
     assert cancel["Subject"] == f"Annulation – {COMMITTEE} – jeudi 3 décembre 2026 à 9 h"
     assert summary_of(cancel) == TITLE
     assert (f"La séance de la {COMMITTEE} prévue le jeudi 3 décembre 2026 à 9 h (Salle Niaouli) est annulée"

@@ -11,6 +11,7 @@ from .store import FileAttachment, Item, Person, Store
 ITEM_TAGS = {"CalendarItem", "Message", "MeetingRequest", "MeetingCancellation"}
 _CLASSES = {"CalendarItem": "IPM.Appointment", "Message": "IPM.Note",
             "MeetingRequest": "IPM.Schedule.Meeting.Request", "MeetingCancellation": "IPM.Schedule.Meeting.Canceled"}
+MEETING_MESSAGES = ("MeetingRequest", "MeetingCancellation", "MeetingResponse")
 
 
 def local(tag: str) -> str:
@@ -24,7 +25,7 @@ def _people(elem: ET.Element, path: str) -> list[Person]:
     return people
 
 
-def apply_fields(item: Item, source: ET.Element, store: Store, *, creating: bool) -> None:
+def apply_fields(item: Item, source: ET.Element, store: Store) -> None:
     """Copy the fields present in ``source`` (a t:CalendarItem or t:Message) onto ``item``."""
     for child in source:
         name = local(child.tag)
@@ -57,9 +58,6 @@ def apply_fields(item: Item, source: ET.Element, store: Store, *, creating: bool
         elif name == "Attachments":
             for attachment in child.iterfind("t:FileAttachment", {"t": T}):
                 item.attachments.append(read_attachment(attachment, store))
-    if creating and item.kind == "CalendarItem":
-        for room in item.resources:
-            room.response = "Accept"  # rooms of the server accept automatically when free
 
 
 def read_attachment(elem: ET.Element, store: Store) -> FileAttachment:
@@ -84,7 +82,7 @@ def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
     """The item as EWS returns it; ``full`` for GetItem, else the FindItem shape (no body, no attendees)."""
     elem = sub(parent, t(item.kind))
     sub(elem, t("ItemId"), Id=item.item_id, ChangeKey=item.changekey)
-    sub(elem, t("ItemClass"), _CLASSES[item.kind])
+    sub(elem, t("ItemClass"), item.item_class or _CLASSES[item.kind])
     sub(elem, t("Subject"), item.subject)
     if full:
         sub(elem, t("Body"), item.body, BodyType=item.body_type)
@@ -118,20 +116,60 @@ def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
         sub(elem, t("MyResponseType"), "Organizer")
         _mailbox(sub(elem, t("Organizer")), organizer)
         if full:
-            for tag, people in (("RequiredAttendees", item.required), ("OptionalAttendees", item.optional),
-                                ("Resources", item.resources)):
-                if people:
-                    holder = sub(elem, t(tag))
-                    for person in people:
-                        attendee = sub(holder, t("Attendee"))
-                        _mailbox(attendee, person)
-                        sub(attendee, t("ResponseType"), person.response)
-            sub(elem, t("AppointmentSequenceNumber"), item.sequence)
-    elif full:
+            _attendees(elem, item, answers=True)
+    else:
+        _message_fields(elem, item, organizer, full)
+    return elem
+
+
+def _message_fields(elem: ET.Element, item: Item, organizer: Person, full: bool) -> None:
+    """A message's recipients; a meeting message's link to its calendar item and the meeting it is about.
+
+    types.xsd: MessageType, then MeetingMessageType (AssociatedCalendarItemId, ...), then MeetingRequestMessageType
+    (MeetingRequestType, Start, End, Location, Organizer, attendees), as Microsoft Learn's "MeetingRequest" and
+    "MeetingCancellation" pages show them.
+    """
+    if item.sender is not None:
+        _mailbox(sub(elem, t("Sender")), item.sender)
+    elif item.kind in MEETING_MESSAGES:
+        _mailbox(sub(elem, t("Sender")), organizer)
+    if full:
         for tag, people in (("ToRecipients", item.to), ("CcRecipients", item.cc)):
             if people:
                 holder = sub(elem, t(tag))
                 for person in people:
                     _mailbox(holder, person)
-    return elem
+    if item.kind not in MEETING_MESSAGES:
+        return
+    if item.associated:
+        sub(elem, t("AssociatedCalendarItemId"), Id=item.associated, ChangeKey="CK0")
+    sub(elem, t("IsDelegated"), "false")
+    sub(elem, t("IsOutOfDate"), "false")
+    sub(elem, t("HasBeenProcessed"), "true")
+    sub(elem, t("ResponseType"), "Organizer" if item.sender is None else "Unknown")
+    if item.kind != "MeetingRequest":
+        return
+    sub(elem, t("MeetingRequestType"), "FullUpdate" if item.sequence else "NewMeetingRequest")
+    sub(elem, t("IntendedFreeBusyStatus"), "Busy")
+    if item.start and item.end:
+        sub(elem, t("Start"), format_utc(item.start))
+        sub(elem, t("End"), format_utc(item.end))
+    sub(elem, t("Location"), item.location)
+    _mailbox(sub(elem, t("Organizer")), organizer)
+    if full:
+        _attendees(elem, item, answers=False)
+
+
+def _attendees(elem: ET.Element, item: Item, *, answers: bool) -> None:
+    """The attendees with, on the organizer's calendar item, each one's answer; then the sequence number."""
+    for tag, people in (("RequiredAttendees", item.required), ("OptionalAttendees", item.optional),
+                        ("Resources", item.resources)):
+        if people:
+            holder = sub(elem, t(tag))
+            for person in people:
+                attendee = sub(holder, t("Attendee"))
+                _mailbox(attendee, person)
+                if answers:
+                    sub(attendee, t("ResponseType"), person.response)
+    sub(elem, t("AppointmentSequenceNumber"), item.sequence)
 

@@ -1,10 +1,11 @@
 """The EWS operations the test server answers, each reading the request exchangelib sent.
 
 Side effects follow what Exchange does for an organizer: a meeting sent to
-all puts a request in each attendee's delivery list and books the room; an
-update is sent again to everyone (and a cancellation to those removed); a
-cancellation removes the meeting from the organizer's calendar and frees the
-room.
+all puts a request in each attendee's delivery list and asks the room, whose
+booking assistant accepts or declines (``assistant.py``); an update is sent
+again to everyone (and a cancellation to those removed); a cancellation
+removes the meeting from the organizer's calendar and frees the room. Sent
+with a copy saved, each of them leaves its meeting message in Sent Items.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 from xml.etree import ElementTree as ET
 
+from .assistant import answer_rooms, save_copy
 from .items import ITEM_TAGS, apply_fields, local, read_attachment, write_item
 from .soap import M, T, format_local, m, parse_datetime, response_message, sub, t, text_of
 from .store import Delivery, Item, Mailbox, Person, Store
 
 NS = {"t": T, "m": M}
+GET_ROOMS_LIMIT = AVAILABILITY_LIMIT = 100
 
 
 class OperationFault(Exception):
@@ -140,6 +143,7 @@ def _deliver(store: Store, item: Item, kind: str, people: list[Person]) -> None:
 
 
 def _book_rooms(store: Store, item: Item) -> None:
+    """Rooms taken without a word, as the Graph test server books them."""
     for box in store.mailboxes.values():
         if box.room:
             box.busy = [b for b in box.busy if b[2] != item.item_id]
@@ -149,6 +153,14 @@ def _book_rooms(store: Store, item: Item) -> None:
         room = store.mailbox(resource.email)
         if room is not None and room.room:
             room.busy.append((item.start, item.end, item.item_id))
+
+
+# the values of SendMeetingInvitations(OrCancellations) that keep the meeting message in Sent Items
+_SAVED = ("SendToAllAndSaveCopy", "SendToChangedAndSaveCopy")
+
+
+def _rooms(item: Item) -> set[str]:
+    return {p.email for p in item.resources}
 
 
 def create_item(request: Request, out: ET.Element) -> None:
@@ -168,12 +180,14 @@ def create_item(request: Request, out: ET.Element) -> None:
         else:
             box, folder = store.mailbox(request.acting), "calendar" if kind == "CalendarItem" else "drafts"
         item = Item(item_id=store.new_id("AAMk"), kind=kind, folder=folder)
-        apply_fields(item, source, store, creating=True)
+        apply_fields(item, source, store)
         if kind == "CalendarItem":
             box.items[item.item_id] = item
-            _book_rooms(store, item)
             if invitations != "SendToNone":
                 _deliver(store, item, "MeetingRequest", item.attendees())
+                answer_rooms(store, box, item, _rooms(item))
+                if invitations in _SAVED:
+                    save_copy(box, store, item, "MeetingRequest")
         elif disposition in ("SendAndSaveCopy", "SendOnly"):
             _deliver(store, item, "Message", item.to + item.cc)
             if disposition == "SendAndSaveCopy":
@@ -197,10 +211,14 @@ def _cancel(request: Request, source: ET.Element, out: ET.Element) -> None:
     item.cancelled = True
     item.body = text_of(source, "t:NewBodyContent") or item.body
     _deliver(request.store, item, "MeetingCancellation", item.attendees())
+    if request.body.get("MessageDisposition", "SendAndSaveCopy") == "SendAndSaveCopy":
+        saved = request.body.find("m:SavedItemFolderId", NS)
+        folder = _folder(_folder_refs(saved)[0], request)[1] if saved is not None else "sentitems"
+        save_copy(box, request.store, item, "MeetingCancellation", folder)
     del box.items[item.item_id]  # the organizer's copy goes to Deleted Items
     item.folder = "deleteditems"
     box.items[item.item_id] = item
-    _book_rooms(request.store, item)
+    answer_rooms(request.store, box, item, set())
     response_message(out, "CreateItem")
     sub(out[-1], m("Items"))
 
@@ -214,14 +232,14 @@ def update_item(request: Request, out: ET.Element) -> None:
         if hit is None:
             response_message(out, "UpdateItem", "ErrorItemNotFound", "The specified object was not found in the store.")
             continue
-        _, item = hit
+        box, item = hit
         before = {p.email for p in item.attendees()}
         previous = {p.email: p.response for p in item.attendees()}
         for update in change.find("t:Updates", NS):
             action = local(update.tag)
             holder = next((c for c in update if local(c.tag) in ITEM_TAGS), None)
             if action in ("SetItemField", "AppendToItemField") and holder is not None:
-                apply_fields(item, holder, store, creating=False)
+                apply_fields(item, holder, store)
             elif action == "DeleteItemField":
                 uri = update.find("t:FieldURI", NS)
                 field = uri.get("FieldURI", "") if uri is not None else ""
@@ -232,16 +250,19 @@ def update_item(request: Request, out: ET.Element) -> None:
         for person in item.attendees():
             # an attendee kept keeps the answer given; Exchange asks again only when the time moves
             person.response = previous.get(person.email, "Unknown")
-            if person in item.resources and person.response == "Unknown":
-                person.response = "Accept"
         item.changes += 1
         if item.kind == "CalendarItem":
             item.sequence += 1
-            _book_rooms(store, item)
             if send != "SendToNone":
                 _deliver(store, item, "MeetingRequest", item.attendees())
                 gone = [Person(email=e) for e in sorted(before - {p.email for p in item.attendees()})]
                 _deliver(store, item, "MeetingCancellation", gone)
+                # each room receives the update too: its booking assistant processes it again
+                answer_rooms(store, box, item, _rooms(item))
+                if send in _SAVED:
+                    save_copy(box, store, item, "MeetingRequest")
+                    if gone:
+                        save_copy(box, store, item, "MeetingCancellation", to=gone)
         msg = response_message(out, "UpdateItem")
         items = sub(msg, m("Items"))
         written = sub(items, t(item.kind))
@@ -287,8 +308,14 @@ def get_user_availability(request: Request, out: ET.Element) -> None:
     window = request.body.find("t:FreeBusyViewOptions/t:TimeWindow", NS)
     start = parse_datetime(text_of(window, "t:StartTime"), zone)
     end = parse_datetime(text_of(window, "t:EndTime"), zone)
+    asked = request.body.findall("m:MailboxDataArray/t:MailboxData", NS)
+    if len(asked) > AVAILABILITY_LIMIT:
+        # Microsoft Learn, "GetUserAvailability operation": 100 is the maximum number of identities it can request;
+        # beyond, the whole request fails with this fault (as exchangelib#1101 quotes it)
+        raise OperationFault("ErrorMailboxDataArrayTooBig", "There are too many target users in the EmailAddress "
+                             f"array. The allowed size = {AVAILABILITY_LIMIT}; the actual size = {len(asked)}.")
     holder = sub(out, m("FreeBusyResponseArray"))
-    for data in request.body.iterfind("m:MailboxDataArray/t:MailboxData", NS):
+    for data in asked:
         email = text_of(data, "t:Email/t:Address")
         box = request.store.mailbox(email)
         response = sub(holder, m("FreeBusyResponse"))
@@ -332,13 +359,35 @@ def get_rooms(request: Request, out: ET.Element) -> None:
     out.set("ResponseClass", "Success")
     sub(out, m("ResponseCode"), "NoError")
     rooms = sub(out, m("Rooms"))
-    for room_email in request.store.room_lists[email][1]:
+    # Exchange answers GetRooms with the first 100 rooms of the list, with no paging and nothing to say more
+    # exist (reported against the EWS Managed API, OfficeDev/ews-java-api#524; Graph's findRooms documents
+    # the same limit)
+    for room_email in request.store.room_lists[email][1][:GET_ROOMS_LIMIT]:
         box = request.store.mailbox(room_email)
         ident = sub(sub(rooms, t("Room")), t("Id"))
         sub(ident, t("Name"), box.name if box else room_email)
         sub(ident, t("EmailAddress"), room_email)
         sub(ident, t("RoutingType"), "SMTP")
         sub(ident, t("MailboxType"), "Mailbox")
+
+
+def expand_dl(request: Request, out: ET.Element) -> None:
+    """Every member of a public distribution list, a room list included (Microsoft Learn, "ExpandDL operation":
+    it exposes the full membership; one list per call, not recursive)."""
+    email = text_of(request.body, "m:Mailbox/t:EmailAddress").lower()
+    if email not in request.store.room_lists:
+        response_message(out, "ExpandDL", "ErrorNameResolutionNoResults", "No results were found.")
+        return
+    members = request.store.room_lists[email][1]
+    msg = response_message(out, "ExpandDL")
+    expansion = sub(msg, m("DLExpansion"), TotalItemsInView=len(members), IncludesLastItemInRange="true")
+    for member in members:
+        box = request.store.mailbox(member)
+        mailbox = sub(expansion, t("Mailbox"))
+        sub(mailbox, t("Name"), box.name if box else member)
+        sub(mailbox, t("EmailAddress"), member)
+        sub(mailbox, t("RoutingType"), "SMTP")
+        sub(mailbox, t("MailboxType"), "Mailbox")
 
 
 def convert_id(request: Request, out: ET.Element) -> None:
@@ -358,6 +407,7 @@ OPERATIONS: dict[str, tuple[Callable[[Request, ET.Element], None], bool]] = {
     "GetUserAvailabilityRequest": (get_user_availability, False),
     "GetRoomLists": (get_room_lists, False),
     "GetRooms": (get_rooms, False),
+    "ExpandDL": (expand_dl, True),
     "ConvertId": (convert_id, True),
 }
 
@@ -374,4 +424,4 @@ def answer(request: Request) -> ET.Element:
     return response
 
 
-__all__ = ["OPERATIONS", "OperationFault", "Request", "answer"]
+__all__ = ["AVAILABILITY_LIMIT", "GET_ROOMS_LIMIT", "OPERATIONS", "OperationFault", "Request", "answer"]

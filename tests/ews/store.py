@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 FOLDERS = ("root", "msgfolderroot", "calendar", "sentitems", "inbox", "deleteditems")
 
@@ -31,7 +32,7 @@ class Item:
     """A calendar item or a message, with what the tests need to check."""
 
     item_id: str
-    kind: str  # CalendarItem | Message | MeetingRequest | MeetingCancellation
+    kind: str  # CalendarItem | Message | MeetingRequest | MeetingCancellation | MeetingResponse
     folder: str
     subject: str = ""
     body: str = ""
@@ -50,6 +51,9 @@ class Item:
     sequence: int = 0
     changes: int = 0
     cancelled: bool = False
+    item_class: str = ""  # when the kind's usual one does not say it (a meeting response's answer)
+    sender: Person | None = None
+    associated: str = ""  # a meeting message's calendar item
 
     @property
     def changekey(self) -> str:
@@ -66,7 +70,13 @@ class Mailbox:
     room: bool = False
     capacity: int | None = None
     items: dict[str, Item] = field(default_factory=dict)
-    busy: list[tuple[datetime, datetime, str]] = field(default_factory=list)  # start, end, busy type
+    busy: list[tuple[datetime, datetime, str]] = field(default_factory=list)  # start, end, what holds it
+    # a room's booking policy (Set-CalendarProcessing); None: no limit. Exchange's defaults are 180 days
+    # and 1440 minutes; the tests set them where they matter, so that no test depends on the day it runs
+    auto_accept: bool = True  # AutomateProcessing AutoAccept; False: AutoUpdate, the room never answers
+    allow_conflicts: bool = False
+    booking_window_days: int | None = None
+    max_duration_minutes: int | None = None
 
     def folder(self, name: str) -> list[Item]:
         return [i for i in self.items.values() if i.folder == name]
@@ -87,6 +97,7 @@ class Store:
     def __init__(self) -> None:
         self.mailboxes: dict[str, Mailbox] = {}
         self.room_lists: dict[str, tuple[str, list[str]]] = {}  # list e-mail -> (name, room e-mails)
+        self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # a booking window's start
         self.delivered: list[Delivery] = []
         self._ids = itertools.count(1)
 

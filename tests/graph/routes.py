@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from ..ews.operations import _book_rooms, _deliver
 from ..ews.store import FileAttachment, Item, Mailbox, Person, Store
@@ -23,6 +23,16 @@ from .shapes import (
 )
 
 POST_LIMIT = 3 * 1024 * 1024  # an attachment posted whole must be under 3 MB
+# "Things to know about send mail" (Microsoft Learn, https://learn.microsoft.com/en-us/graph/outlook-things-to-know-
+# about-send-mail): sendMail and a draft's /send answer 202 once the message is accepted; it stays in Drafts
+# until transport has processed it, and only then reaches Sent Items. The server lets this many further
+# requests pass before the move, so a client that looks in Sent Items only right after a 202 misses it.
+SENT_LAG = 4
+# "Manage resource mailboxes" and Set-CalendarProcessing (Microsoft Learn, Exchange Online): a room mailbox's
+# booking assistant answers an invitation after it arrives, not in the organizer's request: it declines when
+# the room is already booked on the slot (a conflict) or when its booking policy refuses the meeting (booking
+# window, capacity, working hours, who may book), else accepts. Its answer shows after this many requests.
+ASSISTANT_LAG = 2
 
 
 @dataclass
@@ -51,7 +61,62 @@ class Graph:
     uploads: dict[str, Upload] = field(default_factory=dict)
     chunks: list[int] = field(default_factory=list)  # sizes of the upload chunks received
     page_size: int = 100
+    sent_lag: int = SENT_LAG
+    assistant_lag: int = ASSISTANT_LAG
+    declining: dict[str, str] = field(default_factory=dict)  # room e-mail -> the policy it declines by
+    pending: list[list[Any]] = field(default_factory=list)  # [requests left, work done then]
     _sessions: Any = field(default_factory=lambda: itertools.count(1))
+
+    def after(self, requests: int, work: Callable[[], None]) -> None:
+        self.pending.append([requests, work])
+
+    def tick(self) -> None:
+        """One more request seen: what Exchange Online does in the background and is now over takes effect."""
+        for entry in self.pending:
+            entry[0] -= 1
+        due = [work for left, work in self.pending if left <= 0]
+        self.pending = [e for e in self.pending if e[0] > 0]
+        for work in due:
+            work()
+
+    def settle(self) -> None:
+        """Everything in the background is over: messages in Sent Items, rooms' answers given."""
+        due, self.pending = self.pending, []
+        for _, work in due:
+            work()
+
+    def submit(self, item: Item) -> None:
+        _deliver(self.store, item, "Message", item.to + item.cc)
+        item.folder = "drafts"
+        self.after(self.sent_lag, lambda: setattr(item, "folder", "sentitems"))
+
+    def book(self, item: Item) -> None:
+        """The rooms of the event booked, but for those that declined; the new ones' assistants to answer."""
+        _book_rooms(self.store, item)
+        for person in item.resources:
+            if person.response == "Decline":
+                self._release(item, person.email)
+            elif person.response == "Unknown":
+                person.response = "NoResponseReceived"
+                self.after(self.assistant_lag, lambda p=person: self._assistant(item, p))  # type: ignore[misc]
+
+    def _release(self, item: Item, email: str) -> None:
+        room = self.store.mailbox(email)
+        if room is not None:
+            room.busy = [b for b in room.busy if b[2] != item.item_id]
+
+    def _assistant(self, item: Item, person: Person) -> None:
+        room = self.store.mailbox(person.email)
+        if item.cancelled or person not in item.resources or room is None or not room.room:
+            return
+        start, end = item.start, item.end
+        conflict = start is not None and end is not None and any(
+            s < end and e > start for s, e, owner in room.busy if owner != item.item_id)
+        if conflict or person.email in self.declining:
+            person.response = "Decline"
+            self._release(item, person.email)
+        else:
+            person.response = "Accept"
 
     def box(self, user: str) -> Mailbox:
         box = self.store.mailbox(user)
@@ -93,13 +158,11 @@ def create_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: An
         return Reply(201, event_out(item, _organizer(box), transaction=transaction))
     item = Item(item_id=store.new_id("AAMkEv"), kind="CalendarItem", folder="calendar")
     apply(item, store, body)
-    for room in item.resources:
-        room.response = "Accept"  # rooms accept automatically when free
     box.items[item.item_id] = item
     if transaction:
         graph.transactions[(box.email, transaction)] = item.item_id
     if item.attendees():
-        _book_rooms(store, item)
+        graph.book(item)
         _deliver(store, item, "MeetingRequest", item.attendees())
     return Reply(201, event_out(item, _organizer(box), transaction=transaction))
 
@@ -112,13 +175,11 @@ def update_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: An
     for person in item.attendees():
         # an attendee kept keeps the answer given
         person.response = before.get(person.email, "Unknown")
-        if person in item.resources and person.response == "Unknown":
-            person.response = "Accept"
     item.changes += 1
     if item.attendees():
         if before:
             item.sequence += 1
-        _book_rooms(graph.store, item)
+        graph.book(item)
         _deliver(graph.store, item, "MeetingRequest", item.attendees())
         now = {person.email for person in item.attendees()}
         gone = [Person(email=e) for e in before if e not in now]
@@ -217,11 +278,14 @@ def upload_chunk(graph: Graph, session: str, content_range: str, data: bytes) ->
 # -- mail --------------------------------------------------------------------
 def send_mail(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
     box, store = graph.box(p["user"]), graph.store
-    item = Item(item_id=store.new_id("AAMkMsg"), kind="Message", folder="sentitems")
+    item = Item(item_id=store.new_id("AAMkMsg"), kind="Message", folder="drafts")
     apply(item, store, body["message"])
-    _deliver(store, item, "Message", item.to + item.cc)
-    if body.get("saveToSentItems", True):
-        box.items[item.item_id] = item
+    if not body.get("saveToSentItems", True):
+        _deliver(store, item, "Message", item.to + item.cc)
+        return Reply(202)
+    # saved in Drafts when accepted, in Sent Items once processed (see SENT_LAG)
+    box.items[item.item_id] = item
+    graph.submit(item)
     return Reply(202)
 
 
@@ -237,14 +301,26 @@ def send_draft(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any)
     _, item = _owner(graph, p)
     if item.folder != "drafts":
         raise GraphError(400, "ErrorInvalidOperation", "Only a draft can be sent.")
-    _deliver(graph.store, item, "Message", item.to + item.cc)
-    item.folder = "sentitems"
+    # still in Drafts while transport processes it (see SENT_LAG): Graph would take a second /send as well
+    graph.submit(item)
     return Reply(202)
 
 
-def list_sent(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+def update_message(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    _, item = _owner(graph, p)
+    apply(item, graph.store, body)
+    return Reply(200, message_out(item))
+
+
+def delete_message(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
+    box, item = _owner(graph, p)
+    del box.items[item.item_id]
+    return Reply(204)
+
+
+def list_folder(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
     box, wanted = graph.box(p["user"]), expanded(q)
-    found = [i for i in box.folder("sentitems") if matches(i, q)][:int(q.get("$top", "10"))]
+    found = [i for i in box.folder(p["folder"]) if matches(i, q)][:int(q.get("$top", "10"))]
     return Reply(200, {"value": [selected(message_out(i, wanted), q) for i in found]})
 
 
@@ -281,17 +357,17 @@ def _room(box: Mailbox) -> dict[str, Any]:
             "capacity": box.capacity}
 
 
-def _page(graph: Graph, rooms: list[dict[str, Any]], path: str, q: Mapping[str, str]) -> Reply:
-    skip = int(q.get("$skip", "0"))
-    page: dict[str, Any] = {"value": rooms[skip:skip + graph.page_size]}
-    if skip + graph.page_size < len(rooms):
-        page["@odata.nextLink"] = f"{graph.origin}/v1.0{path}?$skip={skip + graph.page_size}"
-    return Reply(200, page)
+def _page(graph: Graph, rooms: list[dict[str, Any]], q: Mapping[str, str]) -> Reply:
+    """One page of rooms as Exchange Online gives it: "List places" (Microsoft Learn, place-list) takes $top and
+    $skip, 100 rooms a page by default, and its answer carries no @odata.nextLink however many rooms remain
+    (microsoftgraph/microsoft-graph-docs-contrib#341, microsoftgraph/msgraph-sdk-dotnet#2190)."""
+    skip, top = int(q.get("$skip", "0")), int(q.get("$top", str(graph.page_size)))
+    return Reply(200, {"value": rooms[skip:skip + top]})
 
 
 def all_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
     rooms = [_room(b) for b in graph.store.mailboxes.values() if b.room]
-    return _page(graph, rooms, "/places/microsoft.graph.room", q)
+    return _page(graph, rooms, q)
 
 
 def list_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any) -> Reply:
@@ -300,7 +376,7 @@ def list_rooms(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: Any)
         raise GraphError(404, "ErrorItemNotFound", f"The room list '{room_list}' was not found.")
     boxes = [graph.store.mailbox(e) for e in graph.store.room_lists[room_list][1]]
     rooms = [_room(b) for b in boxes if b is not None]
-    return _page(graph, rooms, f"/places/{quote(room_list, safe='@')}/microsoft.graph.roomlist/rooms", q)
+    return _page(graph, rooms, q)
 
 
 _USER = r"/users/(?P<user>[^/]+)"
@@ -319,7 +395,10 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [(m, re.compile(f"^{p}
     ("POST", _USER + "/sendMail", "POST sendMail", send_mail),
     ("POST", _USER + "/messages", "POST message", create_message),
     ("POST", _USER + r"/messages/(?P<id>[^/]+)/send", "POST send", send_draft),
-    ("GET", _USER + "/mailFolders/sentitems/messages", "GET sentitems", list_sent),
+    ("PATCH", _USER + r"/messages/(?P<id>[^/]+)", "PATCH message", update_message),
+    ("DELETE", _USER + r"/messages/(?P<id>[^/]+)", "DELETE message", delete_message),
+    ("GET", _USER + "/mailFolders/(?P<folder>sentitems)/messages", "GET sentitems", list_folder),
+    ("GET", _USER + "/mailFolders/(?P<folder>drafts)/messages", "GET drafts", list_folder),
     ("GET", _USER + "/mailFolders/sentitems", "GET sentitems folder", sent_folder),
     ("GET", _USER + "/calendar", "GET calendar", calendar),
     ("POST", _USER + "/calendar/getSchedule", "POST getSchedule", get_schedule),

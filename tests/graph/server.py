@@ -30,7 +30,9 @@ from .routes import Graph, GraphError, Reply, route, upload_chunk
 
 SERVICE = "commissions@province-sud.nc"
 TENANT, CLIENT_ID, CLIENT_SECRET = "province-sud", "appli-commissions", "secret-graph-de-test"
-BODY_LIMIT = 4 * 1024 * 1024  # Graph refuses a request body over 4 MB
+# "Attach large files to Outlook messages or events" (Microsoft Learn): a request to Graph carries at most 4 MB;
+# larger files go through an upload session, whose chunks are under 4 MB too
+BODY_LIMIT = 4_000_000
 _FAULTS = {"throttle": (429, "TooManyRequests", "Application is over its MailboxConcurrency limit."),
            "unavailable": (503, "ServiceUnavailable", "Service unavailable, please retry."),
            "forbidden": (403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")}
@@ -62,6 +64,7 @@ class GraphServer:
     token_requests: int = 0
     certificate: Any = None  # the application's certificate (cryptography), once one is issued
     policy: set[str] | None = None  # the mailboxes an application access policy lets the application reach
+    largest: int = 0  # the largest request body received (Graph requests and upload chunks)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -179,6 +182,9 @@ def _make_handler(server: GraphServer) -> type[BaseHTTPRequestHandler]:
                 self._reply(_error(failure.status, failure.code, failure.message))
                 return
             server.requests.append(Seen(operation, time.monotonic()))
+            server.largest = max(server.largest, len(data))
+            with server.lock:
+                server.graph.tick()
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             if not server.tokens.get(token):
                 self._reply(_error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is "
@@ -234,6 +240,9 @@ def _make_handler(server: GraphServer) -> type[BaseHTTPRequestHandler]:
                 if any(statuses.get(d, 200) >= 400 for d in request.get("dependsOn", [])):
                     reply = _error(424, "FailedDependency", "A request this one depends on failed.")
                 elif pending and pending.kind in _FAULTS:
+                    # "JSON batching" and "Microsoft Graph throttling guidance" (Microsoft Learn): a request
+                    # of a batch is throttled on its own, its 429 and Retry-After inside the batch's answer
+                    # (itself a 200); the client retries that request after the delay
                     reply = _fault(pending)
                 else:
                     reply = self._one(request["method"], path, query, request.get("body"))
@@ -246,6 +255,10 @@ def _make_handler(server: GraphServer) -> type[BaseHTTPRequestHandler]:
 
         def _upload(self, session: str, data: bytes) -> None:
             server.requests.append(Seen("PUT upload", time.monotonic()))
+            server.largest = max(server.largest, len(data))
+            if len(data) > BODY_LIMIT:
+                self._reply(_error(413, "RequestBodyTooLarge", "The maximum request length supported is 4MB."))
+                return
             if self.headers.get("Authorization"):
                 # the session URL is pre-authenticated: Graph refuses a chunk that also carries a token
                 self._reply(_error(401, "InvalidAuthenticationToken", "Do not send a token to an upload URL."))
@@ -259,6 +272,9 @@ def _make_handler(server: GraphServer) -> type[BaseHTTPRequestHandler]:
                     reply = upload_chunk(server.graph, session, self.headers.get("Content-Range", ""), data)
             except GraphError as failure:
                 reply = _error(failure.status, failure.code, failure.message)
+            if pending and pending.kind == "drop":
+                self._drop()
+                return
             self._reply(reply)
 
         def _discovery(self, tenant: str) -> Reply:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
+import requests
 
 from automations.cli import commands
 from automations.errors import TransportError
 from automations.transports import BACKENDS
 
-from ..ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from ..service_factory import context, make_service
+from ..ews.server import PASSWORD, SERVICE, USER, EwsServer, ews_server
+from ..service_factory import context, edit_planning, make_service
 from .test_transports import STAMP, mail, meeting
 
 PLANNING = Path("registres") / "Planning des instances 2026.xlsx"
@@ -138,6 +141,32 @@ def test_settings_are_checked() -> None:
         "tenant_id : obligatoire avec auth = \"oauth2\"")
 
 
+ONLINE = ("Exchange Online n'accepte plus EWS (bloqué depuis le 1er octobre 2026, arrêté en avril 2027) : "
+          "utilisez le transport kind = \"graph\" (Microsoft Graph), voir le README, « Microsoft 365 »")
+
+
+@pytest.mark.parametrize("settings, key", [
+    ({"server": "https://outlook.office365.com/EWS/Exchange.asmx", "username": "u", "password_env": "P"}, "server"),
+    ({"server": "https://outlook.office365.us/EWS/Exchange.asmx", "username": "u", "password_env": "P"}, "server"),
+    ({"autodiscover": True, "mailbox": "commissions@provincesud.onmicrosoft.com", "username": "u",
+      "password_env": "P"}, "mailbox"),
+    ({"autodiscover": True, "auth": "oauth2", "tenant_id": "t", "client_id": "c", "client_secret_env": "S"}, "auth"),
+])
+def test_check_sends_exchange_online_to_graph(settings: dict[str, object], key: str) -> None:
+    problems = BACKENDS["exchange"].check_settings({"mailbox": "commissions@province-sud.nc", **settings})
+    assert problems == [f"{key} : {ONLINE}"]
+
+
+def test_an_exchange_of_the_service_stays_accepted() -> None:
+    check = BACKENDS["exchange"].check_settings
+    assert check({"server": "https://mail.province-sud.nc/EWS/Exchange.asmx", "mailbox": "commissions@province-sud.nc",
+                  "username": "u", "password_env": "P"}) == []
+    # modern authentication against the service's own AD FS is not Exchange Online
+    assert check({"server": "https://mail.province-sud.nc/EWS/Exchange.asmx", "mailbox": "commissions@province-sud.nc",
+                  "auth": "oauth2", "authority": "https://adfs.province-sud.nc/adfs", "tenant_id": "t",
+                  "client_id": "c", "client_secret_env": "S"}) == []
+
+
 def test_impersonation_acts_for_the_shared_mailbox(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:
@@ -181,3 +210,69 @@ def test_ntlm_login_as_on_premises_exchange(tmp_path: Path, monkeypatch) -> None
         refused = BACKENDS["exchange"](settings, base=tmp_path, now=lambda: STAMP)
         with pytest.raises(TransportError, match="identifiants refusés"):
             refused.verify()
+
+
+def test_meeting_copies_in_sent_items_are_found_by_the_lookup(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
+    with ews_server(tmp_path) as server:
+        add_rooms(server)
+        transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        first = transport.send_meeting(meeting())
+        moved = meeting("invitation/x/2026-12-02#1")
+        hour = timedelta(hours=1)
+        transport.send_meeting(replace(moved, start=moved.start + hour, end=moved.end + hour))
+        box = server.store.mailbox(SERVICE)
+        # Exchange keeps what it sent, the meeting requests, each with the properties of the meeting at the time
+        key = "invitation/x/2026-12-02"
+        assert [(i.kind, i.extended) for i in box.folder("sentitems")] == [
+            ("MeetingRequest", {"CommissionKey": key, "CommissionDelivery": f"{key}#0"}),
+            ("MeetingRequest", {"CommissionKey": key, "CommissionDelivery": f"{key}#1"})]
+        assert transport.lookup(f"{key}#1").reference == first.reference  # the meeting itself, updated
+        assert transport.lookup(f"{key}#0") is not None
+        # staff delete the meeting from the calendar: the copy in Sent Items still says the update went out
+        [item] = server.store.calendar(SERVICE)
+        item.folder = "deleteditems"
+        assert transport.lookup(f"{key}#1").reference == f"exchange:{key}#1"
+        # a cancellation leaves its own copy, which does not make a new revision look sent
+        item.folder = "calendar"
+        assert transport.lookup(f"{key}#2") is None  # as the run asks before each send
+        transport.send_meeting(meeting(f"{key}#2", method="CANCEL"))
+        assert [i.kind for i in box.folder("sentitems")] == ["MeetingRequest", "MeetingRequest", "MeetingCancellation"]
+        assert box.folder("sentitems")[-1].extended["CommissionDelivery"] == f"{key}#1"
+        assert transport.lookup(f"{key}#3") is None
+        transport.close()
+
+
+def test_find_item_answers_meeting_copies_under_their_own_element(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
+    with ews_server(tmp_path) as server:
+        transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
+        transport.send_meeting(meeting())
+        transport.close()
+        find = server.requests[-2]
+        assert find.operation == "FindItem"
+        answer = requests.post(server.url, data=find.body, auth=(USER, PASSWORD), verify=str(server.ca_file),
+                               headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=10)
+        # the FindItem of the look-up, replayed: the calendar holds the meeting, Sent Items the request sent
+        assert answer.status_code == 200
+        text = answer.text
+        assert "<t:CalendarItem>" in text and "<t:MeetingRequest>" in text
+        assert "<t:ItemClass>IPM.Schedule.Meeting.Request</t:ItemClass>" in text
+        assert text.count('PropertyName="CommissionDelivery"') == 2
+
+
+def test_connection_dropped_after_an_update_gives_no_duplicate(exchange, clock) -> None:
+    server, config = exchange
+    commands.run(context(config, clock))
+    edit_planning(config.parent, 6, Heure="14h00")
+    server.fail_next("UpdateItem", "drop")
+    report = commands.run(context(config, clock))
+    # the check after the drop read the calendar and Sent Items, where the update's meeting request now is
+    assert [a.kind for a in report.done + report.recovered] == ["update"] and report.failed == []
+    assert server.count("UpdateItem") == 1
+    assert [d.kind for d in server.store.deliveries_to("wassissi.lalie@fsh.nc")] == ["MeetingRequest"] * 2
+    key = "invitation/commission-maintien-dans-le-logement/2026-12-02"
+    assert [(i.kind, i.extended["CommissionDelivery"]) for i in server.store.mailbox(SERVICE).folder("sentitems")] == [
+        ("MeetingRequest", f"{key}#0"), ("MeetingRequest", f"{key}#1")]
+    again = commands.run(context(config, clock))
+    assert again.done == [] and again.failed == []

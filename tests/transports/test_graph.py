@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from automations.errors import TransportError
-from automations.transports import BACKENDS, Attachment, RoomChoice
+from automations.transports import BACKENDS, Address, Attachment, RoomChoice
+from automations.transports.guard import GuardedTransport
 
 from ..conftest import NOUMEA
 from ..graph.server import CLIENT_SECRET, SERVICE, graph_server
@@ -34,11 +35,16 @@ def transport(server, tmp_path: Path, **overrides: object):
 def test_a_4_mb_attachment_goes_through_an_upload_session(server, tmp_path: Path) -> None:
     graph = transport(server, tmp_path)
     pack = replace(mail("pack/x#0"), attachments=(*mail().attachments, Attachment("Dossier de séance.pdf", BIG, PDF)))
+    assert graph.lookup("pack/x#0") is None  # as the executor does before any send
     graph.send_mail(pack)
-    # too big for one request: a draft with the small file, the big one in 320 KiB multiples, then the send
-    assert server.operations() == ["POST message", "POST createUploadSession", "PUT upload", "PUT upload",
-                                   "POST send"]
+    # too big for one request: a draft with the small file, the big one in 320 KiB multiples, then one batch
+    # giving the draft its delivery id and sending it
+    assert server.operations() == ["$batch", "POST message", "POST createUploadSession", "PUT upload",
+                                   "PUT upload", "$batch"]
+    assert server.batched()[-2:] == ["PATCH message", "POST send"]
     assert server.graph.chunks == [3_276_800, len(BIG) - 3_276_800]
+    assert graph.lookup("pack/x#0").reference == "graph:pack/x#0"  # accepted, still in Drafts
+    server.graph.settle()
     [delivery] = server.store.deliveries_to("therese.xowie@ville-noumea.nc")
     assert [(a.name, a.content) for a in delivery.item.attachments] == [
         ("Lettre été.docx", b"PK\x03\x04 docx"), ("Dossier de séance.pdf", BIG)]
@@ -152,7 +158,6 @@ def test_rooms_from_the_tenant_or_a_room_list(server, tmp_path: Path) -> None:
     server.store.add_mailbox("salle.banian@province-sud.nc", "Salle Banian", room=True, capacity=30)
     server.store.room_lists["salles.foch@province-sud.nc"] = (
         "Immeuble Foch", ["salle.kaori@province-sud.nc", "salle.niaouli@province-sud.nc"])
-    server.graph.page_size = 2  # the tenant's rooms come in two pages
     everywhere = transport(server, tmp_path, room_list="*").rooms()
     assert [(r.name, r.email, r.capacity) for r in everywhere] == [
         ("Salle Kaori", "salle.kaori@province-sud.nc", 20), ("Salle Niaouli", "salle.niaouli@province-sud.nc", 12),
@@ -160,6 +165,20 @@ def test_rooms_from_the_tenant_or_a_room_list(server, tmp_path: Path) -> None:
     foch = transport(server, tmp_path, room_list="salles.foch@province-sud.nc").rooms()
     assert [r.name for r in foch] == ["Salle Kaori", "Salle Niaouli"]
     assert transport(server, tmp_path).rooms() == []
+
+
+def test_rooms_past_the_hundredth_are_found(server, tmp_path: Path) -> None:
+    for n in range(1, 130):
+        server.store.add_mailbox(f"salle.{n:03}@province-sud.nc", f"Salle {n:03}", room=True, capacity=10)
+    server.store.room_lists["salles.nord@province-sud.nc"] = (
+        "Province Nord", [f"salle.{n:03}@province-sud.nc" for n in range(1, 101)])
+    # pages of 100 with no next link, as Microsoft 365 answers: the transport asks for the next one itself
+    found = transport(server, tmp_path, room_list="*").rooms()
+    assert len(found) == 130 and found[-1] == RoomChoice("Salle 129", "salle.129@province-sud.nc", 10)
+    assert server.operations() == ["GET rooms"] * 2
+    # exactly 100: the second page, empty, says there is no more
+    assert len(transport(server, tmp_path, room_list="salles.nord@province-sud.nc").rooms()) == 100
+    assert server.operations() == ["GET rooms"] * 4
 
 
 def test_free_room_and_check_rooms_read_the_schedules(server, tmp_path: Path) -> None:
@@ -190,3 +209,123 @@ def test_settings_are_checked() -> None:
         "certificate, chemin du certificat de l'application)",
         "graph_url : « http://graph.local/v1.0 » doit commencer par https://",
         "retries : nombre positif attendu, pas « -1 »"]
+
+
+def _sent_once(server, graph, delivery_id: str) -> None:
+    """One delivery, found by the look-up while in Drafts and once in Sent Items, no draft left behind."""
+    assert len(server.store.deliveries_to("therese.xowie@ville-noumea.nc")) == 1
+    assert graph.lookup(delivery_id).reference == f"graph:{delivery_id}"
+    server.graph.settle()
+    box = server.store.mailbox(SERVICE)
+    assert box.folder("drafts") == [] and len(box.folder("sentitems")) == 1
+    assert graph.lookup(delivery_id).reference == f"graph:{delivery_id}"
+
+
+SMALL = [("POST sendMail", 0)]
+LARGE = [("POST message", 0), ("POST createUploadSession", 0), ("PUT upload", 0), ("PUT upload", 1),
+         ("PATCH message", 0), ("POST send", 0)]
+
+
+@pytest.mark.parametrize(("size", "operation", "skip"), [("small", *s) for s in SMALL] + [("large", *s) for s in LARGE])
+def test_a_line_dropped_at_any_request_of_a_send_gives_one_delivery(server, tmp_path: Path, size: str,
+                                                                    operation: str, skip: int) -> None:
+    graph = transport(server, tmp_path)
+    graph.pause = lambda seconds: None
+    sent = mail("lettre/x#0") if size == "small" else replace(
+        mail("lettre/x#0"), attachments=(*mail().attachments, Attachment("Dossier de séance.pdf", BIG, PDF)))
+    # the server does the work, then the line goes dead before its answer; the message stays in Drafts a while
+    server.fail_next(operation, "drop", skip=skip)
+    assert graph.lookup("lettre/x#0") is None
+    graph.send_mail(sent)
+    assert server.faults == []
+    _sent_once(server, graph, "lettre/x#0")
+    [delivery] = server.store.deliveries_to("therese.xowie@ville-noumea.nc")
+    assert [a.name for a in delivery.item.attachments] == [a.filename for a in sent.attachments]
+
+
+def test_a_draft_never_sent_is_replaced_and_sent_once(server, tmp_path: Path) -> None:
+    big = replace(mail("lettre/x#0"), attachments=(Attachment("Dossier de séance.pdf", BIG, PDF),))
+    server.fail_next("PATCH message", "forbidden")  # the run stops before the send: a draft is left
+    with pytest.raises(TransportError):
+        transport(server, tmp_path).send_mail(big)
+    [left] = server.store.mailbox(SERVICE).folder("drafts")
+    assert server.store.delivered == [] and "CommissionDelivery" not in left.extended
+    graph = transport(server, tmp_path)
+    assert graph.lookup("lettre/x#0") is None  # a draft without its delivery id was never sent
+    graph.send_mail(big)
+    assert left.item_id not in server.store.mailbox(SERVICE).items
+    _sent_once(server, graph, "lettre/x#0")
+
+
+def test_a_file_of_2_9_mib_goes_through_an_upload_session(server, tmp_path: Path) -> None:
+    graph = transport(server, tmp_path)
+    file = Attachment("Dossier de séance.pdf", b"%PDF" * (int(2.9 * 1024 * 1024) // 4), PDF)
+    graph.send_mail(replace(mail(), attachments=(file,)))
+    # in base64 the file alone would make a request of about 3.9 MiB: past the 4 MB Graph takes
+    assert "POST createUploadSession" in server.operations() and "POST attachment" not in server.operations()
+    assert server.largest <= 4_000_000
+    [delivery] = server.store.deliveries_to("therese.xowie@ville-noumea.nc")
+    assert [(a.name, a.content) for a in delivery.item.attachments] == [(file.filename, file.content)]
+
+
+def test_a_request_throttled_inside_a_batch_is_sent_again_alone_after_its_delay(server, tmp_path: Path) -> None:
+    graph = transport(server, tmp_path)
+    slept: list[float] = []
+    graph.pause = slept.append
+    # "JSON batching" (Microsoft Learn): one request of a batch answered 429 with its own Retry-After
+    server.fail_next("GET drafts", "throttle", retry_after=2)
+    server.fail_next("POST attachment", "throttle", retry_after=5)
+    graph.send_meeting(replace(meeting(), attachments=mail().attachments))
+    assert slept == [2.0, 5.0]
+    assert server.operations() == ["$batch", "$batch", "POST event", "$batch", "$batch"]
+    assert server.batched() == ["GET events", "GET drafts", "GET sentitems", "GET drafts",
+                                "POST attachment", "PATCH event", "POST attachment", "PATCH event"]
+    [request] = server.store.deliveries_to("wassissi.lalie@fsh.nc")
+    assert [a.name for a in request.item.attachments] == ["Lettre été.docx"]
+
+
+def test_the_room_answers_after_the_invitation_and_may_decline(server, tmp_path: Path) -> None:
+    server.store.add_mailbox("salle.niaouli@province-sud.nc", "Salle Niaouli", room=True, capacity=12)
+    server.graph.declining["salle.niaouli@province-sud.nc"] = "capacité dépassée"
+    graph = transport(server, tmp_path)
+    graph.send_meeting(meeting())
+    # the booking assistant answers after the invitation: no answer yet, the room booked meanwhile
+    assert transport(server, tmp_path).room_answer("invitation/x/2026-12-02#0") is None
+    other = replace(meeting("invitation/y/2026-12-02#0"), uid="invitation-y@province-sud.nc",
+                    room=Address("salle.niaouli@province-sud.nc", "Salle Niaouli"))
+    graph.send_meeting(other)
+    server.graph.settle()
+    fresh = transport(server, tmp_path)
+    assert fresh.room_answer("invitation/x/2026-12-02#0") == "accepted"
+    assert fresh.room_answer("invitation/y/2026-12-02#0") == "declined"  # by its policy
+    assert server.store.mailbox("salle.niaouli@province-sud.nc").busy == []
+    assert fresh.room_answer("invitation/z/2026-12-02#0") is None  # no such meeting
+    # a third meeting on the same slot in Kaori: declined on the conflict
+    third = replace(meeting("invitation/z/2026-12-02#0"), uid="invitation-z@province-sud.nc")
+    fresh.send_meeting(third)
+    server.graph.settle()
+    assert transport(server, tmp_path).room_answer("invitation/z/2026-12-02#0") == "declined"
+    # the recipients' allow-list lets the answer through; in pilot mode no room was invited
+    guarded = GuardedTransport(transport(server, tmp_path), allowed_domains=["province-sud.nc"])
+    assert guarded.room_answer("invitation/z/2026-12-02#0") == "declined"
+    pilot = GuardedTransport(transport(server, tmp_path), pilot_address="pilote@province-sud.nc")
+    assert pilot.room_answer("invitation/z/2026-12-02#0") is None
+    assert BACKENDS["outbox"]({"folder": "boite"}, base=tmp_path, now=lambda: STAMP).room_answer("x#0") is None
+
+
+@pytest.mark.parametrize(("operation", "skip"), [("POST event", 0), ("POST createUploadSession", 0),
+                                                 ("PUT upload", 0), ("PUT upload", 1), ("PATCH event", 0)])
+def test_a_line_dropped_at_any_request_of_an_invitation_gives_one(server, tmp_path: Path, operation: str,
+                                                                    skip: int) -> None:
+    graph = transport(server, tmp_path)
+    graph.pause = lambda seconds: None
+    server.fail_next(operation, "drop", skip=skip)
+    sent = replace(meeting(), attachments=(Attachment("Dossier.pdf", BIG, PDF),))
+    assert graph.lookup(sent.delivery_id) is None
+    graph.send_meeting(sent)
+    assert server.faults == []
+    [request] = server.store.deliveries_to("wassissi.lalie@fsh.nc")
+    assert [(a.name, a.content) for a in request.item.attachments] == [("Dossier.pdf", BIG)]
+    [event] = server.store.calendar(SERVICE)
+    assert [a.name for a in event.attachments] == ["Dossier.pdf"]
+    assert graph.lookup(sent.delivery_id).reference == event.item_id
