@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as time_of_day
+from pathlib import Path
 
 from ..alerts import alerts
 from ..domain import attendance
@@ -24,11 +25,11 @@ from ..errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from ..documents.pdf import find_libreoffice, unavailable_message
 from ..engine.executor import RunReport, apply_pending_writes, execute, prepare_documents
 from ..registers.sidecar import backlog_lines, sidecar_path
-from ..registers.workbook_guard import unsafe_parts
+from ..registers.workbook_guard import GRANT_FOLDER, folder_refusal, read_only_finding, target_of, unsafe_parts
 from ..engine.journal import Journal
 from ..registers.findings import Finding, Severity
 from ..registers.mapping import Mapping, load_mapping
-from ..registers.reader import Registers, read_registers
+from ..registers.reader import Registers, read_registers, register_files
 from ..registers.types import normalize_label
 from ..engine.registry import ALERTS, AUTOMATIONS, Automation, choices, labels
 from ..engine.retention import purge
@@ -135,6 +136,8 @@ def check(ctx: Context) -> int:
         if parts:
             ctx.say(f"    ⚠ l'outil n'y écrira pas : il contient des éléments qu'un enregistrement ferait perdre "
                     f"({', '.join(parts)}) ; ce qu'il faudrait y reporter ira dans « {sidecar_path(path).name} ».")
+    if cfg.write_back.enabled:
+        _say_unwritable(ctx, loaded)
     with Journal(cfg.paths.journal, readonly=True) as journal:
         for line in backlog_lines(journal.write_backlog()):
             ctx.say(f"  ⚠ {line}")
@@ -159,6 +162,28 @@ def check(ctx: Context) -> int:
         transport.close()
     ok = templates_ok and not pdf_problem and not loaded.errors and transport_ok
     return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _say_unwritable(ctx: Context, loaded: Loaded) -> None:
+    """Workbooks the tool fills that it will not be able to write, found before a run acts on them: a warning,
+    as a workbook saving would strip is, since mails still leave and the journal keeps what waits."""
+    written = {path for role, spec in loaded.mapping.registers.items()
+               if any(fs.write_back for fs in spec.fields.values()) or role == "mail_out"
+               for path in loaded.registers.files if path in register_files(spec, ctx.config.paths.registers)}
+    folders: dict[Path, list[Path]] = {}
+    for path in sorted(written):
+        folders.setdefault(target_of(path).parent, []).append(path)
+        finding = read_only_finding(path)
+        if finding is not None:
+            ctx.say(f"  ⚠ « {path.name} » : {finding}")
+    for folder, paths in folders.items():
+        refused = folder_refusal(folder)
+        if refused is None:
+            continue
+        where = ("Dossier des registres" if folder == ctx.config.paths.registers.resolve()
+                 else f"Dossier « {folder} » (où se trouve « {paths[0].name} »)")
+        ctx.say(f"  ⚠ {where} : l'outil ne peut pas y créer de fichier ({refused}), il ne pourra reporter le suivi "
+                f"dans aucun classeur : {GRANT_FOLDER}")
 
 
 def _pdf_problem(ctx: Context) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..engine.context import Context
 from ..errors import UsageError
-from ..registers.workbook_guard import busy, lock_file
+from ..registers.workbook_guard import busy, lock_file, target_of
 from ..registers.backups import backups_of
 
 
@@ -36,8 +36,9 @@ def _workbook(ctx: Context, name: str) -> Path:
 def restore(ctx: Context, name: str, choice: int | None) -> int:
     """Without ``choice``, list the copies, newest first; with it, put that copy back."""
     path = _workbook(ctx, name)
+    real = target_of(path)  # a register kept behind a symbolic link: its copies bear the workbook's name
     backup_dir = ctx.config.paths.backups
-    copies = list(reversed(backups_of(backup_dir, path)))
+    copies = list(reversed(backups_of(backup_dir, real)))
     if not copies:
         ctx.say(f"Aucune copie de « {path.name} » dans {backup_dir}.")
         return 0
@@ -50,18 +51,18 @@ def restore(ctx: Context, name: str, choice: int | None) -> int:
         return 0
     if not 1 <= choice <= len(copies):
         raise UsageError(f"Copie {choice} inconnue : choisissez entre 1 et {len(copies)}.")
-    lock = lock_file(path)
+    lock = lock_file(path) or lock_file(real)
     if lock is not None:
         raise busy(path, lock, "")
     chosen = copies[choice - 1]
     now = ctx.now().strftime("%Y%m%d-%H%M%S")
-    current = backup_dir / f"{path.stem}.{now}{path.suffix}"
-    shutil.copy2(path, current)  # the workbook as it is now: a restore can be undone too
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    current = backup_dir / f"{real.stem}.{now}{real.suffix}"
+    shutil.copy2(real, current)  # the workbook as it is now: a restore can be undone too
+    handle, temp = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=real.suffix, dir=real.parent)
     os.close(handle)
     try:
         shutil.copyfile(chosen, temp)
-        os.replace(temp, path)
+        os.replace(temp, real)  # the link, if any, stays a link
     finally:
         Path(temp).unlink(missing_ok=True)
     ctx.say(f"« {path.name} » remis comme le {_when(chosen)} ; l'état d'avant est gardé dans « {current.name} ».")

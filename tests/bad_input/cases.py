@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import cases_cells, cases_files, cases_layout
+from . import cases_cells, cases_files, cases_fs, cases_layout
 from .runner import Case
 
-CASES: list[Case] = [*cases_layout.CASES, *cases_cells.CASES, *cases_files.CASES]
+CASES: list[Case] = [*cases_layout.CASES, *cases_cells.CASES, *cases_files.CASES, *cases_fs.CASES]
