@@ -13,8 +13,9 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from xml.parsers import expat
 
 # Below this size a compression ratio says nothing: a short, repetitive XML part compresses very well.
@@ -41,6 +42,25 @@ class Refusal:
     reason: str  # e.g. « la partie « word/document.xml » ferait 2,0 Go une fois décompressée »
     part: zipfile.ZipInfo | None = None  # the entry at fault; None for the archive as a whole
     size: int = 0  # for "size": the inflated bytes found too many
+
+
+class Verdicts:
+    """What a check said of each file, kept while the file is unchanged (same inode, time and size): a run asks
+    several times (reading, check, write-back) and the parts are inflated once per version of a file."""
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._said: dict[tuple[str, int, int, int], str | None] = {}
+
+    def of(self, path: Path, judge: Callable[[Path], str | None]) -> str | None:
+        """``judge(path)``, or what it said of this very version; ``stat``'s OSError is the caller's."""
+        seen = path.stat()
+        key = (str(path), seen.st_mtime_ns, seen.st_size, seen.st_ino)
+        if key not in self._said:
+            if len(self._said) >= self._most:
+                self._said.clear()
+            self._said[key] = judge(path)
+        return self._said[key]
 
 
 def size_text(count: int) -> str:

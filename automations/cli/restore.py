@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..engine.context import Context
@@ -55,8 +55,11 @@ def restore(ctx: Context, name: str, choice: int | None) -> int:
     if lock is not None:
         raise busy(path, lock, "")
     chosen = copies[choice - 1]
-    now = ctx.now().strftime("%Y%m%d-%H%M%S")
-    current = backup_dir / f"{real.stem}.{now}{real.suffix}"
+    moment = ctx.now()
+    current = backup_dir / f"{real.stem}.{moment.strftime('%Y%m%d-%H%M%S')}{real.suffix}"
+    while current.exists():  # a copy taken this very second (by the run just before) is never overwritten
+        moment += timedelta(seconds=1)
+        current = backup_dir / f"{real.stem}.{moment.strftime('%Y%m%d-%H%M%S')}{real.suffix}"
     shutil.copy2(real, current)  # the workbook as it is now: a restore can be undone too
     handle, temp = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=real.suffix, dir=real.parent)
     os.close(handle)

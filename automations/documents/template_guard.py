@@ -17,21 +17,15 @@ from ..errors import TemplateError
 LIMITS = archive_guard.Limits(part=32 * 1024 * 1024, total=128 * 1024 * 1024, entries=2_000, ratio=200,
                               stream=32 * 1024 * 1024)
 
-_verdicts: dict[tuple[str, int, int, int], str | None] = {}
+_verdicts = archive_guard.Verdicts(64)
 
 
 def refusal(path: Path) -> str | None:
     """Why the template must not be opened, as « Modèle « X » refusé : … »; None when it may be."""
     try:
-        seen = path.stat()
+        return _verdicts.of(path, _refusal)
     except OSError:
         return None  # a missing template is reported by its reader, with its own words
-    key = (str(path), seen.st_mtime_ns, seen.st_size, seen.st_ino)
-    if key not in _verdicts:
-        if len(_verdicts) > 64:
-            _verdicts.clear()
-        _verdicts[key] = _refusal(path)
-    return _verdicts[key]
 
 
 def _refusal(path: Path) -> str | None:

@@ -47,22 +47,15 @@ DAMAGED = ("fichier illisible (classeur abîmé ou incomplet : copie interrompue
            "sauvegarde, ou enregistrez-le de nouveau dans Excel")
 
 
-_verdicts: dict[tuple[str, int, int, int], str | None] = {}
+_verdicts = archive_guard.Verdicts(256)
 
 
 def refusal(path: Path) -> str | None:
     """Why ``path`` must not be parsed, in French; None when it may be."""
     try:
-        seen = path.stat()
+        return _verdicts.of(path, _refusal)
     except OSError as exc:
         return f"fichier illisible ({exc.strerror or type(exc).__name__})"
-    # a run asks several times (reading, check, write-back): the parts are inflated once per version
-    key = (str(path), seen.st_mtime_ns, seen.st_size, seen.st_ino)
-    if key not in _verdicts:
-        if len(_verdicts) > 256:
-            _verdicts.clear()
-        _verdicts[key] = _refusal(path)
-    return _verdicts[key]
 
 
 def _refusal(path: Path) -> str | None:

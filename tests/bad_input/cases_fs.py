@@ -13,8 +13,9 @@ from pathlib import Path
 import openpyxl
 
 from . import files
+from .cases_files import written_again
 from .cases_layout import ONLY_INVITATION, notified_rows
-from .runner import NOTHING, Case, cli, sent
+from .runner import NOTHING, Case, cli
 from .service import ALL_MAILS, APPLICATIONS, INVITATION, register
 from ..conftest import PROJECT
 
@@ -53,12 +54,7 @@ def _written_once_writable(undo: Callable[[Path], None]) -> Callable[[Path], lis
     """Once the administrator fixes the rights, the next run writes what waited and sends nothing again."""
     def check(folder: Path) -> list[str]:
         undo(folder)
-        before = sent(folder)
-        again = cli(folder / "config.toml", "run")
-        problems = [] if again.code == 0 else [f"second run: exit code {again.code}\n{again.text}"]
-        if sent(folder) != before:
-            problems.append("the second run sent mail again")
-        return problems + notified_rows(2, 3, 4)(folder)
+        return written_again(folder)
     return check
 
 

@@ -58,41 +58,38 @@ def test_a_read_only_workbook_is_refused_even_for_root(tmp_path: Path) -> None:
     assert not (tmp_path / "sauvegardes").exists() or not any((tmp_path / "sauvegardes").iterdir())
 
 
-def test_a_folder_refusing_new_files_is_said_in_french_and_leaves_the_workbook(tmp_path: Path) -> None:
+def _refused_in_folder(tmp_path: Path, lock: list[str], unlock: list[str]) -> str:
+    """The message of a write into a folder made unwritable by ``lock``; the workbook and folder left as they were."""
     folder = tmp_path / "registres"
     folder.mkdir()
     path = folder / "Planning 2026.xlsx"
     build(path)
     before = path.read_bytes()
-    subprocess.run(["chattr", "+i", str(folder)], check=True)  # refuses even root, as a read-only share does
+    subprocess.run([*lock, str(folder)], check=True)
     try:
         with pytest.raises(UserError) as refused:
             apply_writes(path, [WRITE], backup_dir=tmp_path / "sauvegardes", now=NOW)
     finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
-
-    assert refused.value.message == (
-        "« Planning 2026.xlsx » : l'outil ne peut pas écrire dans le dossier « registres » (Operation not permitted) : "
-        "le suivi attend le prochain passage ; donnez au compte du service le droit d'écrire dans ce dossier.")
+        subprocess.run([*unlock, str(folder)], check=True)
     assert path.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["Planning 2026.xlsx"]
-    assert list((tmp_path / "sauvegardes").iterdir()) == []  # the copy of an untouched workbook is removed
+    backups = tmp_path / "sauvegardes"
+    assert not backups.exists() or list(backups.iterdir()) == []  # the copy of an untouched workbook is removed
+    return refused.value.message
+
+
+def test_a_folder_refusing_new_files_is_said_in_french_and_leaves_the_workbook(tmp_path: Path) -> None:
+    # an immutable folder refuses even root, as a read-only share does
+    message = _refused_in_folder(tmp_path, ["chattr", "+i"], ["chattr", "-i"])
+
+    assert message == (
+        "« Planning 2026.xlsx » : l'outil ne peut pas écrire dans le dossier « registres » (Operation not permitted) : "
+        "le suivi attend le prochain passage ; donnez au compte du service le droit d'écrire dans ce dossier.")
 
 
 def test_a_folder_without_write_rights_is_refused_even_for_root(tmp_path: Path) -> None:
-    folder = tmp_path / "registres"
-    folder.mkdir()
-    path = folder / "Planning 2026.xlsx"
-    build(path)
-    before = path.read_bytes()
-    folder.chmod(0o555)
-    try:
-        with pytest.raises(UserError) as refused:
-            apply_writes(path, [WRITE], backup_dir=tmp_path / "sauvegardes", now=NOW)
-    finally:
-        folder.chmod(0o755)
+    message = _refused_in_folder(tmp_path, ["chmod", "555"], ["chmod", "755"])
 
-    assert refused.value.message == (
+    assert message == (
         "« Planning 2026.xlsx » : l'outil ne peut pas écrire dans le dossier « registres » (dossier en lecture seule) : "
         "le suivi attend le prochain passage ; donnez au compte du service le droit d'écrire dans ce dossier.")
-    assert path.read_bytes() == before
