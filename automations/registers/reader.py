@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import re
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -137,6 +138,28 @@ def _not_a_workbook(path: Path, pattern: str, spec: RegisterSpec) -> str | None:
     return f"{what} ; les autres classeurs du registre ne suffisent pas, ce qu'il contient n'est pas traité"
 
 
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def _missing_years(spec: RegisterSpec, folder: Path, matched: list[Path]) -> list[Finding]:
+    """A register kept one workbook a year, with a year missing between those read: said, never silently skipped."""
+    years: set[int] = set()
+    for path in matched:
+        found = _YEAR.findall(path.name)
+        if len(found) == 1:
+            years.add(int(found[0]))
+    if len(years) < 2:
+        return []
+    lacking = [y for y in range(min(years), max(years)) if y not in years]
+    if not lacking or len(lacking) > 5:
+        return []  # far apart: not one register kept a workbook a year
+    shown = ", ".join(str(y) for y in lacking)
+    return [Finding(str(folder), None, None, None, None,
+                    f"registre des {spec.label} : aucun classeur pour {shown}, alors que ceux de {min(years)} et de "
+                    f"{max(years)} sont lus : s'il a été déplacé ou renommé, remettez-le dans le dossier des "
+                    "registres (ce qu'il contient n'est pas traité)")]
+
+
 def read_register(spec: RegisterSpec, folder: Path,
                   layouts: list[Layout] | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
     matched = _matched(spec, folder)
@@ -148,7 +171,7 @@ def read_register(spec: RegisterSpec, folder: Path,
                                           f"registre des {spec.label} : aucun fichier ne correspond à {patterns} "
                                           f"dans ce dossier ({folder})")], []
     records: list[Record] = []
-    findings: list[Finding] = unreadable
+    findings: list[Finding] = unreadable + _missing_years(spec, folder, [path for path, _ in matched])
     for path in files:
         for sheet_name, rows in _sheets(path, spec, findings):
             records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts))

@@ -97,9 +97,9 @@ def _restored_through_the_link(folder: Path) -> list[str]:
     return problems + notified_rows()(folder)
 
 
-def _older_year(folder: Path) -> None:
-    """Last year's register, beside this year's, with no decision to act on."""
-    older = register(folder, OLDER)
+def _older_year(folder: Path, name: str = OLDER) -> None:
+    """An older year's register, beside this year's, with no decision to act on."""
+    older = register(folder, name)
     shutil.copy(register(folder, APPLICATIONS), older)
     wb = openpyxl.load_workbook(older)
     wb["Demandes"].delete_rows(2, 10)
@@ -131,6 +131,16 @@ def _not_a_file(reason: str, title: str, name: str, make: Callable[[Path], None]
     return Case(name, title, _replaced_by(make), check=(f"✗ {NAME} : {reason}",),
                 run=(f"✗ Registre non lu : {NAME} : {reason}",), mails=ONLY_INVITATION, watch=NOTHING)
 
+
+def _year_gap(folder: Path) -> Path:
+    """The registers of 2024 and 2026 are there, 2025's was moved away."""
+    _older_year(folder, "Registre des demandes 2024.xlsx")
+    return register(folder, APPLICATIONS)
+
+
+GAP = ("✗ « registres » : registre des demandes : aucun classeur pour 2025, alors que ceux de 2024 et de 2026 sont "
+       "lus : s'il a été déplacé ou renommé, remettez-le dans le dossier des registres (ce qu'il contient n'est pas "
+       "traité)")
 
 DIRECTORY = ("dossier à la place du registre (le nom correspond à « Registre des demandes *.xlsx ») : remettez le "
              "classeur à sa place ou renommez le dossier ; les autres classeurs du registre ne suffisent pas, "
@@ -167,4 +177,6 @@ CASES = [
     _not_a_file("fichier spécial (tube ou prise réseau) à la place du registre : remettez le classeur à sa place ; "
                 "les autres classeurs du registre ne suffisent pas, ce qu'il contient n'est pas traité",
                 "tube nommé à la place du registre", "fifo_register", _fifo),
+    Case("year_missing", "registre d'une année absent entre deux autres", _year_gap, check=(GAP,),
+         run=(f"✗ Registre non lu : {GAP[2:]}",), watch=NOTHING),
 ]
