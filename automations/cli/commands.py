@@ -25,14 +25,14 @@ from ..errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from ..documents.pdf import find_libreoffice, unavailable_message
 from ..engine.executor import RunReport, apply_pending_writes, execute, prepare_documents
 from ..registers.sidecar import backlog_lines, sidecar_path
-from ..registers.workbook_guard import unsafe_parts
+from ..registers.workbook_guard import GRANT_FOLDER, folder_refusal, read_only_finding, target_of, unsafe_parts
 from ..engine import journal_health
 from ..engine.journal import Journal
 from ..engine.journal_backup import backup_journal
 from ..engine.journal_health import JournalError
 from ..registers.findings import Finding, Severity
 from ..registers.mapping import Mapping, load_mapping
-from ..registers.reader import Registers, read_registers
+from ..registers.reader import Registers, read_registers, register_files
 from ..registers.types import normalize_label
 from ..engine.registry import ALERTS, AUTOMATIONS, Automation, choices, labels
 from ..engine.retention import purge
@@ -145,6 +145,8 @@ def check(ctx: Context) -> int:
         if parts:
             ctx.say(f"    ⚠ l'outil n'y écrira pas : il contient des éléments qu'un enregistrement ferait perdre "
                     f"({', '.join(parts)}) ; ce qu'il faudrait y reporter ira dans « {sidecar_path(path).name} ».")
+    if cfg.write_back.enabled:
+        _say_unwritable(ctx, loaded)
     with Journal(cfg.paths.journal, readonly=True) as journal:
         for line in backlog_lines(journal.write_backlog()):
             ctx.say(f"  ⚠ {line}")
@@ -186,6 +188,28 @@ def journal_state(ctx: Context) -> str | None:
 def _nowhere(journal: Path) -> Path:
     """A journal path where none exists: read-only journals there are empty and in memory."""
     return journal.with_name(f".{journal.stem}-absent-{os.getpid()}{journal.suffix}")
+
+
+def _say_unwritable(ctx: Context, loaded: Loaded) -> None:
+    """Workbooks the tool fills that it will not be able to write, found before a run acts on them: a warning,
+    as a workbook saving would strip is, since mails still leave and the journal keeps what waits."""
+    written = {path for role, spec in loaded.mapping.registers.items()
+               if any(fs.write_back for fs in spec.fields.values()) or role == "mail_out"
+               for path in loaded.registers.files if path in register_files(spec, ctx.config.paths.registers)}
+    folders: dict[Path, list[Path]] = {}
+    for path in sorted(written):
+        folders.setdefault(target_of(path).parent, []).append(path)
+        finding = read_only_finding(path)
+        if finding is not None:
+            ctx.say(f"  ⚠ « {path.name} » : {finding}")
+    for folder, paths in folders.items():
+        refused = folder_refusal(folder)
+        if refused is None:
+            continue
+        where = ("Dossier des registres" if folder == ctx.config.paths.registers.resolve()
+                 else f"Dossier « {folder} » (où se trouve « {paths[0].name} »)")
+        ctx.say(f"  ⚠ {where} : l'outil ne peut pas y créer de fichier ({refused}), il ne pourra reporter le suivi "
+                f"dans aucun classeur : {GRANT_FOLDER}")
 
 
 def _pdf_problem(ctx: Context) -> str | None:

@@ -10,14 +10,14 @@ import os
 import re
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..engine.context import Context
 from ..engine.journal_backup import journal_copies, restore_journal
 from ..engine.run_lock import exclusive_run
 from ..errors import UsageError
-from ..registers.workbook_guard import busy, lock_file
+from ..registers.workbook_guard import busy, lock_file, target_of
 from ..registers.backups import backups_of
 
 
@@ -79,22 +79,26 @@ def restore(ctx: Context, name: str, choice: int | None) -> int:
     if _is_journal(ctx, name):
         return restore_journal_copy(ctx, choice)
     path = _workbook(ctx, name)
+    real = target_of(path)  # a register kept behind a symbolic link: its copies bear the workbook's name
     backup_dir = ctx.config.paths.backups
-    chosen = _pick(ctx, f"de « {path.name} »", backups_of(backup_dir, path), backup_dir,
+    chosen = _pick(ctx, f"de « {path.name} »", backups_of(backup_dir, real), backup_dir,
                    ctx.command("restore", '"' + path.name + '"', "--copy", "1"), choice)
     if chosen is None:
         return 0
-    lock = lock_file(path)
+    lock = lock_file(path) or lock_file(real)
     if lock is not None:
         raise busy(path, lock, "")
-    now = ctx.now().strftime("%Y%m%d-%H%M%S")
-    current = backup_dir / f"{path.stem}.{now}{path.suffix}"
-    shutil.copy2(path, current)  # the workbook as it is now: a restore can be undone too
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    moment = ctx.now()
+    current = backup_dir / f"{real.stem}.{moment.strftime('%Y%m%d-%H%M%S')}{real.suffix}"
+    while current.exists():  # a copy taken this very second (by the run just before) is never overwritten
+        moment += timedelta(seconds=1)
+        current = backup_dir / f"{real.stem}.{moment.strftime('%Y%m%d-%H%M%S')}{real.suffix}"
+    shutil.copy2(real, current)  # the workbook as it is now: a restore can be undone too
+    handle, temp = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=real.suffix, dir=real.parent)
     os.close(handle)
     try:
         shutil.copyfile(chosen, temp)
-        os.replace(temp, path)
+        os.replace(temp, real)  # the link, if any, stays a link
     finally:
         Path(temp).unlink(missing_ok=True)
     ctx.say(f"« {path.name} » remis comme le {_when(chosen)} ; l'état d'avant est gardé dans « {current.name} ».")

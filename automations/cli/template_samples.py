@@ -32,6 +32,7 @@ from ..domain.decisions import DecisionGroup
 from ..engine.journal import Journal
 from ..number_format import NumberFormat
 from ..follow_ups.numbering import Numbering
+from ..documents import template_guard
 from ..documents.template_check import TemplateReport, check_template
 from ..registers.reader import Record, Source
 from ..domain.service import Application, Committee, Member, Session, Supplier
@@ -110,7 +111,9 @@ def report_sample(ctx: Context) -> dict[str, Any]:
     # shown as a year with figures, so that every section of the template is read
     report = replace(build_report(data, today.year, ctx.config.service.name, today), has_data=True)
     template = ctx.config.paths.templates / annual_report.TEMPLATE
-    return report_context(report, DocxTemplate(str(template))) if template.is_file() else {}
+    if not template.is_file() or template_guard.refusal(template) is not None:
+        return {}  # check_template says why
+    return report_context(report, DocxTemplate(str(template)))
 
 
 def check_templates(ctx: Context) -> list[TemplateReport]:

@@ -20,6 +20,7 @@ from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import TemplateError
+from . import template_guard
 from .compiled import CompiledTemplate, NotCompilable
 from .template_check import syntax_error_message
 from .typography import typeset_values
@@ -39,6 +40,7 @@ def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate
     """
     if not template.is_file():
         raise TemplateError(f"Modèle introuvable : {template}")
+    template_guard.guard(template)  # before python-docx reads a part whole
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.tmp")
     try:

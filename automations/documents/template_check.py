@@ -22,6 +22,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
 from ..french import plural
+from . import template_guard
 
 _UNREADABLE = (OpcError, BadZipFile, KeyError, ValueError, OSError, SyntaxError)  # lxml errors are SyntaxErrors
 
@@ -55,6 +56,9 @@ class TemplateReport:
 
 def check_template(path: Path, sample: Mapping[str, Any]) -> TemplateReport:
     """Compare the fields ``path`` reads with those ``sample`` provides; never raises for a bad file."""
+    refused = template_guard.refusal(path)
+    if refused is not None:
+        return TemplateReport(path.name, (), (), refused)
     try:
         template = DocxTemplate(str(path))
         template.init_docx()

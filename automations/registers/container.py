@@ -3,10 +3,10 @@
 calamine and openpyxl describe a bad file in English, or not at all: an empty
 file, a web page or a CSV export renamed ``.xlsx``, a workbook encrypted with a
 password, a legacy ``.xls`` under a ``.xlsx`` name, a copy cut short. A small
-archive may also inflate to gigabytes (a zip bomb) or carry XML entity
-declarations, which no Excel workbook holds. Each gets one French reason, and
-the file is not parsed. Both readers trust a zip's declared sizes (they stop
-with an error past them), so checking the declared sizes bounds memory.
+archive may also inflate to gigabytes (a zip bomb), hold too many parts, nest
+its XML too deep or carry XML entity declarations, which no Excel workbook
+holds: ``archive_guard`` (shared with the Word templates) says which. Each gets
+one French reason, and the file is not parsed.
 
 calamine also reads a cell holding a formula error (``#REF!``, ``#N/A``...), or
 a formula no spreadsheet computed, as an empty cell: :func:`formula_problems`
@@ -28,12 +28,19 @@ import olefile
 from defusedxml import ElementTree as SafeTree
 from openpyxl.utils.cell import coordinate_to_tuple
 
+from .. import archive_guard
+from ..archive_guard import size_text
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # A register of 50,000 applications is some 60 MB of sheet XML; calamine needs about
 # twice a part's size in memory, Python as much again for the rows.
 MAX_PART_BYTES = 256 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+# Parts up to 8 MB (shared strings, styles, small sheets) are inflated as a stream to prove their real size
+# and nesting; the big sheets are read by calamine, which follows no nesting and stops at the declared size.
+LIMITS = archive_guard.Limits(part=MAX_PART_BYTES, total=MAX_TOTAL_BYTES, entries=10_000, ratio=500,
+                              stream=8 * 1024 * 1024)
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -45,8 +52,18 @@ DAMAGED = ("fichier illisible (classeur abîmé ou incomplet : copie interrompue
            "sauvegarde, ou enregistrez-le de nouveau dans Excel")
 
 
+_verdicts = archive_guard.Verdicts(256)
+
+
 def refusal(path: Path) -> str | None:
     """Why ``path`` must not be parsed, in French; None when it may be."""
+    try:
+        return _verdicts.of(path, _refusal)
+    except OSError as exc:
+        return f"fichier illisible ({exc.strerror or type(exc).__name__})"
+
+
+def _refusal(path: Path) -> str | None:
     try:
         with open(path, "rb") as stream:
             head = stream.read(len(OLE_MAGIC))
@@ -84,27 +101,21 @@ def _encrypted(path: Path) -> bool:
 def _archive_problem(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if not any(i.filename.startswith("xl/") for i in infos):
+            if not any(i.filename.startswith("xl/") for i in archive.infolist()):
                 return f"fichier illisible (archive zip qui n'est pas un classeur Excel) : {_RESAVE}"
-            oversized = [i for i in infos if i.file_size > MAX_PART_BYTES]
-            total = sum(i.file_size for i in infos)
-            if oversized or total > MAX_TOTAL_BYTES:
-                return _too_big(archive, oversized[0] if oversized else None, total)
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")) and _declares_entities(archive, info):
-                    return ("classeur refusé (XML avec des déclarations d'entités, ce qu'aucun classeur Excel ne "
-                            "contient) : fichier piégé ou abîmé, il n'est pas lu")
+            problem = archive_guard.inspect(archive, LIMITS)
+            if problem is None:
+                return None
+            if problem.kind == "size":
+                return _too_big(archive, problem.part, problem.size)
+            if problem.kind == "damaged":
+                return DAMAGED
+            if problem.kind == "entities":
+                return ("classeur refusé (XML avec des déclarations d'entités, ce qu'aucun classeur Excel ne "
+                        "contient) : fichier piégé ou abîmé, il n'est pas lu")
+            return f"classeur refusé ({problem.reason}) : archive piégée ou abîmée, il n'est pas lu"
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
         return DAMAGED
-    return None
-
-
-def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    # a DOCTYPE comes before the root element, within the first bytes of the part
-    with archive.open(info) as stream:
-        start = stream.read(4096)
-    return b"<!DOCTYPE" in start or b"<!ENTITY" in start
 
 
 def _too_big(archive: zipfile.ZipFile, part: zipfile.ZipInfo | None, total: int) -> str:
@@ -115,15 +126,9 @@ def _too_big(archive: zipfile.ZipFile, part: zipfile.ZipInfo | None, total: int)
         name = names.get(part.filename)
         what = f"la feuille « {name} »" if name else f"la partie « {part.filename} »"
         size = part.file_size
-    return (f"classeur refusé ({what} ferait {_size(size)} une fois décompressée, au plus {_size(MAX_PART_BYTES)} "
-            "par feuille) : archive piégée ou feuille démesurée (des centaines de milliers de lignes), "
-            "il n'est pas lu")
-
-
-def _size(count: int) -> str:
-    if count >= 1024 ** 3:
-        return f"{count / 1024 ** 3:.1f} Go".replace(".", ",")
-    return f"{round(count / 1024 ** 2)} Mo"
+    return (f"classeur refusé ({what} ferait {size_text(size)} une fois décompressée, au plus "
+            f"{size_text(MAX_PART_BYTES)} par feuille) : archive piégée ou feuille démesurée (des centaines de "
+            "milliers de lignes), il n'est pas lu")
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

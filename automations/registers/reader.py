@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,26 +105,75 @@ def read_registers(mapping: Mapping, folder: Path) -> Registers:
 
 
 def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:
-    found: list[Path] = []
+    return [path for path, problem in _matched(spec, folder) if problem is None]
+
+
+def _matched(spec: RegisterSpec, folder: Path) -> list[tuple[Path, str | None]]:
+    """Each path the patterns match, with why it is no workbook (a folder, a broken link...) or None."""
+    found: dict[Path, str | None] = {}
     for pattern in spec.files:
         for path in sorted(folder.glob(pattern)):
             # Excel's owner files, our own temp files and sidecar workbooks are not registers
-            if (path.is_file() and not path.name.startswith(("~$", ".")) and not is_sidecar(path)
-                    and path not in found):
-                found.append(path)
-    return found
+            if path.name.startswith(("~$", ".")) or is_sidecar(path) or path in found:
+                continue
+            found[path] = _not_a_workbook(path, pattern, spec)
+    return list(found.items())
+
+
+def _not_a_workbook(path: Path, pattern: str, spec: RegisterSpec) -> str | None:
+    """Why a path matching a register's pattern cannot be read; None for a regular file (or a link to one)."""
+    try:
+        mode = path.stat().st_mode  # through a symbolic link: the workbook it points to
+    except FileNotFoundError:
+        what = "lien symbolique cassé (sa cible n'existe plus) : remettez le classeur à sa place ou supprimez le lien"
+    except OSError as exc:
+        what = f"fichier inaccessible ({exc.strerror or type(exc).__name__}) : vérifiez les droits du compte du service"
+    else:
+        if stat.S_ISREG(mode):
+            return None
+        if stat.S_ISDIR(mode):
+            what = (f"dossier à la place du registre (le nom correspond à « {pattern} ») : remettez le classeur à sa "
+                    "place ou renommez le dossier")
+        else:
+            what = "fichier spécial (tube ou prise réseau) à la place du registre : remettez le classeur à sa place"
+    # the register's other workbooks are read: what this one holds is missing from the run, and it says so
+    return f"{what} ; les autres classeurs du registre ne suffisent pas, ce qu'il contient n'est pas traité"
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def _missing_years(spec: RegisterSpec, folder: Path, matched: list[Path]) -> list[Finding]:
+    """A register kept one workbook a year, with a year missing between those read: said, never silently skipped."""
+    years: set[int] = set()
+    for path in matched:
+        found = _YEAR.findall(path.name)
+        if len(found) == 1:
+            years.add(int(found[0]))
+    if len(years) < 2:
+        return []
+    lacking = [y for y in range(min(years), max(years)) if y not in years]
+    if not lacking or len(lacking) > 5:
+        return []  # far apart: not one register kept a workbook a year
+    shown = ", ".join(str(y) for y in lacking)
+    return [Finding(str(folder), None, None, None, None,
+                    f"registre des {spec.label} : aucun classeur pour {shown}, alors que ceux de {min(years)} et de "
+                    f"{max(years)} sont lus : s'il a été déplacé ou renommé, remettez-le dans le dossier des "
+                    "registres (ce qu'il contient n'est pas traité)")]
 
 
 def read_register(spec: RegisterSpec, folder: Path,
                   layouts: list[Layout] | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
-    files = register_files(spec, folder)
+    matched = _matched(spec, folder)
+    files = [path for path, problem in matched if problem is None]
+    unreadable = [Finding(str(path), None, None, None, None, problem) for path, problem in matched if problem]
     if not files:
         patterns = ", ".join(f"« {p} »" for p in spec.files)
-        return [], [Finding(str(folder), None, None, None, None,
-                            f"registre des {spec.label} : aucun fichier ne correspond à {patterns} "
-                            f"dans ce dossier ({folder})")], []
+        return [], unreadable or [Finding(str(folder), None, None, None, None,
+                                          f"registre des {spec.label} : aucun fichier ne correspond à {patterns} "
+                                          f"dans ce dossier ({folder})")], []
     records: list[Record] = []
-    findings: list[Finding] = []
+    findings: list[Finding] = unreadable + _missing_years(spec, folder, [path for path, _ in matched])
     for path in files:
         for sheet_name, rows in _sheets(path, spec, findings):
             records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts))

@@ -35,7 +35,8 @@ from ..errors import UserError
 from .types import normalize_label
 from .backups import prune, take_backup
 from .cells import MAX_ROW, put
-from .workbook_guard import WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_unwritable, unsafe, unsafe_parts
+from .workbook_guard import (GRANT_FOLDER, WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_read_only,
+                             refuse_read_only_folder, refuse_unwritable, target_of, unsafe, unsafe_parts)
 
 __all__ = ["CellWrite", "RowAppend", "SheetFull", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes",
            "lock_file", "unsafe_parts"]
@@ -339,19 +340,22 @@ def _extend_tables(ws: Worksheet, header_row: int, row: int) -> None:
 
 def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_dir: Path, now: datetime,
                  keep_backups: int = 10) -> WriteOutcome:
-    lock = lock_file(path)
+    real = target_of(path)  # what staff see is ``path``; a link is written through to its workbook
+    lock = _lock(path, real)
     if lock is not None:
         raise busy(path, lock)
     refuse_unwritable(path)
-    parts = unsafe_parts(path)
+    refuse_read_only(path)
+    refuse_read_only_folder(path)
+    parts = unsafe_parts(real)
     if parts:
         raise unsafe(path, parts)
-    stamp = _stamp(path)
-    workbook = _load(path)
+    stamp = _stamp(real)
+    workbook = _load(real)
     cache: list[Workbook] = []  # the computed values, loaded only if a key is a formula
 
     def cached() -> Workbook:
-        cache[:] = cache or [openpyxl.load_workbook(path, data_only=True)]
+        cache[:] = cache or [openpyxl.load_workbook(real, data_only=True)]
         return cache[0]
 
     outcome = WriteOutcome()
@@ -423,34 +427,54 @@ def _stamp(path: Path) -> tuple[int, int]:
     return path.stat().st_mtime_ns, path.stat().st_size
 
 
+def _lock(path: Path, real: Path) -> Path | None:
+    # Excel opened through the link leaves its owner file beside the link; opened directly, beside the workbook
+    return lock_file(path) or (lock_file(real) if real != path else None)
+
+
 def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep: int,
           stamp: tuple[int, int]) -> Path:
-    backup, made_backup = take_backup(path, backup_dir, now)
-    for leftover in _leftovers(path):  # of a save killed before its rename: never a workbook staff see
+    real = target_of(path)
+    try:
+        return _replace(workbook, path, real, backup_dir, now, keep, stamp)
+    except OSError as exc:  # a read-only share, a full disk: nothing was replaced, the writes wait
+        folder = Path(exc.filename).parent if exc.filename else real.parent
+        raise UserError(f"« {path.name} » : l'outil ne peut pas écrire dans le dossier « {folder.name} » "
+                        f"({exc.strerror or exc or type(exc).__name__}) : le suivi attend le prochain passage ; "
+                        f"{GRANT_FOLDER}.") from exc
+
+
+def _replace(workbook: Workbook, path: Path, real: Path, backup_dir: Path, now: datetime, keep: int,
+             stamp: tuple[int, int]) -> Path:
+    """Save beside the workbook itself (the link's target), then replace it atomically; the link stays a link."""
+    backup, made_backup = take_backup(real, backup_dir, now)
+    for leftover in _leftovers(real):  # of a save killed before its rename: never a workbook staff see
         leftover.unlink(missing_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    temp = Path(name)
+    temp: Path | None = None
     replaced = False
     try:
+        handle, name = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=real.suffix, dir=real.parent)
+        os.close(handle)
+        temp = Path(name)
         workbook.save(temp)
         with open(temp, "rb+") as stream:  # Windows only flushes handles opened for writing
             os.fsync(stream.fileno())
         if os.name == "posix":
-            shutil.copymode(path, temp)
-        lock = lock_file(path)  # staff may have opened or saved it while we were writing
-        if lock is not None or _stamp(path) != stamp:
+            shutil.copymode(real, temp)
+        lock = _lock(path, real)  # staff may have opened or saved it while we were writing
+        if lock is not None or _stamp(real) != stamp:
             raise busy(path, lock, "a été modifié pendant l'écriture")
         try:
-            os.replace(temp, path)
+            os.replace(temp, real)
         except PermissionError as exc:  # Windows refuses to replace a file another program holds
             raise busy(path, None, "est utilisé par un autre programme ou protégé en écriture") from exc
         replaced = True
     finally:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
         if not replaced and made_backup:
             backup.unlink(missing_ok=True)  # the original is untouched: its copy is noise
-    prune(backup_dir, path, keep)
+    prune(backup_dir, real, keep)
     return backup
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..archive_guard import size_text
 from ..errors import ConfigError
 from .toml_errors import explain, explain_encoding
 
@@ -116,10 +118,22 @@ class Section:
         return True
 
 
+MAX_TOML_BYTES = 1024 * 1024
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file, turning every failure into a French :class:`ConfigError`."""
     try:
+        kind = Path(path).stat()
+        if stat.S_ISREG(kind.st_mode) and kind.st_size > MAX_TOML_BYTES:
+            # a config or a mapping is a few kilobytes: this is another file, read whole it would fill the memory
+            raise ConfigError(str(path), [f"fichier démesuré ({size_text(kind.st_size)}, au plus "
+                                          f"{size_text(MAX_TOML_BYTES)}) : ce n'est pas le bon fichier ?"])
+        if not stat.S_ISREG(kind.st_mode) and not stat.S_ISDIR(kind.st_mode):
+            raise ConfigError(str(path), ["fichier spécial (tube ou prise réseau), pas un fichier texte"])
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ConfigError(str(path), ["tableaux imbriqués trop profondément pour être lus"]) from None
     except FileNotFoundError:
         raise ConfigError(str(path), ["fichier introuvable"]) from None
     except IsADirectoryError:

@@ -105,6 +105,11 @@ def _locked(folder: Path) -> Path:
 def _written_once_closed(folder: Path) -> list[str]:
     """Excel closed: the next run writes what waited, and sends nothing again."""
     register(folder, LOCK).unlink()
+    return written_again(folder)
+
+
+def written_again(folder: Path) -> list[str]:
+    """The next run writes what waited, and sends nothing again."""
     before = sent(folder)
     again = cli(folder / "config.toml", "run")
     problems = [] if again.code == 0 else [f"second run: exit code {again.code}\n{again.text}"]

@@ -107,21 +107,55 @@ def zip_bomb(path: Path, sheet: str, header: list[str], row: list[object], gib: 
     head = _HEAD.encode() + _row(header)
     chunk = _row(row) * ((4 << 20) // len(_row(row)))
     count = int(gib * 1024 / 4)
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    first = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
-    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
-    last = compressor.compress(_TAIL.encode()) + compressor.flush()
-    crc = zlib.crc32(head)
-    for _ in range(count):
-        crc = zlib.crc32(chunk, crc)
-    crc = zlib.crc32(_TAIL.encode(), crc)
-    size = len(head) + len(chunk) * count + len(_TAIL)
+    data, crc, size = _repeated(head, chunk, count, _TAIL.encode())
     if size >= 1 << 32:
         raise ValueError("the plain zip headers written here hold sizes under 4 GiB")
     entries = [(name, _deflate(data), zlib.crc32(data), len(data)) for name, data in _package(sheet)]
-    entries.append((SHEET_PART, first + block * count + last, crc, size))
+    entries.append((SHEET_PART, data, crc, size))
     _write_zip(path, entries)
     return size
+
+
+_WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCUMENT_PART = "word/document.xml"
+
+
+def _repeated(head: bytes, chunk: bytes, count: int, tail: bytes) -> tuple[bytes, int, int]:
+    """A deflate stream of ``head``, ``count`` times ``chunk`` and ``tail``, with its CRC and inflated size:
+    blocks cut by a full flush do not refer to each other, so one compressed block repeats without being built."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    last = compressor.compress(tail) + compressor.flush()
+    crc = zlib.crc32(head)
+    for _ in range(count):
+        crc = zlib.crc32(chunk, crc)
+    return first + block * count + last, zlib.crc32(tail, crc), len(head) + len(chunk) * count + len(tail)
+
+
+def with_document(source: Path, target: Path, data: bytes, crc: int, size: int) -> None:
+    """The Word file ``source`` with its body replaced by deflated ``data``, declaring ``crc`` and ``size``."""
+    with zipfile.ZipFile(source) as archive:
+        entries = [(i.filename, _deflate(archive.read(i)), i.CRC, i.file_size) for i in archive.infolist()
+                   if i.filename != DOCUMENT_PART]
+    _write_zip(target, [*entries, (DOCUMENT_PART, data, crc, size)])
+
+
+def docx_bomb(source: Path, target: Path, mib: int) -> int:
+    """``source`` whose body inflates to ``mib`` MiB of one paragraph repeated, declared honestly; returns the size."""
+    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_WORD}"><w:body>'
+    chunk = f"<w:p><w:r><w:t>{'x' * 31}</w:t></w:r></w:p>".encode() * ((1 << 20) // 64)  # 64 bytes each
+    data, crc, size = _repeated(head.encode(), chunk, mib, b"</w:body></w:document>")
+    with_document(source, target, data, crc, size)
+    return size
+
+
+def docx_nested(source: Path, target: Path, depth: int) -> None:
+    """``source`` whose body nests ``depth`` tables in tables: a few kilobytes."""
+    inner = "<w:tbl><w:tr><w:tc>" * depth + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * depth
+    body = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_WORD}"><w:body>'
+            f"{inner}</w:body></w:document>").encode()
+    with_document(source, target, _deflate(body), zlib.crc32(body), len(body))
 
 
 def _deflate(data: bytes) -> bytes:

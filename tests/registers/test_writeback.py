@@ -20,6 +20,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from automations.errors import UserError
 from automations.registers import writeback
 from automations.registers.writeback import (
     CellWrite,
@@ -308,8 +309,9 @@ def test_a_failed_save_leaves_the_original_intact(
         raise OSError("disque plein")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError) as failed:  # said in French, the writes kept for the next run
         apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
+    assert f"l'outil ne peut pas écrire dans le dossier « {workbook.parent.name} » (disque plein)" in failed.value.message
     assert digest(workbook) == before
     assert hidden_files(workbook.parent) == [] and list((tmp_path / "b").iterdir()) == []
 

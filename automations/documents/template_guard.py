@@ -1,0 +1,47 @@
+"""Whether a Word template may be opened at all: the same container limits as the staff's workbooks.
+
+python-docx reads each part of a .docx whole and lxml then parses it: a template of a few megabytes that
+inflates to gigabytes would take all the server's memory before failing in English. ``archive_guard``
+checks it first, without inflating anything big; a refused template makes no document.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .. import archive_guard
+from ..errors import TemplateError
+
+# A letter or a meeting pack is a few hundred kilobytes; a logo or a scanned signature adds a few megabytes.
+LIMITS = archive_guard.Limits(part=32 * 1024 * 1024, total=128 * 1024 * 1024, entries=2_000, ratio=200,
+                              stream=32 * 1024 * 1024)
+
+_verdicts = archive_guard.Verdicts(64)
+
+
+def refusal(path: Path) -> str | None:
+    """Why the template must not be opened, as « Modèle « X » refusé : … »; None when it may be."""
+    try:
+        return _verdicts.of(path, _refusal)
+    except OSError:
+        return None  # a missing template is reported by its reader, with its own words
+
+
+def _refusal(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            problem = archive_guard.inspect(archive, LIMITS)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return None  # not a zip at all: the reader says it is no Word document
+    if problem is None:
+        return None
+    return (f"Modèle « {path.name} » refusé ({problem.reason}) : fichier piégé ou abîmé, il n'est pas ouvert ; "
+            "remettez le modèle d'origine ou enregistrez-le de nouveau dans Word")
+
+
+def guard(path: Path) -> None:
+    """Raise the French refusal of a template that must not be opened."""
+    reason = refusal(path)
+    if reason is not None:
+        raise TemplateError(reason)
