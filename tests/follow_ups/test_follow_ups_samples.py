@@ -26,6 +26,8 @@ def copy_service(tmp_path: Path, name: str) -> Path:
     """The example config, pointing at a copy of the service's registers."""
     registers = tmp_path / "registres"
     shutil.copytree(SAMPLES / name, registers)
+    for path in [registers, *registers.iterdir()]:  # the samples are shipped read-only: staff's copies are not
+        path.chmod(path.stat().st_mode | 0o200)
     text = (PROJECT / "examples" / name / "config.toml").read_text(encoding="utf-8")
     text = text.replace(f'registers = "../../../shared/samples/{name}"', f'registers = "{registers.as_posix()}"')
     text = text.replace('mapping = "../../mappings', f'mapping = "{(PROJECT / "mappings").as_posix()}')
