@@ -30,12 +30,16 @@ def child_env(moment: datetime, **extra: str) -> dict[str, str]:
 def missing_programs() -> list[str]:
     """The Debian packages of the programs the suite drives for real, when they are not installed."""
     import shutil
+    import sys
 
     from automations.documents.pdf import find_libreoffice
 
     missing = []
-    if find_libreoffice() is None:
+    soffice = find_libreoffice()
+    if soffice is None:
         missing.append("libreoffice-writer-nogui")
+    elif sys.platform != "win32" and not (soffice.resolve().parent / "libsclo.so").exists():
+        missing.append("libreoffice-calc-nogui")  # opens the workbooks the xlsx writer changed
     if not any(shutil.which(name) for name in ("chromium", "chromium-browser")):
         missing.append("chromium")
     if not shutil.which("pdftotext"):

@@ -32,6 +32,8 @@ MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 _M = f"{{{MAIN_NS}}}"
 _SQREF = re.compile(rb'(<(?:[\w.-]+:)?(?:dataValidation|conditionalFormatting)\b[^>]*?\ssqref=")([^"]*)(")')
 _XM_SQREF = re.compile(rb"(<xm:sqref>)([^<]*)(</xm:sqref>)")
+# Excel 2010's validations and formats sit in the extLst; a sparkline's xm:sqref is its one cell and stays
+_X14_RANGES = re.compile(rb"<([\w.-]+):(conditionalFormatting|dataValidation)\b.*?</\1:\2>", re.S)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def _extend_ranges(tail: bytes, growths: list[_Growth]) -> bytes:
     for growth in growths:
         def grown(match: re.Match[bytes], growth: _Growth = growth) -> bytes:
             return match.group(1) + growth.sqref(match.group(2).decode()).encode() + match.group(3)
-        tail = _XM_SQREF.sub(grown, _SQREF.sub(grown, tail))
+        tail = _X14_RANGES.sub(lambda block: _XM_SQREF.sub(grown, block.group()), _SQREF.sub(grown, tail))
     return tail
 
 
