@@ -88,7 +88,7 @@ def _cells(row: etree._Element) -> list[tuple[int, etree._Element]]:
 
 
 def _text(value: str) -> str:
-    return _UNSAFE.sub(lambda m: "_x005F" if m.group() == "_" else f"_x{ord(m.group()):04X}_", value)
+    return _UNSAFE.sub(lambda m: "_x005F_" if m.group() == "_" else f"_x{ord(m.group()):04X}_", value)
 
 
 def _set(cell: etree._Element, value: CellValue, above: int | None, edit: SheetEdit) -> None:
