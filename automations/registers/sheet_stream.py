@@ -16,16 +16,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, Union
+from typing import IO
 
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from .xlsx_package import MAIN_NS, PARSER
 from .xlsx_styles import Styles
 
-CellValue = Union[str, int, float, Decimal, bool, date, datetime, None]
+CellValue = str | int | float | Decimal | bool | date | datetime | None
 CHUNK = 1 << 20
 _M = f"{{{MAIN_NS}}}"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"

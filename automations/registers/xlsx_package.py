@@ -161,7 +161,7 @@ def _copy_raw(out: zipfile.ZipFile, raw: IO[bytes], info: zipfile.ZipInfo) -> No
     out.start_dir = out.fp.tell()
     out.filelist.append(copy)
     out.NameToInfo[copy.filename] = copy
-    out._didModify = True  # noqa: SLF001 - the central directory is written on close only when set
+    out._didModify = True  # the central directory is written on close only when set
 
 
 def _without_zip64(extra: bytes) -> bytes:

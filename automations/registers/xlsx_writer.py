@@ -24,8 +24,20 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from . import sheet_stream
 from .sheet_stream import CellRefused, CellValue, SheetEdit
-from .xlsx_package import (CONTENT_TYPES, CT_NS, MAIN_NS, PARSER, PKG_REL_NS, PackageRefused, Replacement,
-                           SheetParts, copy_package, locate, opened, xml_bytes)
+from .xlsx_package import (
+    CONTENT_TYPES,
+    CT_NS,
+    MAIN_NS,
+    PARSER,
+    PKG_REL_NS,
+    PackageRefused,
+    Replacement,
+    SheetParts,
+    copy_package,
+    locate,
+    opened,
+    xml_bytes,
+)
 from .xlsx_styles import Styles
 
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
@@ -33,7 +45,7 @@ _M = f"{{{MAIN_NS}}}"
 _SQREF = re.compile(rb'(<(?:[\w.-]+:)?(?:dataValidation|conditionalFormatting)\b[^>]*?\ssqref=")([^"]*)(")')
 _XM_SQREF = re.compile(rb"(<xm:sqref>)([^<]*)(</xm:sqref>)")
 # Excel 2010's validations and formats sit in the extLst; a sparkline's xm:sqref is its one cell and stays
-_X14_RANGES = re.compile(rb"<([\w.-]+):(conditionalFormatting|dataValidation)\b.*?</\1:\2>", re.S)
+_X14_RANGES = re.compile(rb"<([\w.-]+):(conditionalFormatting|dataValidation)\b.*?</\1:\2>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,7 @@ def _grow_tables(archive: zipfile.ZipFile, parts: SheetParts, appended: list[int
     growths = []
     for name in parts.tables:
         table = etree.fromstring(archive.read(name), PARSER)
-        low_col, low_row, high_col, high_row = range_boundaries(table.get("ref", ""))
+        low_col, _, high_col, high_row = range_boundaries(table.get("ref", ""))
         if high_row != appended[0] - 1 or int(table.get("totalsRowCount", "0") or 0):
             continue  # under a totals row the new rows would turn the totals into data
         growth = _Growth(last=high_row, new_last=appended[-1], columns=(low_col, high_col))
