@@ -21,8 +21,9 @@ from automations.registers.xlsx_writer import append_rows, write_cells
 from .xlsx_corpus import AMOUNTS, LAST, build
 
 SHEET = "xl/worksheets/sheet1.xml"
-# openpyxl, one of the readers checked, warns that it would drop the sparklines; the writer keeps them
-pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension is not supported:UserWarning")
+# openpyxl, one of the readers checked, warns that it would drop the sparklines and the slicer; the writer keeps them
+pytestmark = [pytest.mark.filterwarnings("ignore:Sparkline Group extension is not supported:UserWarning"),
+              pytest.mark.filterwarnings("ignore:Unknown extension is not supported:UserWarning")]
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """A staff register holding what openpyxl drops: built with openpyxl, then completed part by part in its zip.
 
 Sheet « Suivi »: a logo in the title rows, a header row 3, ten applications in
-a table (rows 4-13) with a data validation, a conditional format, a legacy
-comment, threaded comments and sparklines, formulas in column D with their
+a table (rows 4-13) with a data validation, a conditional format, a slicer,
+a legacy comment, threaded comments and sparklines, formulas in column D with their
 cached results and a calcChain.xml, a chart. Sheet « Calculs » sums the
 register, sheet « TCD » holds a pivot table. The workbook also links an
 external workbook and carries a vbaProject.bin (saved as .xlsm).
@@ -28,6 +28,8 @@ from PIL import Image as Picture
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+X15 = "http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"
 FIRST, LAST = 4, 13
 AMOUNTS = {row: (row - 3) * 1000 for row in range(FIRST, LAST + 1)}
 VBA = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8  # kept as bytes: nobody runs it here
@@ -91,7 +93,9 @@ def _cached_results(sheet: bytes) -> bytes:
         b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:sparklineGroup displayEmptyCellsAs="gap">'
         b'<x14:colorSeries rgb="FF376092"/><x14:sparklines><x14:sparkline><xm:f>Suivi!C4:C13</xm:f>'
         b"<xm:sqref>G3</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups>"
-        b"</ext></extLst>")
+        b'</ext><ext uri="{3A4CF648-6AED-40f4-86FF-DC5316D8AED3}" xmlns:x15="%s">'
+        b'<x14:slicerList xmlns:x14="%s"><x14:slicer xmlns:r="%s" r:id="rId81"/></x14:slicerList></ext></extLst>'
+        % (X15.encode(), X14.encode(), R.encode()))
     return _before(b"</worksheet>", sparklines)(sheet)
 
 
@@ -128,6 +132,13 @@ THREADED = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<ThreadedC
             '<threadedComment ref="A4" dT="2026-01-05T10:00:00.00" personId="{00000000-0000-0000-0000-000000000001}" '
             'id="{00000000-0000-0000-0000-000000000002}"><text>Dossier complet</text></threadedComment>'
             "</ThreadedComments>")
+SLICER_CACHE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<slicerCacheDefinition xmlns="{X14}" name="Segment_Statut" sourceName="Statut"><extLst>'
+                f'<x:ext xmlns:x="{MAIN}" xmlns:x15="{X15}" uri="{{2F2917AC-EB37-4324-AD4E-5DD8C200BD13}}">'
+                '<x15:tableSlicerCache tableId="1" column="5"/></x:ext></extLst></slicerCacheDefinition>')
+SLICER = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          f'<slicers xmlns="{X14}"><slicer name="Statut" cache="Segment_Statut" caption="Statut" '
+          'rowHeight="241300"/></slicers>')
 PERSONS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<personList '
            'xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
            '<person displayName="Accueil" id="{00000000-0000-0000-0000-000000000001}" providerId="None"/>'
@@ -153,27 +164,38 @@ def build(path: Path) -> None:
              f'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="{ct}.externalLink+xml"/>'
              '<Override PartName="/xl/threadedComments/threadedComment1.xml" '
              'ContentType="application/vnd.ms-excel.threadedcomments+xml"/>'
-             '<Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/>')
+             '<Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/>'
+             '<Override PartName="/xl/slicers/slicer1.xml" ContentType="application/vnd.ms-excel.slicer+xml"/>'
+             '<Override PartName="/xl/slicerCaches/slicerCache1.xml" '
+             'ContentType="application/vnd.ms-excel.slicerCache+xml"/>')
     workbook_rels = (f'<Relationship Id="rId90" Type="{R}/calcChain" Target="calcChain.xml"/>'
                      f'<Relationship Id="rId91" Type="{R}/pivotCacheDefinition" '
                      'Target="pivotCache/pivotCacheDefinition1.xml"/>'
                      f'<Relationship Id="rId92" Type="{R}/externalLink" Target="externalLinks/externalLink1.xml"/>'
                      '<Relationship Id="rId93" Type="http://schemas.microsoft.com/office/2006/relationships/'
                      'vbaProject" Target="vbaProject.bin"/>'
-                     f'<Relationship Id="rId94" Type="{ms}/person" Target="persons/person.xml"/>')
+                     f'<Relationship Id="rId94" Type="{ms}/person" Target="persons/person.xml"/>'
+                     '<Relationship Id="rId95" Type="http://schemas.microsoft.com/office/2007/relationships/'
+                     'slicerCache" Target="slicerCaches/slicerCache1.xml"/>')
     _rewrite(path, {
         "[Content_Types].xml": lambda d: _before(b"</Types>", types.encode())(
             d.replace(f"{ct}.sheet.main+xml".encode(), b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")),
         "xl/_rels/workbook.xml.rels": _before(b"</Relationships>", workbook_rels.encode()),
         "xl/workbook.xml": lambda d: _before(b"</workbook>", f'<pivotCaches><pivotCache xmlns:r="{R}" cacheId="1" '
-                                             'r:id="rId91"/></pivotCaches>'.encode())(d.replace(
+                                             'r:id="rId91"/></pivotCaches><extLst><ext xmlns:x15="'
+                                             f'{X15}" uri="{{46BE6895-7355-4a93-B00E-2C351335B9C9}}">'
+                                             f'<x15:slicerCaches xmlns:x14="{X14}"><x14:slicerCache '
+                                             f'xmlns:r="{R}" r:id="rId95"/></x15:slicerCaches></ext>'
+                                             "</extLst>".encode())(d.replace(
             b"</sheets>", f'</sheets><externalReferences><externalReference xmlns:r="{R}" r:id="rId92"/>'
                          "</externalReferences>".encode())),
         "xl/worksheets/sheet1.xml": _cached_results,
         "xl/worksheets/sheet2.xml": _calc,
         "xl/worksheets/_rels/sheet1.xml.rels": _before(b"</Relationships>", (
             f'<Relationship Id="rId80" Type="{ms}/threadedComment" '
-            'Target="../threadedComments/threadedComment1.xml"/>').encode()),
+            'Target="../threadedComments/threadedComment1.xml"/><Relationship Id="rId81" '
+            'Type="http://schemas.microsoft.com/office/2007/relationships/slicer" '
+            'Target="../slicers/slicer1.xml"/>').encode()),
     }, {
         "xl/calcChain.xml": CALC_CHAIN.encode(),
         "xl/pivotCache/pivotCacheDefinition1.xml": PIVOT_CACHE.encode(),
@@ -186,5 +208,7 @@ def build(path: Path) -> None:
             "rId1", f"{R}/externalLinkPath", "Budget.xlsx", ' TargetMode="External"'),
         "xl/threadedComments/threadedComment1.xml": THREADED.encode(),
         "xl/persons/person.xml": PERSONS.encode(),
+        "xl/slicers/slicer1.xml": SLICER.encode(),
+        "xl/slicerCaches/slicerCache1.xml": SLICER_CACHE.encode(),
         "xl/vbaProject.bin": VBA,
     })
