@@ -144,6 +144,8 @@ def _fill(row: etree._Element, number: int, writes: Mapping[int, CellValue], abo
         cell.set("r", f"{get_column_letter(column)}{number}")  # a new cell between cells without r would shift them
     for column in sorted(writes):
         cell = cells.get(column)
+        if cell is None and writes[column] is None:
+            continue  # nothing to clear
         if cell is None:
             cell = etree.Element(f"{_M}c", r=f"{get_column_letter(column)}{number}")
             if new and above.get(column) and not edit.styles.is_date(above[column]):

@@ -123,6 +123,14 @@ def _raw_member(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
 def copy_package(source: Path, target: Path, replaced: Mapping[str, Replacement],
                  removed: frozenset[str] = frozenset()) -> None:
     """Write ``target``: ``source``'s members in order, ``replaced`` ones rewritten, ``removed`` ones left out."""
+    try:
+        _copy_members(source, target, replaced, removed)
+    except BaseException:
+        target.unlink(missing_ok=True)  # never leave half a workbook behind
+        raise
+
+
+def _copy_members(source: Path, target: Path, replaced: Mapping[str, Replacement], removed: frozenset[str]) -> None:
     with zipfile.ZipFile(source) as archive, open(source, "rb") as raw, \
             zipfile.ZipFile(target, "w", allowZip64=True) as out:
         for info in archive.infolist():

@@ -15,7 +15,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from automations.documents.pdf import find_libreoffice
-from automations.registers.xlsx_package import PackageRefused
+from automations.registers.xlsx_package import PackageRefused, copy_package
 from automations.registers.xlsx_writer import append_rows, write_cells
 
 from .xlsx_corpus import AMOUNTS, LAST, build
@@ -91,7 +91,8 @@ def test_written_cells_change_only_their_sheet_styles_and_calc_chain(corpus: Pat
 
 def test_cells_stay_in_order_without_duplicates(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "ordre.xlsm"
-    write_cells(corpus, out, "Suivi", {(4, 10): 1, (4, 7): 2, (4, 1): "remplacé", (2, 2): 3, (20, 1): "loin"})
+    write_cells(corpus, out, "Suivi", {(4, 10): 1, (4, 7): 2, (4, 1): "remplacé", (2, 2): 3, (20, 1): "loin",
+                                       (4, 2): None, (4, 9): None})
 
     sheet = _part(out, SHEET).decode()
     assert re.findall(r'<row r="(\d+)"', sheet) == ["1", "2", "3", *[str(r) for r in range(4, LAST + 1)], "20"]
@@ -101,6 +102,7 @@ def test_cells_stay_in_order_without_duplicates(corpus: Path, tmp_path: Path) ->
     assert (ws["A4"].value, ws["G4"].value, ws["J4"].value, ws["B2"].value, ws["A20"].value) == (
         "remplacé", 2, 1, 3, "loin")
     assert ws["A4"].comment is not None  # the comment on the replaced cell is another part, untouched
+    assert ws["B4"].value is None and ws["B4"].number_format == "DD/MM/YYYY"  # cleared, its format kept
     assert _calamine(out, "Suivi")[3][3] == 2 * AMOUNTS[4]
 
 
@@ -191,3 +193,12 @@ def test_strict_workbook_and_unknown_sheet_are_refused(corpus: Path, tmp_path: P
     with pytest.raises(PackageRefused) as refused:
         write_cells(strict, tmp_path / "out.xlsx", "Suivi", {(1, 1): "x"})
     assert refused.value.message.startswith("strict.xlsx : classeur au format « Open XML strict »")
+
+
+def test_package_copy_interrupted_leaves_no_half_workbook(corpus: Path, tmp_path: Path) -> None:
+    def broken(member: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        copy_package(corpus, tmp_path / "moitié.xlsm", {SHEET: broken})
+    assert not (tmp_path / "moitié.xlsm").exists()
