@@ -109,7 +109,9 @@ def locate(archive: zipfile.ZipFile, path: Path, sheet_name: str) -> SheetParts:
 
 
 def xml_bytes(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # the declaration as Excel writes it (lxml's own uses single quotes)
+    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + etree.tostring(
+        root, xml_declaration=False, encoding="UTF-8")
 
 
 def _raw_member(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:

@@ -152,7 +152,15 @@ def test_workbook_written_opens_in_libreoffice(corpus: Path, tmp_path: Path) -> 
         rows = list(csv.reader(handle))
     assert rows[3][:5] == ["Demandeur 4", "04/01/2026", "1000", "2000", "accordé"]
     assert rows[4][4] == "=pas une formule" and rows[13][:3] == ["Demandeur 14", "14/01/2026", "11000"]
-    assert openpyxl.load_workbook(tmp_path / "lo" / "final.xlsx")["Suivi"]["E4"].value == "accordé"
+    saved_by_libreoffice = tmp_path / "lo" / "final.xlsx"
+    assert openpyxl.load_workbook(saved_by_libreoffice)["Suivi"]["E4"].value == "accordé"
+    # LibreOffice's own packages (members followed by a data descriptor) are copied as faithfully
+    again = tmp_path / "encore.xlsx"
+    write_cells(saved_by_libreoffice, again, "Suivi", {(6, 5): "refusé"})
+    _assert_untouched(saved_by_libreoffice, again, {SHEET})
+    with zipfile.ZipFile(again) as archive:
+        assert archive.testzip() is None
+    assert [row[4] for row in _calamine(again, "Suivi")[3:6]] == ["accordé", "=pas une formule", "refusé"]
 
 
 def test_shared_formula_master_is_refused(tmp_path: Path) -> None:
