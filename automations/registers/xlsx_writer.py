@@ -74,6 +74,16 @@ class _Growth:
         return " ".join(self.extend(ref) for ref in value.split())
 
 
+def refusal(path: Path, sheet: str) -> str | None:
+    """Why ``sheet`` of ``path`` cannot be written (French), for ``check`` to say before a run; None when it can."""
+    try:
+        with opened(path) as archive:
+            locate(archive, path, sheet)
+    except PackageRefused as exc:
+        return exc.message
+    return None
+
+
 def write_cells(path_in: Path, path_out: Path, sheet: str,
                 cells: Mapping[tuple[int, int], CellValue]) -> WriteResult:
     """Write ``cells`` (``(row, column)``, from 1) of ``sheet`` into ``path_out``, a copy of ``path_in``."""

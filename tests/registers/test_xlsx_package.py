@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from automations.documents.pdf import find_libreoffice
 from automations.registers.xlsx_package import PackageRefused, copy_package
-from automations.registers.xlsx_writer import append_rows, write_cells
+from automations.registers.xlsx_writer import append_rows, refusal, write_cells
 
 from .xlsx_corpus import AMOUNTS, LAST, build
 
@@ -201,6 +201,8 @@ def test_strict_workbook_and_unknown_sheet_are_refused(corpus: Path, tmp_path: P
     with pytest.raises(PackageRefused) as refused:
         write_cells(strict, tmp_path / "out.xlsx", "Suivi", {(1, 1): "x"})
     assert refused.value.message.startswith("strict.xlsx : classeur au format « Open XML strict »")
+    assert refusal(strict, "Suivi") == refused.value.message  # what check says before a run
+    assert refusal(corpus, "Suivi") is None
 
 
 def test_package_copy_interrupted_leaves_no_half_workbook(corpus: Path, tmp_path: Path) -> None:
