@@ -90,6 +90,9 @@ def locate(archive: zipfile.ZipFile, path: Path, sheet_name: str) -> SheetParts:
                      or kind.endswith("/officeDocument")), None)
     if workbook is None or workbook not in archive.NameToInfo:
         raise PackageRefused(f"{path.name} : ce n'est pas un classeur Excel (.xlsx) que l'outil sait compléter")
+    if not workbook.endswith(".xml"):
+        raise PackageRefused(f"{path.name} : classeur binaire (.xlsb), que l'outil ne sait pas compléter ; "
+                             "enregistrez-le au format « Classeur Excel (*.xlsx) »")
     root = etree.fromstring(archive.read(workbook), PARSER)
     if root.tag == f"{{{STRICT_NS}}}workbook":
         raise PackageRefused(f"{path.name} : classeur au format « Open XML strict », que l'outil ne sait pas "
@@ -190,6 +193,8 @@ def opened(path: Path) -> Iterator[zipfile.ZipFile]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise PackageRefused(f"{path.name} : fichier illisible, ce n'est pas un classeur .xlsx ({exc})") from exc
+        raise PackageRefused(f"{path.name} : ce n'est pas un classeur .xlsx que l'outil sait compléter "
+                             "(ancien format .xls, ou fichier abîmé) ; enregistrez-le au format « Classeur Excel "
+                             "(*.xlsx) »") from exc
     with archive:
         yield archive

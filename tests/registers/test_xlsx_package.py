@@ -212,3 +212,22 @@ def test_package_copy_interrupted_leaves_no_half_workbook(corpus: Path, tmp_path
     with pytest.raises(OSError):
         copy_package(corpus, tmp_path / "moitié.xlsm", {SHEET: broken})
     assert not (tmp_path / "moitié.xlsm").exists()
+
+
+def test_binary_workbooks_are_refused_in_french(tmp_path: Path) -> None:
+    legacy = tmp_path / "ancien.xls"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    binary = tmp_path / "binaire.xlsb"
+    with zipfile.ZipFile(binary, "w") as archive:
+        archive.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                         'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                         'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        archive.writestr("xl/workbook.bin", bytes(range(40)))
+
+    assert refusal(legacy, "Suivi") == ("ancien.xls : ce n'est pas un classeur .xlsx que l'outil sait compléter "
+                                        "(ancien format .xls, ou fichier abîmé) ; enregistrez-le au format "
+                                        "« Classeur Excel (*.xlsx) »")
+    with pytest.raises(PackageRefused) as refused:
+        write_cells(binary, tmp_path / "out.xlsx", "Suivi", {(1, 1): "x"})
+    assert refused.value.message == ("binaire.xlsb : classeur binaire (.xlsb), que l'outil ne sait pas compléter ; "
+                                     "enregistrez-le au format « Classeur Excel (*.xlsx) »")
