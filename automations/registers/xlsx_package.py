@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import IO
 from lxml import etree
 
 from ..errors import UserError
+from .container import DAMAGED
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -197,4 +199,7 @@ def opened(path: Path) -> Iterator[zipfile.ZipFile]:
                              "(ancien format .xls, ou fichier abîmé) ; enregistrez-le au format « Classeur Excel "
                              "(*.xlsx) »") from exc
     with archive:
-        yield archive
+        try:
+            yield archive
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise PackageRefused(f"{path.name} : {DAMAGED}") from exc

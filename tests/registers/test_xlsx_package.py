@@ -231,3 +231,18 @@ def test_binary_workbooks_are_refused_in_french(tmp_path: Path) -> None:
         write_cells(binary, tmp_path / "out.xlsx", "Suivi", {(1, 1): "x"})
     assert refused.value.message == ("binaire.xlsb : classeur binaire (.xlsb), que l'outil ne sait pas compléter ; "
                                      "enregistrez-le au format « Classeur Excel (*.xlsx) »")
+
+
+def test_damaged_part_is_refused_and_nothing_written(corpus: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "abîmé.xlsm"
+    with zipfile.ZipFile(corpus) as archive, zipfile.ZipFile(damaged, "w") as out:
+        for info in archive.infolist():
+            data = archive.read(info)
+            out.writestr(info.filename, data[: len(data) // 2] if info.filename == "xl/styles.xml" else data)
+
+    with pytest.raises(PackageRefused) as refused:
+        write_cells(damaged, tmp_path / "out.xlsm", "Suivi", {(4, 5): "accordé"})
+    assert refused.value.message == ("abîmé.xlsm : fichier illisible (classeur abîmé ou incomplet : copie "
+                                     "interrompue ?) : remettez-le depuis une sauvegarde, ou enregistrez-le de "
+                                     "nouveau dans Excel")
+    assert not (tmp_path / "out.xlsm").exists()
