@@ -21,9 +21,9 @@ from automations.registers.xlsx_writer import append_rows, refusal, write_cells
 from .xlsx_corpus import AMOUNTS, LAST, build
 
 SHEET = "xl/worksheets/sheet1.xml"
-# openpyxl, one of the readers checked, warns that it would drop the sparklines and the slicer; the writer keeps them
-pytestmark = [pytest.mark.filterwarnings("ignore:Sparkline Group extension is not supported:UserWarning"),
-              pytest.mark.filterwarnings("ignore:Unknown extension is not supported:UserWarning")]
+# openpyxl, one of the readers checked, warns that it would drop the sparklines, the data bar and the slicer;
+# the writer keeps them
+pytestmark = pytest.mark.filterwarnings("ignore:.* extension is not supported and will be removed:UserWarning")
 
 
 @pytest.fixture
@@ -115,7 +115,9 @@ def test_appended_row_grows_table_validation_and_format(corpus: Path, tmp_path: 
     assert 'ref="A3:E14"' in table and '<autoFilter ref="A3:E14"/>' in table
     sheet = _part(out, SHEET).decode()
     assert '<conditionalFormatting sqref="C4:C14">' in sheet and 'sqref="E4:E14"' in sheet
-    assert "<xm:sqref>G3</xm:sqref>" in sheet and '<dimension ref="A1:E14"/>' in sheet
+    assert "<xm:sqref>C4:C14</xm:sqref>" in sheet  # the data bar of Excel 2010, in the sheet's extLst
+    assert "<xm:sqref>E13</xm:sqref>" in sheet  # a sparkline stays in its one cell
+    assert '<dimension ref="A1:E14"/>' in sheet
     ws = openpyxl.load_workbook(out)["Suivi"]
     assert [c.value for c in ws[14]][:3] == ["Demandeur 14", datetime(2026, 1, 14), 11000]
     assert ws["B14"].number_format == "DD/MM/YYYY"

@@ -2,7 +2,7 @@
 
 Sheet « Suivi »: a logo in the title rows, a header row 3, ten applications in
 a table (rows 4-13) with a data validation, a conditional format, a slicer,
-a legacy comment, threaded comments and sparklines, formulas in column D with their
+a legacy comment, threaded comments, sparklines and an Excel 2010 data bar, formulas in column D with their
 cached results and a calcChain.xml, a chart. Sheet « Calculs » sums the
 register, sheet « TCD » holds a pivot table. The workbook also links an
 external workbook and carries a vbaProject.bin (saved as .xlsm).
@@ -92,10 +92,15 @@ def _cached_results(sheet: bytes) -> bytes:
         b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:sparklineGroups '
         b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:sparklineGroup displayEmptyCellsAs="gap">'
         b'<x14:colorSeries rgb="FF376092"/><x14:sparklines><x14:sparkline><xm:f>Suivi!C4:C13</xm:f>'
-        b"<xm:sqref>G3</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups>"
+        b"<xm:sqref>E13</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups>"
+        b'</ext><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="%s"><x14:conditionalFormattings>'
+        b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        b'<x14:cfRule type="dataBar" id="{00000000-0000-0000-0000-0000000000DB}"><x14:dataBar minLength="0" '
+        b'maxLength="100"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/></x14:dataBar></x14:cfRule>'
+        b"<xm:sqref>C4:C13</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings>"
         b'</ext><ext uri="{3A4CF648-6AED-40f4-86FF-DC5316D8AED3}" xmlns:x15="%s">'
         b'<x14:slicerList xmlns:x14="%s"><x14:slicer xmlns:r="%s" r:id="rId81"/></x14:slicerList></ext></extLst>'
-        % (X15.encode(), X14.encode(), R.encode()))
+        % (X14.encode(), X15.encode(), X14.encode(), R.encode()))
     return _before(b"</worksheet>", sparklines)(sheet)
 
 
