@@ -36,6 +36,7 @@ STYLES_REL = REL_NS + "/styles"
 CONTENT_TYPES = "[Content_Types].xml"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _DATA_DESCRIPTOR = 0x08
+_CHUNK = 1 << 20
 # A register's parts are XML; a parser that resolves entities or builds huge trees is not needed for them.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 
@@ -119,12 +120,18 @@ def xml_bytes(root: etree._Element) -> bytes:
         root, xml_declaration=False, encoding="UTF-8")
 
 
-def _raw_member(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
-    """The compressed bytes of a member, as they sit in the archive."""
+def _copy_compressed(source: IO[bytes], info: zipfile.ZipInfo, target: IO[bytes]) -> None:
+    """Copy a member's compressed bytes, as they sit in the archive, a chunk at a time."""
     source.seek(info.header_offset)
     fields = _LOCAL_HEADER.unpack(source.read(_LOCAL_HEADER.size))
     source.seek(fields[-2] + fields[-1], 1)  # file name and extra field of the local header
-    return source.read(info.compress_size)
+    left = info.compress_size
+    while left:
+        chunk = source.read(min(left, _CHUNK))
+        if not chunk:
+            raise zipfile.BadZipFile(f"{info.filename}: truncated")
+        target.write(chunk)
+        left -= len(chunk)
 
 
 def copy_package(source: Path, target: Path, replaced: Mapping[str, Replacement],
@@ -160,7 +167,6 @@ def _copy_members(source: Path, target: Path, replaced: Mapping[str, Replacement
 def _copy_raw(out: zipfile.ZipFile, raw: IO[bytes], info: zipfile.ZipInfo) -> None:
     # zipfile offers no raw copy: the local header is written from the original ZipInfo and the
     # compressed bytes follow unchanged; without a data descriptor the header carries the CRC and sizes.
-    data = _raw_member(raw, info)
     copy = zipfile.ZipInfo(info.filename, info.date_time)
     for field in ("compress_type", "comment", "extra", "create_system", "create_version", "extract_version",
                   "flag_bits", "volume", "internal_attr", "external_attr", "CRC", "compress_size", "file_size"):
@@ -172,7 +178,7 @@ def _copy_raw(out: zipfile.ZipFile, raw: IO[bytes], info: zipfile.ZipInfo) -> No
     copy.header_offset = out.fp.tell()
     zip64 = copy.file_size > zipfile.ZIP64_LIMIT or copy.compress_size > zipfile.ZIP64_LIMIT
     out.fp.write(copy.FileHeader(zip64))
-    out.fp.write(data)
+    _copy_compressed(raw, info, out.fp)
     out.start_dir = out.fp.tell()
     out.filelist.append(copy)
     out.NameToInfo[copy.filename] = copy
@@ -194,6 +200,8 @@ def _without_zip64(extra: bytes) -> bytes:
 def opened(path: Path) -> Iterator[zipfile.ZipFile]:
     try:
         archive = zipfile.ZipFile(path)
+    except FileNotFoundError as exc:
+        raise PackageRefused(f"{path.name} : fichier introuvable ({path.parent})") from exc
     except (zipfile.BadZipFile, OSError) as exc:
         raise PackageRefused(f"{path.name} : ce n'est pas un classeur .xlsx que l'outil sait compléter "
                              "(ancien format .xls, ou fichier abîmé) ; enregistrez-le au format « Classeur Excel "

@@ -229,6 +229,7 @@ def test_binary_workbooks_are_refused_in_french(tmp_path: Path) -> None:
     assert refusal(legacy, "Suivi") == ("ancien.xls : ce n'est pas un classeur .xlsx que l'outil sait compléter "
                                         "(ancien format .xls, ou fichier abîmé) ; enregistrez-le au format "
                                         "« Classeur Excel (*.xlsx) »")
+    assert refusal(tmp_path / "absent.xlsx", "Suivi") == f"absent.xlsx : fichier introuvable ({tmp_path})"
     with pytest.raises(PackageRefused) as refused:
         write_cells(binary, tmp_path / "out.xlsx", "Suivi", {(1, 1): "x"})
     assert refused.value.message == ("binaire.xlsb : classeur binaire (.xlsb), que l'outil ne sait pas compléter ; "
