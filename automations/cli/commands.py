@@ -25,7 +25,8 @@ from ..errors import EXIT_OK, EXIT_PROBLEMS, UsageError, UserError
 from ..documents.pdf import find_libreoffice, unavailable_message
 from ..engine.executor import RunReport, apply_pending_writes, execute, prepare_documents
 from ..registers.sidecar import backlog_lines, sidecar_path
-from ..registers.workbook_guard import GRANT_FOLDER, folder_refusal, read_only_finding, target_of, unsafe_parts
+from ..registers.workbook_guard import GRANT_FOLDER, folder_refusal, read_only_finding, target_of
+from ..registers.xlsx_writer import package_refusal
 from ..engine import journal_health
 from ..engine.journal import Journal
 from ..engine.journal_backup import backup_journal
@@ -141,10 +142,10 @@ def check(ctx: Context) -> int:
     ctx.say("Registres lus :")
     for path in loaded.registers.files:
         ctx.say(f"  - {path.name}")
-        parts = unsafe_parts(path) if cfg.write_back.enabled else []
-        if parts:
-            ctx.say(f"    ⚠ l'outil n'y écrira pas : il contient des éléments qu'un enregistrement ferait perdre "
-                    f"({', '.join(parts)}) ; ce qu'il faudrait y reporter ira dans « {sidecar_path(path).name} ».")
+        why = package_refusal(path) if cfg.write_back.enabled else None
+        if why is not None:
+            ctx.say(f"    ⚠ l'outil n'y écrira pas ({why}) ; ce qu'il faudrait y reporter ira dans "
+                    f"« {sidecar_path(path).name} ».")
     if cfg.write_back.enabled:
         _say_unwritable(ctx, loaded)
     with Journal(cfg.paths.journal, readonly=True) as journal:

@@ -52,15 +52,18 @@ class WorkbookBusy(UserError):
 
 
 class WorkbookUnsafe(UserError):
-    """Saving with openpyxl would strip parts of this workbook."""
+    """A workbook the tool must not write: its values go to the sidecar."""
 
-    def __init__(self, message: str, parts: list[str]) -> None:
+    def __init__(self, message: str, parts: list[str], why: str | None = None) -> None:
         super().__init__(message)
         self.parts = parts
+        self.why = why
 
     @property
     def reason(self) -> str:
         """Why the workbook is left alone, to follow « L'outil n'enregistre pas ce classeur : »."""
+        if self.why is not None:
+            return f"il {self.why}"
         return f"il contient des éléments qu'un enregistrement ferait perdre ({', '.join(self.parts)})"
 
 
@@ -131,6 +134,12 @@ def busy(path: Path, lock: Path | None, why: str = "") -> WorkbookBusy:
         program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
         why = f"est ouvert dans {program} (fichier « {lock.name} »)"
     return WorkbookBusy(f"« {path.name} » {why} : écriture reportée au prochain passage.")
+
+
+def refused(path: Path, why: str) -> WorkbookUnsafe:
+    """The surgical writer cannot edit this package safely (``why``, its French words)."""
+    return WorkbookUnsafe(f"{why} : aucune écriture dans ce classeur.", [],
+                          f"ne peut pas être modifié sans risque ({why})")
 
 
 def unsafe(path: Path, parts: list[str]) -> WorkbookUnsafe:

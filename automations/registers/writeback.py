@@ -1,9 +1,11 @@
 """Write status cells and appended rows back into a staff workbook without ever damaging it.
 
-The workbook is written through a temporary file and an atomic replace, after
-a dated backup. Nothing is written while Excel (or LibreOffice) holds the file
-open, nor into a workbook holding parts openpyxl would drop on save (images,
-charts, pivot tables...): staff would lose work without noticing.
+openpyxl reads the workbook to find the rows and decide the cells; the
+surgical writer (:mod:`xlsx_writer`) writes them into a temporary file beside
+the workbook, every other part of the package kept byte for byte (images,
+charts, pivot tables, formula results), then an atomic replace follows a dated
+backup. Nothing is written while Excel (or LibreOffice) holds the file open; a
+package the writer cannot edit safely is refused (its values go to the sidecar).
 """
 
 from __future__ import annotations
@@ -36,14 +38,14 @@ from .types import normalize_label
 from .backups import prune, take_backup
 from .cells import MAX_ROW, put
 from .workbook_guard import (GRANT_FOLDER, WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_read_only,
-                             refuse_read_only_folder, refuse_unwritable, target_of, unsafe, unsafe_parts)
+                             refuse_read_only_folder, refuse_unwritable, refused, target_of, unsafe_parts)
+from .xlsx_package import PackageRefused
+from .xlsx_writer import append_rows, refusal, write_cells
 
 __all__ = ["CellWrite", "RowAppend", "SheetFull", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes",
            "lock_file", "unsafe_parts"]
 
 log = logging.getLogger(__name__)
-# openpyxl's own words when it drops something while loading
-_LOSS_WARNING = re.compile(r"removed|lost|discarded|dropped", re.IGNORECASE)
 _TEXT_DATES = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
 _UNKNOWN = object()  # a formula whose result was never computed: neither match nor mismatch
 # openpyxl's warning for a date or duration cell whose number no date can be
@@ -131,6 +133,9 @@ class _Sheet:
         # for a batch of appends: what a column already holds, and the row the next one goes under
         self._column_values: dict[tuple[int, int], tuple[set[Any], list[Any], bool]] = {}
         self._last: int | None = None
+        # what the surgical writer is to write: located cells, and appended rows by row number
+        self.cells: dict[tuple[int, int], Any] = {}
+        self.appends: dict[int, dict[int, Any]] = {}
 
     def column_values(self, header_row: int, column: int) -> tuple[set[Any], list[Any], bool]:
         """A column's values below the header: hashable canonical ones, the others, and whether
@@ -320,6 +325,7 @@ def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
         reason = _fill(ws, row, column, value)
         if reason is not None:
             return reason
+    sheet.appends[row] = {column: _stored(ws, row, column) for column in columns}
     sheet.appended(write.header_row, key, number, row)
     _extend_tables(ws, write.header_row, row)
     return True
@@ -347,9 +353,10 @@ def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_
     refuse_unwritable(path)
     refuse_read_only(path)
     refuse_read_only_folder(path)
-    parts = unsafe_parts(real)
-    if parts:
-        raise unsafe(path, parts)
+    for name in dict.fromkeys(w.sheet for w in writes):
+        why = refusal(real, name)  # a sheet missing is said per write below, as before
+        if why is not None and "introuvable" not in why:
+            raise refused(path, why)
     stamp = _stamp(real)
     workbook = _load(real)
     cache: list[Workbook] = []  # the computed values, loaded only if a key is a formula
@@ -378,13 +385,16 @@ def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_
             else:
                 place = _locate(sheet, write)
                 reason = place if isinstance(place, str) else _fill(sheet.ws, *place, write.value)
+                if reason is None and not isinstance(place, str):
+                    sheet.cells[place] = _stored(sheet.ws, *place)
                 changed = changed or reason is None
             if reason is None:
                 outcome.written.append(write)
             else:
                 outcome.not_found.append((write, reason))
         if changed:
-            outcome.backup = _save(workbook, path, backup_dir, now, keep_backups, stamp)
+            edits = {name: (sheet.cells, sheet.appends) for name, sheet in sheets.items()}
+            outcome.backup = _save(edits, path, backup_dir, now, keep_backups, stamp)
     finally:
         for opened in (workbook, *cache):
             opened.close()
@@ -402,9 +412,6 @@ def _load(path: Path) -> Workbook:
         log.debug("%s : %s", path.name, exc)
         raise UserError(f"« {path.name} » illisible pour l'écriture du suivi ({_load_problem(exc)}) : enregistrez-le "
                         "de nouveau dans Excel ; le report attend le prochain passage.") from exc
-    if any(_LOSS_WARNING.search(str(w.message)) for w in caught):
-        workbook.close()
-        raise unsafe(path, ["éléments non pris en charge"])
     absurd = [m[1] for w in caught if (m := _NOT_A_DATE.search(str(w.message)))]
     if absurd:
         # openpyxl turns such a cell into #VALUE!, which saving would write over the number staff typed
@@ -432,11 +439,21 @@ def _lock(path: Path, real: Path) -> Path | None:
     return lock_file(path) or (lock_file(real) if real != path else None)
 
 
-def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep: int,
+_Edits = dict[str, tuple[dict[tuple[int, int], Any], dict[int, dict[int, Any]]]]
+
+
+def _stored(ws: Worksheet, row: int, column: int) -> Any:
+    # the value as _fill left it: text cleaned of what the format cannot hold
+    return ws._cells[(row, column)].value
+
+
+def _save(edits: _Edits, path: Path, backup_dir: Path, now: datetime, keep: int,
           stamp: tuple[int, int]) -> Path:
     real = target_of(path)
     try:
-        return _replace(workbook, path, real, backup_dir, now, keep, stamp)
+        return _replace(edits, path, real, backup_dir, now, keep, stamp)
+    except PackageRefused as exc:  # found while streaming the sheet: nothing was replaced
+        raise refused(path, exc.message) from exc
     except OSError as exc:  # a read-only share, a full disk: nothing was replaced, the writes wait
         folder = Path(exc.filename).parent if exc.filename else real.parent
         raise UserError(f"« {path.name} » : l'outil ne peut pas écrire dans le dossier « {folder.name} » "
@@ -444,7 +461,7 @@ def _save(workbook: Workbook, path: Path, backup_dir: Path, now: datetime, keep:
                         f"{GRANT_FOLDER}.") from exc
 
 
-def _replace(workbook: Workbook, path: Path, real: Path, backup_dir: Path, now: datetime, keep: int,
+def _replace(edits: _Edits, path: Path, real: Path, backup_dir: Path, now: datetime, keep: int,
              stamp: tuple[int, int]) -> Path:
     """Save beside the workbook itself (the link's target), then replace it atomically; the link stays a link."""
     backup, made_backup = take_backup(real, backup_dir, now)
@@ -453,10 +470,21 @@ def _replace(workbook: Workbook, path: Path, real: Path, backup_dir: Path, now: 
     temp: Path | None = None
     replaced = False
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=real.suffix, dir=real.parent)
-        os.close(handle)
-        temp = Path(name)
-        workbook.save(temp)
+        # each sheet's cells, then its rows, go from one temporary package into the next
+        for sheet, (cells, rows) in edits.items():
+            for write, content in ((write_cells, cells), (append_rows, rows)):
+                if not content:
+                    continue
+                handle, name = tempfile.mkstemp(prefix=f".{real.stem}.", suffix=real.suffix, dir=real.parent)
+                os.close(handle)
+                source, temp = temp, Path(name)
+                try:
+                    write(source or real, temp, sheet, content)
+                finally:
+                    if source is not None:
+                        source.unlink(missing_ok=True)
+        if temp is None:
+            return backup
         with open(temp, "rb+") as stream:  # Windows only flushes handles opened for writing
             os.fsync(stream.fileno())
         if os.name == "posix":

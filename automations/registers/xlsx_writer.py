@@ -84,6 +84,13 @@ def refusal(path: Path, sheet: str) -> str | None:
     return None
 
 
+def package_refusal(path: Path) -> str | None:
+    """Why no sheet of ``path`` can be written (encrypted, binary, strict...), for ``check``; None otherwise."""
+    # no sheet has this name: only the package's own refusals (and "introuvable") speak
+    why = refusal(path, "\x00")
+    return None if why is None or why.endswith("introuvable") else why
+
+
 def write_cells(path_in: Path, path_out: Path, sheet: str,
                 cells: Mapping[tuple[int, int], CellValue]) -> WriteResult:
     """Write ``cells`` (``(row, column)``, from 1) of ``sheet`` into ``path_out``, a copy of ``path_in``."""

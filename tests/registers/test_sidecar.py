@@ -1,19 +1,23 @@
-"""A register saving would strip is never written: its follow-up goes to a workbook beside it, and staff are told."""
+"""A register the writer cannot edit safely is never written: its follow-up goes to a workbook beside it, and staff
+are told. A register with a chart is written, the chart kept."""
 
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl.chart import BarChart, Reference
 
 from automations.cli import commands
 from automations.digest.content import DigestFacts, Problems
 from automations.digest.render import render_html, render_text
 from automations.engine.journal import Journal
+from automations.registers import writeback, xlsx_writer
 
 from ..service_factory import context, edit_planning, make_service
 from ..convocations.test_invitations import PLANNING, outbox, run
@@ -30,6 +34,24 @@ def add_chart(path: Path) -> None:
     workbook.save(path)
 
 
+REFUSED = "Planning des instances 2026.xlsx : classeur chiffré, il ne peut pas être complété"
+
+
+def refuse_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer refuses the planning as it refuses a protected package; the reader, which refuses such a package
+    too, still reads it, so that what happens to its follow-up can be seen end to end."""
+    def refused(path: Path, sheet: str) -> str | None:
+        return REFUSED if path.name == PLANNING.name else None
+
+    monkeypatch.setattr(xlsx_writer, "refusal", refused)
+    monkeypatch.setattr(writeback, "refusal", refused)
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -38,23 +60,36 @@ def rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
     return [tuple(r) for r in openpyxl.load_workbook(path)[sheet].iter_rows(min_row=4, values_only=True)]
 
 
-def test_a_register_with_a_chart_keeps_its_bytes_and_gets_a_sidecar(tmp_path: Path, clock) -> None:
+def test_a_register_with_a_chart_is_written_and_keeps_it(tmp_path: Path, clock) -> None:
     make_service(tmp_path)
     add_chart(tmp_path / PLANNING)
+    before = members(tmp_path / PLANNING)
+    report = commands.run(context(tmp_path / "config.toml", clock))
+    assert len(report.done) == 1 and report.written == 1 and report.sidecars == [] and report.ok
+    after = members(tmp_path / PLANNING)
+    assert list(after) == list(before) and any(name.startswith("xl/charts/") for name in after)
+    assert [name for name in before if before[name] != after[name]] == ["xl/worksheets/sheet1.xml"]
+    assert not (tmp_path / SIDECAR).exists()
+
+
+def test_a_register_the_writer_cannot_edit_keeps_its_bytes_and_gets_a_sidecar(
+        tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_service(tmp_path)
+    refuse_edits(monkeypatch)
     before = sha(tmp_path / PLANNING)
     ctx = context(tmp_path / "config.toml", clock)
     report = commands.run(ctx)
     assert len(report.done) == 1 and report.written == 0 and report.ok
     assert sha(tmp_path / PLANNING) == before  # not one byte of the staff's workbook changed
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
-    assert ("⚠ « Planning des instances 2026.xlsx » n'est pas enregistré par l'outil (contient des éléments qu'un "
-            "enregistrement ferait perdre (graphiques)) : 1 valeur de plus à reporter à la main, listées dans "
-            "« Planning des instances 2026 – suivi à reporter.xlsx ».") in out
+    assert ("⚠ « Planning des instances 2026.xlsx » n'est pas enregistré par l'outil (ne peut pas être modifié sans "
+            "risque (Planning des instances 2026.xlsx : classeur chiffré, il ne peut pas être complété)) : 1 valeur "
+            "de plus à reporter à la main, listées dans « Planning des instances 2026 – suivi à reporter.xlsx ».") in out
     sidecar = openpyxl.load_workbook(tmp_path / SIDECAR)
     assert sidecar.sheetnames == ["Cellules à remplir"]
     sheet = sidecar["Cellules à remplir"]
     assert sheet["A1"].value == "À reporter à la main dans « Planning des instances 2026.xlsx »"
-    assert "graphiques" in sheet["A2"].value
+    assert "classeur chiffré" in sheet["A2"].value
     header, *values = rows(tmp_path / SIDECAR, "Cellules à remplir")
     assert header == ("Noté le", "Feuille", "Ligne", "Repère de la ligne", "Colonne", "À inscrire")
     noted = clock.moment.replace(tzinfo=None)
@@ -75,14 +110,15 @@ def test_a_register_with_a_chart_keeps_its_bytes_and_gets_a_sidecar(tmp_path: Pa
     assert (Path(workbook).name, status, count) == ("Planning des instances 2026.xlsx", "sidecar", 1)
 
 
-def test_check_and_history_say_where_the_follow_up_is(tmp_path: Path, clock) -> None:
+def test_check_and_history_say_where_the_follow_up_is(
+        tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
     make_service(tmp_path)
-    add_chart(tmp_path / PLANNING)
+    refuse_edits(monkeypatch)
     ctx = context(tmp_path / "config.toml", clock)
     commands.check(ctx)
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
-    assert ("  - Planning des instances 2026.xlsx\n    ⚠ l'outil n'y écrira pas : il contient des éléments qu'un "
-            "enregistrement ferait perdre (graphiques) ; ce qu'il faudrait y reporter ira dans "
+    assert ("  - Planning des instances 2026.xlsx\n    ⚠ l'outil n'y écrira pas (Planning des instances 2026.xlsx : "
+            "classeur chiffré, il ne peut pas être complété) ; ce qu'il faudrait y reporter ira dans "
             "« Planning des instances 2026 – suivi à reporter.xlsx ».") in out
     run(tmp_path, clock)
     for command in (commands.check, commands.history):
@@ -93,13 +129,14 @@ def test_check_and_history_say_where_the_follow_up_is(tmp_path: Path, clock) -> 
                 ) in ctx.out.getvalue()  # type: ignore[attr-defined]
 
 
-def test_new_values_join_the_earlier_ones_and_an_open_sidecar_waits(tmp_path: Path, clock) -> None:
+def test_new_values_join_the_earlier_ones_and_an_open_sidecar_waits(
+        tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
     make_service(tmp_path)
-    add_chart(tmp_path / PLANNING)
+    refuse_edits(monkeypatch)
     run(tmp_path, clock)
     lock = tmp_path / "registres" / "~$Planning des instances 2026 – suivi à reporter.xlsx"
     lock.write_bytes(b"owner")
-    edit_planning(tmp_path, 6, Heure="14h")  # the invitation is updated (openpyxl keeps this chart)
+    edit_planning(tmp_path, 6, Heure="14h")  # the invitation is updated
     ctx = context(tmp_path / "config.toml", clock)
     report = commands.run(ctx)
     assert len(report.done) == 1 and report.sidecars == []

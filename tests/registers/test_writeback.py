@@ -214,18 +214,19 @@ def test_an_open_workbook_defers_the_write(workbook: Path, tmp_path: Path, owner
 @pytest.mark.parametrize("meanwhile", ["opened", "saved"])
 def test_a_workbook_opened_or_saved_during_the_write_is_left_alone(
         workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: str) -> None:
-    save = openpyxl.Workbook.save
+    save = writeback.write_cells
     edited = tmp_path / "edited.xlsx"
     build(edited, [ROWS[0], ROWS[1]])
 
-    def staff_meanwhile(self: openpyxl.Workbook, filename: str) -> None:
-        save(self, filename)
+    def staff_meanwhile(*args: Any) -> Any:
+        written = save(*args)
         if meanwhile == "opened":
             workbook.with_name("~$" + workbook.name).write_bytes(b"owner")
         else:
             shutil.copyfile(edited, workbook)
+        return written
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", staff_meanwhile)
+    monkeypatch.setattr(writeback, "write_cells", staff_meanwhile)
     expected = digest(workbook if meanwhile == "opened" else edited)
     with pytest.raises(WorkbookBusy):
         apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
@@ -250,17 +251,25 @@ def add_chart(ws: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("add", "label"), [(add_image, "images"), (add_chart, "graphiques")])
-def test_a_workbook_with_images_or_charts_is_never_written(
+def test_a_workbook_with_images_or_charts_is_written_and_keeps_them(
         workbook: Path, tmp_path: Path, add: Callable[[Any, Path], None], label: str) -> None:
     wb = openpyxl.load_workbook(workbook)
     add(wb["Demandes"], tmp_path)
     wb.save(workbook)
-    before = digest(workbook)
-    with pytest.raises(WorkbookUnsafe) as caught:
-        apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
-    assert caught.value.message == ("« Planning des instances 2026.xlsx » contient des éléments que l'écriture "
-                                    f"ferait perdre ({label}) : aucune écriture dans ce classeur.")
-    assert digest(workbook) == before and not (tmp_path / "b").exists()
+    before = members(workbook)
+    outcome = apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
+    assert outcome.not_found == [] and outcome.backup is not None and outcome.backup.exists()
+    assert openpyxl.load_workbook(workbook)[SHEET]["E5"].value == "Salle Kaori"
+    after = members(workbook)
+    assert list(after) == list(before)  # same parts, same order
+    # only the sheet written changes: the drawing, its image or chart, are the same bytes
+    assert [name for name in before if before[name] != after[name]] == ["xl/worksheets/sheet1.xml"]
+    assert any(name.startswith(("xl/media/", "xl/charts/")) for name in after)
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def test_comments_are_safe_but_sheet_extensions_are_not(workbook: Path) -> None:
@@ -273,17 +282,32 @@ def test_comments_are_safe_but_sheet_extensions_are_not(workbook: Path) -> None:
     assert unsafe_parts(workbook) == ["listes déroulantes renvoyant à une autre feuille"]
 
 
-def test_anything_openpyxl_says_it_drops_blocks_the_write(workbook: Path, tmp_path: Path) -> None:
-    # a comment on a cell hidden by a merge: openpyxl warns it will remove it
+def test_what_openpyxl_would_drop_is_kept_by_the_write(workbook: Path, tmp_path: Path) -> None:
+    # a comment on a cell hidden by a merge: openpyxl warns it would remove it; the writer does not touch it
     def merge_over_the_comment(parts: dict[str, bytes]) -> None:
         sheet = parts["xl/worksheets/sheet1.xml"]
         parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'<mergeCell ref="A2:F2"/>', b'<mergeCell ref="C4:D4"/>')
 
     patch_zip(workbook, merge_over_the_comment)
+    before = members(workbook)
+    outcome = apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
+    assert outcome.not_found == []
+    after = members(workbook)
+    assert [name for name in before if before[name] != after[name]] == ["xl/worksheets/sheet1.xml"]
+    assert b'<mergeCell ref="C4:D4"/>' in after["xl/worksheets/sheet1.xml"]
+
+
+def test_a_package_the_writer_cannot_edit_goes_to_the_sidecar(workbook: Path, tmp_path: Path) -> None:
+    # a strict Open XML workbook: the writer refuses it rather than write what Excel would not read
+    patch_zip(workbook, lambda parts: parts.update({"xl/workbook.xml": parts["xl/workbook.xml"].replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main")}))
     before = digest(workbook)
-    with pytest.raises(WorkbookUnsafe):
+    with pytest.raises(WorkbookUnsafe) as caught:
         apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
-    assert digest(workbook) == before
+    assert "« Open XML strict »" in caught.value.message
+    assert caught.value.message.endswith(" : aucune écriture dans ce classeur.")
+    assert digest(workbook) == before and not (tmp_path / "b").exists()
 
 
 def test_backups_are_dated_and_pruned(workbook: Path, tmp_path: Path) -> None:
@@ -304,11 +328,11 @@ def test_a_failed_save_leaves_the_original_intact(
         workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = digest(workbook)
 
-    def broken_save(self: openpyxl.Workbook, filename: str) -> None:
-        Path(filename).write_bytes(b"half")
+    def broken_save(path_in: Path, path_out: Path, *args: Any) -> None:
+        path_out.write_bytes(b"half")
         raise OSError("disque plein")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(writeback, "write_cells", broken_save)
     with pytest.raises(UserError) as failed:  # said in French, the writes kept for the next run
         apply_writes(workbook, [room()], backup_dir=tmp_path / "b", now=NOW)
     assert f"l'outil ne peut pas écrire dans le dossier « {workbook.parent.name} » (disque plein)" in failed.value.message
@@ -383,7 +407,8 @@ def test_cell_formats_and_formulas_of_the_status_column(workbook: Path, tmp_path
     ], backup_dir=tmp_path / "b", now=NOW)
     ws = openpyxl.load_workbook(workbook)[SHEET]
     assert (ws["F5"].value, ws["F5"].number_format) == (datetime(2026, 11, 23), "dd mmm yyyy")
-    assert (ws["F6"].value, ws["F6"].number_format) == (datetime(2026, 11, 23, 9, 5), "DD/MM/YYYY HH:MM")
+    # a cell formatted as text takes the date format of the column above it
+    assert (ws["F6"].value, ws["F6"].number_format) == (datetime(2026, 11, 23, 9, 5), "dd mmm yyyy")
     assert ws["E6"].data_type == "s" and ws["E6"].value == "=cmd|' /C calc'!A0"
     assert ws["E7"].value == "=A7"
     assert outcome.not_found == [(outcome.not_found[0][0], "la cellule E7 contient une formule : "
