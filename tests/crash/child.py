@@ -138,7 +138,26 @@ def _workbook_temp(name: str) -> bool:
 
 
 def xlsx_half(counter: Counter) -> None:
-    _half_zip(counter, _workbook_temp)
+    """The N-th temporary workbook the surgical writer writes is cut after a few parts, flushed to disk."""
+    from automations.registers import xlsx_package
+
+    original = xlsx_package._copy_raw
+    written: dict[str, int | None] = {}
+
+    def copy_raw(out: zipfile.ZipFile, raw: Any, info: zipfile.ZipInfo) -> None:
+        name = str(out.filename or "")
+        if _workbook_temp(name):
+            if name not in written:
+                written[name] = 0 if counter.fatal() else None
+            parts = written[name]
+            if parts == PARTS_BEFORE_CUT:
+                out.fp.flush()  # type: ignore[union-attr]
+                die()
+            if parts is not None:
+                written[name] = parts + 1
+        original(out, raw, info)
+
+    xlsx_package._copy_raw = copy_raw  # type: ignore[assignment]
 
 
 def docx_half(counter: Counter) -> None:
