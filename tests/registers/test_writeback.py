@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from python_calamine import CalamineWorkbook
 
 from automations.errors import UserError
 from automations.registers import writeback
@@ -388,6 +389,10 @@ def test_a_key_computed_by_a_formula_is_compared_by_its_result(
     if computed:
         assert outcome.not_found == []
         assert openpyxl.load_workbook(workbook)[SHEET]["B5"].value == "=DATE(2026,12,2)"
+        # the formula's result is still in the file: readers that do not compute formulas see it
+        assert openpyxl.load_workbook(workbook, data_only=True)[SHEET]["B5"].value == datetime(2026, 12, 2)
+        calamine = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name(SHEET).to_python()
+        assert calamine[4][1] == date(2026, 12, 2) and calamine[4][4] == "Salle Kaori"
     else:
         assert outcome.not_found[0][1].startswith("ligne 5 impossible à vérifier")
 
