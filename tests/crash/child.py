@@ -111,22 +111,31 @@ def before_writeback(counter: Counter) -> None:
     _wrap(commands, "apply_pending_writes", counter)
 
 
-def _half_zip(counter: Counter, is_temp: Callable[[str], bool]) -> None:
-    """The N-th temporary zip (workbook or document) is cut after a few parts, flushed to disk."""
-    original = zipfile.ZipFile.writestr
+def _cutter(counter: Counter, is_temp: Callable[[str], bool]) -> Callable[[str, Any], None]:
+    """Called before each part of a zip: the N-th temporary one dies after a few parts, flushed to disk."""
     written: dict[str, int | None] = {}  # temporary zip -> parts written, None for those that live
 
-    def writestr(self: zipfile.ZipFile, *args: Any, **kwargs: Any) -> None:
-        name = str(self.filename or "")
+    def before_part(name: str, stream: Any) -> None:
         if is_temp(name):
             if name not in written:
                 written[name] = 0 if counter.fatal() else None
             parts = written[name]
             if parts == PARTS_BEFORE_CUT:
-                self.fp.flush()  # type: ignore[union-attr]
+                stream.flush()
                 die()
             if parts is not None:
                 written[name] = parts + 1
+
+    return before_part
+
+
+def _half_zip(counter: Counter, is_temp: Callable[[str], bool]) -> None:
+    """The N-th temporary zip (workbook or document) is cut after a few parts, flushed to disk."""
+    original = zipfile.ZipFile.writestr
+    before_part = _cutter(counter, is_temp)
+
+    def writestr(self: zipfile.ZipFile, *args: Any, **kwargs: Any) -> None:
+        before_part(str(self.filename or ""), self.fp)
         original(self, *args, **kwargs)
 
     zipfile.ZipFile.writestr = writestr  # type: ignore[method-assign]
@@ -142,19 +151,10 @@ def xlsx_half(counter: Counter) -> None:
     from automations.registers import xlsx_package
 
     original = xlsx_package._copy_raw
-    written: dict[str, int | None] = {}
+    before_part = _cutter(counter, _workbook_temp)
 
     def copy_raw(out: zipfile.ZipFile, raw: Any, info: zipfile.ZipInfo) -> None:
-        name = str(out.filename or "")
-        if _workbook_temp(name):
-            if name not in written:
-                written[name] = 0 if counter.fatal() else None
-            parts = written[name]
-            if parts == PARTS_BEFORE_CUT:
-                out.fp.flush()  # type: ignore[union-attr]
-                die()
-            if parts is not None:
-                written[name] = parts + 1
+        before_part(str(out.filename or ""), out.fp)
         original(out, raw, info)
 
     xlsx_package._copy_raw = copy_raw  # type: ignore[assignment]
