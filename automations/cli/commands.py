@@ -182,8 +182,7 @@ def journal_state(ctx: Context) -> str | None:
             used = journal.used()
     except JournalError as exc:
         return exc.message
-    lost = journal_health.lost_journal(path, used, ctx.config.paths.output)
-    return f"Journal perdu : {lost}." if lost else None
+    return journal_health.lost_journal(path, used, ctx.config.paths.output)
 
 
 def _nowhere(journal: Path) -> Path:
@@ -248,7 +247,7 @@ def plan(ctx: Context, name: str | None = None) -> int:
     finally:
         transport.close()
     if lost:  # what follows is what a run would redo: it refuses to
-        ctx.say(f"✗ Journal perdu : {lost}.")
+        ctx.say(f"✗ {lost}")
     for alert in waiting:  # raised by an earlier run that ended before its mail: the next run sends it
         ctx.say(f"  ⚑ Pour le responsable (levée par un passage précédent, pas encore envoyée) : {alert}")
     total = 0
@@ -296,7 +295,7 @@ def _run(ctx: Context, name: str | Sequence[str] | None) -> tuple[RunReport, int
     with Journal(ctx.config.paths.journal) as journal:
         lost = journal_health.lost_journal(ctx.config.paths.journal, journal.used(), ctx.config.paths.output)
         if lost:
-            raise JournalError(f"Journal perdu : {lost}.")
+            raise JournalError(lost)
         journal.note_first_run(ctx.now())
         transport = ctx.make_transport()
         try:

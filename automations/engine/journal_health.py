@@ -95,13 +95,15 @@ def tool_documents(output: Path) -> list[Path]:
 
 
 def lost_journal(path: Path, used: bool, output: Path) -> str | None:
-    """French, when no run ever acted on the journal while the documents folder holds documents already made."""
+    """The French line « Journal perdu : … » when no run ever acted on the journal while the documents folder
+    holds documents already made; None otherwise."""
     if used:
         return None
     found = tool_documents(output)
     if not found:
         return None
-    return (f"le journal {path} est vide (nouveau, vidé ou remplacé) alors que le dossier des documents {output} "
+    return (f"Journal perdu : le journal {path} est vide (nouveau, vidé ou remplacé) alors que le dossier des "
+            f"documents {output} "
             f"contient {plural(len(found), 'document déjà produit', 'documents déjà produits')} : un passage referait ces documents par-dessus ceux "
             f"que l'équipe a pu modifier, et referait les envois. Rien n'est fait : {RESTORE_HINT} ; si aucune "
-            "copie n'existe, déplacez ces documents hors du dossier avant de relancer")
+            "copie n'existe, déplacez ces documents hors du dossier avant de relancer.")

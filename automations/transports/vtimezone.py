@@ -12,6 +12,7 @@ Caledonia since 1997), or one STANDARD and one DAYLIGHT with their yearly rules 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -19,8 +20,10 @@ from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
+@lru_cache(maxsize=16)  # an hour-by-hour scan of the year: once per zone and year, not once per meeting
+def _transitions(name: str, year: int) -> tuple[datetime, ...]:
     """The moments (UTC) in ``year`` when the zone's offset changes, found hour by hour then refined."""
+    zone = ZoneInfo(name)
     found = []
     moment = datetime(year, 1, 1, tzinfo=timezone.utc)
     end = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
@@ -35,7 +38,7 @@ def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
             found.append(high)
             offset = step.astimezone(zone).utcoffset()
         moment = step
-    return found
+    return tuple(found)
 
 
 def _offset(delta: timedelta | None) -> timedelta:
@@ -56,7 +59,7 @@ def vtimezone(name: str, year: int) -> Timezone:
     zone = ZoneInfo(name)
     component = Timezone()
     component.add("tzid", name)
-    changes = _transitions(zone, year)
+    changes = _transitions(name, year)
     if len(changes) != 2:  # no summer time (or a one-off change): the offset of the year's end stands
         offset = _offset(datetime(year, 12, 31, 12, tzinfo=timezone.utc).astimezone(zone).utcoffset())
         standard = TimezoneStandard()
