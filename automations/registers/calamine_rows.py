@@ -13,35 +13,43 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from python_calamine import CalamineWorkbook
 
 from . import container
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def sheet_rows(path: Path, name: str, sheet: Any) -> list[list[Any]]:
     """Every row of ``sheet`` (of the workbook at ``path``), as ``to_python(skip_empty_area=False)`` gives them;
     OverflowError when calamine cannot read it even so."""
+    return read_rows(path, name, sheet, lambda readable: readable.to_python(skip_empty_area=False))
+
+
+def read_rows(path: Path, name: str, sheet: Any, read: Callable[[Any], T]) -> T:
+    """``read(sheet)``, or when a date or duration cell stops calamine, ``read`` of the same sheet of the copy
+    without those formats; OverflowError when calamine cannot read it even so. ``read`` may be called twice:
+    it must start afresh each time."""
     try:
-        return _all_rows(sheet)
+        return _guarded(read, sheet)
     except OverflowError as exc:
         log.debug("%s, %s : %s", path.name, name, exc)
         with tempfile.TemporaryDirectory() as folder:
             copy = Path(folder) / path.name
             if not container.plain_numbers_copy(path, name, copy):
                 raise
-            return _all_rows(CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(name))
+            return _guarded(read, CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(name))
 
 
-def _all_rows(sheet: Any) -> list[list[Any]]:
+def _guarded(read: Callable[[Any], T], sheet: Any) -> T:
     try:
         with _panic_kept_off_stderr():
-            return sheet.to_python(skip_empty_area=False)
+            return read(sheet)
     except BaseException as exc:  # a Rust panic is a BaseException, which nothing above would catch
         if type(exc).__name__ != "PanicException":
             raise

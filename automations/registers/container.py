@@ -26,7 +26,7 @@ from pathlib import Path
 
 import olefile
 from defusedxml import ElementTree as SafeTree
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string
 
 from .. import archive_guard
 from ..archive_guard import size_text
@@ -154,49 +154,98 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 def formula_problems(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """Cells of ``sheet`` whose formula gives an error, 0-based (row, column) -> the error as Excel shows it
     (``#REF!``...), or "" for a formula never computed (saved by a program, openpyxl included, not by Excel)."""
+    found = _scan(path, sheet, _MARKERS, every_formula=False)
+    return {cell: code for cell, code in found.items() if code is not None}
+
+
+def formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str | None]:
+    """Every formula cell of ``sheet`` (and every error cell), 0-based (row, column) -> None when Excel computed
+    it, else as :func:`formula_problems` says."""
+    return _scan(path, sheet, _FORMULA_MARKERS, every_formula=True)
+
+
+def _scan(path: Path, sheet: str, markers: tuple[bytes, ...], every_formula: bool
+          ) -> dict[tuple[int, int], str | None]:
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
         return {}  # a legacy .xls keeps its errors in binary records calamine does not hand over
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_parts(archive).get(sheet)
-            if part is None or not _mentions_problems(archive, part):
+            if part is None or not _mentions(archive, part, markers):
                 return {}
-            return _problems(archive, part)
-    except (zipfile.BadZipFile, KeyError, OSError, SafeTree.ParseError, ValueError):
+            return _problems(archive, part, every_formula)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return {}  # calamine read this sheet: whatever stops this scan leaves its values as read
 
 
 # an error cell; a formula with an empty or no cached value (openpyxl writes "<v></v>", others nothing)
 _MARKERS = (b't="e"', b"<v></v>", b"<v/>", b"<v />", b"</f></c>", b"/></c>")
+# any formula, in the default namespace or under a prefix
+_FORMULA_MARKERS = (b't="e"', b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>")
+# A cell holding a formula, and its cached value when it has one; then a cell typed as an error. Matched on the
+# bytes (an XML parser would build every cell of a long register: 20 s for 200,000 rows of formulas): in a
+# sheet's XML a "<" only ever opens a tag, and a formula's text or a value holds none.
+_FORMULA_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\b(?:\s+r="([A-Z]{1,3})(\d+)")?([^>]*)>\s*<\1f\b[^>]*?'
+                           rb'(?:/>|>[^<]*</\1f\s*>)\s*(?:<\1v\s*>([^<]*)</\1v\s*>)?')
+_ERROR_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\b([^>]*\st\s*=\s*"e"[^>]*)>\s*<\1v\s*>([^<]*)</\1v\s*>')
+_REF = re.compile(rb'\sr\s*=\s*"([A-Z]{1,3})(\d+)"')
+_KIND = re.compile(rb'\st\s*=\s*"(\w+)"')
+_ROW_END = re.compile(rb"</(?:[\w.-]+:)?row\s*>")
 
 
-def _mentions_problems(archive: zipfile.ZipFile, part: str) -> bool:
+def _mentions(archive: zipfile.ZipFile, part: str, markers: tuple[bytes, ...]) -> bool:
     # a cheap pass over the bytes: most sheets need no parsing at all
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(1 << 20):
             window = tail + chunk
-            if any(marker in window for marker in _MARKERS):
+            if any(marker in window for marker in markers):
                 return True
             tail = chunk[-16:]
     return False
 
 
-def _problems(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
-    found: dict[tuple[int, int], str] = {}
+def _problems(archive: zipfile.ZipFile, part: str, every_formula: bool) -> dict[tuple[int, int], str | None]:
+    found: dict[tuple[int, int], str | None] = {}
+    rest = b""
     with archive.open(part) as stream:
-        for _, element in SafeTree.iterparse(stream, events=("end",)):
-            if element.tag == f"{_MAIN}c":
-                kind, value = element.get("t"), element.findtext(f"{_MAIN}v")
-                # Excel caches a formula's empty text result as t="str" with an empty value
-                uncomputed = element.find(f"{_MAIN}f") is not None and not value and kind != "str"
-                if (kind == "e" or uncomputed) and element.get("r"):
-                    row, column = coordinate_to_tuple(element.get("r"))
-                    found[(row - 1, column - 1)] = (value or "#ERREUR") if kind == "e" else ""
-                element.clear()
-            elif element.tag == f"{_MAIN}row":
-                element.clear()  # rows of a long register need not stay in memory
-    return found
+        while True:
+            chunk = stream.read(1 << 20)
+            buffer = rest + chunk
+            # whole rows only: a cell is never cut in two between reads
+            ends = [m.end() for m in _ROW_END.finditer(buffer, max(0, len(buffer) - (1 << 20) - 64))]
+            cut = len(buffer) if not chunk else (ends[-1] if ends else 0)
+            _cells_of(buffer[:cut], found, every_formula)
+            rest = buffer[cut:]
+            if not chunk:
+                return found
+
+
+def _cells_of(xml: bytes, found: dict[tuple[int, int], str | None], every_formula: bool) -> None:
+    columns: dict[bytes, int] = {}
+    for match in _FORMULA_CELL.finditer(xml):
+        letters, row, attributes, value = match.group(2, 3, 4, 5)
+        kind = _KIND.search(attributes) if b"t" in attributes else None
+        kind_name = kind.group(1) if kind else b"n"
+        # Excel caches a formula's empty text result as t="str" with an empty value
+        uncomputed = not value and kind_name != b"str"
+        if not (kind_name == b"e" or uncomputed or every_formula):
+            continue
+        what = (value or b"#ERREUR").decode() if kind_name == b"e" else "" if uncomputed else None
+        if letters is None:  # Excel writes a cell's reference first; another program may not
+            ref = _REF.search(attributes)
+            if ref is None:
+                continue
+            letters, row = ref.groups()
+        if letters not in columns:
+            columns[letters] = column_index_from_string(letters.decode()) - 1
+        found[(int(row) - 1, columns[letters])] = what
+    if b'"e"' in xml:  # the error cells' expression costs as much as the formulas' one: only when one may be there
+        for match in _ERROR_CELL.finditer(xml):
+            ref = _REF.search(match.group(2))
+            if ref is not None:
+                found[(int(ref.group(2)) - 1, column_index_from_string(ref.group(1).decode()) - 1)] = (
+                    match.group(3).decode() or "#ERREUR")
 
 
 # A number of ten digits or more, or with an exponent of 9 or more: past 1e9, calamine's durations overflow

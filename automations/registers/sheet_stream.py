@@ -142,27 +142,38 @@ def _fill(row: etree._Element, number: int, writes: Mapping[int, CellValue], abo
     cells = dict(_cells(row))
     for column, cell in cells.items():
         cell.set("r", f"{get_column_letter(column)}{number}")  # a new cell between cells without r would shift them
+    if new:
+        # an appended row looks like the one above it, as when staff type under a register: the borders and
+        # fills of the columns left empty too
+        for column, style in sorted(above.items()):
+            if style and column not in writes and column not in cells:
+                _insert(row, cells, column, number).set("s", str(style))
     for column in sorted(writes):
         cell = cells.get(column)
         if cell is None and writes[column] is None:
             continue  # nothing to clear
         if cell is None:
-            cell = etree.Element(f"{_M}c", r=f"{get_column_letter(column)}{number}")
+            cell = _insert(row, cells, column, number)
             if new and above.get(column) and not edit.styles.is_date(above[column]):
-                # an appended row looks like the one above it, as when staff type under a register
                 cell.set("s", str(above[column]))
-            after = [c for c in cells if c < column]
-            if after:
-                cells[max(after)].addnext(cell)
-            else:
-                row.insert(0, cell)
-            cells[column] = cell
         _set(cell, writes[column], above.get(column), edit)
     if row.get("spans") is not None:
         low, high = min(cells), max(cells)
         first, _, last = row.get("spans", "").partition(":")
         if first.isdigit() and last.isdigit():
             row.set("spans", f"{min(low, int(first))}:{max(high, int(last))}")
+
+
+def _insert(row: etree._Element, cells: dict[int, etree._Element], column: int, number: int) -> etree._Element:
+    """A new empty cell in ``row``, in column order (Excel refuses a row whose cells are not)."""
+    cell = etree.Element(f"{_M}c", r=f"{get_column_letter(column)}{number}")
+    after = [c for c in cells if c < column]
+    if after:
+        cells[max(after)].addnext(cell)
+    else:
+        row.insert(0, cell)
+    cells[column] = cell
+    return cell
 
 
 def rewrite(source: IO[bytes], target: IO[bytes], edit: SheetEdit) -> None:

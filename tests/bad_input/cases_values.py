@@ -18,7 +18,7 @@ from automations.engine.journal import Journal
 
 from . import files
 from .cases_cells import COMING_ROW, NO_INVITATION, NO_WAHEO, PLAN, REG, _cell_case
-from .runner import NOTHING, Case, cli
+from .runner import Case, cli
 from .service import (ALL_MAILS, APPLICATIONS, OUTGOING, PLANNING, ROW_WAHEO, column_letter, edit, edit_application,
                       register, today)
 
@@ -66,17 +66,6 @@ def _raw_granted(token: str):  # type: ignore[no-untyped-def]
         files.rewrite_part(path, files.SHEET_PART, lambda xml: cell.sub(rb"\1<v>" + token.encode() + rb"</v>", xml))
         return path
     return make
-
-
-UNWRITABLE = (f"✗ Report dans le registre impossible : « {APPLICATIONS} » illisible pour l'écriture du suivi (contenu "
-              "que l'outil ne sait pas relire, comme un nombre invalide ou du XML abîmé) : enregistrez-le de nouveau "
-              "dans Excel ; le report attend le prochain passage.")
-
-
-def _unwritable(name: str, title: str, token: str, shown: str) -> Case:
-    return Case(name, title, _raw_granted(token),
-                check=(f"✗ {REG}, ligne 2, colonne « {GRANTED} » (valeur « {shown} ») : {UNREADABLE_AMOUNT}",),
-                run=(UNWRITABLE,), run_exit=1, mails=NO_WAHEO, watch=NOTHING)
 
 
 def _amount_case(name: str, title: str, make, shown: str, why: str) -> Case:  # type: ignore[no-untyped-def]
@@ -141,8 +130,10 @@ CASES = [
     _amount_case("amount_infinite_text", "montant « inf »", _granted("inf"), "inf", UNREADABLE_AMOUNT),
     # numbers no spreadsheet writes, put in the file's XML: read as unreadable amounts; the register cannot be
     # written back (openpyxl refuses the file), which `run` says in French, keeping the writes for later
-    _unwritable("amount_nan_in_file", "montant NaN dans le fichier", "NaN", "nan"),
-    _unwritable("amount_infinite_in_file", "montant infini dans le fichier", "INF", "inf"),
+    # the write-back leaves such a cell as it is and writes the register's other rows
+    _amount_case("amount_nan_in_file", "montant NaN dans le fichier", _raw_granted("NaN"), "nan", UNREADABLE_AMOUNT),
+    _amount_case("amount_infinite_in_file", "montant infini dans le fichier", _raw_granted("INF"), "inf",
+                 UNREADABLE_AMOUNT),
     _cell_case("date_year_9999", "date en l'an 9999", _filed_on(date(9999, 12, 31)),
                f"✗ {REG}, ligne 2, colonne « Date de dépôt » (valeur « 9999-12-31 ») : année hors plage (1900 à 2099)",
                NO_WAHEO, ROW_WAHEO),
@@ -169,17 +160,15 @@ def _formatted(header: str, value: float, number_format: str):  # type: ignore[n
     return make
 
 
-NOT_A_DATE = (f"✗ Report dans le registre impossible : « {APPLICATIONS} » : la cellule B2 contient un nombre au format "
-              "date ou durée qu'aucune date ne peut être, que l'écriture changerait en #VALUE! : corrigez-la ; le report "
-              "attend le prochain passage.")
-
 CASES += [
     # calamine overflows on a duration of a billion hours, and panics in Rust on a date of -1e12 days
     _cell_case("duration_formatted_billion_hours", "durée au format [h]:mm d'un milliard d'heures",
                _formatted("Durée (h)", 1e9, "[h]:mm"),
                f"✗ {PLAN}, ligne 6, colonne « Durée (h) » (valeur « 1000000000.0 ») : {HOURS}",
                NO_INVITATION, COMING_ROW, "Planning 2026"),
-    Case("date_serial_absurd", "date au format date valant -1e12 jours", _formatted("Date de dépôt", -1e12, "DD/MM/YYYY"),
-         check=(f"✗ {REG}, ligne 2, colonne « Date de dépôt » (valeur « -1000000000000.0 ») : date illisible "
-                "(attendu JJ/MM/AAAA)",), run=(NOT_A_DATE,), run_exit=1, mails=NO_WAHEO, watch=NOTHING),
+    # the write-back leaves the cell as typed (openpyxl's load and save made it #VALUE!) and writes the other rows
+    _cell_case("date_serial_absurd", "date au format date valant -1e12 jours",
+               _formatted("Date de dépôt", -1e12, "DD/MM/YYYY"),
+               f"✗ {REG}, ligne 2, colonne « Date de dépôt » (valeur « -1000000000000.0 ») : date illisible "
+               "(attendu JJ/MM/AAAA)", NO_WAHEO, ROW_WAHEO),
 ]

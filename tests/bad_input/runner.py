@@ -109,7 +109,7 @@ def verify(case: Case, folder: Path) -> list[str]:
     config = service.build(folder)
     watched = case.make(folder)
     before = _registers(folder)
-    row = service.row_values(watched, case.watch.sheet, case.watch.row) if case.watch.row else None
+    row = service.row_xml(watched, case.watch.sheet, case.watch.row) if case.watch.row else None
     problems = _said("check", cli(config, "check"), case.check, case.check_exit)
     if _registers(folder) != before:
         problems.append("check changed a register")
@@ -122,7 +122,7 @@ def verify(case: Case, folder: Path) -> list[str]:
         problems.append(f"run mailed {sorted(mails)}, expected {sorted(case.mails)}")
     if case.watch.whole and service.digest(watched) != before.get(watched.name, "absent"):
         problems.append(f"run changed {watched.name}")
-    if row is not None and service.row_values(watched, case.watch.sheet, case.watch.row) != row:
+    if row is not None and service.row_xml(watched, case.watch.sheet, case.watch.row) != row:
         problems.append(f"run changed row {case.watch.row} of {watched.name}")
     for check in case.after:
         problems += check(folder)

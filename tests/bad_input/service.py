@@ -9,10 +9,14 @@ run sends five mails: the invitation, three decision letters and the notice to t
 from __future__ import annotations
 
 import hashlib
+import re
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
+
+from automations.registers.container import sheet_parts
 
 from ..conftest import NOUMEA
 from ..follow_up_factory import HEADER, application, make_follow_up_service
@@ -106,3 +110,13 @@ def digest(path: Path) -> str:
 def row_values(path: Path, sheet: str, row: int) -> tuple[object, ...]:
     ws = openpyxl.load_workbook(path)[sheet]
     return tuple(c.value for c in ws[row])
+
+
+def row_xml(path: Path, sheet: str, row: int) -> bytes:
+    """The row's XML as stored: the write-back leaves a row it does not write byte for byte as it was,
+    whatever its cells hold (even a NaN that openpyxl cannot load)."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(sheet_parts(archive)[sheet])
+    found = re.search(rb'<row r="%d"(?:/>|[ >].*?</row>)' % row, xml, re.DOTALL)
+    assert found is not None, f"row {row} of {sheet} not found"
+    return found.group()

@@ -222,3 +222,15 @@ def test_pending_appends_are_applied_and_a_missing_column_reported(register: Pat
                                      "N° = 2026-0005 : colonne « Copie » introuvable à la ligne 1"]
     assert openpyxl.load_workbook(register)[SHEET]["B6"].value == "2026-0004"
     journal.close()
+
+
+def test_columns_left_empty_keep_the_borders_of_the_row_above(register: Path, tmp_path: Path) -> None:
+    # no writer given: the « Rédacteur » cell of the new row stays empty, framed like the ones above it
+    row = RowAppend(sheet=SHEET, header_row=1, unique=("N°", "2026-0004"), values=(
+        ("Date", date(2026, 11, 23)), ("N°", "2026-0004"), ("Destinataire", "M. Gowé"), ("Objet", "Relance")))
+    outcome = apply_writes(register, [row], backup_dir=tmp_path / "sauvegardes", now=NOW)
+    assert outcome.not_found == []
+    ws = openpyxl.load_workbook(register)[SHEET]
+    assert ws["E6"].value is None
+    assert (ws["E6"].border.left.style, ws["E6"].border.bottom.style) == ("thin", "thin")
+    assert ws["E6"].font.sz == 10 and ws["D6"].value == "Relance"

@@ -22,7 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from python_calamine import CalamineWorkbook
 
 from automations.errors import UserError
-from automations.registers import writeback
+from automations.registers import cell_match, writeback
 from automations.registers.writeback import (
     CellWrite,
     WorkbookBusy,
@@ -434,11 +434,11 @@ def test_cell_formats_and_formulas_of_the_status_column(workbook: Path, tmp_path
     (time(8, 30), time(8, 30)),
 ])
 def test_values_read_compare_as_staff_would(expected: Any, actual: Any) -> None:
-    assert writeback._same(expected, actual)
+    assert cell_match.same(expected, actual)
 
 
 @pytest.mark.parametrize(("expected", "actual"), [
     (date(2026, 12, 2), datetime(2026, 12, 3)), ("Commission A", "Commission B"), (12, 12.5), ("", 0),
 ])
 def test_different_values_do_not_match(expected: Any, actual: Any) -> None:
-    assert not writeback._same(expected, actual)
+    assert not cell_match.same(expected, actual)
