@@ -32,12 +32,12 @@ from .cells import MAX_ROW, clean_text
 from .sheet_view import UNKNOWN, SheetView, read_view
 from .types import normalize_label
 from .workbook_guard import (GRANT_FOLDER, WorkbookBusy, WorkbookUnsafe, busy, lock_file, refuse_read_only,
-                             refuse_read_only_folder, refuse_unwritable, refused, target_of, unsafe_parts)
+                             refuse_read_only_folder, refuse_unwritable, refused, target_of)
 from .xlsx_package import PackageRefused
 from .xlsx_writer import append_rows, refusal, write_cells
 
 __all__ = ["CellWrite", "RowAppend", "SheetFull", "WorkbookBusy", "WorkbookUnsafe", "WriteOutcome", "apply_writes",
-           "lock_file", "unsafe_parts"]
+           "lock_file"]
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,6 @@ from automations.registers.writeback import (
     WorkbookUnsafe,
     apply_writes,
     lock_file,
-    unsafe_parts,
 )
 
 NOW = datetime(2026, 11, 23, 7, 30)
@@ -271,16 +270,6 @@ def test_a_workbook_with_images_or_charts_is_written_and_keeps_them(
 def members(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}
-
-
-def test_comments_are_safe_but_sheet_extensions_are_not(workbook: Path) -> None:
-    assert unsafe_parts(workbook) == []  # the header comment's VML drawing is kept by openpyxl
-    extension = (b'<extLst><ext uri="{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}" '
-                 b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
-                 b'<x14:dataValidations count="0"/></ext></extLst></worksheet>')
-    patch_zip(workbook, lambda parts: parts.update(
-        {"xl/worksheets/sheet1.xml": parts["xl/worksheets/sheet1.xml"].replace(b"</worksheet>", extension)}))
-    assert unsafe_parts(workbook) == ["listes déroulantes renvoyant à une autre feuille"]
 
 
 def test_what_openpyxl_would_drop_is_kept_by_the_write(workbook: Path, tmp_path: Path) -> None:
