@@ -1,0 +1,149 @@
+"""Workbooks nobody here has seen: other spellings, column orders, title rows, text dates and amounts."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from automations.cli.main import main
+from automations.onboarding.command import draft_command
+from automations.registers.mapping import load_mapping
+from automations.registers.reader import read_registers
+from automations.settings import load_config
+from automations.transports import settings_checks
+
+DOSSIERS = [
+    ("MD/22", "08.01.2026", "KAFEU", "Rivière-Salée", "12 000 XPF", "Avis favorable", "12 000 XPF"),
+    ("MD/113", "09.01.2026", "WAMYTAN", "Magenta", "45 000 XPF", "Avis défavorable", ""),
+    ("MD/7", "12.01.2026", "NAISSELINE", "Ducos", "30 000 XPF", "Sursis à statuer", ""),
+    ("MD/8", "13.01.2026", "GOROMIDO", "Ducos", "80 000 XPF", "Accord partiel", "40 000 XPF"),
+]
+
+
+def neighbourhood_service(folder: Path) -> Path:
+    """A service keeping two sheets under title rows, with its own words for everything, and no members sheet."""
+    folder.mkdir()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Suivi des dossiers"
+    sheet.append(["MAIRIE DE DUMBÉA – Service social"])
+    sheet.append(["Suivi des dossiers d'aide – année 2026"])
+    sheet.append([])
+    sheet.append(["Quartier", "Nº", "Date dépôt", "NOM", "Montant accordé (XPF)", "Avis de la commission",
+                  "Montant sollicité (F CFP)", "Séance"])
+    for number, filed, name, area, asked, opinion, granted in DOSSIERS:
+        sheet.append([area, number, filed, name, granted, opinion, asked, "22.01.2026"])
+    planning = book.create_sheet("Calendrier des séances")
+    planning.append(["Calendrier 2026"])
+    planning.append(["Fin", "Début", "Date de la commission", "Commission", "Salle"])
+    planning.append([time(11, 0), "8h30", date(2026, 1, 22), "Commission d'aide sociale", "Salle des mariages"])
+    planning.append(["12h", "9h", "19.02.2026", "Commission d'aide sociale", "Salle des mariages"])
+    path = folder / "Aides sociales 2026.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def drafted(tmp_path: Path) -> tuple[str, Path, Path]:
+    folder = tmp_path / "Dumbéa"
+    neighbourhood_service(folder)
+    out = tmp_path / "brouillon"
+    stream = io.StringIO()
+    assert draft_command(folder, out, stream) == 0
+    return stream.getvalue(), folder, out
+
+
+def test_fields_are_found_under_other_spellings_and_orders(drafted) -> None:
+    printed, folder, out = drafted
+    mapping = load_mapping(out / "mapping.toml")
+    applications = mapping.registers["applications"]
+    assert applications.sheets == ("Suivi des dossiers",) and applications.files == ("Aides sociales *.xlsx",)
+    assert {n: f.headers[0] for n, f in applications.fields.items()} == {
+        "number": "Nº", "filed_on": "Date dépôt", "last_name": "NOM", "amount_granted": "Montant accordé (XPF)",
+        "decision": "Avis de la commission", "amount_asked": "Montant sollicité (F CFP)", "session_date": "Séance"}
+    sessions = mapping.registers["sessions"]
+    assert {n: f.headers[0] for n, f in sessions.fields.items()} == {
+        "end_time": "Fin", "time": "Début", "date": "Date de la commission", "committee": "Commission",
+        "room": "Salle"}
+    assert "members" not in mapping.registers
+    # read through the drafted mapping: text dates, amounts in XPF, the service's decisions
+    records = read_registers(mapping, folder)
+    assert [f.describe() for f in records.findings] == []
+    read = {r.values["number"]: r.values for r in records.of("applications")}
+    assert read["MD/22"]["filed_on"] == date(2026, 1, 8) and read["MD/22"]["amount_asked"] == 12000
+    assert {n: v["decision"] for n, v in read.items()} == {
+        "MD/22": "accord", "MD/113": "refus", "MD/7": "ajourne", "MD/8": "accord_partiel"}
+    assert [r.values["end_time"] for r in records.of("sessions")] == [time(11, 0), time(12, 0)]
+    assert "demandes : 7 champ(s), 1 colonne(s) propre(s) au service" in printed
+    assert "séances : 5 champ(s)" in printed
+
+
+def test_the_service_own_column_is_drafted_commented_with_its_note(drafted) -> None:
+    _, _, out = drafted
+    text = (out / "mapping.toml").read_text(encoding="utf-8")
+    assert "# [registers.applications.own_fields.quartier]\n# headers = [\"Quartier\"]\n# type = \"text\"" in text
+    assert "À VÉRIFIER : décommentez celles dont les documents ont besoin." in text
+    # the choices as the service writes them, under the tool's meaning
+    assert 'accord = ["Avis favorable"]' in text and 'ajourne = ["Sursis à statuer"]' in text
+    assert 'refus = ["Avis défavorable"]' in text and 'accord_partiel = ["Accord partiel"]' in text
+
+
+def test_questions_left_are_printed_and_marked(tmp_path: Path) -> None:
+    folder = tmp_path / "Service"
+    neighbourhood_service(folder)
+    book_path = folder / "Aides sociales 2026.xlsx"
+    from openpyxl import load_workbook
+
+    book = load_workbook(book_path)
+    book["Suivi des dossiers"].append(["Koutio", "MD/9", "14.01.2026", "TEIN", "", "Vu en réunion", "", ""])
+    book["Suivi des dossiers"]["C4"] = "Date dépo"  # a typing slip in the header
+    book.save(book_path)
+    stream = io.StringIO()
+    draft_command(folder, tmp_path / "out", stream)
+    printed = stream.getvalue()
+    assert "Questions pour l'administrateur (3), marquées « À VÉRIFIER » dans les fichiers :" in printed
+    assert ("« Aides sociales 2026.xlsx », feuille « Suivi des dossiers », colonne « Avis de la commission » : "
+            "sens inconnu pour « Vu en réunion » (au choix : accord, accord_partiel, ajourne, refus)") in printed
+    assert "« Date dépo » lu comme « filed_on » (en-tête approchant)" in printed
+    assert ("aucun registre des membres reconnu : convocations et dossiers de séance n'ont aucun destinataire ; "
+            "s'il existe, décrivez-le dans mapping.toml") in printed
+    text = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
+    assert "# À VÉRIFIER : sens inconnu pour « Vu en réunion »" in text
+    assert "# À VÉRIFIER : l'en-tête « Date dépo » ressemble à un en-tête connu de « filed_on »" in text
+
+
+def test_drafted_files_pass_check(drafted, capsys) -> None:
+    _, _, out = drafted
+    config = load_config(out / "config.toml", backends=settings_checks())
+    # no committees register: the committees the sessions name are listed for the administrator to complete
+    assert [c.name for c in config.committees] == ["Commission d'aide sociale"]
+    text = (out / "config.toml").read_text(encoding="utf-8")
+    assert "# À VÉRIFIER : nom exact de l'instance, délai des convocations, salle habituelle\n[[committees]]" in text
+    code = main(["--config", str(out / "config.toml"), "check"])
+    printed = capsys.readouterr()
+    assert "Correspondance des registres : mapping.toml — correcte." in printed.out
+    assert "invalide" not in printed.out + printed.err
+    assert code == 0
+
+
+def test_never_overwrites_an_existing_file(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "Service"
+    neighbourhood_service(folder)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "config.toml").write_text("# la configuration de l'administrateur\n", encoding="utf-8")
+    code = main(["draft", str(folder), "--sortie", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"Erreur : « {out / 'config.toml'} » existe déjà : rien n'est écrasé" in err
+    assert (out / "config.toml").read_text(encoding="utf-8") == "# la configuration de l'administrateur\n"
+    assert not (out / "mapping.toml").exists()
+
+
+def test_a_folder_without_workbooks_is_said(tmp_path: Path, capsys) -> None:
+    assert main(["draft", str(tmp_path)]) == 2
+    assert f"aucun classeur Excel (.xlsx, .xlsm, .xls) dans {tmp_path}" in capsys.readouterr().err
