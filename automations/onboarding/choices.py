@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..registers.mapping import ROLE_CHOICES
 from ..registers.types import normalize_label
 from .vocabulary import canonical
 
@@ -33,6 +32,10 @@ _RULES: dict[tuple[str, str], tuple[tuple[tuple[str, ...], str], ...]] = {
         (("titulaire", "tit", "membre"), "titulaire"),
     ),
 }
+# the order the drafted mapping lists them in, as the shipped mappings do
+_SHOWN = {("applications", "decision"): ["accord", "accord_partiel", "refus", "ajourne"],
+          ("sessions", "status"): ["prevue", "tenue", "annulee", "reportee"],
+          ("members", "role"): ["titulaire", "suppleant"]}
 # the value a blank cell reads as, where the code has a natural one
 DEFAULTS = {("sessions", "status"): "prevue", ("members", "role"): "titulaire"}
 
@@ -71,6 +74,6 @@ def propose(role: str, field: str, values: Sequence[object]) -> ChoiceProposal:
             unknown.append(text)
         else:
             choices.setdefault(found, []).append(text)
-    allowed = ROLE_CHOICES.get((role, field), frozenset())
-    ordered = {k: choices[k] for k in sorted(choices, key=lambda k: sorted(allowed).index(k) if k in allowed else 0)}
+    order = _SHOWN[(role, field)]
+    ordered = {k: choices[k] for k in sorted(choices, key=order.index)}
     return ChoiceProposal(ordered, unknown)

@@ -98,6 +98,9 @@ def draft(folder: Path) -> Draft:
             if table.guessed:
                 questions.append(f"{_where(table)} : ligne d'en-têtes supposée à la ligne {table.header_row}")
             found.setdefault(recognised.role, []).append(recognised)
+    if not found:
+        said = "".join(f"\n  - {q}" for q in questions)
+        raise UsageError(f"aucun registre reconnu dans les classeurs de {folder} : rien n'est écrit{said}")
     registers = {role: _register(role, items, questions) for role, items in found.items()}
     committees: list[str] = []
     sessions = registers.get("sessions")

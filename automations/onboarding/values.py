@@ -39,8 +39,9 @@ def guess_type(header: str, values: Sequence[Any]) -> str:
     money = bool(_MONEY_WORDS.search(normalize_label(header))) or \
         sum(1 for t in texts if _MONEY_TEXT.search(t) and any(c.isdigit() for c in t)) > len(texts) / 2
     order = ("amount",) if money else ()
-    for name in order + ("date", "time", "integer", "number"):
+    # numbers before times: a column of 1, 2, 3 is a count, not hours
+    for name in order + ("date", "integer", "number", "time"):
         share, _ = share_read(name, values)
-        if share == 1.0 and (name != "time" or all(isinstance(v, str) for v in values)):
+        if share == 1.0:
             return name
     return "text"

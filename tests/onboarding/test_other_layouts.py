@@ -147,3 +147,50 @@ def test_never_overwrites_an_existing_file(tmp_path: Path, capsys) -> None:
 def test_a_folder_without_workbooks_is_said(tmp_path: Path, capsys) -> None:
     assert main(["draft", str(tmp_path)]) == 2
     assert f"aucun classeur Excel (.xlsx, .xlsm, .xls) dans {tmp_path}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spelling", ["Nº dossier", "No dossier", "Num. dossier", "NUMÉRO DE DOSSIER", "N°"])
+def test_number_spellings_and_a_members_sheet_whose_quality_holds_roles(spelling: str, tmp_path: Path) -> None:
+    folder = tmp_path / "Service"
+    folder.mkdir()
+    book = Workbook()
+    members = book.active
+    members.title = "Composition"
+    members.append(["Liste des membres"])
+    members.append(["Courriel", "Qualité", "Commission", "Nom", "Prénom"])
+    members.append(["a.kafeu@mairie.nc", "Titulaire", "CAS", "KAFEU", "Alice"])
+    members.append(["b.tein@mairie.nc", "Suppléante", "CAS", "TEIN", "Bruno"])
+    applications = book.create_sheet("Registre 2026")
+    applications.append(["DATE DE DÉPÔT", spelling, "Bénéficiaire", "Décision", "Montant demandé"])
+    applications.append(["08.01.2026", "2026-1", "KAFEU Alice", "Avis favorable", "12 000 F CFP"])
+    book.save(folder / "Commission.xlsx")
+    draft_command(folder, tmp_path / "out", io.StringIO())
+    mapping = load_mapping(tmp_path / "out" / "mapping.toml")
+    assert mapping.registers["applications"].fields["number"].headers == (spelling,)
+    assert mapping.registers["applications"].fields["full_name"].required
+    assert mapping.registers["members"].fields["role"].headers == ("Qualité",)
+    assert mapping.registers["members"].key == ("last_name", "first_name", "committee")
+    read = read_registers(mapping, folder)
+    assert [(r.values["last_name"], r.values["role"]) for r in read.of("members")] == [
+        ("KAFEU", "titulaire"), ("TEIN", "suppleant")]
+    assert [r.values["amount_asked"] for r in read.of("applications")] == [12000]
+
+
+def test_a_broken_workbook_is_a_question_and_nothing_recognised_writes_nothing(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "Service"
+    neighbourhood_service(folder)
+    (folder / "Ancien registre.xlsx").write_bytes(b"pas un classeur")
+    stream = io.StringIO()
+    draft_command(folder, tmp_path / "out", stream)
+    assert "  - « Ancien registre.xlsx » : fichier illisible (contenu non reconnu, ce n'est pas un classeur Excel)" \
+        in stream.getvalue()
+    lone = tmp_path / "Vide"
+    lone.mkdir()
+    book = Workbook()
+    book.active.append(["Recettes", "Dépenses", "Solde"])
+    book.save(lone / "Budget.xlsx")
+    assert main(["draft", str(lone), "--sortie", str(tmp_path / "rien")]) == 2
+    err = capsys.readouterr().err
+    assert f"aucun registre reconnu dans les classeurs de {lone} : rien n'est écrit" in err
+    assert "« Budget.xlsx », feuille « Sheet » : aucun registre reconnu dans ses en-têtes" in err
+    assert not (tmp_path / "rien").exists()
