@@ -155,6 +155,11 @@ def _register(role: str, items: list[Recognised], questions: list[str]) -> Regis
         if name in fields and not (name == "last_name" and "full_name" in fields and "last_name" not in key):
             fields[name].required = True
             break
+    layouts = {tuple(sorted(c.header for c in item.table.columns)) for item in items}
+    if len(layouts) > 1:
+        shown = " ; ".join(_where(item.table) for item in items)
+        questions.append(f"registre des {ROLE_LABELS[role]} reconnu dans des feuilles aux en-têtes différents ({shown}) : "
+                         "vérifiez qu'elles tiennent toutes ce registre, retirez les autres de « sheets » ou « files »")
     files = list(dict.fromkeys(_pattern(item.table.file.name) for item in items))
     sheets = list(dict.fromkeys(_pattern(item.table.sheet) for item in items))
     places = [f"{_where(item.table)}, en-têtes ligne {item.table.header_row}" for item in items]

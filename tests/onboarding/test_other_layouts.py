@@ -78,7 +78,7 @@ def test_fields_are_found_under_other_spellings_and_orders(drafted) -> None:
     assert {n: v["decision"] for n, v in read.items()} == {
         "MD/22": "accord", "MD/113": "refus", "MD/7": "ajourne", "MD/8": "accord_partiel"}
     assert [r.values["end_time"] for r in records.of("sessions")] == [time(11, 0), time(12, 0)]
-    assert "demandes : 7 champ(s), 1 colonne(s) propre(s) au service" in printed
+    assert "demandes : 7 champ(s), 1 colonne(s) propre(s) au service (« Quartier »)" in printed
     assert "séances : 5 champ(s)" in printed
 
 
@@ -194,3 +194,34 @@ def test_a_broken_workbook_is_a_question_and_nothing_recognised_writes_nothing(t
     assert f"aucun registre reconnu dans les classeurs de {lone} : rien n'est écrit" in err
     assert "« Budget.xlsx », feuille « Sheet » : aucun registre reconnu dans ses en-têtes" in err
     assert not (tmp_path / "rien").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_said_and_nothing_is_written(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "Service"
+    neighbourhood_service(folder)
+    taken = tmp_path / "sortie"
+    taken.write_text("un fichier", encoding="utf-8")
+    assert main(["draft", str(folder), "--sortie", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert f"Erreur : impossible d'écrire dans {taken} (un fichier porte déjà ce nom) : rien n'est écrit" in err
+    assert "Erreur inattendue" not in err and taken.read_text(encoding="utf-8") == "un fichier"
+
+
+def test_a_file_appearing_while_drafting_is_kept_and_nothing_half_written(tmp_path: Path, monkeypatch) -> None:
+    from automations.onboarding import command
+
+    folder = tmp_path / "Service"
+    neighbourhood_service(folder)
+    out = tmp_path / "out"
+    drafted_config = command.config_text
+
+    def meanwhile(*args):  # another administrator saves config.toml just before it is written
+        (out / "config.toml").write_text("# à moi\n", encoding="utf-8")
+        return drafted_config(*args)
+
+    monkeypatch.setattr(command, "config_text", meanwhile)
+    out.mkdir()
+    with pytest.raises(command.UsageError, match="un fichier porte déjà ce nom"):
+        command.draft_command(folder, out, io.StringIO())
+    assert (out / "config.toml").read_text(encoding="utf-8") == "# à moi\n"
+    assert not (out / "mapping.toml").exists()
