@@ -137,6 +137,9 @@ def _register(role: str, items: list[Recognised], questions: list[str]) -> Regis
                                     f"connu de « {name} », sans lui être identique")
                 questions.append(f"{_where(item.table)} : « {matched.column.header} » lu comme « {name} » "
                                  "(en-tête approchant)")
+        for column, name in item.again:
+            questions.append(f"{_where(item.table)} : « {column.header} » nomme aussi « {name} », déjà lu dans "
+                             f"« {item.fields[name].column.header} » ; elle est gardée comme colonne propre au service")
         for column in item.own:
             if any(column.header in f.headers for f in own.values()):
                 continue

@@ -34,6 +34,8 @@ class Recognised:
     score: float
     fields: dict[str, FieldMatch] = field(default_factory=dict)
     own: list[Column] = field(default_factory=list)  # columns the tool has no field for
+    # (column, field) where the header names a field another column already gives: kept as the service's own
+    again: list[tuple[Column, str]] = field(default_factory=list)
 
 
 def _candidates(role: str, column: Column) -> list[tuple[str, bool]]:
@@ -44,7 +46,11 @@ def _candidates(role: str, column: Column) -> list[tuple[str, bool]]:
     else:
         known = {canonical(h): n for n, hs in HEADERS[role].items() for h in hs}
         close = difflib.get_close_matches(label, list(known), n=2, cutoff=_FUZZY) if label else []
-        exact = [(known[c], False) for c in close]
+        # a known header and more words after it (« Objet du courrier »): the longest known beginning
+        words = label.split()
+        starts = sorted((k for k in known if len(k) >= 4 and words[:len(k.split())] == k.split()), key=len,
+                        reverse=True)
+        exact = [(known[c], False) for c in dict.fromkeys(close + starts[:1])]
     # a choice field first: its values decide whether « Qualité » holds roles or functions
     return sorted(exact, key=lambda c: field_type(role, c[0]) != "choice")
 
@@ -65,13 +71,15 @@ def fits(role: str, name: str, column: Column) -> bool:
 def match(table: Table, role: str) -> Recognised:
     found = Recognised(table, role, 0.0)
     for column in table.columns:
-        for name, exact in _candidates(role, column):
+        candidates = _candidates(role, column)
+        for name, exact in candidates:
             if name not in found.fields and fits(role, name, column):
                 found.fields[name] = FieldMatch(name, column, exact)
                 found.score += 1.0 if exact else 0.5
                 break
         else:
             found.own.append(column)
+            found.again += [(column, name) for name, exact in candidates[:1] if exact and name in found.fields]
     words = sheet_words(table.sheet)
     if words & set(SHEET_WORDS[role]):
         found.score += _SHEET_BONUS

@@ -39,8 +39,8 @@ def guess_type(header: str, values: Sequence[Any]) -> str:
     money = bool(_MONEY_WORDS.search(normalize_label(header))) or \
         sum(1 for t in texts if _MONEY_TEXT.search(t) and any(c.isdigit() for c in t)) > len(texts) / 2
     order = ("amount",) if money else ()
-    # numbers before times: a column of 1, 2, 3 is a count, not hours
-    for name in order + ("date", "integer", "number", "time"):
+    # numbers before dates and times: a column of 1, 2, 3 is a count, not Excel day numbers nor hours
+    for name in order + ("integer", "number", "date", "time"):
         share, _ = share_read(name, values)
         if share == 1.0:
             return name

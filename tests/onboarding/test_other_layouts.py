@@ -225,3 +225,35 @@ def test_a_file_appearing_while_drafting_is_kept_and_nothing_half_written(tmp_pa
         command.draft_command(folder, out, io.StringIO())
     assert (out / "config.toml").read_text(encoding="utf-8") == "# à moi\n"
     assert not (out / "mapping.toml").exists()
+
+
+def test_longer_headers_and_a_second_column_for_one_field(tmp_path: Path) -> None:
+    folder = tmp_path / "Service"
+    folder.mkdir()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Dossiers"
+    sheet.append(["Date de la séance", "N° de dossier", "Nom du bénéficiaire", "Type de secours",
+                  "Montant octroyé", "Date passage en commission", "Nombre d'enfants", "Date de naissance"])
+    sheet.append(["22.01.2026", "A-1", "KAFEU", "Colis", "5 000 F", "22/01/2026", 3, "01.02.1980"])
+    mail = book.create_sheet("Feuil2")
+    mail.append(["Réf.", "Date d'arrivée", "Expéditeur", "Objet du courrier", "Service destinataire"])
+    mail.append(["A2026-1", date(2026, 1, 5), "CAFAT", "Attestation", "Accueil"])
+    book.save(folder / "Suivi.xlsx")
+    stream = io.StringIO()
+    draft_command(folder, tmp_path / "out", stream)
+    mapping = load_mapping(tmp_path / "out" / "mapping.toml")
+    assert {n: f.headers[0] for n, f in mapping.registers["applications"].fields.items()} == {
+        "session_date": "Date de la séance", "number": "N° de dossier", "last_name": "Nom du bénéficiaire",
+        "aid_kind": "Type de secours", "amount_granted": "Montant octroyé"}
+    assert {n: f.headers[0] for n, f in mapping.registers["mail_in"].fields.items()} == {
+        "number": "Réf.", "date": "Date d'arrivée", "sender": "Expéditeur", "subject": "Objet du courrier",
+        "recipient": "Service destinataire"}
+    assert ("« Suivi.xlsx », feuille « Dossiers » : « Date passage en commission » nomme aussi « session_date », "
+            "déjà lu dans « Date de la séance » ; elle est gardée comme colonne propre au service") in stream.getvalue()
+    text = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
+    # the service's own columns, typed from their values
+    assert "# [registers.applications.own_fields.nombre_enfants]\n# headers = [\"Nombre d'enfants\"]\n" \
+           "# type = \"integer\"" in text
+    assert "# [registers.applications.own_fields.date_naissance]\n# headers = [\"Date de naissance\"]\n" \
+           "# type = \"date\"" in text
