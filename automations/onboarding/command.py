@@ -24,7 +24,10 @@ def draft_command(folder: Path, out: Path, stream: TextIO) -> int:
                          "ou déplacez ce fichier")
     result = draft(folder)
     _write(out, [(targets[0], mapping_text(result)), (targets[1], config_text(result, out, TEMPLATES))])
-    say = lambda line="": print(line, file=stream)  # noqa: E731
+
+    def say(line: str) -> None:
+        print(line, file=stream)
+
     say(f"Registres reconnus dans {folder} :")
     for register in result.registers.values():
         names = ", ".join(f"« {f.headers[0]} »" for f in register.own.values())

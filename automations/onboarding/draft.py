@@ -16,6 +16,7 @@ from .recognise import Recognised, field_type, recognise
 from .values import guess_type, share_read
 from .vocabulary import canonical
 
+# status columns the tool fills in, as the shipped mappings declare them
 WRITE_BACK = frozenset({"room_booked", "invitation_sent_on", "pack_sent_on", "minutes_sent_on", "notified_on",
                         "prepared_on", "voucher_number", "handed_on"})
 _KEYS = {"committees": ("name",), "sessions": ("committee", "date"), "rooms": ("name",),
@@ -129,7 +130,7 @@ def _register(role: str, items: list[Recognised], questions: list[str]) -> Regis
             if draft_field is None:
                 draft_field = fields[name] = FieldDraft(name, [], field_type(role, name),
                                                         write_back=name in WRITE_BACK)
-                _check_values(role, draft_field, matched.column.values, item.table, questions)
+                _check_values(draft_field, matched.column.values, item.table, questions)
             if matched.column.header not in draft_field.headers:
                 draft_field.headers.append(matched.column.header)
             if not matched.exact:
@@ -150,23 +151,30 @@ def _register(role: str, items: list[Recognised], questions: list[str]) -> Regis
             values = [v for item in items if name in item.fields for v in item.fields[name].column.values]
             _choices(role, draft_field, values, questions, items[0].table)
     key = _key(role, fields, items[0], questions)
-    for name in key:
-        # a member's first name identifies them with the last name, but may be blank
-        fields[name].required = name != "first_name" and fields[name].value is None
-    for name in ("last_name", "full_name") if role in ("members", "applications") else ("date",) \
-            if role.startswith("mail_") else ():
-        if name in fields and not (name == "last_name" and "full_name" in fields and "last_name" not in key):
-            fields[name].required = True
-            break
-    layouts = {tuple(sorted(c.header for c in item.table.columns)) for item in items}
-    if len(layouts) > 1:
+    _mark_required(role, fields, key)
+    if len({tuple(sorted(c.header for c in item.table.columns)) for item in items}) > 1:
         shown = " ; ".join(_where(item.table) for item in items)
-        questions.append(f"registre des {ROLE_LABELS[role]} reconnu dans des feuilles aux en-têtes différents ({shown}) : "
-                         "vérifiez qu'elles tiennent toutes ce registre, retirez les autres de « sheets » ou « files »")
+        questions.append(f"registre des {ROLE_LABELS[role]} reconnu dans des feuilles aux en-têtes différents "
+                         f"({shown}) : vérifiez qu'elles tiennent toutes ce registre, retirez les autres de "
+                         "« sheets » ou « files »")
     files = list(dict.fromkeys(_pattern(item.table.file.name) for item in items))
     sheets = list(dict.fromkeys(_pattern(item.table.sheet) for item in items))
     places = [f"{_where(item.table)}, en-têtes ligne {item.table.header_row}" for item in items]
     return RegisterDraft(role, files, sheets, key, fields, own, places)
+
+
+def _mark_required(role: str, fields: dict[str, FieldDraft], key: list[str]) -> None:
+    """The key's columns, a person's name and a mail's date: a row without them is left out, as the shipped
+    mappings do."""
+    for name in key:
+        # a member's first name identifies them with the last name, but may be blank
+        fields[name].required = name != "first_name" and fields[name].value is None
+    if role.startswith("mail_") and "date" in fields:
+        fields["date"].required = True
+    if role in ("members", "applications"):
+        name = "full_name" if "full_name" in fields and "last_name" not in key else "last_name"
+        if name in fields:
+            fields[name].required = True
 
 
 def _key(role: str, fields: dict[str, FieldDraft], first: Recognised, questions: list[str]) -> list[str]:
@@ -188,10 +196,10 @@ def _key(role: str, fields: dict[str, FieldDraft], first: Recognised, questions:
     return [n for n in key if n in fields]
 
 
-def _check_values(role: str, f: FieldDraft, values: tuple[object, ...], table: Table, questions: list[str]) -> None:
+def _check_values(f: FieldDraft, values: tuple[object, ...], table: Table, questions: list[str]) -> None:
     if f.type in ("text", "choice", "bool"):
         return
-    share, refused = share_read(f.type, list(values))
+    _, refused = share_read(f.type, list(values))
     if refused:
         shown = ", ".join(f"« {v} »" for v in list(dict.fromkeys(str(r) for r in refused))[:3])
         f.note = f"À VÉRIFIER : {len(refused)} valeur(s) illisible(s) comme « {f.type} », par exemple {shown}"
