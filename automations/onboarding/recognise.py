@@ -9,7 +9,7 @@ from ..registers.mapping import ROLE_CHOICES, ROLE_FIELDS
 from .choices import propose
 from .header_rows import Column, Table
 from .values import share_read
-from .vocabulary import EXTRA_TYPES, HEADERS, INDEX, SHEET_WORDS, canonical, sheet_words
+from .vocabulary import EXTRA_TYPES, INDEX, KNOWN, SHEET_WORDS, canonical, sheet_words
 
 _FUZZY = 0.86  # difflib ratio above which a header is taken for a known one, with a question
 _SHEET_BONUS = 1.5
@@ -44,7 +44,7 @@ def _candidates(role: str, column: Column) -> list[tuple[str, bool]]:
     if names:
         exact = [(n, True) for n in names]
     else:
-        known = {canonical(h): n for n, hs in HEADERS[role].items() for h in hs}
+        known = KNOWN[role]
         close = difflib.get_close_matches(label, list(known), n=2, cutoff=_FUZZY) if label else []
         # a known header and more words after it (« Objet du courrier »): the longest known beginning
         words = label.split()
@@ -89,7 +89,7 @@ def match(table: Table, role: str) -> Recognised:
 def recognise(table: Table) -> Recognised | None:
     """The role the sheet fits best, or None when no role has enough of its headers."""
     best: Recognised | None = None
-    for role in HEADERS:
+    for role in KNOWN:
         candidate = match(table, role)
         if best is None or candidate.score > best.score:
             best = candidate

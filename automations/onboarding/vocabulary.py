@@ -152,9 +152,11 @@ def sheet_words(name: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", normalize_label(name)))
 
 
-# canonical header -> role -> fields it may name
+# canonical header -> role -> fields it may name; and per role, canonical header -> its first field
 INDEX: dict[str, dict[str, list[str]]] = {}
+KNOWN: dict[str, dict[str, str]] = {}
 for _role, _fields in HEADERS.items():
     for _field, _headers in _fields.items():
         for _header in _headers:
             INDEX.setdefault(canonical(_header), {}).setdefault(_role, []).append(_field)
+            KNOWN.setdefault(_role, {}).setdefault(canonical(_header), _field)
