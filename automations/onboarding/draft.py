@@ -59,6 +59,7 @@ class Draft:
     registers: dict[str, RegisterDraft]
     questions: list[str]
     committees: list[str]  # committees for config.toml when no register lists them
+    rooms: list[str] = field(default_factory=list)  # rooms the sessions name, when no register lists them
 
 
 def _pattern(name: str) -> str:
@@ -113,11 +114,15 @@ def draft(folder: Path) -> Draft:
             names = {str(v).strip() for r in found["sessions"] for n, m in r.fields.items() if n == "committee"
                      for v in m.column.values}
             committees = sorted(names)
+    rooms: list[str] = []
+    if sessions is not None and "rooms" not in registers:
+        rooms = sorted({str(v).strip() for r in found["sessions"] if "room" in r.fields
+                        for v in r.fields["room"].column.values})
     for role, without in _NEEDED.items():
         if role not in registers:
             questions.append(f"aucun registre des {ROLE_LABELS[role]} reconnu : {without} ; s'il existe, "
                              "décrivez-le dans mapping.toml")
-    return Draft(folder, registers, questions, committees)
+    return Draft(folder, registers, questions, committees, rooms)
 
 
 def _register(role: str, items: list[Recognised], questions: list[str]) -> RegisterDraft:

@@ -95,4 +95,9 @@ def config_text(d: Draft, out: Path, templates: Path) -> str:
     for name in d.committees:
         lines += ["", "# À VÉRIFIER : nom exact de l'instance, délai des convocations, salle habituelle",
                   "[[committees]]", f"name = {_s(name)}"]
+    if d.rooms:
+        lines += ["", "# Salles citées par le planning, sans registre des salles : décommentez celles que l'outil doit",
+                  "# réserver, avec leur adresse Exchange ou Microsoft 365 et leur capacité."]
+        for name in d.rooms:
+            lines += ["# [[rooms]]", f"# name = {_s(name)}", '# email = ""']
     return "\n".join(lines) + "\n"

@@ -123,6 +123,7 @@ def test_drafted_files_pass_check(drafted, capsys) -> None:
     assert [c.name for c in config.committees] == ["Commission d'aide sociale"]
     text = (out / "config.toml").read_text(encoding="utf-8")
     assert "# À VÉRIFIER : nom exact de l'instance, délai des convocations, salle habituelle\n[[committees]]" in text
+    assert '# [[rooms]]\n# name = "Salle des mariages"\n# email = ""' in text
     code = main(["--config", str(out / "config.toml"), "check"])
     printed = capsys.readouterr()
     assert "Correspondance des registres : mapping.toml — correcte." in printed.out
