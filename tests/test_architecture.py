@@ -23,6 +23,7 @@ ALLOWED = {
     "transports": {BASE, "settings"},
     "registers": {BASE, "settings"},
     "documents": {BASE, "settings"},
+    "onboarding": {BASE, "settings", "registers"},
     "engine": {BASE, "settings", "transports", "registers", "documents"},
     "domain": {BASE, "settings", "transports", "registers", "documents", "engine"},
 }

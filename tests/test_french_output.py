@@ -25,7 +25,7 @@ from .follow_up_factory import make_follow_up_service
 from .service_factory import context, make_service
 
 MOMENT = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
-COMMANDS = ["demo", "check", "plan", "run", "serve", "secret", "restore", "report", "status", "history"]
+COMMANDS = ["demo", "check", "draft", "plan", "run", "serve", "secret", "restore", "report", "status", "history"]
 ENGLISH = re.compile(r"\b(YEAR|COPY|WORKBOOK|DAYS|LIMIT|DIR|NAME|CONFIG|COMMAND|AUTOMATION|automation|workbook|"
                      r"usage|positional|optional|show this help)\b")
 
@@ -95,8 +95,8 @@ def test_no_command_shows_the_help_not_a_reproach(capsys) -> None:
     (["--verbose=oui", "check"], "Erreur : l'option --verbose ne prend pas de valeur (« oui » en trop)\n"
                                  "Utilisation : python run.py [-h] [--config FICHIER] [--verbose] [--traceback]\n"
                                  "                            COMMANDE ...\n"),
-    (["envoyer"], "Erreur : choix invalide « envoyer » (au choix : demo, check, plan, run, serve, secret, restore, "
-                  "report, status, history)\n"
+    (["envoyer"], "Erreur : choix invalide « envoyer » (au choix : demo, check, draft, plan, run, serve, secret, "
+                  "restore, report, status, history)\n"
                   "Utilisation : python run.py [-h] [--config FICHIER] [--verbose] [--traceback]\n"
                   "                            COMMANDE ...\n"),
 ])

@@ -85,6 +85,10 @@ def build_parser() -> _Parser:
     demo.add_argument("--dir", type=Path, default=None, metavar="DOSSIER",
                       help="dossier du service de démonstration (par défaut : ./service-demo)")
     sub.add_parser("check", help="vérifier configuration, correspondance, modèles et registres")
+    drafting = sub.add_parser("draft", help="ébaucher mapping.toml et config.toml à partir des classeurs d'un dossier")
+    drafting.add_argument("folder", type=Path, metavar="DOSSIER", help="le dossier des classeurs du service")
+    drafting.add_argument("--sortie", type=Path, default=Path("."), metavar="DOSSIER",
+                          help="où écrire mapping.toml et config.toml (par défaut : le dossier courant)")
     names = choices()
     for name, text in (("plan", "montrer ce qui serait fait maintenant"), ("run", "le faire")):
         command = sub.add_parser(name, help=text)
@@ -154,6 +158,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from .demo import run_demo
 
         return run_demo(args.dir, clock=process_clock())
+    if args.command == "draft":
+        from ..onboarding.command import draft_command
+
+        return draft_command(args.folder, args.sortie, sys.stdout)
     if args.command == "secret":
         from ..settings.secrets import secret_command
 

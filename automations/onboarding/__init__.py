@@ -1,0 +1,1 @@
+"""Drafting a service's mapping and config from its own workbooks (``python run.py draft``)."""
