@@ -13,8 +13,8 @@ from typing import Any
 
 from ..engine.registry import AUTOMATIONS, labels
 from ..registers.field_catalog import (CHOICE_MEANINGS, FIELD_KEYS, MAPPING_KEYS, REGISTER_KEYS, TYPE_MEANINGS,
-                                       field_type, known_fields)
-from ..registers.mapping import ROLE_CHOICES, ROLE_FIELDS, ROLE_LABELS
+                                       field_type, known_fields, register_title)
+from ..registers.mapping import ROLE_CHOICES, ROLE_FIELDS
 from ..registers.types import TYPE_NAMES
 from ..settings.schedule import DAYS, DEFAULT_SCHEDULE
 from ..settings.keys import KEYS, SECTIONS, TRANSPORT_KEYS, recorded_defaults
@@ -72,7 +72,7 @@ def _registers_part() -> list[str]:
              "sous `own_fields`. « Reporté » : l'outil remplit la colonne (`write_back = true`). "
              "« Indispensable » : le registre ne sert à rien sans ce champ.", ""]
     for role in ROLE_FIELDS:
-        lines += [f"### `{role}` — registre des {ROLE_LABELS[role]}", ""]
+        lines += [f"### `{role}` — {register_title(role)}", ""]
         rows = []
         for name, info in known_fields(role).items():
             rows.append((f"`{name}`", f"`{field_type(role, name)}`", info.meaning, _automations(info.uses),

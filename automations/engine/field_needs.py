@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..registers.mapping import ROLE_LABELS, Mapping
+from ..registers.field_catalog import register_title
+from ..registers.mapping import Mapping
 from ..settings import Config
 from .context import Context
 from .registry import AUTOMATIONS
@@ -94,11 +95,6 @@ NEEDS: tuple[Need, ...] = (
 )
 
 
-def _register(role: str) -> str:
-    # the mail registers are named in the singular (« le courrier départ »)
-    return f"registre {'du' if role.startswith('mail_') else 'des'} {ROLE_LABELS[role]}"
-
-
 def _absent(fields: tuple[str, ...], register: str) -> str:
     if len(fields) == 1:
         return f"champ « {fields[0]} » absent du {register}"
@@ -115,7 +111,7 @@ def missing_lines(ctx: Context, mapping: Mapping) -> list[str]:
             continue
         label = need.part or automation.label
         spec = mapping.get(need.role)
-        register = _register(need.role)
+        register = register_title(need.role)
         if spec is None:
             if (label, need.role) not in absent_said:
                 absent_said.add((label, need.role))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .mapping import ROLE_FIELDS
+from .mapping import ROLE_FIELDS, ROLE_LABELS
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ CHOICE_MEANINGS: dict[tuple[str, str], dict[str, str]] = {
                              "reportee": "séance reportée"},
     ("members", "role"): {"titulaire": "membre titulaire", "suppleant": "membre suppléant"},
     ("applications", "decision"): {"accord": "accord", "accord_partiel": "accord partiel", "refus": "refus",
-                                   "ajourne": "ajourné (examen reporté)"},
+                                   "ajourne": "ajourné, examen reporté"},
 }
 
 
@@ -186,6 +186,11 @@ FIELD_KEYS: dict[str, tuple[str, str]] = {
                 "{ accord = [\"Avis favorable\", \"Accord\"] } ; les documents l'écrivent comme la première",
                 "obligatoire pour « choice »"),
 }
+
+
+def register_title(role: str) -> str:
+    """« registre des séances », « registre du courrier départ »: the mail registers are named in the singular."""
+    return f"registre {'du' if role.startswith('mail_') else 'des'} {ROLE_LABELS[role]}"
 
 
 def field_type(role: str, name: str) -> str:

@@ -164,7 +164,7 @@ TRANSPORT_KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "password_env": ("NOM de la variable du mot de passe", "obligatoire, sauf avec oauth2"),
         "mailbox": ("boîte organisatrice (du service ou partagée)", "obligatoire"),
         "access": ("« delegate » ou « impersonation »", "delegate"),
-        "authority": ("oauth2 : adresse de l'AD FS du service", "login.microsoftonline.com"),
+        "authority": ("oauth2 : adresse de l'AD FS du service", "https://login.microsoftonline.com"),
         "tenant_id": ("oauth2 : locataire", "aucun"),
         "client_id": ("oauth2 : identifiant de l'application", "aucun"),
         "client_secret_env": ("oauth2 : NOM de la variable qui contient le secret", "aucun"),

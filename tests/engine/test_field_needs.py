@@ -58,3 +58,6 @@ def test_an_absent_register_and_alternative_fields(tmp_path: Path, capsys) -> No
     assert ("  ! Convocations : ni « duration_hours » ni « end_time » dans le registre des séances — "
             "la durée habituelle de l'instance, ou [invitations] duration_hours, sera retenue.") in lines
     assert not [line for line in lines if line.startswith("  ! Comptes rendus")]
+    # the province's mapping has no outgoing-mail register
+    assert ("  ! Courrier départ : registre du courrier départ absent de la correspondance — "
+            "aucune ligne ne sera ajoutée au courrier départ.") in lines

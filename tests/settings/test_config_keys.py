@@ -7,7 +7,7 @@ import pytest
 from automations.settings import load_config
 from automations.settings.keys import KEYS, SECTIONS, TRANSPORT_KEYS, recorded_defaults
 from automations.settings.section import Section
-from automations.transports import exchange, graph_client, settings_checks, smtp
+from automations.transports import ews_connection, exchange, graph_client, settings_checks, smtp
 
 from ..conftest import PROJECT
 
@@ -49,3 +49,9 @@ def test_each_transport_key_is_documented(kind: str, accepted: set[str]) -> None
     assert set(TRANSPORT_KEYS[kind]) == accepted
     problems = settings_checks()[kind]({key: "x" for key in TRANSPORT_KEYS[kind]} | {"inconnue": 1})
     assert [p for p in problems if "clé inconnue" in p] == [f"inconnue : clé inconnue pour le transport « {kind} »"]
+
+
+def test_the_transport_defaults_written_are_the_transports_own() -> None:
+    assert TRANSPORT_KEYS["graph"]["graph_url"][1] == graph_client.DEFAULT_GRAPH
+    assert TRANSPORT_KEYS["graph"]["authority"][1] == graph_client.DEFAULT_AUTHORITY
+    assert TRANSPORT_KEYS["exchange"]["authority"][1] == ews_connection.DEFAULT_AUTHORITY
