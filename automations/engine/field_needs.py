@@ -74,7 +74,8 @@ NEEDS: tuple[Need, ...] = (
     Need("followups", "applications", ("session_date",),
          "aucune suite ne sera donnée : une décision n'est rattachée à sa séance que par la date de commission"),
     Need("followups", "applications", ("amount_granted",),
-         "les montants accordés ne figureront ni sur les documents, ni dans le budget"),
+         "aucun courrier d'accord, aucun avis ni bon ne partira, faute de montant ; seuls les refus et les "
+         "ajournements seront notifiés"),
     Need("followups", "applications", ("email",), "les courriers seront préparés pour impression", LETTERS, _letters),
     Need("followups", "applications", ("address",), "les courriers imprimés n'auront pas d'adresse",
          LETTERS, _letters),
