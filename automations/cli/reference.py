@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..engine.field_needs import NEEDS
 from ..engine.registry import AUTOMATIONS, labels
 from ..registers.field_catalog import (CHOICE_MEANINGS, FIELD_KEYS, MAPPING_KEYS, REGISTER_KEYS, TYPE_MEANINGS,
                                        field_type, known_fields, register_title)
@@ -86,6 +87,15 @@ def _registers_part() -> list[str]:
     return lines
 
 
+def _needs_part() -> list[str]:
+    lines = ["## Ce que fait une automatisation sans un champ", "",
+             "`check` le dit pour chaque automatisation active, d'après la correspondance.", ""]
+    french = labels()
+    rows = ((need.part or french[need.automation], f"`{need.role}`", " ou ".join(f"`{f}`" for f in need.fields),
+             need.without) for need in NEEDS)
+    return lines + _table(("automatisation", "registre", "champ", "sans lui"), rows)
+
+
 def _config_part() -> list[str]:
     defaults = recorded_defaults()
     lines = ["## La configuration (`config.toml`)", "",
@@ -116,7 +126,7 @@ def render() -> str:
              "ne pas la modifier à la main.", "",
              "## Les automatisations", ""]
     lines += _table(("nom", "ce qu'elle fait"), ((f"`{a.name}`", a.label) for a in AUTOMATIONS.values()))
-    lines += [*_mapping_part(), *_registers_part(), *_config_part()]
+    lines += [*_mapping_part(), *_registers_part(), *_needs_part(), *_config_part()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

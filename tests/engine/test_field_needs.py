@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from automations.cli.main import main
+from automations.engine.field_needs import NEEDS
+from automations.registers.field_catalog import CATALOG
 
 from ..service_factory import make_service
 
@@ -61,3 +63,9 @@ def test_an_absent_register_and_alternative_fields(tmp_path: Path, capsys) -> No
     # the province's mapping has no outgoing-mail register
     assert ("  ! Courrier départ : registre du courrier départ absent de la correspondance — "
             "aucune ligne ne sera ajoutée au courrier départ.") in lines
+
+
+def test_each_need_is_a_use_the_catalogue_lists() -> None:
+    for need in NEEDS:
+        for name in need.fields:
+            assert need.automation in CATALOG[need.role][name].uses, (need.role, name, need.automation)
