@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .load import _build
 from .section import Section
 
 SECTIONS: dict[str, str] = {
@@ -206,8 +207,6 @@ def recorded_defaults() -> dict[tuple[str, str], tuple[Any, bool]]:
     A minimal file is read with every key left out; the problems it raises (folders that do not exist)
     are those of a file nobody will use.
     """
-    from .load import _build  # load.py imports this module's neighbours; the reader is only needed here
-
     reads: list[tuple[str, str, Any, bool]] = []
     Section.listener = reads
     try:
