@@ -69,3 +69,12 @@ def test_each_need_is_a_use_the_catalogue_lists() -> None:
     for need in NEEDS:
         for name in need.fields:
             assert need.automation in CATALOG[need.role][name].uses, (need.role, name, need.automation)
+
+
+def test_a_part_a_missing_field_stops_says_nothing_more(tmp_path: Path, capsys) -> None:
+    config = make_service(tmp_path)
+    _without(config, r'^supplier = \{ headers = \["Fournisseur"\], type = "text" \}\n')
+    _without(config, r"^\[registers\.suppliers\].*?(?=^\[registers\.(?!suppliers)|\Z)")
+    notices = [line for line in _check(config, capsys) if line.startswith("  ! Avis aux fournisseurs")]
+    assert notices == ["  ! Avis aux fournisseurs : champ « supplier » absent du registre des demandes — aucun avis ne "
+                       "sera préparé : la demande ne dit pas quel fournisseur est payé."]
