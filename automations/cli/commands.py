@@ -16,7 +16,7 @@ from . import heartbeat
 from ..engine import idle
 from . import incidents
 from ..convocations import invitations
-from ..engine import print_batch
+from ..engine import field_needs, print_batch
 from ..engine.actions import KIND_LABELS, PRINTED, Plan, done_label, planned_label
 from ..engine.context import Context
 from .. import french
@@ -127,6 +127,8 @@ def check(ctx: Context) -> int:
         cfg = ctx.config
     loaded = load(ctx)
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
+    for line in field_needs.missing_lines(ctx, loaded.mapping):
+        ctx.say(f"  ! {line}")
     templates_ok = True
     ctx.say(f"Modèles ({cfg.paths.templates}) :")
     for report in check_templates(ctx):

@@ -20,6 +20,9 @@ _MISSING = object()
 class Section:
     """A table of the TOML file; each read is checked and remembered."""
 
+    # when set, every key read is noted: (table, key, default, required); the reference prints what the code gives
+    listener: list[tuple[str, str, Any, bool]] | None = None
+
     def __init__(self, data: Any, where: str, problems: list[str]) -> None:
         self.where = where
         self.problems = problems
@@ -37,6 +40,8 @@ class Section:
 
     def _get(self, key: str, default: Any, kind: type | tuple[type, ...], kind_fr: str) -> Any:
         self.seen.add(key)
+        if Section.listener is not None:
+            Section.listener.append((self.where, key, None if default is _MISSING else default, default is _MISSING))
         value = self.data.get(key, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
