@@ -34,13 +34,20 @@ class ConfigError(UserError):
     """The configuration or a mapping is invalid; lists every problem at once."""
 
     exit_code = EXIT_USAGE
+    heading = "Configuration invalide"
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = list(problems)
-        lines = [f"Configuration invalide ({source}) :"]
+        lines = [f"{self.heading} ({source}) :"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class MappingError(ConfigError):
+    """The mapping of the registers is invalid: named as such, so that it never reads as the configuration."""
+
+    heading = "Correspondance des registres invalide"
 
 
 class TemplateError(UserError):

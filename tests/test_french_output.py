@@ -155,7 +155,7 @@ def test_a_broken_mapping_is_named_with_line_and_column(tmp_path: Path, capsys) 
     mapping.write_text(mapping.read_text(encoding="utf-8") + "\n[registers.extra\n", encoding="utf-8")
     line = mapping.read_text(encoding="utf-8").count("\n")
     assert main(["--config", str(config), "check"]) == 2
-    assert capsys.readouterr().err == (f"Erreur : Configuration invalide ({mapping}) :\n"
+    assert capsys.readouterr().err == (f"Erreur : Correspondance des registres invalide ({mapping}) :\n"
                                        f"  - ligne {line}, colonne 17 : « ] » manquant à la fin du nom de la table\n")
 
 

@@ -156,6 +156,7 @@ def check(ctx: Context) -> int:
     for role, records in loaded.registers.records.items():
         spec = loaded.mapping.registers[role]
         ctx.say(f"  {spec.label} : {plural(len(records), 'ligne exploitable', 'lignes exploitables')}")
+    _say_unmatched(ctx, loaded.registers)
     _say_findings(ctx, loaded.service.findings)
     try:
         ctx.say(f"Envois : {transport.verify()} — correct.")
@@ -220,6 +221,17 @@ def _pdf_problem(ctx: Context) -> str | None:
     if not ctx.config.documents.pdf or find_libreoffice(office) is not None:
         return None
     return f"PDF demandés ([documents] pdf = true) mais {unavailable_message(office)}"
+
+
+def _say_unmatched(ctx: Context, registers: Registers) -> None:
+    """Headers of the mapping found in no column: a misspelling would leave its field empty without a word."""
+    if not registers.unmatched:
+        return
+    ctx.say("")
+    ctx.say(f"Correspondance : {plural(len(registers.unmatched), 'champ sans colonne', 'champs sans colonne')} "
+            "dans les feuilles lues.")
+    for unmatched in registers.unmatched:
+        ctx.say(f"  ⚠ {unmatched.describe()}")
 
 
 def _say_findings(ctx: Context, findings: list[Finding]) -> None:

@@ -20,6 +20,7 @@ from ..registers.reader import Record, Registers
 from ..registers.types import normalize_label
 from ..settings import Config
 from ..settings.model import RoomSettings
+from .. import french
 from ..french import plural
 
 
@@ -269,6 +270,22 @@ def _member(r: Record, service: Service) -> Member | None:
                   committee=service.committee(committee).name if committee else None)
 
 
+def _duration(r: Record, service: Service, usual_hours: float) -> float:
+    """The session's hours: its duration, else its end minus its start, else the committee's usual duration."""
+    given = r.get("duration_hours")
+    start, end = r.get("time"), r.get("end_time")
+    if given is not None or start is None or end is None:
+        return given if given is not None else usual_hours
+    if end <= start:
+        usual = f"{usual_hours:g}".replace(".", ",")
+        service.findings.append(_finding(r, "end_time", french.time_fr(end),
+                                         f"heure de fin avant l'heure de début ({french.time_fr(start)}) : "
+                                         f"corrigez-la ; la durée habituelle de l'instance ({usual} h) est retenue",
+                                         Severity.WARNING))
+        return usual_hours
+    return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 3600
+
+
 def _session(r: Record, service: Service, default_hours: float, today: date) -> Session | None:
     committee = service.committee(r.get("committee", ""))
     if committee is None and normalize_label(r.get("committee", "")) in service.refused:
@@ -283,7 +300,7 @@ def _session(r: Record, service: Service, default_hours: float, today: date) -> 
         return None
     session = Session(
         committee=committee, date=r.get("date"), time=r.get("time"),
-        duration_hours=r.get("duration_hours", committee.duration_hours or default_hours),
+        duration_hours=_duration(r, service, committee.duration_hours or default_hours),
         room=r.get("room", ""), chair=r.get("chair", ""), status=r.get("status", "prevue"),
         agenda=r.get("agenda", ""), record=r, invitation_sent_on=r.get("invitation_sent_on"),
         pack_sent_on=r.get("pack_sent_on"), minutes_sent_on=r.get("minutes_sent_on"),

@@ -4,26 +4,32 @@ One TOML file per service (``mappings/``). It names, per register role, the
 files (glob), the sheets (glob), the header row (a number or ``"auto"``), and
 per field the header aliases, the type, whether it is required, a default or a
 constant value, and whether the tool may write it back.
+
+Fields the tool knows sit under ``[registers.<role>.fields]``: any other name there is refused, with the
+closest known name suggested. A column the tool has no name for (a neighbourhood, a file number of the
+service's own) is declared under ``[registers.<role>.own_fields.<name>]``, with the same keys: it is read
+like the others and its value sits in each record under that name.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MappingError
 from ..settings.section import Section, read_toml
 from .types import TYPE_NAMES, ConversionError, FieldType, Range, make_type
 
-# Fields the code relies on, per role, with the type each must have.
-# A mapping may declare other fields too: they reach the templates as they are.
+# Fields the code relies on, per role, with the type each must have; only these may sit under `fields`.
 ROLE_FIELDS: dict[str, dict[str, str]] = {
     "committees": {"name": "text", "scheme": "text", "invitation_days": "integer",
                    "pack_days": "integer", "usual_room": "text", "duration_hours": "number",
                    "quorum": "integer", "anonymise": "bool"},
     "sessions": {"committee": "text", "number": "text", "date": "date", "time": "time",
-                 "duration_hours": "number", "room": "text", "chair": "text", "status": "choice",
+                 "duration_hours": "number", "end_time": "time", "room": "text", "chair": "text", "status": "choice",
                  "agenda": "text", "attendance": "integer", "room_booked": "text",
                  "invitation_sent_on": "date", "pack_sent_on": "date", "minutes_sent_on": "date",
                  "minutes_validated": "bool"},
@@ -35,7 +41,7 @@ ROLE_FIELDS: dict[str, dict[str, str]] = {
                      "full_name": "text", "commune": "text", "tribe": "text", "district": "text",
                      "scheme": "text", "aid_kind": "text", "amount_asked": "amount",
                      "social_worker": "text", "session_date": "date", "decision": "choice",
-                     "amount_granted": "amount", "reason": "text", "supplier": "text",
+                     "amount_granted": "amount", "reason": "text", "notes": "text", "supplier": "text",
                      "notified_on": "date", "prepared_on": "date", "voucher_number": "text", "handed_on": "date",
                      "email": "email", "address": "text"},
     "suppliers": {"name": "text", "category": "text", "email": "email", "phone": "text",
@@ -49,6 +55,7 @@ ROLE_FIELDS: dict[str, dict[str, str]] = {
 # Text fields that may span lines (an agenda, a postal address, a reason): every other text field the code
 # relies on holds on one line, since it reaches a mail header, a key or a one-line message.
 MULTILINE_FIELDS = frozenset({("sessions", "agenda"), ("applications", "address"), ("applications", "reason"),
+                              ("applications", "notes"),
                               ("suppliers", "address"), ("mail_in", "subject"), ("mail_in", "follow_up")})
 
 # Canonical values the code understands for its choice fields.
@@ -102,10 +109,16 @@ class RegisterSpec:
     header_row: int | None  # None: detected below title and blank rows
     key: tuple[str, ...]
     fields: dict[str, FieldSpec] = field(default_factory=dict)
+    own_fields: dict[str, FieldSpec] = field(default_factory=dict)  # the service's own columns, by their name
 
     @property
     def label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def all_fields(self) -> dict[str, FieldSpec]:
+        """Every field read from the sheet: the known ones, then the service's own."""
+        return {**self.fields, **self.own_fields}
 
 
 @dataclass(frozen=True)
@@ -119,8 +132,11 @@ class Mapping:
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping; raise :class:`ConfigError` listing every problem."""
-    raw = read_toml(path)
+    """Read and check a mapping; raise :class:`MappingError` listing every problem."""
+    try:
+        raw = read_toml(path)
+    except ConfigError as exc:
+        raise MappingError(exc.source, exc.problems) from None
     problems: list[str] = []
     root = Section(raw, "", problems)
     name = root.text("name", Path(path).stem)
@@ -136,7 +152,7 @@ def load_mapping(path: Path) -> Mapping:
         problems.append("[registers] : aucun registre décrit")
     root.finish()
     if problems:
-        raise ConfigError(str(path), problems)
+        raise MappingError(str(path), problems)
     return Mapping(source=Path(path), name=name, registers=registers)
 
 
@@ -150,23 +166,66 @@ def _register(role: str, s: Section, problems: list[str]) -> RegisterSpec:
     elif header != "auto":
         s.problem("header_row", f"un numéro de ligne (1, 2...) ou \"auto\" est attendu, trouvé « {header} »")
     key = s.strings("key", ())
-    fields_section = s.table("fields")
-    fields: dict[str, FieldSpec] = {}
-    for name in fields_section.data:
-        fields_section.seen.add(name)
-        spec = _field(role, name, Section(fields_section.data[name], f"[registers.{role}.fields.{name}]", problems))
-        if spec is not None:
-            fields[name] = spec
+    fields = _known_fields(role, s, problems)
+    own_fields = _own_fields(role, s, problems)
     for name in key:
-        if name not in fields:
+        if name not in fields and name not in own_fields:
             s.problem("key", f"le champ « {name} » de la clé n'est pas décrit dans [registers.{role}.fields]")
     s.finish()
-    return RegisterSpec(role=role, files=files, sheets=sheets, header_row=header_row, key=key, fields=fields)
+    return RegisterSpec(role=role, files=files, sheets=sheets, header_row=header_row, key=key, fields=fields,
+                        own_fields=own_fields)
 
 
-def _field(role: str, name: str, s: Section) -> FieldSpec | None:
+def _known_fields(role: str, s: Section, problems: list[str]) -> dict[str, FieldSpec]:
+    section = s.table("fields")
+    section.where = f"[registers.{role}.fields]"
+    known = ROLE_FIELDS[role]
+    fields: dict[str, FieldSpec] = {}
+    for name in section.data:
+        section.seen.add(name)
+        if name not in known:
+            section.problem(name, _unknown_field(role, name))
+            continue
+        spec = _field(role, name, Section(section.data[name], f"[registers.{role}.fields.{name}]", problems))
+        if spec is not None:
+            fields[name] = spec
+    return fields
+
+
+def _unknown_field(role: str, name: str) -> str:
+    close = difflib.get_close_matches(name, ROLE_FIELDS[role], n=1)
+    if close:
+        return f"champ inconnu — vouliez-vous dire {close[0]} ?"
+    return (f"champ inconnu (champs des {ROLE_LABELS[role]} : {', '.join(ROLE_FIELDS[role])}) ; une colonne propre "
+            f"au service se décrit dans [registers.{role}.own_fields.{name}]")
+
+
+_OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _own_fields(role: str, s: Section, problems: list[str]) -> dict[str, FieldSpec]:
+    section = s.table("own_fields")
+    section.where = f"[registers.{role}.own_fields]"
+    fields: dict[str, FieldSpec] = {}
+    for name in section.data:
+        section.seen.add(name)
+        if not _OWN_NAME.fullmatch(name):
+            section.problem(name, "nom de champ invalide : lettres minuscules sans accent, chiffres et « _ », "
+                            "en commençant par une lettre (par exemple quartier, numero_caf)")
+            continue
+        if name in ROLE_FIELDS[role]:
+            section.problem(name, f"c'est un champ connu de l'outil : décrivez-le dans [registers.{role}.fields]")
+            continue
+        spec = _field(role, name, Section(section.data[name], f"[registers.{role}.own_fields.{name}]", problems),
+                      own=True)
+        if spec is not None:
+            fields[name] = spec
+    return fields
+
+
+def _field(role: str, name: str, s: Section, own: bool = False) -> FieldSpec | None:
     type_name = s.text("type", "text")
-    expected = ROLE_FIELDS[role].get(name)
+    expected = None if own else ROLE_FIELDS[role].get(name)
     if type_name not in TYPE_NAMES:
         s.problem("type", f"type inconnu « {type_name} » (au choix : {', '.join(TYPE_NAMES)})")
         type_name = "text"
@@ -175,7 +234,7 @@ def _field(role: str, name: str, s: Section) -> FieldSpec | None:
     choices = s.table("choices").data if type_name == "choice" else None
     if choices is not None:
         s.seen.add("choices")
-        allowed = ROLE_CHOICES.get((role, name))
+        allowed = None if own else ROLE_CHOICES.get((role, name))
         for canonical, aliases in choices.items():
             if allowed and canonical not in allowed:
                 s.problem("choices", f"valeur « {canonical} » inconnue (au choix : {', '.join(sorted(allowed))})")
@@ -183,7 +242,7 @@ def _field(role: str, name: str, s: Section) -> FieldSpec | None:
                 s.problem("choices", f"« {canonical} » : une liste de textes est attendue")
                 return None
     try:
-        one_line = name in ROLE_FIELDS[role] and (role, name) not in MULTILINE_FIELDS
+        one_line = not own and (role, name) not in MULTILINE_FIELDS
         field_type = make_type(type_name, choices, ROLE_RANGES.get((role, name)) if type_name == expected else None,
                                one_line=one_line)
     except ValueError as exc:
@@ -196,8 +255,12 @@ def _field(role: str, name: str, s: Section) -> FieldSpec | None:
         s.problem("headers", "indiquez au moins un en-tête de colonne (ou une valeur constante « value »)")
     default = _converted(s, "default", field_type)
     constant = _converted(s, "value", field_type)
+    if own and "write_back" in s.data:
+        # the tool has nothing to write in a column it has no name for
+        s.seen.add("write_back")
+        s.problem("write_back", "l'outil ne reporte rien dans une colonne propre au service")
     spec = FieldSpec(name=name, headers=headers, type=field_type, required=s.boolean("required", False),
-                     write_back=s.boolean("write_back", False), default=default, value=constant)
+                     write_back=not own and s.boolean("write_back", False), default=default, value=constant)
     s.finish()
     return spec
 

@@ -24,6 +24,7 @@ from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, Mapping, RegisterSpec
 from .types import LONG_TEXT, ConversionError, LineType, TextType, normalize_label, text_notice
 from .sidecar import is_sidecar
+from .unmatched import Unmatched, unmatched_fields
 from .workbook_guard import LEGACY
 
 _HEADER_SCAN_ROWS = 30
@@ -89,6 +90,7 @@ class Registers:
     findings: list[Finding] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     layouts: dict[str, list[Layout]] = field(default_factory=dict)  # role -> sheets read
+    unmatched: list[Unmatched] = field(default_factory=list)  # mapped headers no column of a sheet matched
 
     def of(self, role: str) -> list[Record]:
         return self.records.get(role, [])
@@ -97,7 +99,8 @@ class Registers:
 def read_registers(mapping: Mapping, folder: Path) -> Registers:
     result = Registers()
     for spec in mapping.registers.values():
-        records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []))
+        records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
+                                                 result.unmatched)
         result.records[spec.role] = records
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)
@@ -162,8 +165,8 @@ def _missing_years(spec: RegisterSpec, folder: Path, matched: list[Path]) -> lis
                     "registres (ce qu'il contient n'est pas traité)")]
 
 
-def read_register(spec: RegisterSpec, folder: Path,
-                  layouts: list[Layout] | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
+def read_register(spec: RegisterSpec, folder: Path, layouts: list[Layout] | None = None,
+                  unmatched: list[Unmatched] | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
     matched = _matched(spec, folder)
     files = [path for path, problem in matched if problem is None]
     unreadable = [Finding(str(path), None, None, None, None, problem) for path, problem in matched if problem]
@@ -176,7 +179,7 @@ def read_register(spec: RegisterSpec, folder: Path,
     findings: list[Finding] = unreadable + _missing_years(spec, folder, [path for path, _ in matched])
     for path in files:
         for sheet_name, rows in _sheets(path, spec, findings):
-            records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts))
+            records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts, unmatched))
     return _drop_duplicates(spec, records, findings), findings, files
 
 
@@ -247,7 +250,7 @@ def _is_blank(value: Any) -> bool:
 def _match_columns(spec: RegisterSpec, header: list[Any]) -> dict[str, int]:
     labels = {normalize_label(str(v)): i for i, v in reversed(list(enumerate(header))) if not _is_empty(v)}
     columns: dict[str, int] = {}
-    for name, fs in spec.fields.items():
+    for name, fs in spec.all_fields.items():
         for alias in fs.headers:
             index = labels.get(normalize_label(alias))
             if index is not None:
@@ -267,8 +270,8 @@ def _find_header(spec: RegisterSpec, rows: list[list[Any]]) -> int | None:
     return best
 
 
-def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]],
-                findings: list[Finding], layouts: list[Layout] | None = None) -> list[Record]:
+def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]], findings: list[Finding],
+                layouts: list[Layout] | None = None, unmatched: list[Unmatched] | None = None) -> list[Record]:
     header_index = _find_header(spec, rows)
     where = (str(path), sheet)
     if header_index is None:
@@ -279,7 +282,9 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
         return []
     header = rows[header_index]
     columns = _match_columns(spec, header)
-    missing = [fs for name, fs in spec.fields.items() if name not in columns and not fs.is_constant]
+    if unmatched is not None:
+        unmatched.extend(unmatched_fields(spec, path, sheet, header_index + 1, header, columns))
+    missing = [fs for name, fs in spec.all_fields.items() if name not in columns and not fs.is_constant]
     for fs in missing:
         expected = ", ".join(f"« {h} »" for h in fs.headers)
         if fs.required:
@@ -353,7 +358,7 @@ def _plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict
                    header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant,
                    "" if fs.required else fs.type.kept_without, isinstance(fs.type, TextType),
                    isinstance(fs.type, LineType), name in spec.key)
-            for name, fs in spec.fields.items()]
+            for name, fs in spec.all_fields.items()]
 
 
 def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet: str, row_number: int,

@@ -24,9 +24,10 @@ key = ["committee", "date"]
 committee = { headers = ["Instance"], type = "text", required = true }
 date = { headers = ["Date"], type = "date", required = true }
 time = { headers = ["Heure"], type = "time" }
+invitation_sent_on = { headers = ["Invitations envoyées le"], type = "date", write_back = true }
+[registers.sessions.own_fields]
 amount = { headers = ["Budget"], type = "amount" }
 email = { headers = ["Contact"], type = "email" }
-invitation_sent_on = { headers = ["Invitations envoyées le"], type = "date", write_back = true }
 [registers.sessions.fields.status]
 headers = ["Statut"]
 type = "choice"
