@@ -8,6 +8,7 @@ constant value, and whether the tool may write it back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ from ..errors import ConfigError
 from ..settings.section import Section, read_toml
 from .types import TYPE_NAMES, ConversionError, FieldType, Range, make_type
 
-# Fields the code relies on, per role, with the type each must have.
-# A mapping may declare other fields too: they reach the templates as they are.
+# Fields the code relies on, per role, with the type each must have. A service's other columns are
+# declared apart, under [registers.<role>.own_fields]: they reach the templates as ``own.<name>``.
 ROLE_FIELDS: dict[str, dict[str, str]] = {
     "committees": {"name": "text", "scheme": "text", "invitation_days": "integer",
                    "pack_days": "integer", "usual_room": "text", "duration_hours": "number",
@@ -102,6 +103,7 @@ class RegisterSpec:
     header_row: int | None  # None: detected below title and blank rows
     key: tuple[str, ...]
     fields: dict[str, FieldSpec] = field(default_factory=dict)
+    own_fields: dict[str, FieldSpec] = field(default_factory=dict)  # the service's own columns, by name
 
     @property
     def label(self) -> str:
@@ -160,8 +162,32 @@ def _register(role: str, s: Section, problems: list[str]) -> RegisterSpec:
     for name in key:
         if name not in fields:
             s.problem("key", f"le champ « {name} » de la clé n'est pas décrit dans [registers.{role}.fields]")
+    s.seen.add("own_fields")
+    own = _own_fields(role, Section(s.data.get("own_fields", {}), f"[registers.{role}.own_fields]", problems),
+                      problems)
     s.finish()
-    return RegisterSpec(role=role, files=files, sheets=sheets, header_row=header_row, key=key, fields=fields)
+    return RegisterSpec(role=role, files=files, sheets=sheets, header_row=header_row, key=key, fields=fields,
+                        own_fields=own)
+
+
+_OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _own_fields(role: str, tables: Section, problems: list[str]) -> dict[str, FieldSpec]:
+    """The service's own columns: read like the known fields, named so that a template can write ``own.<name>``."""
+    own: dict[str, FieldSpec] = {}
+    for name in tables.data:
+        tables.seen.add(name)
+        if not _OWN_NAME.fullmatch(name):
+            tables.problem(name, "nom de colonne propre invalide : lettres minuscules sans accents, chiffres et « _ », "
+                                 "en commençant par une lettre (par exemple « quartier »)")
+        elif name in ROLE_FIELDS[role]:
+            tables.problem(name, f"« {name} » est un champ connu de l'outil : décrivez-le dans "
+                                 f"[registers.{role}.fields]")
+        elif (spec := _field(role, name, Section(tables.data[name], f"[registers.{role}.own_fields.{name}]",
+                                                  problems))) is not None:
+            own[name] = spec
+    return own
 
 
 def _field(role: str, name: str, s: Section) -> FieldSpec | None:

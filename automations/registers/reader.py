@@ -21,7 +21,7 @@ from . import container
 from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
-from .mapping import APPENDED_ROLES, Mapping, RegisterSpec
+from .mapping import APPENDED_ROLES, FieldSpec, Mapping, RegisterSpec
 from .types import LONG_TEXT, ConversionError, LineType, TextType, normalize_label, text_notice
 from .sidecar import is_sidecar
 from .workbook_guard import LEGACY
@@ -89,6 +89,7 @@ class Registers:
     findings: list[Finding] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     layouts: dict[str, list[Layout]] = field(default_factory=dict)  # role -> sheets read
+    own_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)  # role -> the service's own columns
 
     def of(self, role: str) -> list[Record]:
         return self.records.get(role, [])
@@ -99,9 +100,15 @@ def read_registers(mapping: Mapping, folder: Path) -> Registers:
     for spec in mapping.registers.values():
         records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []))
         result.records[spec.role] = records
+        result.own_fields[spec.role] = spec.own_fields
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)
     return result
+
+
+def read_fields(spec: RegisterSpec) -> dict[str, FieldSpec]:
+    """Every column a register's rows are read from: the known fields, then the service's own."""
+    return {**spec.fields, **spec.own_fields}
 
 
 def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:
@@ -247,7 +254,7 @@ def _is_blank(value: Any) -> bool:
 def _match_columns(spec: RegisterSpec, header: list[Any]) -> dict[str, int]:
     labels = {normalize_label(str(v)): i for i, v in reversed(list(enumerate(header))) if not _is_empty(v)}
     columns: dict[str, int] = {}
-    for name, fs in spec.fields.items():
+    for name, fs in read_fields(spec).items():
         for alias in fs.headers:
             index = labels.get(normalize_label(alias))
             if index is not None:
@@ -279,7 +286,7 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
         return []
     header = rows[header_index]
     columns = _match_columns(spec, header)
-    missing = [fs for name, fs in spec.fields.items() if name not in columns and not fs.is_constant]
+    missing = [fs for name, fs in read_fields(spec).items() if name not in columns and not fs.is_constant]
     for fs in missing:
         expected = ", ".join(f"« {h} »" for h in fs.headers)
         if fs.required:
@@ -353,7 +360,7 @@ def _plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict
                    header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant,
                    "" if fs.required else fs.type.kept_without, isinstance(fs.type, TextType),
                    isinstance(fs.type, LineType), name in spec.key)
-            for name, fs in spec.fields.items()]
+            for name, fs in read_fields(spec).items()]
 
 
 def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet: str, row_number: int,
