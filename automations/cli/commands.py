@@ -129,7 +129,7 @@ def check(ctx: Context) -> int:
     ctx.say(f"Correspondance des registres : {loaded.mapping.source.name} — correcte.")
     templates_ok = True
     ctx.say(f"Modèles ({cfg.paths.templates}) :")
-    for report in check_templates(ctx):
+    for report in check_templates(ctx, loaded.mapping):
         fine = report.broken is None and not report.missing
         templates_ok = templates_ok and fine
         for line in report.lines(ctx.verbose):

@@ -184,3 +184,13 @@ def test_shipped_convocation_matches_invitations_data() -> None:
     assert report.missing == ()
     assert "members[].full_name" not in report.unused and "session.agenda_items" not in report.unused
     assert report.lines()[0] == "Modèle « convocation.docx » : correct."
+
+
+def test_a_hint_says_what_to_do_about_a_missing_name_with_the_closest_one(tmp_path: Path) -> None:
+    path = build(tmp_path / "lettre.docx", ["Quartier : {{ application.own.quartiers }}"])
+    sample = {"application": {"number": "1", "own": {"quartier": "Ducos", "aide_caf": ""}}}
+    report = check_template(path, sample, {"application.own": "colonne propre non déclarée"})
+    assert report.lines()[1:] == ["  - « {{ application.own.quartiers }} » (paragraphe 1) : colonne propre non "
+                                  "déclarée ; vouliez-vous dire « quartier » ?"]
+    # a declared name passes
+    assert check_template(build(tmp_path / "ok.docx", ["{{ application.own.quartier }}"]), sample).missing == ()
