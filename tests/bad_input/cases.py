@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import cases_cells, cases_files, cases_fs, cases_journal, cases_keys, cases_layout, cases_names, cases_values
+from . import cases_own
 from .runner import Case
 
 KINDS: list[tuple[str, list[Case]]] = [
@@ -14,6 +15,7 @@ KINDS: list[tuple[str, list[Case]]] = [
     ("Texte qui atteint les clés, les en-têtes et le terminal", cases_keys.CASES),
     ("Journal abîmé ou perdu", cases_journal.CASES),
     ("Registres et modèles hors d'atteinte : liens, dossiers, lecture seule, bombes zip", cases_fs.CASES),
+    ("Colonnes propres au service", cases_own.CASES),
 ]
 
 CASES: list[Case] = [case for _, cases in KINDS for case in cases]
