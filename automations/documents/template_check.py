@@ -462,5 +462,5 @@ def _leaves(shape: Any, prefix: str) -> Iterator[str]:
     if isinstance(shape, dict) and shape:
         for key, value in shape.items():
             yield from _leaves(value, f"{prefix}.{key}" if prefix else key)
-    elif prefix:
+    elif prefix and not isinstance(shape, dict):  # an empty table (no own column declared) offers nothing
         yield prefix
