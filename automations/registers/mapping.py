@@ -171,6 +171,8 @@ def _register(role: str, s: Section, problems: list[str]) -> RegisterSpec:
 
 
 _OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# ``own.items`` in a template would print the table's own method, not the column: such names are refused
+_RESERVED_OWN = frozenset(name for name in dir(dict) if not name.startswith("_"))
 
 
 def _own_fields(role: str, tables: Section, problems: list[str]) -> dict[str, FieldSpec]:
@@ -184,9 +186,15 @@ def _own_fields(role: str, tables: Section, problems: list[str]) -> dict[str, Fi
         elif name in ROLE_FIELDS[role]:
             tables.problem(name, f"« {name} » est un champ connu de l'outil : décrivez-le dans "
                                  f"[registers.{role}.fields]")
+        elif name in _RESERVED_OWN:
+            tables.problem(name, f"nom réservé (les modèles liraient autre chose que la colonne) : choisissez-en un "
+                                 f"autre, par exemple « {name}_2 »")
         elif (spec := _field(role, name, Section(tables.data[name], f"[registers.{role}.own_fields.{name}]",
                                                   problems))) is not None:
             own[name] = spec
+            if spec.write_back:  # the tool fills only the status columns it knows
+                tables.problem(name, "write_back : l'outil ne remplit que ses propres colonnes de suivi, pas une "
+                                     "colonne propre au service")
     return own
 
 

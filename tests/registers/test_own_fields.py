@@ -70,6 +70,12 @@ def test_an_unreadable_own_cell_is_a_finding_naming_its_column(tmp_path: Path) -
     ('district = { headers = ["District"] }',
      "[registers.applications.own_fields] district : « district » est un champ connu de l'outil : "
      "décrivez-le dans [registers.applications.fields]"),
+    ('items = { headers = ["Articles"] }',
+     "[registers.applications.own_fields] items : nom réservé (les modèles liraient autre chose que la colonne) : "
+     "choisissez-en un autre, par exemple « items_2 »"),
+    ('suivi = { headers = ["Suivi"], write_back = true }',
+     "[registers.applications.own_fields] suivi : write_back : l'outil ne remplit que ses propres colonnes de "
+     "suivi, pas une colonne propre au service"),
     ('quartier = { headers = ["Quartier"], typ = "text" }',
      "[registers.applications.own_fields.quartier] typ : clé inconnue"),
     ('quartier = { type = "texte", headers = ["Quartier"] }',
