@@ -14,6 +14,8 @@ from automations.cli import commands
 from ..conftest import NOUMEA
 from ..follow_up_factory import HEADER as DECIDED_HEADER, application, make_follow_up_service
 from ..follow_ups.test_follow_ups import text_of
+from ..minutes.test_minutes import APPLICATIONS as DECIDED, DRAFT
+from ..minutes.test_minutes import service as minutes_service  # noqa: F401 - the fixture, by its name
 from ..packs.test_meeting_pack import APPLICATIONS, attachment, outbox, packs, table_rows
 from ..printed import xpf
 from ..service_factory import APPLICATION_HEADER, context, make_service, set_committee
@@ -96,6 +98,21 @@ def test_own_column_prints_in_the_decision_letter(tmp_path: Path, clock) -> None
     [letter] = [m for m in outbox(config) if "demande d'aide" in m["Subject"]]
     text = text_of(docx.Document(io.BytesIO(attachment(letter, ".docx"))))
     assert "Votre demande d'aide – Impayés de loyer (quartier Rivière-Salée)" in text.replace("\xa0", " ")
+
+
+def test_own_column_prints_in_the_minutes_decisions_table(minutes_service: Path, clock) -> None:  # noqa: F811
+    config = minutes_service
+    declare_own_fields(config)
+    width = len(APPLICATION_HEADER)
+    write_register(config.parent, [*APPLICATION_HEADER, "Quartier", "Aide CAF"],
+                   [row + [None] * (width - len(row)) + [f"Quartier {i}", None] for i, row in enumerate(DECIDED, 1)])
+    edit_template(config, "compte_rendu.docx", "{{ a.reason }}", "{{ a.own.quartier }}")
+    commands.run(context(config, clock))
+    document = docx.Document(str(config.parent / DRAFT))
+    rows = table_rows(document, "N°")
+    assert {row[0]: row[-1] for row in rows[1:] if row[0].startswith("DEL-")} == {
+        "DEL-2026-0201": "Quartier 1", "DEL-2026-0202": "Quartier 2", "DEL-2026-0203": "Quartier 3",
+        "DEL-2026-0204": "Quartier 4"}
 
 
 def check_lines(config: Path, clock) -> list[str]:
