@@ -131,7 +131,7 @@ def check(ctx: Context) -> int:
         ctx.say(f"  ! {line}")
     templates_ok = True
     ctx.say(f"Modèles ({cfg.paths.templates}) :")
-    for report in check_templates(ctx):
+    for report in check_templates(ctx, loaded.mapping):
         fine = report.broken is None and not report.missing
         templates_ok = templates_ok and fine
         for line in report.lines(ctx.verbose):

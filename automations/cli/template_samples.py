@@ -7,6 +7,7 @@ keeps the two from drifting apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -34,34 +35,46 @@ from ..number_format import NumberFormat
 from ..follow_ups.numbering import Numbering
 from ..documents import template_guard
 from ..documents.template_check import TemplateReport, check_template
+from ..registers.mapping import FieldSpec, Mapping as RegisterMapping
 from ..registers.reader import Record, Source
+from ..domain.own_fields import sample_values
 from ..domain.service import Application, Committee, Member, Session, Supplier
 
 
-def _session(ctx: Context) -> Session:
-    committee = Committee(name="Commission exemple", scheme="Dispositif exemple", quorum=3)
+# Own columns by register role (the mapping's [registers.<role>.own_fields]): None for the shipped templates alone.
+OwnFields = Mapping[str, Mapping[str, FieldSpec]] | None
+
+
+def _own(own_fields: OwnFields, role: str) -> dict[str, str]:
+    return sample_values(dict((own_fields or {}).get(role, {})))
+
+
+def _session(ctx: Context, own_fields: OwnFields = None) -> Session:
+    committee = Committee(name="Commission exemple", scheme="Dispositif exemple", quorum=3,
+                          own=_own(own_fields, "committees"))
     record = Record(role="sessions", source=Source(Path("planning.xlsx"), "Planning", 5, 1), values={})
     return Session(committee=committee, date=ctx.now().date() + timedelta(days=10), time=time(8, 30),
                    duration_hours=2.0, room="Salle exemple", chair="Présidence", status="prevue",
-                   agenda="Examen des dossiers", record=record)
+                   agenda="Examen des dossiers", record=record, own=_own(own_fields, "sessions"))
 
 
-def _member() -> Member:
-    return Member(full_name="Prénom NOM", email="membre@exemple.nc", organisation="Organisme", function="Élu(e)")
+def _member(own_fields: OwnFields = None) -> Member:
+    return Member(full_name="Prénom NOM", email="membre@exemple.nc", organisation="Organisme", function="Élu(e)",
+                  own=_own(own_fields, "members"))
 
 
-def _application(session: Session) -> Application:
+def _application(session: Session, own_fields: OwnFields = None) -> Application:
     return Application(number="2026-0001", last_name="NOM", first_name="Prénom", commune="Nouméa",
                        scheme=session.committee.scheme, aid_kind="Aide", amount_asked=10000, social_worker="Référent",
                        filed_on=date(2026, 1, 5), session_date=session.date, decision="accord",
                        amount_granted=10000, reason="Motif", notes="Observations", supplier="Fournisseur",
-                       email="demandeur@exemple.nc", address="Adresse")
+                       email="demandeur@exemple.nc", address="Adresse", own=_own(own_fields, "applications"))
 
 
-def samples(ctx: Context) -> dict[str, dict[str, Any]]:
+def samples(ctx: Context, own_fields: OwnFields = None) -> dict[str, dict[str, Any]]:
     """Template file name -> the data the automation renders it with."""
-    session, member = _session(ctx), _member()
-    applications = [_application(session)]
+    session, member = _session(ctx, own_fields), _member(own_fields)
+    applications = [_application(session, own_fields)]
     rows = [{"nom": member.full_name, "organisme": member.organisation, "qualite": "Titulaire",
              "reponse": "accepte", "remplace": ""}]
     convocation = Action("sample", invitations.NAME, "update", 1, "", "", {"room": session.room},
@@ -76,21 +89,22 @@ def samples(ctx: Context) -> dict[str, dict[str, Any]]:
             minutes.TEMPLATE: minutes.template_context(ctx, draft)}
 
 
-def follow_up_samples(ctx: Context, journal: Journal) -> dict[str, dict[str, Any]]:
+def follow_up_samples(ctx: Context, journal: Journal, own_fields: OwnFields = None) -> dict[str, dict[str, Any]]:
     """Letters of every outcome, a supplier notice and a voucher, as the follow-ups render them."""
-    session = _session(ctx)
-    group = DecisionGroup(session.date, session.committee, session, (_application(session),))
+    session = _session(ctx, own_fields)
+    group = DecisionGroup(session.date, session.committee, session, (_application(session, own_fields),))
     numbers = Numbers(vouchers=Numbering(journal, vouchers.SERIES, NumberFormat("BA-{year}-{seq:04d}"), ()),
                       outgoing=None, register=None, author="")
     result: dict[str, dict[str, Any]] = {}
     for outcome, template in decision_letters.TEMPLATES.items():
-        application = replace(_application(session), decision=outcome)
+        application = replace(group.applications[0], decision=outcome)
         letter = Action("letter/sample", follow_ups.NAME, "file", 1, "", "", {},
                         {"application": application, "group": group, "numbers": numbers,
                          "previous": (ctx.now().date().isoformat(), "letter/sample#0"), "change": "décision modifiée"})
         result[template] = decision_letters.template_context(ctx, letter)
     notice = Action("notice/sample", follow_ups.NAME, "file", 0, "", "", {},
-                    {"group": group, "supplier": Supplier("Fournisseur", "f@exemple.nc", "Adresse", ridet="1.001"),
+                    {"group": group, "supplier": Supplier("Fournisseur", "f@exemple.nc", "Adresse", ridet="1.001",
+                                                          own=_own(own_fields, "suppliers")),
                      "name": "Fournisseur", "applications": list(group.applications), "numbers": numbers})
     result[supplier_notices.TEMPLATE] = supplier_notices.template_context(ctx, notice)
     voucher = Action("voucher/sample", follow_ups.NAME, "file", 0, "", "",
@@ -116,8 +130,24 @@ def report_sample(ctx: Context) -> dict[str, Any]:
     return report_context(report, DocxTemplate(str(template)))
 
 
-def check_templates(ctx: Context) -> list[TemplateReport]:
+# Where a template finds each register's own columns, for check to say which table of the mapping to complete.
+_OWN_PLACES = {"applications": ("applications[].own", "application.own", "rows[].own"),
+               "sessions": ("session.own",), "committees": ("committee.own",), "members": ("members[].own",),
+               "suppliers": ("supplier.own",)}
+
+
+def own_hints(mapping_name: str) -> dict[str, str]:
+    """Data path of an ``own`` table -> why a name the template reads there is missing, in French."""
+    return {place: f"colonne propre non déclarée dans {mapping_name} (ajoutez-la sous "
+                   f"[registers.{role}.own_fields])"
+            for role, places in _OWN_PLACES.items() for place in places}
+
+
+def check_templates(ctx: Context, mapping: RegisterMapping | None = None) -> list[TemplateReport]:
+    """Each template read against its automation's data, the mapping's own columns included."""
     folder = ctx.config.paths.templates
+    own = {spec.role: spec.own_fields for spec in mapping.registers.values()} if mapping else None
+    hints = own_hints(mapping.source.name) if mapping else {}
     with Journal(ctx.config.paths.journal, readonly=True) as journal:
-        every = {**samples(ctx), **follow_up_samples(ctx, journal), annual_report.TEMPLATE: report_sample(ctx)}
-    return [check_template(folder / name, sample) for name, sample in every.items()]
+        every = {**samples(ctx, own), **follow_up_samples(ctx, journal, own), annual_report.TEMPLATE: report_sample(ctx)}
+    return [check_template(folder / name, sample, hints) for name, sample in every.items()]

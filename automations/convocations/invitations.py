@@ -270,8 +270,7 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         "letter_date": french.date_medium(ctx.now().date()),
         "is_update": action.kind == "update",
         "update_note": _letter_note(action),
-        "members": [{"full_name": m.full_name, "organisation": m.organisation, "function": m.function,
-                     "role": "Suppléant" if m.role == "suppleant" else "Titulaire"} for m in members],
+        "members": [docs.member_context(m) for m in members],
     }
 
 

@@ -8,6 +8,7 @@ knowing. A broken template is reported where staff find it in Word: paragraph, t
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class TemplateReport:
     unused: tuple[str, ...]  # provided by the data, never used
     broken: str | None = None  # French message saying where the template breaks
     located: tuple[str, ...] = ()  # each missing field as typed in Word, and where (same order as ``missing``)
+    why: tuple[str, ...] = ()  # for each missing field, what to do about it when known, else "" (same order)
 
     def lines(self, verbose: bool = False) -> list[str]:
         """French lines for the ``check`` command; the details of a line start with spaces."""
@@ -45,7 +47,9 @@ class TemplateReport:
             empty = "il restera vide" if count == 1 else "ils resteront vides"
             result = [f"{head} : {plural(count, 'champ', 'champs')} que l'outil ne fournit pas ({empty} "
                       "dans les documents) :"]
-            result += [f"  - {where}" for where in self.located or [f"« {{{{ {p} }}}} »" for p in self.missing]]
+            located = self.located or [f"« {{{{ {p} }}}} »" for p in self.missing]
+            why = self.why or ("",) * len(located)
+            result += [f"  - {where}{f' : {note}' if note else ''}" for where, note in zip(located, why)]
         else:
             result = [f"{head} : correct."]
         if self.unused and verbose:  # for whoever edits the template: fields it could show
@@ -54,8 +58,10 @@ class TemplateReport:
         return result
 
 
-def check_template(path: Path, sample: Mapping[str, Any]) -> TemplateReport:
-    """Compare the fields ``path`` reads with those ``sample`` provides; never raises for a bad file."""
+def check_template(path: Path, sample: Mapping[str, Any], hints: Mapping[str, str] | None = None) -> TemplateReport:
+    """Compare the fields ``path`` reads with those ``sample`` provides; never raises for a bad file.
+
+    ``hints``: for the data path holding a missing field (``application.own``), what to do about it."""
     refused = template_guard.refusal(path)
     if refused is not None:
         return TemplateReport(path.name, (), (), refused)
@@ -85,7 +91,31 @@ def check_template(path: Path, sample: Mapping[str, Any]) -> TemplateReport:
     missing = {m for r in collector.reads if r.required and (m := _missing(r.path, shape)) is not None}
     unused = {leaf for leaf in _leaves(shape, "") if not any(r.covers(leaf) for r in collector.reads)}
     found = _locate(path, sorted(missing))
-    return TemplateReport(path.name, tuple(sorted(missing)), tuple(sorted(unused)), located=found)
+    why = tuple(_hint(m, shape, hints or {}) for m in sorted(missing))
+    return TemplateReport(path.name, tuple(sorted(missing)), tuple(sorted(unused)), located=found,
+                          why=why if any(why) else ())
+
+
+def _hint(missing: str, shape: Any, hints: Mapping[str, str]) -> str:
+    """What ``hints`` says of the table holding ``missing``, with the closest name that table has."""
+    parent, name = missing.rsplit(".", 1) if "." in missing else ("", missing)
+    hint = hints.get(parent, "")
+    node = _node(parent, shape)
+    close = difflib.get_close_matches(name, list(node), n=1) if hint and isinstance(node, dict) else []
+    return f"{hint} ; vouliez-vous dire « {close[0]} » ?" if close else hint
+
+
+def _node(path: str, shape: Any) -> Any:
+    """The part of the data's shape at ``path`` (``applications[].own``), None when it has none."""
+    node = shape
+    for token in path.replace("[]", ".[]").split("."):
+        if isinstance(node, list) and token == "[]":
+            node = node[0]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return None
+    return node
 
 
 def _locate(path: Path, fields: list[str]) -> tuple[str, ...]:
@@ -432,5 +462,5 @@ def _leaves(shape: Any, prefix: str) -> Iterator[str]:
     if isinstance(shape, dict) and shape:
         for key, value in shape.items():
             yield from _leaves(value, f"{prefix}.{key}" if prefix else key)
-    elif prefix:
+    elif prefix and not isinstance(shape, dict):  # an empty table (no own column declared) offers nothing
         yield prefix

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from .committee_names import Folders, clash_finding
 from .look_alikes import without_look_alikes
 from .mail_register import OutgoingRegister, outgoing_register
+from .own_fields import own_values
 from ..registers.findings import Finding, Severity
+from ..registers.mapping import FieldSpec
 from ..registers.reader import Record, Registers
 from ..registers.types import normalize_label
 from ..settings import Config
@@ -41,6 +43,7 @@ class Committee:
     quorum: int | None = None  # members who must attend for the committee to decide
     pack_days: int = 5  # the meeting pack leaves this many days before the session
     anonymise: bool = False  # the pack shows applicants as initials: it leaves the service
+    own: dict[str, str] = field(default_factory=dict, compare=False)  # the service's own columns, in French
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Member:
     role: str = "titulaire"
     committee: str | None = None  # None: member of every committee
     substitute_for: str = ""  # a substitute's titular member (name or e-mail), when the register says so
+    own: dict[str, str] = field(default_factory=dict, compare=False)  # the service's own columns, in French
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Session:
     pack_sent_on: date | None = None
     minutes_sent_on: date | None = None
     minutes_validated: bool = False
+    own: dict[str, str] = field(default_factory=dict, compare=False)  # the service's own columns, in French
 
     def start(self, zone: ZoneInfo) -> datetime | None:
         return datetime.combine(self.date, self.time, zone) if self.time else None
@@ -102,6 +107,7 @@ class Application:
     notified_on: date | None = None
     voucher_number: str = ""
     record: Record | None = field(default=None, compare=False, repr=False)
+    own: dict[str, str] = field(default_factory=dict, compare=False)  # the service's own columns, in French
 
     @property
     def applicant(self) -> str:
@@ -115,6 +121,7 @@ class Supplier:
     address: str = ""
     category: str = ""
     ridet: str = ""
+    own: dict[str, str] = field(default_factory=dict, compare=False)  # the service's own columns, in French
 
 
 @dataclass
@@ -158,7 +165,8 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
         service.committees[normalize_label(c.name)] = Committee(
             name=c.name, scheme=c.scheme, invitation_days=c.invitation_days or defaults.lead_days,
             usual_room=c.usual_room, duration_hours=c.duration_hours or defaults.duration_hours,
-            quorum=c.quorum, pack_days=c.pack_days or config.packs.lead_days, anonymise=c.anonymise)
+            quorum=c.quorum, pack_days=c.pack_days or config.packs.lead_days, anonymise=c.anonymise,
+            own=own_values(None, registers.own_fields.get("committees", {})))
     folders = Folders()
     for configured in service.committees.values():
         folders.add(configured.name)
@@ -177,18 +185,19 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             duration_hours=r.get("duration_hours", known.duration_hours if known else defaults.duration_hours),
             quorum=r.get("quorum", known.quorum if known else None),
             pack_days=r.get("pack_days", known.pack_days if known else config.packs.lead_days),
-            anonymise=r.get("anonymise", known.anonymise if known else False))
+            anonymise=r.get("anonymise", known.anonymise if known else False),
+            own=own_values(r, registers.own_fields.get("committees", {})))
     for room in config.rooms:
         service.rooms[normalize_label(room.name)] = room
     for r in registers.of("rooms"):
         service.rooms[normalize_label(r.get("name"))] = Room(r.get("name"), r.get("email", ""),
                                                              r.get("capacity"), r.get("site", ""))
     for r in registers.of("members"):
-        member = _member(r, service)
+        member = _member(r, service, registers.own_fields.get("members", {}))
         if member is not None:
             service.members.append(member)
     for r in registers.of("sessions"):
-        session = _session(r, service, defaults.duration_hours, today)
+        session = _session(r, service, defaults.duration_hours, today, registers.own_fields.get("sessions", {}))
         if session is not None:
             service.sessions.append(session)
     # two committees the keys cannot tell apart, meeting the same day: neither session is acted on
@@ -196,7 +205,8 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
                                            service.findings, scope=lambda s: s.date)
     for r in registers.of("suppliers"):
         supplier = Supplier(name=r.get("name"), email=r.get("email", ""), address=r.get("address", ""),
-                            category=r.get("category", ""), ridet=r.get("ridet", ""))
+                            category=r.get("category", ""), ridet=r.get("ridet", ""),
+                            own=own_values(r, registers.own_fields.get("suppliers", {})))
         service.suppliers[normalize_label(supplier.name)] = supplier
         if not supplier.email and not _said(service, r, "email"):
             service.findings.append(_finding(r, "email", None, f"fournisseur sans adresse e-mail ({supplier.name}) : "
@@ -209,7 +219,8 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
             filed_on=r.get("filed_on"), session_date=r.get("session_date"), decision=r.get("decision"),
             amount_granted=r.get("amount_granted"), reason=r.get("reason", ""), notes=r.get("notes", ""),
             supplier=r.get("supplier", ""), email=r.get("email", ""), address=r.get("address", ""),
-            notified_on=r.get("notified_on"), voucher_number=str(r.get("voucher_number", "")), record=r))
+            notified_on=r.get("notified_on"), voucher_number=str(r.get("voucher_number", "")), record=r,
+            own=own_values(r, registers.own_fields.get("applications", {}))))
     # two numbers (or supplier names) the keys cannot tell apart: neither row is acted on
     service.applications = without_look_alikes(service.applications, lambda a: a.record, "number", "numéro",
                                                service.findings)
@@ -251,7 +262,7 @@ def _said(service: Service, record: Record, field_name: str) -> bool:
                for f in service.findings)
 
 
-def _member(r: Record, service: Service) -> Member | None:
+def _member(r: Record, service: Service, own: dict[str, FieldSpec]) -> Member | None:
     name = r.get("full_name") or " ".join(p for p in (r.get("last_name"), r.get("first_name")) if p)
     committee = r.get("committee")
     if committee and normalize_label(committee) in service.refused:
@@ -266,7 +277,7 @@ def _member(r: Record, service: Service) -> Member | None:
                                          Severity.WARNING))
     return Member(full_name=name, email=r.get("email", ""), organisation=r.get("organisation", ""),
                   function=r.get("function", ""), role=r.get("role", "titulaire"),
-                  substitute_for=r.get("substitute_for", ""),
+                  substitute_for=r.get("substitute_for", ""), own=own_values(r, own),
                   committee=service.committee(committee).name if committee else None)
 
 
@@ -286,7 +297,8 @@ def _duration(r: Record, service: Service, usual_hours: float) -> float:
     return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 3600
 
 
-def _session(r: Record, service: Service, default_hours: float, today: date) -> Session | None:
+def _session(r: Record, service: Service, default_hours: float, today: date,
+             own: dict[str, FieldSpec]) -> Session | None:
     committee = service.committee(r.get("committee", ""))
     if committee is None and normalize_label(r.get("committee", "")) in service.refused:
         service.findings.append(_finding(r, "committee", r.get("committee"),
@@ -304,7 +316,7 @@ def _session(r: Record, service: Service, default_hours: float, today: date) -> 
         room=r.get("room", ""), chair=r.get("chair", ""), status=r.get("status", "prevue"),
         agenda=r.get("agenda", ""), record=r, invitation_sent_on=r.get("invitation_sent_on"),
         pack_sent_on=r.get("pack_sent_on"), minutes_sent_on=r.get("minutes_sent_on"),
-        minutes_validated=bool(r.get("minutes_validated", False)))
+        minutes_validated=bool(r.get("minutes_validated", False)), own=own_values(r, own))
     if session.status == "prevue" and session.date >= today:
         if (session.date - today).days > _FAR_DAYS:  # a year mistyped (2099 for 2029): nothing would ever leave
             service.findings.append(_finding(r, "date", session.date.strftime("%d/%m/%Y"),

@@ -15,7 +15,7 @@ from ..documents.render import render_docx
 from ..registers.reader import Record
 from ..registers.writeback import CellWrite
 from .committee_names import committee_folder, committee_part
-from .service import Application, Session
+from .service import Application, Member, Session
 
 DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
 
@@ -81,12 +81,25 @@ def session_context(ctx: Context, session: Session, room: str, room_site: str = 
     return {"date_long": french.date_long(session.date), "date_short": french.date_short(session.date),
             "time": french.time_fr(start.timetz()) if start else "",
             "end_time": french.time_fr(end.timetz()) if end else "",
-            "room": room, "room_site": room_site, "chair": session.chair, "agenda_items": agenda_items(session)}
+            "room": room, "room_site": room_site, "chair": session.chair, "agenda_items": agenda_items(session),
+            "own": session.own}
 
 
-def committee_context(session: Session) -> dict[str, str]:
+def committee_context(session: Session) -> dict[str, Any]:
     return {"name": session.committee.name, "scheme": session.committee.scheme,
-            "of_name": french.of_name(session.committee.name)}
+            "of_name": french.of_name(session.committee.name), "own": session.committee.own}
+
+
+def member_context(member: Member) -> dict[str, Any]:
+    """A member as the convocation and the pack list them."""
+    return {"full_name": member.full_name, "organisation": member.organisation, "function": member.function,
+            "role": "Suppléant" if member.role == "suppleant" else "Titulaire", "own": member.own}
+
+
+def own_of(application: Application, anonymised: bool) -> dict[str, str]:
+    """The application's own columns; in a document that leaves the service, the applicant's names scrubbed."""
+    return {name: scrub(value, application) for name, value in application.own.items()} if anonymised \
+        else application.own
 
 
 def amount(value: int | None) -> str:

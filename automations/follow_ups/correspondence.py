@@ -79,8 +79,9 @@ def base_context(ctx: Context, action: Action, group: DecisionGroup) -> dict[str
         "letter_date": french.date_medium(ctx.now().date()), "reference": reference(ctx, action),
         "correction": is_correction(action), "correction_note": note,
         "committee": {"name": group.name, "scheme": group.committee.scheme if group.committee else "",
-                      "of_name": french.of_name(group.name)},
-        "session": {"date_long": french.date_long(group.date), "date_short": french.date_short(group.date)},
+                      "of_name": french.of_name(group.name), "own": group.committee.own if group.committee else {}},
+        "session": {"date_long": french.date_long(group.date), "date_short": french.date_short(group.date),
+                    "own": group.session.own if group.session else {}},
     }
 
 

@@ -135,7 +135,7 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
                         "aid_kind": a.aid_kind, "amount_asked": docs.amount(a.amount_asked),
                         "amount_granted": docs.amount(a.amount_granted),
                         "amount_granted_words": french.amount_words(a.amount_granted) if a.amount_granted else "",
-                        "reason": a.reason, "supplier": a.supplier},
+                        "reason": a.reason, "supplier": a.supplier, "own": a.own},
         "voucher": voucher, "social_worker": a.social_worker,
     }
 

@@ -102,12 +102,13 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         key = voucher_keys.get(a.number)
         voucher = (numbers.vouchers.existing(f"{key}#0") if key else None) or a.voucher_number
         rows.append({"index": index, "number": a.number, "beneficiary": a.applicant, "aid_kind": a.aid_kind,
-                     "amount": docs.amount(granted(a)), "voucher_number": voucher or ""})
+                     "amount": docs.amount(granted(a)), "voucher_number": voucher or "", "own": a.own})
     total = sum(granted(a) for a in action.subject["applications"])
     return {
         **mailing.base_context(ctx, action, group),
         "supplier": {"name": action.subject["name"], "address": supplier.address if supplier else "",
-                     "email": supplier.email if supplier else "", "ridet": supplier.ridet if supplier else ""},
+                     "email": supplier.email if supplier else "", "ridet": supplier.ridet if supplier else "",
+                     "own": supplier.own if supplier else {}},
         "rows": rows, "count": len(rows), "total": french.amount_xpf(total), "total_words": french.amount_words(total),
         "has_vouchers": any(r["voucher_number"] for r in rows),
     }

@@ -97,7 +97,7 @@ def template_context(ctx: Context, action: Action, number: str) -> dict[str, Any
                     "valid_until": french.date_medium(date.fromisoformat(action.payload["valid_until"]))},
         "beneficiary": {"name": a.applicant, "commune": a.commune, "address": a.address},
         "supplier": {"name": supplier.name if supplier else a.supplier, "address": supplier.address if supplier else ""},
-        "application": {"number": a.number},
+        "application": {"number": a.number, "own": a.own},
     }
 
 

@@ -46,7 +46,8 @@ def decisions_context(applications: list[Application], anonymised: bool) -> dict
                           "scheme": a.scheme, "aid_kind": a.aid_kind, "amount_asked": docs.amount(a.amount_asked),
                           "decision": docs.DECISIONS.get(a.decision or "", "Non statué"),
                           "amount_granted": docs.amount(granted(a)),
-                          "reason": docs.scrub(a.reason, a) if anonymised else a.reason}
+                          "reason": docs.scrub(a.reason, a) if anonymised else a.reason,
+                          "own": docs.own_of(a, anonymised)}
                          for i, a in enumerate(ordered, 1)],
         "by_scheme": [{"scheme": scheme, **_totals(group)} for scheme, group in docs.by_scheme(ordered).items()],
         "totals": _totals(ordered),

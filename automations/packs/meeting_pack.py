@@ -125,9 +125,7 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         "totals": {"count": len(applications), "amount_asked": docs.amount(_sum(applications))},
         "by_scheme": [{"scheme": scheme, "count": len(group), "amount_asked": docs.amount(_sum(group))}
                       for scheme, group in docs.by_scheme(applications).items()],
-        "members": [{"full_name": m.full_name, "organisation": m.organisation, "function": m.function,
-                     "role": "Suppléant" if m.role == "suppleant" else "Titulaire"}
-                    for m in action.subject["members"]],
+        "members": [docs.member_context(m) for m in action.subject["members"]],
     }
 
 
@@ -140,7 +138,7 @@ def _application(index: int, a: Application, anonymised: bool) -> dict[str, Any]
     return {"index": index, "number": a.number, "applicant": docs.applicant(a, anonymised),
             "commune": a.commune, "scheme": a.scheme, "aid_kind": a.aid_kind,
             "amount_asked": docs.amount(a.amount_asked), "social_worker": a.social_worker,
-            "filed_on": docs.dated(a.filed_on), "notes": notes}
+            "filed_on": docs.dated(a.filed_on), "notes": notes, "own": docs.own_of(a, anonymised)}
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:

@@ -21,7 +21,7 @@ from . import container
 from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
-from .mapping import APPENDED_ROLES, Mapping, RegisterSpec
+from .mapping import APPENDED_ROLES, FieldSpec, Mapping, RegisterSpec
 from .types import LONG_TEXT, ConversionError, LineType, TextType, normalize_label, text_notice
 from .sidecar import is_sidecar
 from .unmatched import Unmatched, unmatched_fields
@@ -91,6 +91,7 @@ class Registers:
     files: list[Path] = field(default_factory=list)
     layouts: dict[str, list[Layout]] = field(default_factory=dict)  # role -> sheets read
     unmatched: list[Unmatched] = field(default_factory=list)  # mapped headers no column of a sheet matched
+    own_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)  # role -> the service's own columns
 
     def of(self, role: str) -> list[Record]:
         return self.records.get(role, [])
@@ -102,6 +103,7 @@ def read_registers(mapping: Mapping, folder: Path) -> Registers:
         records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
                                                  result.unmatched)
         result.records[spec.role] = records
+        result.own_fields[spec.role] = spec.own_fields
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)
     return result

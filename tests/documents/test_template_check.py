@@ -184,3 +184,21 @@ def test_shipped_convocation_matches_invitations_data() -> None:
     assert report.missing == ()
     assert "members[].full_name" not in report.unused and "session.agenda_items" not in report.unused
     assert report.lines()[0] == "Modèle « convocation.docx » : correct."
+
+
+def test_a_hint_says_what_to_do_about_a_missing_name_with_the_closest_one(tmp_path: Path) -> None:
+    path = build(tmp_path / "lettre.docx", ["Quartier : {{ application.own.quartiers }}"])
+    sample = {"application": {"number": "1", "own": {"quartier": "Ducos", "aide_caf": ""}}}
+    report = check_template(path, sample, {"application.own": "colonne propre non déclarée"})
+    assert report.lines()[1:] == ["  - « {{ application.own.quartiers }} » (paragraphe 1) : colonne propre non "
+                                  "déclarée ; vouliez-vous dire « quartier » ?"]
+    # a declared name passes
+    assert check_template(build(tmp_path / "ok.docx", ["{{ application.own.quartier }}"]), sample).missing == ()
+
+
+def test_an_empty_table_of_own_columns_is_not_offered_as_a_field(tmp_path: Path) -> None:
+    path = build(tmp_path / "ok.docx", ["{{ session.date_long }}"])
+    report = check_template(path, {"session": {"date_long": "lundi 7 décembre 2026", "own": {}}})
+    assert report.unused == ()  # not « {{ session.own }} »: nothing is there to print
+    with_one = check_template(path, {"session": {"date_long": "lundi", "own": {"salle_bis": ""}}})
+    assert with_one.unused == ("session.own.salle_bis",)
