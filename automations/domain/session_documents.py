@@ -17,8 +17,6 @@ from ..registers.writeback import CellWrite
 from .committee_names import committee_folder, committee_part
 from .service import Application, Session
 
-DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
-
 
 def natural_key(session: Session) -> str:
     return session_key(session.committee.name, session.date)
