@@ -15,9 +15,10 @@ DECISIONS_SIZE = 8
 DECISIONS = (Column("N°", "{{ a.number }}", 2.5), Column("Demandeur", "{{ a.applicant }}", 2.1),
              Column("Dispositif", "{{ a.scheme }}", 1.8), Column("Aide", "{{ a.aid_kind }}", 1.9),
              Column("Montant demandé", "{{ a.amount_asked }}", 2.8, right=True),
-             Column("Décision", "{{ a.decision }}", 1.6),
+             # wide enough for a service's own word (« Avis défavorable ») not to break inside a word
+             Column("Décision", "{{ a.decision }}", 2.1),
              Column("Montant accordé", "{{ a.amount_granted }}", 2.8, right=True),
-             Column("Motif", "{{ a.reason }}", 2.5))
+             Column("Motif", "{{ a.reason }}", 2.0))
 DECISIONS_TOTAL = ("Total : {{ totals.count }} dossier{% if totals.count > 1 %}s{% endif %}", None, None, None, "{{ totals.amount_asked }}", "",
                    "{{ totals.amount_granted }}", "")
 
