@@ -35,6 +35,7 @@ from .. import french
 from ..documents.render import render_docx
 
 MISSING_FIGURE = "—"
+_UNAVAILABLE = {"xpf": "un montant ", "days": "un délai ", "percent": "un taux "}
 CHART_COLOURS = ("#1f4e79", "#e07b39", "#5b9b54", "#a05195", "#7f7f7f", "#c9a227", "#2f9c95", "#b42318")
 NAMED_TABLE = re.compile(r"""\btables\s*(?:\.\s*(\w+)|\[\s*["'](\w+)["']\s*\])""")
 
@@ -84,7 +85,10 @@ def key_figures(figures: dict[str, Any], unavailable: frozenset[str] = frozenset
     for name, value in figures.items():
         value = plain_value(value)
         if name.removesuffix("_previous") in unavailable:
-            result[name] = annual_text.NOT_AVAILABLE.replace(" ", "\u00a0")
+            # the year's figure stands where a sentence expects an amount or a delay: « accordé un montant
+            # non disponible » reads, « accordé non disponible » would not; last year's is in brackets
+            what = "" if name.endswith("_previous") else _UNAVAILABLE.get(key_figure_kind(name), "un nombre ")
+            result[name] = f"{what}{annual_text.NOT_AVAILABLE}"
             continue
         if value is None and name.removesuffix("_previous") in annual_text.REGISTER_COUNTS:
             result[name] = annual_text.NOT_KEPT
@@ -109,7 +113,7 @@ def counts(figures: dict[str, Any], year: int, unavailable: frozenset[str] = fro
     for name in annual_text.NOUNS:
         value = plain_value(figures.get(name))
         if name in unavailable:
-            result[name] = f"{annual_text.NOUNS[name][1]}{annual_text.NBSP}: {annual_text.NOT_AVAILABLE}"
+            result[name] = f"un nombre de {annual_text.NOUNS[name][1]} {annual_text.NOT_AVAILABLE}"
         elif is_number(value):
             result[name] = annual_text.counted(value, name)
     for name, side in (("mail_in", "arrivé"), ("mail_out", "départ")):

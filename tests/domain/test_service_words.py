@@ -168,7 +168,10 @@ def test_the_report_says_not_available_and_prints_the_service_words(demo: Path, 
     files = make_report(ctx_for(service / "config.toml", moment, reports=tmp_path / "rapports"), 2026)
     lines = [p.text.replace("\u00a0", " ") for p in docx.Document(str(files.document)).paragraphs]
     (received,) = [line for line in lines if line.startswith("Le service a reçu")]
-    assert "non disponible" in received and " 0 " not in received
+    assert received.startswith("Le service a reçu un nombre de demandes d'aide non disponible en 2026 "
+                               "(non disponible en 2025).")
+    (delays,) = [line for line in lines if line.startswith("Entre le dépôt d'une demande")]
+    assert "il s'est écoulé en médiane un délai non disponible (non disponible en 2025)" in delays
     summary = {row[0]: row[1:3] for row in sheet(openpyxl.load_workbook(files.workbook), "Synthèse") if row[0]}
     assert summary["Demandes reçues"] == ("non disponible", "non disponible")
     assert summary["Délai médian du dépôt à la séance (jours)"] == ("non disponible", "non disponible")
