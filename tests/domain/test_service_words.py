@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from automations import french
-from automations.annual_report.report import make_report
+from automations.annual_report.report import make_report, report_command
 from automations.cli import commands
 from automations.cli.demo import set_up
 from automations.digest.content import gather
@@ -99,6 +99,13 @@ def test_plan_asks_staff_to_type_the_service_words(tmp_path: Path, clock) -> Non
             "dans le planning pour préparer son compte rendu.") in ctx.out.getvalue()
 
 
+def test_the_digest_lists_letters_still_to_send_in_reference_order(held: Path, clock) -> None:
+    ctx = context(held, clock)
+    facts = gather(commands.load(ctx).service, [], {}, clock(), ctx.config.digest, 30, {}, {})
+    text = render_text(facts, "Service")
+    assert f"{COMMITTEE}, séance du 10/11/2026 : 3 courriers (MD/3, MD/22, MD/113)" in text
+
+
 @pytest.fixture
 def coming(tmp_path: Path, clock) -> Path:
     config = make_service(tmp_path / "service")
@@ -178,3 +185,13 @@ def test_the_report_says_not_available_and_prints_the_service_words(demo: Path, 
     assert summary["Demandes examinées en séance"][0] == 107
     labels = [row[0] for row in files.report.table("decisions").rows]
     assert labels[:4] == ["Avis favorable", "Favorable en partie", "Avis défavorable", "Sursis à statuer"]
+
+
+def test_the_report_command_says_the_amount_granted_is_not_available(demo: Path, tmp_path: Path) -> None:
+    service = tmp_path / "service"
+    shutil.copytree(demo, service)
+    own_words(service / "correspondance.toml",
+              {'amount_granted = { headers = ["Montant accordé"], type = "amount" }\n': ""})
+    ctx = ctx_for(service / "config.toml", datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA), reports=tmp_path / "r")
+    assert report_command(ctx, 2026) == 0
+    assert "  15 séances tenues, 107 demandes examinées, montant accordé non disponible.\n" in ctx.out.getvalue()
