@@ -22,6 +22,7 @@ from automations.engine.journal import Journal
 
 from ..annual_report.test_annual_report import ctx_for, sheet
 from ..conftest import NOUMEA
+from ..follow_up_factory import application, make_follow_up_service
 from ..minutes.test_minutes import ATTENDANCE, DRAFT, text_of
 from ..packs.test_meeting_pack import attachment, packs, table_rows
 from ..service_factory import COMMITTEE, context, make_service, planning_rows, write_applications
@@ -195,3 +196,12 @@ def test_the_report_command_says_the_amount_granted_is_not_available(demo: Path,
     ctx = ctx_for(service / "config.toml", datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA), reports=tmp_path / "r")
     assert report_command(ctx, 2026) == 0
     assert "  15 séances tenues, 107 demandes examinées, montant accordé non disponible.\n" in ctx.out.getvalue()
+
+
+def test_a_supplier_notice_lists_its_aids_in_reference_order(tmp_path: Path, clock) -> None:
+    rows = [application(number, "WAHEO", "Gaëlle", "Impayés de loyer", 10000, "Accord", 10000, supplier="SIC")
+            for number in ("MD/113", "MD/22", "MD/3")]
+    config = make_follow_up_service(tmp_path / "service", rows)
+    commands.run(context(config, clock), "followups")
+    [notice] = [p for p in (config.parent / "documents").rglob("Avis SIC *.docx")]
+    assert [r[1] for r in table_rows(docx.Document(str(notice)), "N°")[1:-1]] == ["MD/3", "MD/22", "MD/113"]
