@@ -138,6 +138,13 @@ def test_the_pack_prints_the_service_words_in_reference_order(coming: Path, cloc
     assert [r[0] for r in table_rows(document, "N°")[1:3]] == ["MD/22", "MD/113"]
 
 
+def test_the_convocation_names_the_members_role_in_the_service_words(coming: Path, clock) -> None:
+    commands.run(context(coming, clock))
+    [convocation] = (coming.parent / "documents").rglob("Convocation *.docx")
+    roles = {r[0]: r[3] for r in table_rows(docx.Document(str(convocation)), "Nom")[1:]}
+    assert roles["OUNOU Ko"] == "Membre suppléant" and roles["LALIE Wassissi"] == "Titulaire"
+
+
 def test_the_pack_says_what_the_register_leaves_empty(coming: Path, clock) -> None:
     document = pack_of(coming, clock)
     details = {d["Demandeur"]: d for d in (
