@@ -89,6 +89,18 @@ def test_minutes_print_the_service_words_in_reference_order(held: Path, clock) -
         ("MD/3", "Sursis à statuer"), ("MD/22", "Avis défavorable"), ("MD/113", "Avis favorable")]
 
 
+def test_plan_asks_staff_to_type_the_service_words(tmp_path: Path, clock) -> None:
+    rows = planning_rows()
+    rows[0][1], rows[0][6] = date(2026, 11, 20), "Programmée"  # past, and not yet marked as held
+    config = make_service(tmp_path / "service", rows)
+    own_words(config.parent / "correspondance.toml")
+    clock.moment = datetime(2026, 11, 27, 7, 30, tzinfo=NOUMEA)
+    ctx = context(config, clock)
+    commands.plan(ctx)
+    assert (f"{COMMITTEE}, séance du 20/11/2026 : séance passée toujours « Programmée » ; indiquez « Réalisée » "
+            "dans le planning pour préparer son compte rendu.") in ctx.out.getvalue()
+
+
 def test_the_digest_lists_letters_still_to_send_in_reference_order(held: Path, clock) -> None:
     ctx = context(held, clock)
     facts = gather(commands.load(ctx).service, [], {}, clock(), ctx.config.digest, 30, {}, {})
