@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date, time
 
 from babel.dates import format_date
@@ -63,3 +65,18 @@ def of_name(name: str) -> str:
 def plural(count: int, one: str, many: str) -> str:
     """``0 envoi``, ``1 séance annulée``, ``3 séances annulées``: French puts 0 and 1 in the singular."""
     return f"{count} {one if abs(count) < 2 else many}"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def reference_order(reference: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key of a dossier reference as a reader counts: MD/22 before MD/113, « 2026-9 » before « 2026-10 »."""
+    # each part tagged so that a number and a text never meet in one comparison
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in _DIGITS.split(reference) if part)
+
+
+def by_reference(references: Iterable[str]) -> list[str]:
+    """The references in a reader's order (see :func:`reference_order`)."""
+    return sorted(references, key=reference_order)

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .model import AnnualData, ExcludedRow
+from ..domain.words import Words
 from ..registers.findings import Finding, Severity
 from ..registers.reader import Registers
 from ..registers.types import normalize_label
@@ -86,4 +87,6 @@ def gather(registers: Registers, config: Config) -> AnnualData:
     return AnnualData(
         applications=applications, sessions=sessions,
         mail_in=mail["mail_in"], mail_out=mail["mail_out"], excluded=excluded_rows(registers.findings),
-        place_columns=places)
+        place_columns=places, kept=frozenset(name for layout in registers.layouts.get("applications", [])
+                                             for name in layout.headers),
+        words=Words(registers.labels))

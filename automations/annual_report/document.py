@@ -35,6 +35,7 @@ from .. import french
 from ..documents.render import render_docx
 
 MISSING_FIGURE = "—"
+_UNAVAILABLE = {"xpf": "un montant ", "days": "un délai ", "percent": "un taux "}
 CHART_COLOURS = ("#1f4e79", "#e07b39", "#5b9b54", "#a05195", "#7f7f7f", "#c9a227", "#2f9c95", "#b42318")
 NAMED_TABLE = re.compile(r"""\btables\s*(?:\.\s*(\w+)|\[\s*["'](\w+)["']\s*\])""")
 
@@ -62,7 +63,8 @@ def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, An
     others = [{"table": tables[t.key], "chart": charts[t.key]} for t in report.tables
               if t.key not in named and t.key in tables]
     return {"year": report.year, "service": report.service, "generated_on": french.date_long(report.generated_on),
-            "k": key_figures(report.key_figures), "nb": counts(report.key_figures, report.year),
+            "k": key_figures(report.key_figures, report.unavailable),
+            "nb": counts(report.key_figures, report.year, report.unavailable),
             "tables": tables, "charts": charts,
             "has": defaultdict(bool, ((key, True) for key in tables)), "others": others,
             "no_data": not report.has_data}
@@ -76,12 +78,18 @@ def _named_tables(document: DocxTemplate) -> set[str]:
 
 # -- French texts --------------------------------------------------------------------------------------------------
 
-def key_figures(figures: dict[str, Any]) -> defaultdict[str, str]:
+def key_figures(figures: dict[str, Any], unavailable: frozenset[str] = frozenset()) -> defaultdict[str, str]:
     """Each key figure as the narrative writes it: ``1 234``, ``1 234 000 F CFP``, ``42 %``, ``12 jours``; its
     spaces are non-breaking, so that a line never ends inside a figure."""
     result: defaultdict[str, str] = defaultdict(lambda: MISSING_FIGURE)
     for name, value in figures.items():
         value = plain_value(value)
+        if name.removesuffix("_previous") in unavailable:
+            # the year's figure stands where a sentence expects an amount or a delay: « accordé un montant
+            # non disponible » reads, « accordé non disponible » would not; last year's is in brackets
+            what = "" if name.endswith("_previous") else _UNAVAILABLE.get(key_figure_kind(name), "un nombre ")
+            result[name] = f"{what}{annual_text.NOT_AVAILABLE}"
+            continue
         if value is None and name.removesuffix("_previous") in annual_text.REGISTER_COUNTS:
             result[name] = annual_text.NOT_KEPT
             continue
@@ -98,13 +106,15 @@ def key_figures(figures: dict[str, Any]) -> defaultdict[str, str]:
     return result
 
 
-def counts(figures: dict[str, Any], year: int) -> defaultdict[str, str]:
+def counts(figures: dict[str, Any], year: int, unavailable: frozenset[str] = frozenset()) -> defaultdict[str, str]:
     """Each count with its noun agreed, as a sentence says it: ``24 séances tenues``, ``1 accord``; the mail
     registers with last year's count, or plainly « registre non tenu »."""
     result: defaultdict[str, str] = defaultdict(lambda: MISSING_FIGURE)
     for name in annual_text.NOUNS:
         value = plain_value(figures.get(name))
-        if is_number(value):
+        if name in unavailable:
+            result[name] = f"un nombre de {annual_text.NOUNS[name][1]} {annual_text.NOT_AVAILABLE}"
+        elif is_number(value):
             result[name] = annual_text.counted(value, name)
     for name, side in (("mail_in", "arrivé"), ("mail_out", "départ")):
         value, previous = plain_value(figures.get(name)), plain_value(figures.get(f"{name}_previous"))

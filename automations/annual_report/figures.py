@@ -26,11 +26,15 @@ from typing import Any
 import pandas as pd
 
 from .model import AnnualData, AnnualReport, Chart, Column, Table
+from ..domain.words import Words
 from ..registers.types import normalize_label
 
 MONTHS = ("Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre", "Octobre",
           "Novembre", "Décembre")
-OUTCOMES = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
+# the applications' column each key figure is computed from, when the service may not keep it
+NEEDS = {"applications_received": "filed_on", "amount_asked": "amount_asked", "amount_granted": "amount_granted",
+         "vouchers_count": "voucher_number", "vouchers_amount": "voucher_number",
+         "median_days_to_session": "filed_on", "median_days_to_notification": "notified_on"}
 GRANTED = ("accord", "accord_partiel")
 PLACES = {"commune": ("Commune", "commune"), "tribe": ("Tribu", "tribu"), "district": ("District", "district")}
 UNFILLED = "Non renseigné"
@@ -82,7 +86,7 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date) 
         _demand_summary(figures, previous, year),
         _demand_table(apps, year, "scheme", "demandes_dispositif", "Demandes par dispositif", "Dispositif"),
         _demand_table(apps, year, "aid_kind", "demandes_aide", "Demandes par type d'aide", "Type d'aide"),
-        _decision_table(figures, previous, year),
+        _decision_table(figures, previous, year, data.words),
         _amount_table(apps, year),
         # the first place column fills the report's « territoire » slot, whichever it is
         *(_place_table(apps, year, place, "territoire" if i == 0 else f"territoire_{place}")
@@ -96,7 +100,8 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date) 
     dated = [apps["filed_year"], apps["year"], sessions["year"],
              *(dates.dt.year for dates in mail.values() if dates is not None)]
     has_data = any(bool((years == year).any()) for years in dated)
-    return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded), has_data)
+    unavailable = frozenset(name for name, column in NEEDS.items() if data.kept is not None and column not in data.kept)
+    return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded), has_data, unavailable)
 
 
 # --- the registers, cleaned once ---------------------------------------------------------------
@@ -331,9 +336,9 @@ def _demand_table(apps: pd.DataFrame, year: int, by: str, key: str, title: str, 
                   f"décidées (décision saisie). {_UNDATED}")
 
 
-def _decision_table(figures: dict[str, Any], previous: dict[str, Any], year: int) -> Table:
+def _decision_table(figures: dict[str, Any], previous: dict[str, Any], year: int, words: Words) -> Table:
     names = ("accords", "partial_accords", "refusals", "adjourned", "applications_decided")
-    frame = pd.DataFrame({"label": [*OUTCOMES.values(), "Total"],
+    frame = pd.DataFrame({"label": [*words.decisions().values(), "Total"],
                           "now": [float(figures[n]) for n in names], "before": [float(previous[n]) for n in names]})
     # « accords » counts the partial ones too; the table shows them apart
     frame.loc[0, ["now", "before"]] -= frame.loc[1, ["now", "before"]]

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..domain.words import Words
+
 # How a column's values are shown: the writers map each kind to an Excel number format and a French text.
 KINDS = ("text", "int", "xpf", "percent", "days", "change")
 
@@ -78,6 +80,9 @@ class AnnualData:
     excluded: list[ExcludedRow] = field(default_factory=list)
     # which place column the registers fill: "commune", else "tribe" / "district" (a CCAS of the Islands)
     place_columns: tuple[str, ...] = ("commune",)
+    # the applications' columns the registers keep (None: all): a figure from a column not kept is not available
+    kept: frozenset[str] | None = None
+    words: Words = field(default_factory=Words)  # the service's words for its decisions
 
 
 @dataclass
@@ -90,6 +95,8 @@ class AnnualReport:
     excluded: list[ExcludedRow] = field(default_factory=list)
     # False when no register row is dated in the year: the files say so instead of showing empty tables and zeros
     has_data: bool = True
+    # key figures whose column the service does not keep: said « non disponible », never shown as 0
+    unavailable: frozenset[str] = frozenset()
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

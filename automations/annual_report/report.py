@@ -79,8 +79,9 @@ def report_command(ctx: Context, year: int) -> int:
         def count(name: str) -> str:
             return annual_text.counted(int(k.get(name) or 0), name, space=" ")
 
-        ctx.say(f"  {count('sessions_held')}, {count('applications_examined')}, "
-                f"{annual_text.amount(int(k.get('amount_granted') or 0), space=' ')} accordés.")
+        granted = (f"montant accordé {annual_text.NOT_AVAILABLE}" if "amount_granted" in files.report.unavailable
+                   else f"{annual_text.amount(int(k.get('amount_granted') or 0), space=' ')} accordés")
+        ctx.say(f"  {count('sessions_held')}, {count('applications_examined')}, {granted}.")
     if files.report.excluded:
         ctx.say(f"  {annual_text.counted(len(files.report.excluded), 'excluded', space=' ')} des chiffres : voir la "
                 "feuille « Lignes écartées » du classeur.")

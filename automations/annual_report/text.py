@@ -11,6 +11,7 @@ from __future__ import annotations
 NBSP = "\u00a0"
 NOT_KEPT = "registre non tenu"  # a register the service does not keep: said, never shown as 0 or a dash
 REGISTER_COUNTS = ("mail_in", "mail_out")  # key figures that are None when the mapping has no such register
+NOT_AVAILABLE = "non disponible"  # a figure from a column the service does not keep: said, never shown as 0
 
 # noun phrase (singular, plural) of each key figure, as a count of it reads
 NOUNS: dict[str, tuple[str, str]] = {

@@ -125,9 +125,12 @@ def _summary(sheet: Worksheet, report: AnnualReport) -> None:
             if value is None and name in annual_text.REGISTER_COUNTS:
                 sheet.cell(row, column, annual_text.NOT_KEPT).font = NOTE_FONT  # not a 0 that pretends
                 continue
+            if name in report.unavailable:
+                sheet.cell(row, column, annual_text.NOT_AVAILABLE).font = NOTE_FONT
+                continue
             cell = sheet.cell(row, column, value)
             cell.number_format = NUMBER_FORMATS[kind]
-        change = _change(current, previous, kind)
+        change = None if name in report.unavailable else _change(current, previous, kind)
         if change is not None:
             sheet.cell(row, 4, change).number_format = CHANGE_FORMATS[kind]
     note_row = header + len(names) + 2

@@ -27,6 +27,7 @@ from . import rooms
 from .rooms import RoomAnswerReader, RoomFinder
 from ..registers.writeback import CellWrite
 from ..domain.service import Member, Service, Session
+from ..domain.words import Words
 from ..transports.base import Address, Attachment, Delivered, Meeting
 
 NAME = "invitations"
@@ -243,7 +244,7 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
     return Action(key=key, automation=NAME, kind=kind, revision=revision, fingerprint=fingerprint(facts),
                   summary=summary, payload=payload,
                   subject={"session": session, "required": required, "optional": optional, "room": room,
-                           "previous": previous,
+                           "previous": previous, "words": service.words,
                            "changes": changes(previous, payload, known) if previous and kind == "update" else []})
 
 
@@ -264,13 +265,14 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
     session: Session = action.subject["session"]
     room = action.subject["room"]
     members = action.subject["required"] + action.subject["optional"]
+    words: Words = action.subject.get("words") or Words()
     return {
         "service": docs.service_context(ctx), "committee": docs.committee_context(session),
         "session": docs.session_context(ctx, session, action.payload["room"], room.site if room else ""),
         "letter_date": french.date_medium(ctx.now().date()),
         "is_update": action.kind == "update",
         "update_note": _letter_note(action),
-        "members": [docs.member_context(m) for m in members],
+        "members": [docs.member_context(m, words) for m in members],
     }
 
 

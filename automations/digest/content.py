@@ -18,14 +18,14 @@ from ..convocations import invitations
 from ..packs import meeting_pack
 from ..engine.actions import PRINTED
 from ..follow_ups.budget import SchemeBudget
-from ..domain.decisions import GRANTED, OUTCOME_LABELS, DecisionGroup, decision_groups
+from ..domain.decisions import GRANTED, DecisionGroup, decision_groups
+from ..domain.words import DECISION, Words
 from .. import french
 from ..engine.journal import Entry, Event
 from ..registers.findings import Severity
 from ..domain.service import Service, Session
 from ..settings.model import DigestSettings
 
-STATUS_LABELS = {"prevue": "Prévue", "tenue": "Tenue", "annulee": "Annulée", "reportee": "Reportée"}
 SHOWN_PROBLEMS = 20
 SHOWN_SUMMARIES = 12
 SENT_DAYS = 7
@@ -160,7 +160,7 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
         unsent=_unsent(held, entries.get(follow_ups.NAME, {}), today, follow_up_days),
         year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
         problems=_problems(service), backlog=tuple(backlog),
-        to_print=_to_print(held, entries.get(follow_ups.NAME, {}), since, today, follow_up_days))
+        to_print=_to_print(held, entries.get(follow_ups.NAME, {}), since, today, follow_up_days, service.words))
 
 
 def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,
@@ -180,7 +180,7 @@ def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today:
             steps = (_room(session, invitation), _invitation(session, invitation, today),
                      _pack(session, packs.get(meeting_pack.key_of(session)), count, today))
         result.append(ComingSession(session.date, session.time, session.committee.name,
-                                    STATUS_LABELS.get(session.status, session.status), count, *steps))
+                                    service.words.status(session.status), count, *steps))
     return tuple(result)
 
 
@@ -281,7 +281,7 @@ def _sent(events: Sequence[Event], since: datetime, now: datetime,
 
 
 def _to_print(groups: list[DecisionGroup], entries: Mapping[str, Entry], since: datetime, today: date,
-              window: int) -> tuple[ToPrint, ...]:
+              window: int, words: Words) -> tuple[ToPrint, ...]:
     """Documents prepared for the post and not known to have left.
 
     A decision letter waits until staff fill « Notifié le » on or after the day
@@ -305,7 +305,7 @@ def _to_print(groups: list[DecisionGroup], entries: Mapping[str, Entry], since: 
             if posted or (today - group.date).days > window:
                 continue
             what = (f"{'Courrier rectificatif' if entry.revision else 'Courrier de décision'} "
-                    f"({OUTCOME_LABELS.get(payload.get('decision') or '', '?')}) – dossier {number}")
+                    f"({words.label(DECISION, payload.get('decision'), '?')}) – dossier {number}")
             short = f"{'rectificatif' if entry.revision else 'courrier'} {number}"
         elif datetime.fromisoformat(entry.updated_at) < since:
             continue
@@ -326,9 +326,9 @@ def _unsent(groups: list[DecisionGroup], letters: Mapping[str, Entry], today: da
         late = [a for a in group.decided if not _delivered(letters.get(decision_letters.key_of(a, group.date)))
                 and not group.notified_since(a)]
         if late:
-            result.append(UnsentLetters(group.label, group.date, tuple(sorted(a.number for a in late)),
-                                        tuple(sorted(a.number for a in late if a.decision in GRANTED
-                                                     and not a.amount_granted))))
+            result.append(UnsentLetters(group.label, group.date, tuple(french.by_reference(a.number for a in late)),
+                                        tuple(french.by_reference(a.number for a in late if a.decision in GRANTED
+                                                                 and not a.amount_granted))))
     return tuple(result)
 
 

@@ -15,6 +15,8 @@ from ..transports.base import ACCEPTED, DECLINED, NONE, TENTATIVE
 from .service import Committee, Member, Service
 
 LABELS = {ACCEPTED: "accepte", DECLINED: "décline", TENTATIVE: "provisoire", NONE: "sans réponse"}
+# the role as the journal's attendance rows keep it (the tool's word) -> the canonical value
+ROLES = {"Titulaire": "titulaire", "Suppléant": "suppleant"}
 QUORUM_WARNING_DAYS = 2  # the manager still has time to call members
 
 

@@ -8,7 +8,7 @@ services the register's « Date commission » is all that links the two.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -17,8 +17,10 @@ from ..engine.context import Context
 from .. import french
 from ..registers.types import normalize_label
 from .service import Application, Committee, Service, Session
+from .words import Words
 
 GRANTED = ("accord", "accord_partiel")
+# the tool's words, in file names only: a letter's file keeps its name whatever the mapping says
 OUTCOME_LABELS = {"accord": "accord", "accord_partiel": "accord partiel", "refus": "refus", "ajourne": "ajournement"}
 
 
@@ -28,6 +30,7 @@ class DecisionGroup:
     committee: Committee | None
     session: Session | None  # the planning's session, when the planning has it
     applications: tuple[Application, ...]  # every application examined that day, decided or not
+    words: Words = field(default_factory=Words, compare=False)  # the service's words for its decisions
 
     @property
     def name(self) -> str:
@@ -82,7 +85,7 @@ def decision_groups(service: Service, today: date) -> list[DecisionGroup]:
         committee = session.committee if session else _committee_of(service, application)
         key = (normalize_label(committee.name) if committee else normalize_label(application.scheme), day)
         found.setdefault(key, (committee, session, []))[2].append(application)
-    groups = [DecisionGroup(day, committee, session, tuple(apps))
+    groups = [DecisionGroup(day, committee, session, tuple(apps), service.words)
               for (_, day), (committee, session, apps) in found.items()]
     return sorted(groups, key=lambda g: (g.date, g.name))
 

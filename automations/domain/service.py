@@ -9,13 +9,14 @@ e-mail) as findings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .committee_names import Folders, clash_finding
 from .look_alikes import without_look_alikes
 from .mail_register import OutgoingRegister, outgoing_register
 from .own_fields import own_values
+from .words import Words
 from ..registers.findings import Finding, Severity
 from ..registers.mapping import FieldSpec
 from ..registers.reader import Record, Registers
@@ -136,6 +137,7 @@ class Service:
     findings: list[Finding] = field(default_factory=list)
     # committees left out because their documents would replace another's (normalized names)
     refused: set[str] = field(default_factory=set)
+    words: Words = field(default_factory=Words)  # the service's own words for decisions, statuses, roles
 
     def committee(self, name: str) -> Committee | None:
         return self.committees.get(normalize_label(name))
@@ -159,7 +161,8 @@ class Service:
 
 
 def build_service(registers: Registers, config: Config, today: date) -> Service:
-    service = Service(findings=list(registers.findings), outgoing=outgoing_register(registers, today))
+    service = Service(findings=list(registers.findings), outgoing=outgoing_register(registers, today),
+                      words=Words(registers.labels))
     defaults = config.invitations
     for c in config.committees:
         service.committees[normalize_label(c.name)] = Committee(

@@ -16,8 +16,7 @@ from ..registers.reader import Record
 from ..registers.writeback import CellWrite
 from .committee_names import committee_folder, committee_part
 from .service import Application, Member, Session
-
-DECISIONS = {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"}
+from .words import Words
 
 
 def natural_key(session: Session) -> str:
@@ -90,10 +89,10 @@ def committee_context(session: Session) -> dict[str, Any]:
             "of_name": french.of_name(session.committee.name), "own": session.committee.own}
 
 
-def member_context(member: Member) -> dict[str, Any]:
-    """A member as the convocation and the pack list them."""
+def member_context(member: Member, words: Words) -> dict[str, Any]:
+    """A member as the convocation and the pack list them, the role in the service's own word."""
     return {"full_name": member.full_name, "organisation": member.organisation, "function": member.function,
-            "role": "Suppléant" if member.role == "suppleant" else "Titulaire", "own": member.own}
+            "role": words.role(member.role), "own": member.own}
 
 
 def own_of(application: Application, anonymised: bool) -> dict[str, str]:

@@ -23,6 +23,7 @@ from ..domain import session_documents as docs
 from ..engine.actions import Action, Plan, fingerprint, slug
 from ..engine.context import Context
 from ..domain.decisions import GRANTED, OUTCOME_LABELS, DecisionGroup
+from ..domain.words import DECISION, Words
 from .. import french
 from ..file_names import PART, file_name, inside
 from ..engine.journal import Entry
@@ -44,11 +45,11 @@ def facts(application: Application, group: DecisionGroup) -> dict[str, Any]:
             "reason": application.reason, "aid_kind": application.aid_kind, "supplier": application.supplier}
 
 
-def change_note(before: dict[str, Any], after: dict[str, Any]) -> str:
+def change_note(before: dict[str, Any], after: dict[str, Any], words: Words) -> str:
     parts = []
     if before.get("decision") != after.get("decision"):
-        parts.append(f"décision {OUTCOME_LABELS.get(before.get('decision') or '', 'vide')} → "
-                     f"{OUTCOME_LABELS.get(after.get('decision') or '', 'vide')}")
+        parts.append(f"décision {words.label(DECISION, before.get('decision'), 'vide')} → "
+                     f"{words.label(DECISION, after.get('decision'), 'vide')}")
     if before.get("amount_granted") != after.get("amount_granted"):
         parts.append(f"montant accordé {docs.amount(before.get('amount_granted')) or 'vide'} → "
                      f"{docs.amount(after.get('amount_granted')) or 'vide'}")
@@ -73,8 +74,8 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
         stated = facts(application, group)
         if application.decision in GRANTED and not application.amount_granted:
             if in_window or sent is not None:
-                result.notices.append(f"{group.label} : dossier {application.number} en "
-                                      f"{OUTCOME_LABELS[application.decision]} sans « Montant accordé » ; "
+                result.notices.append(f"{group.label} : dossier {application.number} "
+                                      f"(« {group.words.decision(application.decision)} ») sans « Montant accordé » ; "
                                       "son courrier attend que le montant soit saisi.")
             continue
         if sent is None:
@@ -95,14 +96,14 @@ def _action(application: Application, group: DecisionGroup, key: str, stated: di
             settings: FollowUpSettings, voucher_keys: dict[str, str]) -> Action:
     mailed = bool(application.email) and (sent is None or settings.mail_corrections)
     kind = ("update" if sent else "create") if mailed else "file"
-    outcome = OUTCOME_LABELS[application.decision or ""]
+    outcome = group.words.decision(application.decision)
     how = "par e-mail" if mailed else "à imprimer"
     subject: dict[str, Any] = {"application": application, "group": group,
                                "voucher_key": voucher_keys.get(application.number)}
     if sent is None:
         summary = f"Courrier de décision ({outcome}) – dossier {application.number}, {how}"
     else:
-        subject["change"] = change_note(sent.payload, stated)
+        subject["change"] = change_note(sent.payload, stated, group.words)
         subject["previous"] = (sent.updated_at[:10], f"{key}#{sent.revision}")
         summary = f"Courrier rectificatif – dossier {application.number} ({subject['change']}), {how}"
     return Action(key=key, automation="followups", kind=kind, revision=sent.revision + 1 if sent else 0,
@@ -159,7 +160,7 @@ def build(ctx: Context, action: Action) -> Mail | Delivered:
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:
     a: Application = action.subject["application"]
-    outcome = OUTCOME_LABELS[a.decision or ""]
+    outcome = action.subject["group"].words.decision(a.decision)
     what = "Rectificatif de notification" if action.revision else "Notification de décision"
     cells: list[tuple[Path, CellWrite | RowAppend]] = []
     if a.record is not None:

@@ -68,7 +68,7 @@ def plan(group: DecisionGroup, entries: dict[str, Entry], settings: FollowUpSett
         total = sum(r[1] for r in rows)
         how = "par e-mail" if mailed else "à imprimer et poster"
         subject: dict[str, Any] = {"group": group, "supplier": supplier, "name": name,
-                                   "applications": sorted(applications, key=lambda a: a.number)}
+                                   "applications": sorted(applications, key=lambda a: french.reference_order(a.number))}
         summary = (f"Avis au fournisseur {name} – {group.label} "
                    f"({plural(len(rows), 'aide', 'aides')}, {french.amount_xpf(total)}), {how}")
         if sent is not None:

@@ -7,17 +7,18 @@ from typing import Any
 from ..domain import attendance as answers
 from ..domain import session_documents as docs
 from ..domain.service import Application, Session
-from ..french import plural
+from ..domain.words import Words
+from ..french import plural, reference_order
 
 _PRESENT, _EXCUSED = answers.LABELS[answers.ACCEPTED], answers.LABELS[answers.DECLINED]
 
 
-def attendance_context(rows: list[dict[str, str]] | None, session: Session) -> dict[str, Any]:
+def attendance_context(rows: list[dict[str, str]] | None, session: Session, words: Words) -> dict[str, Any]:
     """From the members' answers kept in the journal; a count typed in the planning stands for the quorum."""
     rows = rows or []
-    present = [_person(r) for r in rows if r["reponse"] == _PRESENT]
-    excused = [_person(r) for r in rows if r["reponse"] == _EXCUSED]
-    silent = [_person(r) for r in rows if r["reponse"] not in (_PRESENT, _EXCUSED)]
+    present = [_person(r, words) for r in rows if r["reponse"] == _PRESENT]
+    excused = [_person(r, words) for r in rows if r["reponse"] == _EXCUSED]
+    silent = [_person(r, words) for r in rows if r["reponse"] not in (_PRESENT, _EXCUSED)]
     # a substitute counts only when sitting for a titular member
     seated = sum(1 for r in rows if r["reponse"] == _PRESENT and (r["qualite"] == "Titulaire" or r["remplace"]))
     typed = session.record.get("attendance")
@@ -34,17 +35,19 @@ def attendance_context(rows: list[dict[str, str]] | None, session: Session) -> d
             "quorum": {"text": text}}
 
 
-def _person(row: dict[str, str]) -> dict[str, str]:
-    return {"full_name": row["nom"], "organisation": row["organisme"], "role": row["qualite"],
+def _person(row: dict[str, str], words: Words) -> dict[str, str]:
+    # the journal keeps the tool's word for the member's role: the minutes print the service's
+    role = words.role(answers.ROLES[row["qualite"]]) if row["qualite"] in answers.ROLES else row["qualite"]
+    return {"full_name": row["nom"], "organisation": row["organisme"], "role": role,
             "replaces": row.get("remplace", "")}
 
 
-def decisions_context(applications: list[Application], anonymised: bool) -> dict[str, Any]:
-    ordered = sorted(applications, key=lambda a: a.number)
+def decisions_context(applications: list[Application], anonymised: bool, words: Words) -> dict[str, Any]:
+    ordered = sorted(applications, key=lambda a: reference_order(a.number))
     return {
         "applications": [{"index": i, "number": a.number, "applicant": docs.applicant(a, anonymised),
                           "scheme": a.scheme, "aid_kind": a.aid_kind, "amount_asked": docs.amount(a.amount_asked),
-                          "decision": docs.DECISIONS.get(a.decision or "", "Non statué"),
+                          "decision": words.decision(a.decision),
                           "amount_granted": docs.amount(granted(a)),
                           "reason": docs.scrub(a.reason, a) if anonymised else a.reason,
                           "own": docs.own_of(a, anonymised)}

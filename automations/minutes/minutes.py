@@ -33,6 +33,7 @@ from ..engine.journal import Entry, Journal
 from .content import attendance_context, decisions_context
 from ..registers.writeback import CellWrite
 from ..domain.service import Application, Service, Session
+from ..domain.words import Words
 from ..transports.base import Address, Delivered, Mail
 
 NAME = "minutes"
@@ -63,7 +64,9 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days
         if draft is None and age > within_days:
             continue  # a first run must not draft a whole year of past sessions
         if session.status == "prevue" and age > 0:
-            result.notices.append(f"{docs.label(session)} : séance passée toujours « Prévue » ; indiquez « Tenue » "
+            words = service.words  # what staff read and type is the service's own spelling
+            result.notices.append(f"{docs.label(session)} : séance passée toujours « {words.status('prevue')} » ; "
+                                  f"indiquez « {words.status('tenue')} » "
                                   "dans le planning pour préparer son compte rendu.")
             continue
         if session.status != "tenue":
@@ -71,7 +74,8 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days
         # what the minutes show, the same for the draft and the circulated version
         applications = service.applications_of(session)
         rows = read_attendance(f"invitation/{docs.natural_key(session)}")
-        content: dict[str, Any] = {"session": session, "applications": applications, "attendance": rows}
+        content: dict[str, Any] = {"session": session, "applications": applications, "attendance": rows,
+                                   "words": service.words}
         facts = _facts(session, applications, rows)
         drafted = draft is not None and draft.delivered
         behind = drafted and draft.fingerprint != fingerprint(facts)
@@ -168,12 +172,13 @@ def template_context(ctx: Context, action: Action, draft: bool = True) -> dict[s
     session: Session = action.subject["session"]
     anonymised = bool(session.committee.anonymise)
     room_name = docs.room_of(session)
+    words: Words = action.subject.get("words") or Words()
     return {
         "service": docs.service_context(ctx), "committee": docs.committee_context(session),
         "session": docs.session_context(ctx, session, room_name), "letter_date": french.date_medium(ctx.now().date()),
         "anonymised": anonymised, "draft": draft,
-        **attendance_context(action.subject.get("attendance"), session),
-        **decisions_context(action.subject.get("applications", []), anonymised),
+        **attendance_context(action.subject.get("attendance"), session, words),
+        **decisions_context(action.subject.get("applications", []), anonymised, words),
     }
 
 

@@ -21,6 +21,7 @@ from ..engine.attach import attachments_for
 from ..engine.journal import Entry
 from ..registers.writeback import CellWrite
 from ..domain.service import Application, Service, Session
+from ..domain.words import Words
 from ..transports.base import Address, Mail
 from ..french import plural
 
@@ -69,7 +70,9 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
     if entry is not None and stamp == entry.fingerprint:
         return None
     before = entry.payload.get("numbers", []) if entry is not None else []
-    added, removed = [n for n in numbers if n not in before], [n for n in before if n not in numbers]
+    # the fingerprint keeps the text order the journal already holds; what is printed goes in a reader's order
+    added = french.by_reference(n for n in numbers if n not in before)
+    removed = french.by_reference(n for n in before if n not in numbers)
     # the committee's choice changed since the last pack: said, as "contenu modifié" would tell nothing
     anonymity = (facts["anonymised"] if entry is not None and "anonymised" in entry.payload
                  and entry.payload["anonymised"] != facts["anonymised"] else None)
@@ -81,7 +84,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, resul
                   payload={**facts, "natural": docs.natural_key(session), "added": added, "removed": removed,
                            "anonymity": anonymity},
                   subject={"session": session, "applications": applications, "members": members,
-                           "room": service.room(docs.room_of(session))})
+                           "room": service.room(docs.room_of(session)), "words": service.words})
 
 
 def change_note(added: list[str], removed: list[str], anonymity: bool | None = None) -> str:
@@ -110,22 +113,23 @@ def document_path(ctx: Context, action: Action) -> Path:
 def template_context(ctx: Context, action: Action) -> dict[str, Any]:
     session: Session = action.subject["session"]
     anonymised = bool(action.payload["anonymised"])
-    applications: list[Application] = sorted(action.subject["applications"], key=lambda a: a.number)
+    applications: list[Application] = sorted(action.subject["applications"], key=lambda a: french.reference_order(a.number))
     room_name = docs.room_of(session)
     room = action.subject.get("room")
     update = action.kind == "update"
+    words: Words = action.subject.get("words") or Words()
     return {
         "service": docs.service_context(ctx), "committee": docs.committee_context(session),
         "session": docs.session_context(ctx, session, room_name, room.site if room else ""),
         "letter_date": french.date_medium(ctx.now().date()), "is_update": update,
         "update_note": (f"Mise à jour du {french.date_short(ctx.now().date())} : "
                         f"{_change_note(action)}.") if update else "",
-        "anonymised": anonymised,
+        "anonymised": anonymised, "opinions": words.decisions(),
         "applications": [_application(i, a, anonymised) for i, a in enumerate(applications, 1)],
         "totals": {"count": len(applications), "amount_asked": docs.amount(_sum(applications))},
         "by_scheme": [{"scheme": scheme, "count": len(group), "amount_asked": docs.amount(_sum(group))}
                       for scheme, group in docs.by_scheme(applications).items()],
-        "members": [docs.member_context(m) for m in action.subject["members"]],
+        "members": [docs.member_context(m, words) for m in action.subject["members"]],
     }
 
 

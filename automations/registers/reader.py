@@ -22,7 +22,7 @@ from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, FieldSpec, Mapping, RegisterSpec
-from .types import LONG_TEXT, ConversionError, LineType, TextType, normalize_label, text_notice
+from .types import LONG_TEXT, ChoiceType, ConversionError, LineType, TextType, normalize_label, text_notice
 from .sidecar import is_sidecar
 from .unmatched import Unmatched, unmatched_fields
 from .workbook_guard import LEGACY
@@ -92,13 +92,15 @@ class Registers:
     layouts: dict[str, list[Layout]] = field(default_factory=dict)  # role -> sheets read
     unmatched: list[Unmatched] = field(default_factory=list)  # mapped headers no column of a sheet matched
     own_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)  # role -> the service's own columns
+    # (role, field) -> canonical choice -> the service's own word for it (the first spelling the mapping lists)
+    labels: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def of(self, role: str) -> list[Record]:
         return self.records.get(role, [])
 
 
 def read_registers(mapping: Mapping, folder: Path) -> Registers:
-    result = Registers()
+    result = Registers(labels=choice_labels(mapping))
     for spec in mapping.registers.values():
         records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
                                                  result.unmatched)
@@ -107,6 +109,18 @@ def read_registers(mapping: Mapping, folder: Path) -> Registers:
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)
     return result
+
+
+def choice_labels(mapping: Mapping) -> dict[tuple[str, str], dict[str, str]]:
+    """Each choice value as the service writes it: the first spelling listed for it in the mapping."""
+    labels: dict[tuple[str, str], dict[str, str]] = {}
+    for spec in mapping.registers.values():
+        for name, field_spec in spec.fields.items():
+            if isinstance(field_spec.type, ChoiceType):
+                labels[(spec.role, name)] = {canonical: aliases[0].strip()
+                                             for canonical, aliases in field_spec.type.choices.items()
+                                             if aliases and aliases[0].strip()}
+    return labels
 
 
 def register_files(spec: RegisterSpec, folder: Path) -> list[Path]:

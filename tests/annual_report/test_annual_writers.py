@@ -225,7 +225,7 @@ def test_the_report_tells_the_key_figures_in_french(tmp_path: Path) -> None:
     assert ("Entre le dépôt d'une demande et son examen en séance, il s'est écoulé en médiane 19 jours "
             "(23,5 jours en 2025) ; entre la séance et la notification de la décision au demandeur, 5,5 jours "
             "(7 jours en 2025).") in lines
-    assert any(line.startswith("En 2026, le service a émis 214 bons alimentaires (— en 2025), pour un montant de "
+    assert any(line.startswith("En 2026, le service a émis 214 bons alimentaires (— en 2025), pour "
                                "3 606 500 F CFP (— en 2025).") for line in lines)
     (to_complete,) = [p for p in document.paragraphs if p.text.startswith("[À compléter par le service]")]
     assert "2027" in to_complete.text and to_complete.runs[0].bold

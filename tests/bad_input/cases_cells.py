@@ -60,7 +60,7 @@ def _cell_case(name: str, title: str, make, line: str, mails: frozenset[str], wa
 
 KEPT = ("la ligne est gardée sans adresse e-mail : rien ne partira par e-mail à cette adresse, les courriers sont "
         "préparés pour l'impression")
-TROLUE_PRINTED = "✓ préparé pour impression : Courrier de décision (refus) – dossier DEL-2026-0303, à imprimer"
+TROLUE_PRINTED = "✓ préparé pour impression : Courrier de décision (Refus) – dossier DEL-2026-0303, à imprimer"
 
 
 def _letter_to_print(folder: Path) -> list[str]:

@@ -196,7 +196,7 @@ def test_documents_to_print_are_listed_until_posted_and_never_as_sent() -> None:
     label = f"{KAORI.name}, séance du {c_day:%d/%m/%Y}"
     assert facts.to_print == (
         ToPrint(label, "Avis au fournisseur Casino Johnston", TODAY - timedelta(days=3), "avis Casino Johnston"),
-        ToPrint(label, "Courrier de décision (refus) – dossier C2", TODAY - timedelta(days=2), "courrier C2"))
+        ToPrint(label, "Courrier de décision (Refus) – dossier C2", TODAY - timedelta(days=2), "courrier C2"))
     assert [u.numbers for u in facts.unsent] == [("C1",)]  # C2's letter is prepared: not late, waiting for the post
     [group] = facts.sent
     assert (group.sent, group.filed, group.summaries, group.more) == (1, 2, ("followups n° 3",), 0)
@@ -204,7 +204,7 @@ def test_documents_to_print_are_listed_until_posted_and_never_as_sent() -> None:
 
     text = render_text(facts, "DEL")
     assert (f"À IMPRIMER ET POSTER\n  - {label} : Avis au fournisseur Casino Johnston, préparé le 20/11/2026\n"
-            f"  - {label} : Courrier de décision (refus) – dossier C2, préparé le 21/11/2026\n") in text
+            f"  - {label} : Courrier de décision (Refus) – dossier C2, préparé le 21/11/2026\n") in text
     assert "Suites des commissions : 1 envoi, 2 documents préparés\n    - followups n° 3\n" in text
     tables = Tables(render_html(facts, "DEL"))
     assert tables.rows("a-imprimer") == [

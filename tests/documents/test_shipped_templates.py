@@ -48,6 +48,7 @@ def pack_context(**changes: Any) -> dict[str, Any]:
     context = {
         "service": SERVICE, "committee": COMMITTEE, "session": SESSION, "letter_date": "16 novembre 2026",
         "is_update": False, "update_note": "", "anonymised": True, "applications": APPLICATIONS,
+        "opinions": {"accord": "Accord", "accord_partiel": "Accord partiel", "refus": "Refus", "ajourne": "Ajourné"},
         "totals": {"count": 3, "amount_asked": "263 500 F CFP"},
         "by_scheme": [{"scheme": "Maintien dans le logement", "count": 2, "amount_asked": "215 000 F CFP"},
                       {"scheme": "Aide à l'énergie", "count": 1, "amount_asked": "48 500 F CFP"}],
@@ -158,7 +159,7 @@ def test_the_meeting_pack_shows_cover_agenda_summary_and_one_page_per_applicatio
     assert [t.rows[1].cells[1].text for t in details] == ["Dumbéa", "Païta", "Mont-Dore"]
     assert [t.rows[5].cells[1].text for t in details] == ["02/11/2026", "05/11/2026", "09/11/2026"]
     assert lines.count("Avis de la commission\u00a0:") == 3
-    assert sum(line.startswith("☐ Accord") and line.endswith("☐ Ajourné") for line in lines) == 3
+    assert sum(line.startswith("☐\u00a0Accord") and line.endswith("☐\u00a0Ajourné") for line in lines) == 3
     assert sum(line.startswith("Motif\u00a0:") for line in lines) == 3
 
     assert footer_text(document).startswith("Commission maintien dans le logement – séance du 24/11/2026 – "

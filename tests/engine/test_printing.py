@@ -78,11 +78,11 @@ def test_without_pdfs_the_run_says_there_is_no_single_file(tmp_path: Path, clock
 def test_a_letter_to_print_is_prepared_everywhere_never_sent(tmp_path: Path, clock, caplog) -> None:
     config = make_follow_up_service(tmp_path / "s")
     planned = said(config, clock, commands.plan)
-    assert "- à préparer pour impression : Courrier de décision (accord partiel) – dossier DEL-2026-0302" in planned
-    assert "- envoi : Courrier de décision (accord) – dossier DEL-2026-0301, par e-mail" in planned
+    assert "- à préparer pour impression : Courrier de décision (Accord partiel) – dossier DEL-2026-0302" in planned
+    assert "- envoi : Courrier de décision (Accord) – dossier DEL-2026-0301, par e-mail" in planned
     with caplog.at_level(logging.INFO, logger="automations.engine.executor"):
         out = run(config, clock)
-    assert "✓ préparé pour impression : Courrier de décision (accord partiel) – dossier DEL-2026-0302" in out
+    assert "✓ préparé pour impression : Courrier de décision (Accord partiel) – dossier DEL-2026-0302" in out
     logged = caplog.text
     assert "letter/del-2026-0302/2026-11-13 rév. 0 : préparé pour impression" in logged
     # the outbox writes a file: nothing left the machine, and the log says so

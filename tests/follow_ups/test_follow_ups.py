@@ -133,10 +133,10 @@ def test_outgoing_register_rows_appended_and_printed_on_the_documents(service: P
     assert {r["Rédacteur"] for r in added} == {"Secrétariat des commissions"}
     letter = next(r for r in added if "DEL-2026-0301" in str(r["Objet"]))
     assert letter["Destinataire"] == "Gaëlle WAHEO"
-    assert letter["Objet"] == "Notification de décision (accord) – dossier DEL-2026-0301"
+    assert letter["Objet"] == "Notification de décision (Accord) – dossier DEL-2026-0301"
     # a letter to print takes its number now (it is printed on it), and its row says it has not left
     filed = next(r for r in added if "DEL-2026-0302" in str(r["Objet"]))
-    assert filed["Objet"] == ("Notification de décision (accord partiel) – dossier DEL-2026-0302 – "
+    assert filed["Objet"] == ("Notification de décision (Accord partiel) – dossier DEL-2026-0302 – "
                               "préparé pour impression, pas encore parti")
     mail = next(m for m in outbox(service) if m["To"].addresses[0].addr_spec == "gaelle.waheo@mail.nc")
     assert f"N/Réf.{NBSP}: {letter['N°']}" in text_of(docx.Document(io.BytesIO(attachment(mail, ".docx"))))
@@ -195,7 +195,7 @@ def test_a_decision_changed_after_its_letter_is_reported_and_corrected(service: 
     edit_application(service.parent, "DEL-2026-0301", **{"Décision": "Accord partiel", "Montant accordé": 150000})
     out = run(service, clock)
     assert ("⚑ Commission maintien dans le logement, séance du 13/11/2026 : décision du dossier DEL-2026-0301 "
-            "modifiée après l'envoi du courrier (décision accord → accord partiel, montant accordé "
+            "modifiée après l'envoi du courrier (décision Accord → Accord partiel, montant accordé "
             "180 000 F CFP → 150 000 F CFP) ; un courrier rectificatif est préparé (à vérifier puis envoyer).") in out
     new = outbox(service)[sent:]
     # the applicant is not written to again: only the manager hears of it, and SIC gets a corrected notice to check
@@ -234,7 +234,7 @@ def test_an_accord_without_its_amount_waits_for_it(tmp_path: Path, clock) -> Non
     rows = [application("DEL-2026-0701", "WAIA", "Ko", "Premier loyer", 60000, "Accord", None, supplier="SIC")]
     config = make_follow_up_service(tmp_path / "s", rows)
     out = _plan(config, clock)
-    assert ("! Commission maintien dans le logement, séance du 13/11/2026 : dossier DEL-2026-0701 en accord sans "
+    assert ("! Commission maintien dans le logement, séance du 13/11/2026 : dossier DEL-2026-0701 (« Accord ») sans "
             "« Montant accordé » ; son courrier attend que le montant soit saisi.") in out
     assert "Suites des commissions : 0 action à faire." in out
 
@@ -250,7 +250,7 @@ def test_old_sessions_hand_notified_and_postponed_examinations(tmp_path: Path, c
     config = make_follow_up_service(tmp_path / "s", rows)
     out = _plan(config, clock)
     assert "Suites des commissions : 1 action à faire." in out
-    assert "Courrier de décision (accord) – dossier DEL-2026-0503" in out
+    assert "Courrier de décision (Accord) – dossier DEL-2026-0503" in out
 
 
 def test_pdfs_of_letters_notices_and_vouchers(tmp_path: Path, clock) -> None:
@@ -286,8 +286,8 @@ def test_an_applicant_s_unusable_address_is_a_finding_and_the_letter_goes_to_pri
     assert (f"⚠ {where}, ligne 3, colonne « Courriel » (valeur « jean wamo@mairie.nc ») : adresse e-mail "
             f"invalide : espace dans l'adresse ; {kept}") in checked
     out = run(config, clock)
-    assert "Courrier de décision (accord) – dossier DEL-2026-0501, à imprimer" in out
-    assert "Courrier de décision (refus) – dossier DEL-2026-0502, à imprimer" in out
+    assert "Courrier de décision (Accord) – dossier DEL-2026-0501, à imprimer" in out
+    assert "Courrier de décision (Refus) – dossier DEL-2026-0502, à imprimer" in out
     assert "écartée" not in out
     letters = config.parent / FOLDER / "Courriers"
     assert "Élodie WAMO" in text_of(docx.Document(str(letters / "Décision DEL-2026-0501 (accord).docx")))

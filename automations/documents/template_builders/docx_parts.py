@@ -92,7 +92,9 @@ def service_header(document: DocumentObject) -> None:
     """The service's name, address and contact, as at the top of the convocation."""
     paragraph(document, "{{ service.name }}", bold=True, size=13, space_after=0)
     paragraph(document, "{{ service.address }}", size=9, space_after=0)
-    paragraph(document, "Tél. {{ service.phone }} – {{ service.email }}", size=9, space_after=18)
+    # a service without a phone number in its config: no « Tél. » with nothing after it
+    paragraph(document, "{% if service.phone %}Tél. {{ service.phone }} – {% endif %}{{ service.email }}", size=9,
+              space_after=18)
 
 
 def agenda(document: DocumentObject) -> None:

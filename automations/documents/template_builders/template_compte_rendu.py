@@ -15,9 +15,10 @@ DECISIONS_SIZE = 8
 DECISIONS = (Column("N°", "{{ a.number }}", 2.5), Column("Demandeur", "{{ a.applicant }}", 2.1),
              Column("Dispositif", "{{ a.scheme }}", 1.8), Column("Aide", "{{ a.aid_kind }}", 1.9),
              Column("Montant demandé", "{{ a.amount_asked }}", 2.8, right=True),
-             Column("Décision", "{{ a.decision }}", 1.6),
+             # wide enough for a service's own word (« Avis défavorable ») not to break inside a word
+             Column("Décision", "{{ a.decision }}", 2.1),
              Column("Montant accordé", "{{ a.amount_granted }}", 2.8, right=True),
-             Column("Motif", "{{ a.reason }}", 2.5))
+             Column("Motif", "{{ a.reason }}", 2.0))
 DECISIONS_TOTAL = ("Total : {{ totals.count }} dossier{% if totals.count > 1 %}s{% endif %}", None, None, None, "{{ totals.amount_asked }}", "",
                    "{{ totals.amount_granted }}", "")
 
@@ -53,7 +54,7 @@ def _title(document: Document) -> None:
     paragraph(document, "Projet établi automatiquement à partir des registres : à relire, compléter et valider "
                         "avant diffusion.", italic=True, size=10, align=CENTER)
     tag(document, "{%p endif %}")
-    paragraph(document, "Séance du {{ session.date_long }}, de {{ session.time }} à {{ session.end_time }}, "
+    paragraph(document, "Séance du {{ session.date_long }}{% if session.time %}, de {{ session.time }} à {{ session.end_time }}{% endif %}, "
                         "{{ session.room }}{% if session.room_site %} ({{ session.room_site }}){% endif %}",
               align=CENTER, space_before=6, space_after=2)
     tag(document, "{%p if session.chair %}")
@@ -63,13 +64,13 @@ def _title(document: Document) -> None:
 
 def _attendance(document: Document) -> None:
     heading(document, "Membres présents")
-    _people(document, "p in present", "{{ p.full_name }} ({{ p.organisation }}), {{ p.role }}"
+    _people(document, "p in present", "{{ p.full_name }}{% if p.organisation %} ({{ p.organisation }}){% endif %}, {{ p.role }}"
                                       "{% if p.replaces %}, suppléant(e) de {{ p.replaces }}{% endif %}")
     tag(document, "{%p if not present %}")
     paragraph(document, "Aucun membre enregistré comme présent.")
     tag(document, "{%p endif %}")
     heading(document, "Excusés", 2)
-    _people(document, "p in excused", "{{ p.full_name }} ({{ p.organisation }}), {{ p.role }}")
+    _people(document, "p in excused", "{{ p.full_name }}{% if p.organisation %} ({{ p.organisation }}){% endif %}, {{ p.role }}")
     tag(document, "{%p if not excused %}")
     paragraph(document, "Néant.")
     tag(document, "{%p endif %}")
@@ -79,7 +80,7 @@ def _attendance(document: Document) -> None:
     tag(document, "{%p endif %}")
     tag(document, "{%p if no_answer %}")
     heading(document, "Absents sans réponse", 2)
-    _people(document, "p in no_answer", "{{ p.full_name }} ({{ p.organisation }}), {{ p.role }}")
+    _people(document, "p in no_answer", "{{ p.full_name }}{% if p.organisation %} ({{ p.organisation }}){% endif %}, {{ p.role }}")
     tag(document, "{%p endif %}")
     tag(document, "{%p if quorum.text %}")
     paragraph(document, "Vérification du quorum : {{ quorum.text }}", space_before=6)

@@ -26,12 +26,23 @@ BY_SCHEME = (Column("Dispositif", "{{ s.scheme }}", 7.0), Column("Dossiers", "{{
 MEMBERS = (Column("Nom", "{{ m.full_name }}", 4.5), Column("Organisme", "{{ m.organisation }}", 4.5),
            Column("Fonction", "{{ m.function }}", 4.5), Column("Qualité", "{{ m.role }}", 3.5))
 
-DETAILS = (("Demandeur", "{{ a.applicant }}"), ("Commune", "{{ a.commune }}"), ("Dispositif", "{{ a.scheme }}"),
-           ("Nature de l'aide", "{{ a.aid_kind }}"), ("Montant demandé", "{{ a.amount_asked }}"),
-           ("Date de dépôt", "{{ a.filed_on }}"), ("Référent", "{{ a.social_worker }}"),
-           ("Observations", "{{ a.notes }}"))
+UNFILLED = "non renseigné"
 
-OPINION = "☐ Accord     ☐ Accord partiel : ............ F CFP     ☐ Refus     ☐ Ajourné"
+
+def _said(name: str) -> str:
+    """A detail's value, or « non renseigné » when the register leaves it empty: never a label with nothing after it."""
+    return f"{{{{ a.{name} or '{UNFILLED}' }}}}"
+
+
+DETAILS = (("Demandeur", _said("applicant")), ("Commune", _said("commune")), ("Dispositif", _said("scheme")),
+           ("Nature de l'aide", _said("aid_kind")), ("Montant demandé", _said("amount_asked")),
+           ("Date de dépôt", _said("filed_on")), ("Référent", _said("social_worker")),
+           ("Observations", _said("notes")))
+
+# the decisions in the service's own words (the first spelling its mapping lists)
+# a box never ends a line apart from its word (a non-breaking space between them)
+OPINION = ("☐\u00a0{{ opinions.accord }}     ☐\u00a0{{ opinions.accord_partiel }} : ............ F CFP     "
+           "☐\u00a0{{ opinions.refus }}     ☐\u00a0{{ opinions.ajourne }}")
 
 
 def build() -> Document:
@@ -48,7 +59,7 @@ def _cover(document: Document) -> None:
     service_header(document)
     paragraph(document, "Dossier de séance", bold=True, size=30, align=CENTER, space_before=110, space_after=12)
     paragraph(document, "{{ committee.name }}", bold=True, size=18, align=CENTER, space_after=24)
-    paragraph(document, "Séance du {{ session.date_long }} à {{ session.time }}", size=14, align=CENTER)
+    paragraph(document, "Séance du {{ session.date_long }}{% if session.time %} à {{ session.time }}{% endif %}", size=14, align=CENTER)
     paragraph(document, "{{ session.room }}{% if session.room_site %} – {{ session.room_site }}{% endif %}",
               size=12, align=CENTER)
     tag(document, "{%p if session.chair %}")

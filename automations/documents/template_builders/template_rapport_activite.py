@@ -116,7 +116,7 @@ def _delays(document: Document) -> None:
 def _vouchers(document: Document) -> None:
     heading(document, "Les bons et les fournisseurs")
     paragraph(document, "En {{ year }}, le service a émis {{ nb.vouchers_count }} "
-                        f"({{{{ k.vouchers_count_previous }}}} en {PREVIOUS_YEAR}), pour un montant de "
+                        f"({{{{ k.vouchers_count_previous }}}} en {PREVIOUS_YEAR}), pour "
                         f"{{{{ k.vouchers_amount }}}} ({{{{ k.vouchers_amount_previous }}}} en {PREVIOUS_YEAR}). "
                         "Les aides versées aux "
                         "fournisseurs (bailleurs, fournisseurs d'énergie et d'eau, commerces) sont détaillées "
