@@ -100,6 +100,7 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
         "decision": FieldInfo("décision : accord, accord partiel, refus, ajourné", (MIN, FUP, REP, DIG)),
         "amount_granted": FieldInfo("montant accordé", (MIN, FUP, REP, DIG)),
         "reason": FieldInfo("motif de la décision", (MIN, FUP)),
+        "notes": FieldInfo("observations sur le dossier, reprises dans le dossier de séance", (PACK,)),
         "supplier": FieldInfo("fournisseur payé, ou chez qui le bon est utilisé", (FUP, REP)),
         "notified_on": FieldInfo("date d'envoi du courrier de décision", (FUP, REP), written=True),
         "prepared_on": FieldInfo("date où le courrier de décision a été préparé pour impression", (FUP,),

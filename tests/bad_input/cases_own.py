@@ -63,8 +63,8 @@ def _undeclared_in_template(folder: Path) -> Path:
     return _own_columns(folder, "08/01/2026")
 
 
-MISNAMED = ("[registers.applications.own_fields] Quartier de résidence : nom de colonne propre invalide : lettres "
-            "minuscules sans accents, chiffres et « _ », en commençant par une lettre (par exemple « quartier »)")
+MISNAMED = ("[registers.applications.own_fields] Quartier de résidence : nom de champ invalide : lettres minuscules "
+            "sans accent, chiffres et « _ », en commençant par une lettre (par exemple quartier, numero_caf)")
 
 CASES = [
     Case("own_date_unreadable", "colonne propre au service illisible (date « bientôt »)", _unreadable_own_date,

@@ -65,17 +65,17 @@ def test_an_unreadable_own_cell_is_a_finding_naming_its_column(tmp_path: Path) -
 
 @pytest.mark.parametrize(("table", "message"), [
     ('Quartier = { headers = ["Quartier"] }',
-     "[registers.applications.own_fields] Quartier : nom de colonne propre invalide : lettres minuscules sans "
-     "accents, chiffres et « _ », en commençant par une lettre (par exemple « quartier »)"),
+     "[registers.applications.own_fields] Quartier : nom de champ invalide : lettres minuscules sans accent, "
+     "chiffres et « _ », en commençant par une lettre (par exemple quartier, numero_caf)"),
     ('district = { headers = ["District"] }',
-     "[registers.applications.own_fields] district : « district » est un champ connu de l'outil : "
+     "[registers.applications.own_fields] district : c'est un champ connu de l'outil : "
      "décrivez-le dans [registers.applications.fields]"),
     ('items = { headers = ["Articles"] }',
      "[registers.applications.own_fields] items : nom réservé (les modèles liraient autre chose que la colonne) : "
      "choisissez-en un autre, par exemple « items_2 »"),
     ('suivi = { headers = ["Suivi"], write_back = true }',
-     "[registers.applications.own_fields] suivi : write_back : l'outil ne remplit que ses propres colonnes de "
-     "suivi, pas une colonne propre au service"),
+     "[registers.applications.own_fields.suivi] write_back : l'outil ne reporte rien dans une colonne propre au "
+     "service"),
     ('quartier = { headers = ["Quartier"], typ = "text" }',
      "[registers.applications.own_fields.quartier] typ : clé inconnue"),
     ('quartier = { type = "texte", headers = ["Quartier"] }',
