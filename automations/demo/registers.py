@@ -140,14 +140,16 @@ def _planning(path: Path, today: date, rows: list[list[object]], rng: random.Ran
     ws.freeze_panes = "B5"
 
     committees = wb.create_sheet("Instances")
+    # every column the shipped mapping names: `check` on the demo warns of none missing
     _header(committees, 1, ["Instance", "Dispositif", "Délai invitation (jours)", "Délai dossier (jours)",
-                            "Salle habituelle", "Durée (h)"], [38, 36, 14, 14, 16, 9])
+                            "Salle habituelle", "Durée (h)", "Quorum", "Dossier anonymisé"],
+            [38, 36, 14, 14, 16, 9, 9, 12])
     for values in COMMITTEES:
-        committees.append(list(values))
+        committees.append([*values, 4, "Non"])  # four titular members of six
 
     members = wb.create_sheet("Membres")
-    _header(members, 1, ["Nom", "Prénom", "Organisme", "Fonction", "Courriel", "Instances", "Rôle"],
-            [16, 14, 18, 22, 36, 38, 11])
+    _header(members, 1, ["Nom", "Prénom", "Organisme", "Fonction", "Courriel", "Instances", "Rôle", "Suppléant de"],
+            [16, 14, 18, 22, 36, 38, 11, 20])
     members.append([])
     people = rng.sample([(last, first) for last in LAST for first in FIRST], 6 * len(COMMITTEES))
     for index, (last, first) in enumerate(people):

@@ -188,4 +188,5 @@ def test_demo_registers_match_their_mapping(tmp_path: Path, clock) -> None:
     commands.check(ctx)
     out = ctx.out.getvalue()  # type: ignore[attr-defined]
     assert "introuvable" not in out  # every column the mapping names is in the demo's workbooks
+    assert "sans colonne" not in out and "Correspondance : " not in out
     assert "Problèmes dans les registres : 2 erreurs, 2 avertissements." in out
