@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from ..registers.mapping import ROLE_CHOICES, ROLE_LABELS
+from ..registers.mapping import RESERVED_OWN_NAMES, ROLE_CHOICES, ROLE_FIELDS, ROLE_LABELS
 from .choices import DEFAULTS, propose
 from .header_rows import Table, tables
 from .recognise import Recognised, field_type, recognise
@@ -128,7 +128,8 @@ def draft(folder: Path) -> Draft:
 def _register(role: str, items: list[Recognised], questions: list[str]) -> RegisterDraft:
     fields: dict[str, FieldDraft] = {}
     own: dict[str, FieldDraft] = {}
-    taken: set[str] = set()
+    # an own column may not bear a known field's name, nor one a template would read as something else
+    taken: set[str] = set(ROLE_FIELDS[role]) | RESERVED_OWN_NAMES
     for item in items:
         for name, matched in item.fields.items():
             draft_field = fields.get(name)

@@ -59,12 +59,11 @@ def _register(r: RegisterDraft) -> list[str]:
         lines.append(f"{f.name} = {_inline(f)}")
     lines += tables
     if r.own:
-        lines += ["", "# Colonnes propres au service, sans champ de l'outil. Elles iront aux modèles de documents sous",
-                  "# « own.<nom> » une fois la table [registers.<registre>.own_fields] connue de cette version :",
-                  "# À VÉRIFIER : décommentez celles dont les documents ont besoin."]
+        lines += ["", "# Colonnes propres au service, sans champ de l'outil : les modèles de documents les lisent",
+                  "# sous « own.<nom> » (par exemple {{ application.own.quartier }}) ; retirez celles qui ne servent pas."]
         for f in r.own.values():
-            lines += [f"# [registers.{r.role}.own_fields.{f.name}]",
-                      f"# headers = {_list(f.headers)}", f"# type = {_s(f.type)}"]
+            lines += [f"[registers.{r.role}.own_fields.{f.name}]",
+                      f"headers = {_list(f.headers)}", f"type = {_s(f.type)}"]
     return lines
 
 

@@ -202,7 +202,7 @@ def _unknown_field(role: str, name: str) -> str:
 
 _OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # ``own.items`` in a template would print the table's own method, not the column: such names are refused
-_RESERVED_OWN = frozenset(name for name in dir(dict) if not name.startswith("_"))
+RESERVED_OWN_NAMES = frozenset(name for name in dir(dict) if not name.startswith("_"))
 
 
 def _own_fields(role: str, s: Section, problems: list[str]) -> dict[str, FieldSpec]:
@@ -218,7 +218,7 @@ def _own_fields(role: str, s: Section, problems: list[str]) -> dict[str, FieldSp
         if name in ROLE_FIELDS[role]:
             section.problem(name, f"c'est un champ connu de l'outil : décrivez-le dans [registers.{role}.fields]")
             continue
-        if name in _RESERVED_OWN:
+        if name in RESERVED_OWN_NAMES:
             section.problem(name, f"nom réservé (les modèles liraient autre chose que la colonne) : choisissez-en un "
                             f"autre, par exemple « {name}_2 »")
             continue

@@ -82,11 +82,12 @@ def test_fields_are_found_under_other_spellings_and_orders(drafted) -> None:
     assert "séances : 5 champ(s)" in printed
 
 
-def test_the_service_own_column_is_drafted_commented_with_its_note(drafted) -> None:
+def test_the_service_own_column_is_drafted_and_loads_as_one(drafted) -> None:
     _, _, out = drafted
     text = (out / "mapping.toml").read_text(encoding="utf-8")
-    assert "# [registers.applications.own_fields.quartier]\n# headers = [\"Quartier\"]\n# type = \"text\"" in text
-    assert "À VÉRIFIER : décommentez celles dont les documents ont besoin." in text
+    assert "[registers.applications.own_fields.quartier]\nheaders = [\"Quartier\"]\ntype = \"text\"" in text
+    assert load_mapping(out / "mapping.toml").registers["applications"].own_fields["quartier"].headers == (
+        "Quartier",)
     # the choices as the service writes them, under the tool's meaning
     assert 'accord = ["Avis favorable"]' in text and 'ajourne = ["Sursis à statuer"]' in text
     assert 'refus = ["Avis défavorable"]' in text and 'accord_partiel = ["Accord partiel"]' in text
@@ -254,7 +255,7 @@ def test_longer_headers_and_a_second_column_for_one_field(tmp_path: Path) -> Non
             "déjà lu dans « Date de la séance » ; elle est gardée comme colonne propre au service") in stream.getvalue()
     text = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
     # the service's own columns, typed from their values
-    assert "# [registers.applications.own_fields.nombre_enfants]\n# headers = [\"Nombre d'enfants\"]\n" \
-           "# type = \"integer\"" in text
-    assert "# [registers.applications.own_fields.date_naissance]\n# headers = [\"Date de naissance\"]\n" \
-           "# type = \"date\"" in text
+    assert "[registers.applications.own_fields.nombre_enfants]\nheaders = [\"Nombre d'enfants\"]\n" \
+           "type = \"integer\"" in text
+    assert "[registers.applications.own_fields.date_naissance]\nheaders = [\"Date de naissance\"]\n" \
+           "type = \"date\"" in text
