@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .model import AnnualData, AnnualReport, Chart, Column, Table
+from .unkept import mark_unkept
 from ..domain.words import Words
 from ..registers.types import normalize_label
 
@@ -97,6 +98,7 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date) 
     ]
     if mail["in"] is not None or mail["out"] is not None:
         tables.append(_mail_table(mail, year))
+    tables = [mark_unkept(table, data.kept) for table in tables]
     dated = [apps["filed_year"], apps["year"], sessions["year"],
              *(dates.dt.year for dates in mail.values() if dates is not None)]
     has_data = any(bool((years == year).any()) for years in dated)

@@ -194,6 +194,10 @@ def test_the_report_says_not_available_and_prints_the_service_words(demo: Path, 
     assert summary["Demandes examinées en séance"][0] == 107
     labels = [row[0] for row in files.report.table("decisions").rows]
     assert labels[:4] == ["Avis favorable", "Favorable en partie", "Avis défavorable", "Sursis à statuer"]
+    # the delays table too: the row computed from the filing date says so, the other keeps its days
+    delays_table = {row[0]: row[1:] for row in files.report.table("delais").rows}
+    assert set(delays_table["Du dépôt à la séance"]) == {"non disponible"}
+    assert "non disponible" not in delays_table["De la séance à la notification"]
 
 
 def test_the_report_command_says_the_amount_granted_is_not_available(demo: Path, tmp_path: Path) -> None:
@@ -204,6 +208,17 @@ def test_the_report_command_says_the_amount_granted_is_not_available(demo: Path,
     ctx = ctx_for(service / "config.toml", datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA), reports=tmp_path / "r")
     assert report_command(ctx, 2026) == 0
     assert "  15 séances tenues, 107 demandes examinées, montant accordé non disponible.\n" in ctx.out.getvalue()
+    # every table's amount columns say so too, never 0 F CFP; counts that need no amount stay
+    workbook = openpyxl.load_workbook(next((tmp_path / "r").rglob("*.xlsx")))
+    amounts = sheet(workbook, "Montants par type d'aide")
+    header = next(row for row in amounts if row[0] == "Type d'aide")
+    total = next(row for row in amounts if row[0] == "Total")
+    shown = dict(zip(header, total))
+    assert shown["Montant accordé"] == "non disponible" and shown["Montant moyen"] == "non disponible"
+    assert isinstance(shown["Montant demandé"], (int, float)) and shown["Montant demandé"] > 0
+    document = docx.Document(str(next((tmp_path / "r").rglob("*.docx"))))
+    cells = {cell.text.replace("\u00a0", " ") for table in document.tables for row in table.rows for cell in row.cells}
+    assert "non disponible" in cells and "0 F CFP" not in cells
 
 
 def test_a_supplier_notice_lists_its_aids_in_reference_order(tmp_path: Path, clock) -> None:
