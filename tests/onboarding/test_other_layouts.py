@@ -259,3 +259,31 @@ def test_longer_headers_and_a_second_column_for_one_field(tmp_path: Path) -> Non
            "type = \"integer\"" in text
     assert "[registers.applications.own_fields.date_naissance]\nheaders = [\"Date de naissance\"]\n" \
            "type = \"date\"" in text
+
+
+def test_sums_and_a_title_row_on_a_calendar_with_start_and_end(tmp_path: Path) -> None:
+    # a CCAS's own words: « Somme demandée / attribuée », a calendar under its title, « Début » and « Fin »
+    folder = tmp_path / "CCAS"
+    folder.mkdir()
+    wb = Workbook()
+    calendar = wb.active
+    calendar.title = "Calendrier"
+    calendar.append(["CCAS — calendrier des commissions 2026"])
+    calendar.append([])
+    calendar.append(["Commission", "Jour", "Début", "Fin", "Lieu"])
+    calendar.append(["Commission des aides facultatives", "08.01.2026", "08:30", "11:00", "Salle du conseil"])
+    files = wb.create_sheet("Dossiers")
+    files.append(["Réf.", "Reçu le", "Nom du demandeur", "Quartier", "Somme demandée", "Avis", "Somme attribuée"])
+    files.append(["MD/7", "02.01.2026", "WAHEO", "Tamoa", "9 000 XPF", "Avis favorable", "6 000 XPF"])
+    files.append(["MD/14", "03.01.2026", "TEIN", "Scheffleras", "3 000 XPF", "Sursis à statuer", None])
+    wb.save(folder / "Aides facultatives 2026.xlsx")
+    draft_command(folder, tmp_path / "out", io.StringIO())
+    mapping = load_mapping(tmp_path / "out" / "mapping.toml")
+    applications = mapping.registers["applications"]
+    assert applications.fields["amount_asked"].headers == ("Somme demandée",)
+    assert applications.fields["amount_granted"].headers == ("Somme attribuée",)
+    assert list(applications.own_fields) == ["quartier"]
+    sessions = mapping.registers["sessions"]
+    assert (sessions.fields["time"].headers, sessions.fields["end_time"].headers) == (("Début",), ("Fin",))
+    records = read_registers(mapping, folder)
+    assert [r.values["amount_granted"] for r in records.of("applications")] == [6000, None]
