@@ -93,7 +93,7 @@ NEEDS: tuple[Need, ...] = (
          "aucun bon ne sera émis : la nature de l'aide dit lesquels sont des bons ([follow_ups] voucher_aids)",
          VOUCHERS, _vouchers, True),
     Need("followups", "applications", ("voucher_number",),
-         f"le numéro du bon ne sera pas reporté dans le registre des demandes ({_KEPT})", VOUCHERS, _vouchers),
+         "le numéro du bon ne sera pas reporté dans le registre des demandes (le journal le garde)", VOUCHERS, _vouchers),
     Need("followups", "mail_out", ("number",), "aucune ligne ne sera ajoutée au courrier départ", OUTGOING),
     Need("report", "applications", ("decision",), "le rapport ne comptera pas les décisions"),
     Need("report", "applications", ("amount_granted",), "le rapport ne donnera pas les montants accordés"),
