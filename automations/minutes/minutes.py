@@ -55,6 +55,7 @@ def key_of(session: Session) -> str:
 def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days: int,
          read_attendance: AttendanceReader, draft_state: DraftState) -> Plan:
     result = Plan(NAME)
+    unmarked: list[Session] = []
     for session in service.sessions:
         age = (now.date() - session.date).days
         draft = entries.get(draft_key(session))
@@ -63,6 +64,9 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days
             continue
         if draft is None and age > within_days:
             continue  # a first run must not draft a whole year of past sessions
+        if session.status == "prevue" and age > 0 and "status" not in session.record.headers:
+            unmarked.append(session)  # nothing to mark it in: said once for all, not per session
+            continue
         if session.status == "prevue" and age > 0:
             words = service.words  # what staff read and type is the service's own spelling
             result.notices.append(f"{docs.label(session)} : séance passée toujours « {words.status('prevue')} » ; "
@@ -89,6 +93,12 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, within_days
             result.notices.append(f"{docs.label(session)} : « CR validé » indique « Oui », mais {waiting}")
         else:
             result.actions.append(_circulation(session, service, draft, content))
+    if unmarked:
+        held = service.words.status("tenue")
+        result.notices.append(f"le planning n'a pas de colonne de statut des séances : aucun compte rendu n'est "
+                              f"préparé pour {french.plural(len(unmarked), 'séance passée', 'séances passées')} ; ajoutez "
+                              f"une colonne « Statut » (décrite dans la correspondance) et indiquez « {held} » pour "
+                              "une séance tenue.")
     return result
 
 

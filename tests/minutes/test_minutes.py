@@ -262,3 +262,21 @@ def test_a_draft_saved_by_staff_the_same_day_is_seen_by_the_next_idle_run(servic
     commands.run(ctx, "minutes")
     assert "Rien à faire" not in ctx.out.getvalue()
     assert len(minutes_mails(service)) == 1
+
+
+def test_a_planning_without_a_status_column_is_said_once_not_per_session(tmp_path: Path, clock) -> None:
+    rows = planning_rows()
+    rows.append([COMMITTEE, date(2026, 11, 16), "8h30", 2, "Salle Kaori", None, "Prévue", None, None, None, None,
+                 None])
+    config = make_service(tmp_path / "service", rows)
+    mapping = config.parent / "correspondance.toml"
+    # the service keeps no status: the mapped header is found in no column
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace('headers = ["Statut"]', 'headers = ["État"]'),
+                       encoding="utf-8")
+    ctx = context(config, clock)
+    commands.plan(ctx)
+    out = ctx.out.getvalue()
+    assert "toujours « Prévue »" not in out  # no column to mark it in
+    assert out.count("le planning n'a pas de colonne de statut des séances") == 1
+    assert ("aucun compte rendu n'est préparé pour 1 séance passée ; ajoutez une colonne « Statut » (décrite "
+            "dans la correspondance) et indiquez « Tenue » pour une séance tenue.") in out
