@@ -97,7 +97,8 @@ def test_every_two_weeks_by_rule_goes_on_from_the_given_first_date() -> None:
     draft = _ccas_draft({"pattern": "toutes les 2 semaines", "first_date": date(2027, 1, 11)})
     dates = [s.date for s in draft.sessions]
     assert dates[:3] == [date(2027, 1, 11), date(2027, 1, 25), date(2027, 2, 8)] and len(dates) == 26
-    # Whit Monday falls on the fortnight: held on the Tuesday
+    # Whit Monday and All Saints' Day fall on the fortnight: held on the Tuesday
     assert {s.date: s.reasons for s in draft.sessions if s.reasons} == {
-        date(2027, 5, 18): ("déplacée du lundi 17 mai (lundi de Pentecôte) au mardi 18 mai",)}
+        date(2027, 5, 18): ("déplacée du lundi 17 mai (lundi de Pentecôte) au mardi 18 mai",),
+        date(2027, 11, 2): ("déplacée du lundi 1er novembre (Toussaint) au mardi 2 novembre",)}
     assert all(DaysOff([2027]).is_working(d) for d in dates)
