@@ -52,6 +52,12 @@ def draft_committees(service: Service, year: int, rules: Iterable[Rule], closure
             for key, c in service.committees.items() if key not in service.refused]
 
 
+def unknown_committees(service: Service, rules: Iterable[Rule]) -> list[str]:
+    """A rule naming no committee of the service would be silently ignored: each is said, in French."""
+    return [f"règle de planning pour « {r.committee} » : aucune commission de ce nom dans les registres"
+            for r in rules if service.committee(r.committee) is None]
+
+
 def _draft(committee: Committee, rhythm: Rhythm, rule: Rule | None, year: int, days_off: DaysOff,
            today: date, planned: list[date]) -> CommitteeDraft:
     rule = rule or Rule(committee=committee.name)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from automations.planning.calendar import DaysOff
-from automations.planning.draft import draft_committees, draft_year
+from automations.planning.draft import draft_committees, draft_year, unknown_committees
 from automations.planning.rhythm import sessions_of
 from automations.planning.rules import rule_from_table
 
@@ -102,3 +102,11 @@ def test_every_two_weeks_by_rule_goes_on_from_the_given_first_date() -> None:
         date(2027, 5, 18): ("déplacée du lundi 17 mai (lundi de Pentecôte) au mardi 18 mai",),
         date(2027, 11, 2): ("déplacée du lundi 1er novembre (Toussaint) au mardi 2 novembre",)}
     assert all(DaysOff([2027]).is_working(d) for d in dates)
+
+
+def test_a_rule_for_an_unknown_committee_is_said() -> None:
+    _, data = loaded("ccas-lifou")
+    rules = [rule_from_table({"committee": name, "pattern": "2e lundi"}, "[[planning.committees]] n° 1")
+             for name in ("commission d'aide FACULTATIVE", "Commission d'aide sociale")]
+    assert unknown_committees(data.service, rules) == [
+        "règle de planning pour « Commission d'aide sociale » : aucune commission de ce nom dans les registres"]
