@@ -138,14 +138,19 @@ def _regular(dates: list[date], days_off: DaysOff) -> tuple[str, Pattern | None]
 def _interval(dates: list[date], days_off: DaysOff) -> tuple[str, Pattern | None]:
     if len(dates) < _MIN_SESSIONS:
         return UNKNOWN, None
-    anchor = dates[0]
-    span_days = (dates[-1] - anchor).days
+    # the first session may itself have been moved off a holiday: its usual day, or the second's, anchors the grid
+    anchors = sorted({u for d in dates[:2] for u in _usual_days(d, days_off)})
+    span_days = (dates[-1] - anchors[0]).days
     for weeks in range(_MAX_WEEKS, 0, -1):  # the longest interval first: every 2 weeks also fits every week
         step = 7 * weeks
         slots = span_days // step + 1
-        fits = sum(any((u - anchor).days % step == 0 for u in _usual_days(d, days_off)) for d in dates)
+
+        def fits(anchor: date) -> int:
+            return sum(any((u - anchor).days % step == 0 for u in _usual_days(d, days_off)) for d in dates)
+
+        anchor = max(anchors, key=fits)
         # as many sessions as slots, give or take a few holes: a weekly grid fits any same-weekday year
-        if fits >= _CONSISTENT * len(dates) and len(dates) >= _CONSISTENT * slots:
+        if fits(anchor) >= _CONSISTENT * len(dates) and len(dates) >= _CONSISTENT * slots:
             return INTERVAL, Pattern(anchor.weekday(), weeks=weeks, anchor=anchor)
     return UNKNOWN, None
 

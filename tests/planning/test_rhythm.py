@@ -45,6 +45,15 @@ def test_every_two_weeks_with_a_hole() -> None:
     assert rhythm.describe() == "toutes les 2 semaines, le mardi, 8 h 30, 2 h, Salle Kaori, d'après 25 séances de 2026"
 
 
+def test_every_three_weeks_from_a_first_session_moved_off_new_years_day() -> None:
+    fridays = [date(2027, 1, 1) + timedelta(weeks=3 * n) for n in range(18)]
+    fridays[0] = date(2027, 1, 4)  # 1 January is a holiday: the first session was held on Monday 4
+    service = service_with({"Commission première entrée": held(*fridays)})
+    rhythm = learn(service, next(iter(service.committees.values())), 2027, DaysOff([2027]))
+    assert rhythm.describe().startswith("toutes les 3 semaines, le vendredi, 8 h 30")
+    assert rhythm.pattern is not None and rhythm.pattern.dates(2028)[0] == date(2028, 1, 14)
+
+
 def test_no_regular_rhythm_falls_back_to_the_most_frequent_day() -> None:
     rhythm = _learn(held(date(2026, 1, 14), date(2026, 2, 10), date(2026, 3, 11), date(2026, 4, 23),
                          date(2026, 6, 3), date(2026, 9, 9)))
