@@ -45,7 +45,7 @@ class DaysOff:
         return _holiday_name(name) if name else None
 
     def reason(self, day: date) -> str | None:
-        """Why no session is held on ``day`` (« jour férié : Ascension », « samedi », « fermeture du service »)."""
+        """Why no session is held on ``day``: « jour férié : Ascension », « samedi », « fermeture du service »."""
         name = self.holiday(day)
         if name:
             return f"jour férié : {name}"

@@ -120,7 +120,8 @@ def _place(day: date, on_avoided: str, days_off: DaysOff, left_out: list[str]) -
     return days_off.next_working_day(day)
 
 
-def _applied(rule: Rule, rhythm: Rhythm, pattern, usual_time: time | None, duration: float, room: str) -> str:
+def _applied(rule: Rule, rhythm: Rhythm, pattern: Pattern | None, usual_time: time | None, duration: float,
+             room: str) -> str:
     if pattern is None:
         return "aucune séance proposée : ni séance cette année, ni règle de rythme"
     own = rule.pattern or rule.time or rule.duration_hours or rule.room or rule.pauses or rule.extra_dates \
@@ -138,5 +139,6 @@ def _applied(rule: Rule, rhythm: Rhythm, pattern, usual_time: time | None, durat
         parts.append("dates ajoutées : " + ", ".join(day_fr(d) for d in rule.extra_dates))
     if rule.skipped_dates:
         parts.append("dates retirées : " + ", ".join(day_fr(d) for d in rule.skipped_dates))
-    parts.append("jours évités sautés" if rule.on_avoided == SKIP else "jours évités reportés au jour ouvré suivant")
+    parts.append("jours évités sautés" if rule.on_avoided == SKIP
+                 else "jours évités reportés au jour ouvré suivant")
     return "règle : " + ", ".join(parts)

@@ -1,4 +1,4 @@
-"""A committee's recurrence: the n-th weekday of the month, or every n weeks; parsed from French and stated in French."""
+"""A committee's recurrence: the n-th weekday of the month, or every n weeks; read and stated in French."""
 
 from __future__ import annotations
 

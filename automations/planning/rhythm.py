@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import TypeVar
 
 from ..domain.service import Committee, Service, Session
 from ..french import plural, time_fr
@@ -28,6 +29,8 @@ _MAX_WEEKS = 8
 _MAX_SHIFT = 4
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
            "octobre", "novembre", "décembre")
+
+T = TypeVar("T")
 
 REGULAR = "régulier"
 INTERVAL = "intervalle"
@@ -99,7 +102,7 @@ def learn(service: Service, committee: Committee, year: int, days_off: DaysOff) 
                   count=len(sessions), year=year)
 
 
-def _most_common(values: Iterable) -> object | None:
+def _most_common(values: Iterable[T]) -> T | None:
     # ties go to the first seen, so that the result never depends on a set's order
     counts = Counter(values)
     return max(counts, key=counts.get) if counts else None

@@ -106,7 +106,8 @@ def _pauses(section: Section, key: str) -> tuple[Pause, ...]:
         match = _PAUSE.match(text)
         parts = [int(g) for g in match.groups()] if match else []
         if not parts or not (_valid_day(parts[0], parts[1]) and _valid_day(parts[2], parts[3])):
-            section.problem(key, f"« {text} » : une période « jj/mm – jj/mm » est attendue, par exemple « 20/12 – 15/02 »")
+            section.problem(key, f"« {text} » : une période « jj/mm – jj/mm » est attendue, "
+                                 "par exemple « 20/12 – 15/02 »")
             continue
         found.append(Pause(start=(parts[1], parts[0]), end=(parts[3], parts[2])))
     return tuple(found)
