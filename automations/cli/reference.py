@@ -102,7 +102,7 @@ def _config_part() -> list[str]:
              "Les chemins relatifs partent du dossier du fichier. Aucun secret dans ce fichier : une clé en "
              "`_env` donne le NOM d'une variable d'environnement (ou d'une entrée du trousseau).", ""]
     for section, meaning in SECTIONS.items():
-        title = f"[[{section}]]" if section in ("committees", "rooms") else f"[{section}]"
+        title = f"[[{section}]]" if section in ("committees", "rooms", "planning.committees") else f"[{section}]"
         lines += [f"### `{title}`", "", f"{meaning[0].upper()}{meaning[1:]}.", ""]
         keys = KEYS.get(section, {})
         if keys:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from ..errors import ConfigError
-from ..settings.section import Section
+from ..settings.section import Section, day_from
 from .pattern import Pattern, parse_pattern
 
 FOLLOWING = "suivant"  # an avoided date moves to the next working day
@@ -20,7 +20,6 @@ SKIP = "sauter"  # an avoided date is left out
 _ON_AVOIDED = (FOLLOWING, SKIP)
 _DAY_MONTH = r"(\d{1,2})/(\d{1,2})"
 _PAUSE = re.compile(rf"^\s*{_DAY_MONTH}\s*(?:-|–|—|au|à)\s*{_DAY_MONTH}\s*$")
-_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _TIME = re.compile(r"^\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?\s*$")
 _MAX_HOURS = 12
 
@@ -119,24 +118,12 @@ def _dates(section: Section, key: str) -> tuple[date, ...]:
     items = value if isinstance(value, list) else [value]
     found = []
     for item in items:
-        day = _date(item)
+        day = day_from(item)
         if day is None:
             section.problem(key, f"une date est attendue (2027-04-12 ou « 12/04/2027 »), trouvé « {item} »")
         else:
             found.append(day)
     return tuple(found)
-
-
-def _date(item: Any) -> date | None:
-    if isinstance(item, date) and not isinstance(item, datetime):
-        return item
-    match = _DATE.match(item) if isinstance(item, str) else None
-    if not match:
-        return None
-    try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        return None
 
 
 def _valid_day(day: int, month: int) -> bool:

@@ -27,6 +27,8 @@ SECTIONS: dict[str, str] = {
               "une clé par dispositif (nom tel qu'écrit dans « Dispositif »), un montant en F CFP",
     "digest": "le résumé hebdomadaire au responsable",
     "report": "le rapport d'activité annuel envoyé au responsable",
+    "planning": "le planning de l'année suivante, préparé d'après le rythme de chaque instance cette année",
+    "planning.committees": "la règle d'une instance pour le planning, à la place du rythme appris",
     "serve": "le service planifié (« serve ») : état et journaux",
     "schedule": "jours et heures de chaque automatisation sous « serve » : une table par automatisation "
                 "([schedule.followups])",
@@ -100,6 +102,25 @@ KEYS: dict[str, dict[str, str]] = {
     "report": {
         "enabled": "envoyer au responsable, une fois par an, le rapport de l'année écoulée",
         "from_day": "jour de l'année (MM-JJ) à partir duquel le rapport de l'année écoulée est dû",
+    },
+    "planning": {
+        "enabled": "préparer le planning de l'année suivante à chaque passage (sinon : « plan planning » le montre)",
+        "from": "jour de l'année (jj/mm) à partir duquel le planning de l'année suivante est préparé",
+        "closures": "jours de fermeture du service (« 24/12/2027 »), évités comme les jours fériés",
+        "on_avoided": "une date qui tombe un jour évité : « suivant » (jour ouvré suivant) ou « sauter »",
+        "committees": "les règles des instances : une table [[planning.committees]] par instance",
+    },
+    "planning.committees": {
+        "committee": "nom de l'instance, tel qu'écrit dans le planning",
+        "pattern": "rythme : « 2e lundi », « dernier jeudi », « toutes les 2 semaines, le mardi »",
+        "first_date": "première séance d'un rythme « toutes les N semaines »",
+        "time": "heure des séances (« 8 h 30 »)",
+        "duration_hours": "durée des séances, en heures",
+        "room": "salle des séances",
+        "pauses": "périodes sans séance (« 20/12 – 15/02 »)",
+        "extra_dates": "séances ajoutées (« 19/07/2027 »)",
+        "skipped_dates": "séances retirées (« 07/06/2027 »)",
+        "on_avoided": "« suivant » ou « sauter », pour cette instance (vide : [planning] on_avoided)",
     },
     "serve": {
         "heartbeat": "fichier d'état lu par « status » (vide : serve-etat.json à côté du journal)",
@@ -193,7 +214,16 @@ TRANSPORT_KEYS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 # Defaults ``load.py`` does not pass through :class:`Section` (read straight from the table).
-UNRECORDED_DEFAULTS: dict[tuple[str, str], tuple[Any, bool]] = {("schedule", "days"): ("lundi-vendredi", False)}
+UNRECORDED_DEFAULTS: dict[tuple[str, str], tuple[Any, bool]] = {
+    ("schedule", "days"): ("lundi-vendredi", False), ("planning", "closures"): ((), False),
+    ("planning", "committees"): ((), False),
+    # the planning reads each committee's rule itself (``planning/rules.py``)
+    ("planning.committees", "committee"): (None, True), ("planning.committees", "pattern"): ("", False),
+    ("planning.committees", "first_date"): ("", False), ("planning.committees", "time"): ("", False),
+    ("planning.committees", "duration_hours"): ("", False), ("planning.committees", "room"): ("", False),
+    ("planning.committees", "pauses"): ((), False), ("planning.committees", "extra_dates"): ((), False),
+    ("planning.committees", "skipped_dates"): ((), False), ("planning.committees", "on_avoided"): ("", False),
+}
 
 _MINIMAL: dict[str, Any] = {
     "service": {"name": "", "email": ""}, "paths": {"registers": "", "mapping": ""},

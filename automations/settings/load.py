@@ -16,7 +16,7 @@ from ..addresses import address_problem
 from ..errors import ConfigError
 from ..number_format import number_format_problem
 from .schedule import read_slot
-from .section import Section, read_toml
+from .section import Section, day_from, read_toml
 from .model import (
     CommitteeSettings,
     Config,
@@ -27,6 +27,7 @@ from .model import (
     MinutesSettings,
     PackSettings,
     PathSettings,
+    PlanningSettings,
     ReportSettings,
     RoomSettings,
     SafetySettings,
@@ -144,6 +145,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", report.from_day):
         r.problem("from_day", f"date invalide « {report.from_day} » (format MM-JJ, par exemple \"01-15\")")
     r.finish()
+    planning = _planning(root.table("planning"))
 
     w = root.table("write_back")
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
@@ -179,7 +181,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
                   transport=TransportSettings(backend=backend, options=options),
                   invitations=invitations, write_back=write_back, safety=safety,
                   packs=packs, minutes=minutes, documents=documents, follow_ups=follow_ups, budget=budget,
-                  digest=digest, serve=serve, report=report,
+                  digest=digest, serve=serve, report=report, planning=planning,
                   committees=tuple(committees), rooms=tuple(rooms))
 
 
@@ -197,6 +199,42 @@ def _follow_ups(f: Section) -> FollowUpSettings:
         if problem:
             f.problem(key, problem)
     f.finish()
+    return settings
+
+
+_ON_AVOIDED = ("suivant", "sauter")
+
+
+def _planning(p: Section) -> PlanningSettings:
+    """``[planning]``; each ``[[planning.committees]]`` table is kept as typed, the planning reads its rule."""
+    start = p.text("from", "01/10")
+    match = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})\s*", start or "")
+    from_day = (int(match.group(2)), int(match.group(1))) if match else (10, 1)
+    if match is None or day_from(f"{match.group(1)}/{match.group(2)}/2024") is None:
+        p.problem("from", f"jour invalide « {start} » (format jj/mm, par exemple \"01/10\" pour le 1er octobre)")
+        from_day = (10, 1)
+    closures = []
+    p.seen.add("closures")
+    typed = p.data.get("closures", [])
+    for item in typed if isinstance(typed, list) else [typed]:
+        day = day_from(item)
+        if day is None:
+            p.problem("closures", f"une date est attendue (« 24/12/2027 » ou 2027-12-24), trouvé « {item} »")
+        else:
+            closures.append(day)
+    on_avoided = p.text("on_avoided", "suivant").strip().casefold()
+    if on_avoided not in _ON_AVOIDED:
+        p.problem("on_avoided", f"« {on_avoided} » : « suivant » ou « sauter » attendu")
+        on_avoided = "suivant"
+    p.seen.add("committees")
+    tables = p.data.get("committees", [])
+    # each table's keys are checked by the planning's own reading of the rule (``rule_from_table``)
+    committees = [dict(t) for t in tables if isinstance(t, dict)] if isinstance(tables, list) else []
+    if not isinstance(tables, list) or len(committees) != len(tables):
+        p.problem("committees", "une liste de tables [[planning.committees]] est attendue")
+    settings = PlanningSettings(enabled=p.boolean("enabled", False), from_day=from_day, closures=tuple(closures),
+                                on_avoided=on_avoided, committees=tuple(committees))
+    p.finish()
     return settings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,16 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class PlanningSettings:
+    enabled: bool = False  # drafting next year is asked for by name until the service turns it on
+    from_day: tuple[int, int] = (10, 1)  # (month, day) from which next year is drafted
+    closures: tuple[date, ...] = ()  # days the service is closed: no session drafted on them
+    on_avoided: str = "suivant"  # a date on an avoided day moves to the next working day, or « sauter »
+    # each committee's rule, as typed: the planning automation reads them (settings cannot import it)
+    committees: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class Slot:
     """When an automation runs under ``serve``: on these weekdays (0 = Monday), at these times."""
 
@@ -166,6 +177,7 @@ class Config:
     budget: dict[int, dict[str, int]] = field(default_factory=dict)  # year -> scheme -> envelope (XPF)
     digest: DigestSettings = DigestSettings()
     report: ReportSettings = ReportSettings()
+    planning: PlanningSettings = PlanningSettings()
     serve: ServeSettings = ServeSettings()
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import tomllib
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,20 @@ _SECRET_WORDS = ("password", "passwd", "secret", "token", "mot_de_passe", "motde
 # past this no setting is plausible, and amounts summed from it still format without overflow
 _MAX_INTEGER = 10 ** 12
 _MISSING = object()
+_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def day_from(item: Any) -> date | None:
+    """A TOML date or « 24/12/2027 »; None when it is neither."""
+    if isinstance(item, date) and not isinstance(item, datetime):
+        return item
+    match = _DATE.match(item) if isinstance(item, str) else None
+    if not match:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
 
 
 class Section:

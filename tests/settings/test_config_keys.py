@@ -31,7 +31,7 @@ def test_every_table_of_the_file_is_described(monkeypatch) -> None:
 
     monkeypatch.setattr(Section, "finish", spy)
     load_config(PROJECT / "examples" / "province-sud-del" / "config.toml", backends=settings_checks())
-    assert roots == set(SECTIONS)
+    assert roots == {section.split(".")[0] for section in SECTIONS}  # a nested table is described apart
 
 
 def test_defaults_are_what_a_file_without_the_key_gets() -> None:
