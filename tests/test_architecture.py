@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "automations"
 
-AUTOMATIONS = {"convocations", "packs", "minutes", "follow_ups", "annual_report", "digest", "alerts"}
+AUTOMATIONS = {"convocations", "packs", "minutes", "follow_ups", "annual_report", "digest", "alerts", "planning"}
 EDGES = {"cli", "demo"}
 # the shared base: the package's own top-level modules (errors, addresses, number_format, french)
 BASE = "automations"

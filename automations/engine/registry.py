@@ -14,6 +14,7 @@ from ..follow_ups import follow_ups
 from ..convocations import invitations
 from ..packs import meeting_pack
 from ..minutes import minutes
+from ..planning import planning
 from .actions import Action, Plan
 from .context import Context
 from .journal import Journal
@@ -68,6 +69,10 @@ AUTOMATIONS: dict[str, Automation] = {
         plan=lambda ctx, service, journal, transport: annual_report.plan(ctx, journal.entries(annual_report.NAME)),
         build=annual_report.build, writes=annual_report.writes,
         enabled=lambda ctx: ctx.config.report.enabled and bool(ctx.config.service.manager)),
+    planning.NAME: Automation(
+        name=planning.NAME, label=planning.LABEL,
+        plan=lambda ctx, service, journal, transport: planning.plan(ctx.config, service, ctx.now(), transport.free_room),
+        build=planning.build, writes=planning.writes, enabled=lambda ctx: ctx.config.planning.enabled),
     # last: the digest counts what the automations above sent in the same run
     digest.NAME: Automation(
         name=digest.NAME, label=digest.LABEL,

@@ -27,6 +27,11 @@ def day_fr(day: date) -> str:
     return text.replace(" 1 ", " 1er ", 1) if day.day == 1 else text
 
 
+def dated(day: date) -> str:
+    """``vendredi 1er octobre 2027``: a date outside the year's list says its year."""
+    return f"{day_fr(day)} {day.year}"
+
+
 def _holiday_name(name: str) -> str:
     first = name.split(" ", 1)[0]
     return name[0].lower() + name[1:] if first in _COMMON_FIRST_WORDS else name

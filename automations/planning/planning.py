@@ -1,0 +1,91 @@
+"""The ``planning`` automation: from a day of the year, next year's sessions drafted for every committee, with
+what was learned or the rule applied, and every conflict. What a run writes into the staff's planning is added
+by the writing side; this plan shows the draft."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..domain.service import Service
+from ..engine.actions import Action, Plan
+from ..french import time_fr
+from ..registers.writeback import CellWrite, RowAppend
+from ..settings.model import Config, PlanningSettings
+from ..transports.base import Delivered, Mail, Meeting
+from .calendar import DaysOff, dated
+from .conflicts import RoomFinder, members_by_committee, room_conflicts, separate_members, typed_sessions
+from .draft import CommitteeDraft, DraftedSession, draft_committees, unknown_committees
+from .rhythm import duration_fr
+from .rules import Rule, rule_from_table
+
+NAME = "planning"
+LABEL = "Planning de l'année suivante"
+
+
+def start_of_drafting(settings: PlanningSettings, today: date) -> date:
+    month, day = settings.from_day
+    return date(today.year, month, day)
+
+
+def rules_of(config: Config) -> list[Rule]:
+    """Each ``[[planning.committees]]`` table as a rule; ``ConfigError`` names every wrong key, in French."""
+    settings = config.planning
+    return [rule_from_table({"on_avoided": settings.on_avoided, **table}, f"[[planning.committees]] n° {i}",
+                            str(config.source))
+            for i, table in enumerate(settings.committees, 1)]
+
+
+def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder | None) -> Plan:
+    result = Plan(NAME)
+    today = now.date()
+    rules = rules_of(config)
+    start = start_of_drafting(config.planning, today)
+    year = today.year + 1
+    if today < start:
+        result.facts.append(f"le planning de {year} sera préparé à partir du {dated(start)} "
+                            "([planning] from) : rien à préparer avant")
+        return result
+    result.notices += unknown_committees(service, rules)
+    drafts = draft_committees(service, year, rules, config.planning.closures, today)
+    typed = typed_sessions(service, year)
+    days_off = DaysOff(range(year, year + 2), config.planning.closures)
+    drafts, shared = separate_members(drafts, typed, members_by_committee(service), days_off)
+    rooms = room_conflicts(drafts, typed, service, ZoneInfo(config.service.timezone), find_room)
+    total = sum(len(d.sessions) for d in drafts)
+    result.facts.append(f"planning {year} : {total} séances proposées pour {len(drafts)} instances"
+                        + (f", en plus des {len(typed)} déjà saisies" if typed else ""))
+    for draft in drafts:
+        result.facts += committee_lines(draft)
+    result.notices += [f"membres : {line}" for line in shared] + [f"salle : {line}" for line in rooms]
+    return result
+
+
+def committee_lines(draft: CommitteeDraft) -> list[str]:
+    """What was learned or applied, each session proposed, and the dates of the rhythm left out, in French."""
+    lines = [f"{draft.committee} : {draft.applied}"]
+    if not draft.applied.startswith("rythme appris"):
+        lines.append(f"{draft.committee} : appris cette année : {draft.learned}")
+    lines += [f"{draft.committee} : séance proposée le {session_text(s)}" for s in draft.sessions]
+    lines += [f"{draft.committee} : non proposée le {line}" for line in draft.left_out]
+    return lines
+
+
+def session_text(session: DraftedSession) -> str:
+    parts = [dated(session.date)]
+    if session.time:
+        parts.append(time_fr(session.time))
+    parts.append(duration_fr(session.duration_hours))
+    if session.room:
+        parts.append(session.room)
+    text = ", ".join(parts)
+    return text + "".join(f" ({reason})" for reason in session.reasons)
+
+
+def build(ctx: object, action: Action) -> Mail | Meeting | Delivered:
+    raise NotImplementedError("le planning ne propose encore aucune action")  # its plan has no action yet
+
+
+def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:
+    return []
