@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from automations.domain.service import Member
 from automations.planning import planning
 from automations.planning.calendar import DaysOff
 from automations.planning.conflicts import Booked
+from automations.registers.types import normalize_label
 from automations.settings.load import load_config
 from automations.settings.model import PlanningSettings
 
@@ -174,3 +175,24 @@ def test_config_errors_name_the_key_in_french(tmp_path: Path, capsys, planning: 
     text = out.out + out.err
     assert code != 0 and said in text, text
     assert "Traceback" not in text and "Erreur inattendue" not in text
+
+
+def test_a_room_busy_in_its_own_calendar_is_reported(tmp_path: Path) -> None:
+    # Exchange and Microsoft 365 read a room's calendar: here the hall is taken on the first Monday of March
+    config = load_config(PROJECT / "examples" / "ccas-lifou" / "config.toml", backends=settings_checks())
+    hall = "Salle du conseil – mairie de We"
+    rule = {"committee": "Commission d'aide facultative", "pattern": "1er lundi", "time": "14 h", "room": hall}
+    config = replace(config, planning=PlanningSettings(committees=(rule,)))
+    data = commands.load(Context(config=config, clock=FakeClock(NOVEMBER), out=io.StringIO()))
+    data.service.rooms[normalize_label(hall)] = replace(data.service.room(hall), email="salle.conseil@lifou.nc")
+    asked = []
+
+    def free_room(rooms, start, end):
+        asked.append((rooms[0].email, start, end))
+        return None if start.date() == date(2027, 3, 1) else rooms[0]
+
+    result = planning.plan(config, data.service, NOVEMBER, free_room)
+    assert result.notices == [
+        f"salle : Commission d'aide facultative, séance du lundi 1er mars 2027 à 14 h : salle « {hall} » occupée "
+        "selon son agenda ; aucune autre salle connue n'est libre sur ce créneau"]
+    assert asked[0][0] == "salle.conseil@lifou.nc" and asked[0][2] - asked[0][1] == timedelta(hours=3)
