@@ -112,7 +112,7 @@ def test_an_unknown_automation_lists_the_choices_with_their_french_names(tmp_pat
     assert capsys.readouterr().err == (
         "Erreur : Automatisation inconnue « pigeons » (au choix : invitations (convocations), packs (dossiers de "
         "séance), minutes (comptes rendus), followups (suites des commissions), report (rapport d'activité), "
-        "digest (résumé hebdomadaire)).\n")
+        "planning (planning de l'année suivante), digest (résumé hebdomadaire)).\n")
 
 
 # -- configuration files ----------------------------------------------------------------------------------
