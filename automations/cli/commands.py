@@ -11,6 +11,7 @@ from datetime import time as time_of_day
 from pathlib import Path
 
 from ..alerts import alerts
+from ..planning import planning
 from ..domain import attendance
 from . import heartbeat
 from ..engine import idle
@@ -119,6 +120,9 @@ def check(ctx: Context) -> int:
     exposure = config_exposure(cfg)
     if exposure:
         ctx.say(f"⚠ Configuration : {exposure}.")
+    rule_problems = planning.rule_problems(cfg)
+    for problem in rule_problems:
+        ctx.say(f"✗ Configuration : {problem}")
     journal_problem = journal_state(ctx)
     if journal_problem:
         ctx.say(f"✗ {journal_problem}")
@@ -173,7 +177,8 @@ def check(ctx: Context) -> int:
         transport_ok = False
     finally:
         transport.close()
-    ok = templates_ok and not pdf_problem and not loaded.errors and transport_ok and not journal_problem
+    ok = templates_ok and not pdf_problem and not loaded.errors and transport_ok and not journal_problem \
+         and not rule_problems
     return EXIT_OK if ok else EXIT_PROBLEMS
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.service import Service
 from ..engine.actions import Action, Plan
+from ..errors import ConfigError
 from ..french import time_fr
 from ..registers.writeback import CellWrite, RowAppend
 from ..settings.model import Config, PlanningSettings
@@ -31,10 +32,26 @@ def start_of_drafting(settings: PlanningSettings, today: date) -> date:
 
 def rules_of(config: Config) -> list[Rule]:
     """Each ``[[planning.committees]]`` table as a rule; ``ConfigError`` names every wrong key, in French."""
-    settings = config.planning
-    return [rule_from_table({"on_avoided": settings.on_avoided, **table}, f"[[planning.committees]] n° {i}",
-                            str(config.source))
-            for i, table in enumerate(settings.committees, 1)]
+    rules, problems = _read_rules(config)
+    if problems:
+        raise ConfigError(str(config.source), problems)
+    return rules
+
+
+def rule_problems(config: Config) -> list[str]:
+    """What ``check`` says of the rules, the planning being enabled or not: a typo waits for no autumn."""
+    return _read_rules(config)[1]
+
+
+def _read_rules(config: Config) -> tuple[list[Rule], list[str]]:
+    rules, problems = [], []
+    for i, table in enumerate(config.planning.committees, 1):
+        try:
+            rules.append(rule_from_table({"on_avoided": config.planning.on_avoided, **table},
+                                         f"[[planning.committees]] n° {i}", str(config.source)))
+        except ConfigError as refused:
+            problems += refused.problems
+    return rules, problems
 
 
 def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder | None) -> Plan:

@@ -196,3 +196,18 @@ def test_a_room_busy_in_its_own_calendar_is_reported(tmp_path: Path) -> None:
         f"salle : Commission d'aide facultative, séance du lundi 1er mars 2027 à 14 h : salle « {hall} » occupée "
         "selon son agenda ; aucune autre salle connue n'est libre sur ce créneau"]
     assert asked[0][0] == "salle.conseil@lifou.nc" and asked[0][2] - asked[0][1] == timedelta(hours=3)
+
+
+def test_check_names_a_wrong_rule_even_with_the_planning_off(tmp_path: Path, capsys) -> None:
+    rules = ('[[planning.committees]]\ncommittee = "Commission d\'aide facultative"\npattern = "2e lundi"\n'
+             'time = "25 h"\n\n[[planning.committees]]\ncommittee = "Commission d\'aide facultative"\n'
+             'on_avoided = "reporter"\n')
+    config = _config_with(tmp_path, "ccas-lifou", rules)
+    config.chmod(0o600)
+    code = main(["--config", str(config), "check"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert ("✗ Configuration : [[planning.committees]] n° 1 time : une heure est attendue (« 8 h 30 » ou 08:30:00), "
+            "trouvé « 25 h »") in out.splitlines()
+    assert ("✗ Configuration : [[planning.committees]] n° 2 on_avoided : « reporter » : « suivant » ou « sauter » "
+            "attendu") in out.splitlines()
