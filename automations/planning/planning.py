@@ -30,14 +30,6 @@ def start_of_drafting(settings: PlanningSettings, today: date) -> date:
     return date(today.year, month, day)
 
 
-def rules_of(config: Config) -> list[Rule]:
-    """Each ``[[planning.committees]]`` table as a rule; ``ConfigError`` names every wrong key, in French."""
-    rules, problems = _read_rules(config)
-    if problems:
-        raise ConfigError(str(config.source), problems)
-    return rules
-
-
 def rule_problems(config: Config) -> list[str]:
     """What ``check`` says of the rules, the planning being enabled or not: a typo waits for no autumn."""
     return _read_rules(config)[1]
@@ -57,7 +49,10 @@ def _read_rules(config: Config) -> tuple[list[Rule], list[str]]:
 def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder | None) -> Plan:
     result = Plan(NAME)
     today = now.date()
-    rules = rules_of(config)
+    rules, problems = _read_rules(config)
+    if problems:  # said, not raised: a wrong rule must not stop the other automations of a run
+        result.notices += [f"planning non préparé, règle invalide ({config.source.name}) : {p}" for p in problems]
+        return result
     start = start_of_drafting(config.planning, today)
     year = today.year + 1
     if today < start:

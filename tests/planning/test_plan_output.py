@@ -164,17 +164,26 @@ def _config_with(tmp_path: Path, sample: str, planning: str) -> Path:
     ('[planning]\nfrom = "31/02"\n', '[planning] from : jour invalide « 31/02 » (format jj/mm'),
     ('[planning]\nclosures = ["24/13/2027"]\n', "[planning] closures : une date est attendue"),
     ('[planning]\non_avoided = "avant"\n', "[planning] on_avoided : « avant » : « suivant » ou « sauter » attendu"),
-    ('[[planning.committees]]\ncommittee = "Commission d\'aide facultative"\npattern = "un lundi sur deux"\n',
-     "[[planning.committees]] n° 1 pattern : « un lundi sur deux » n'est pas compris"),
-    ('[[planning.committees]]\ncommittee = "Commission d\'aide facultative"\nsalle = "B"\n',
-     "[[planning.committees]] n° 1 salle : clé inconnue"),
 ])
 def test_config_errors_name_the_key_in_french(tmp_path: Path, capsys, planning: str, said: str) -> None:
     code = main(["--config", str(_config_with(tmp_path, "ccas-lifou", planning)), "plan", "planning"])
     out = capsys.readouterr()
-    text = out.out + out.err
-    assert code != 0 and said in text, text
-    assert "Traceback" not in text and "Erreur inattendue" not in text
+    assert code == 2 and out.err.startswith("Erreur : Configuration invalide (") and said in out.err, out.err
+    assert "Traceback" not in out.err and "Erreur inattendue" not in out.err
+
+
+@pytest.mark.parametrize("rule, said", [
+    ('pattern = "un lundi sur deux"\n', "[[planning.committees]] n° 1 pattern : « un lundi sur deux » n'est pas "
+                                        "compris : écrivez par exemple « 2e lundi »"),
+    ('salle = "B"\n', "[[planning.committees]] n° 1 salle : clé inconnue"),
+])
+def test_a_wrong_rule_is_said_without_stopping_the_run(tmp_path: Path, capsys, rule: str, said: str) -> None:
+    table = f'[[planning.committees]]\ncommittee = "Commission d\'aide facultative"\n{rule}'
+    code = main(["--config", str(_config_with(tmp_path, "ccas-lifou", table)), "plan", "planning"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert any(line.startswith(f"  ! planning non préparé, règle invalide (config.toml) : {said}") for line in out), out
+    assert not any("séance proposée" in line for line in out)
 
 
 def test_a_room_busy_in_its_own_calendar_is_reported(tmp_path: Path) -> None:
