@@ -51,7 +51,7 @@ def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder 
     today = now.date()
     rules, problems = _read_rules(config)
     if problems:  # said, not raised: a wrong rule must not stop the other automations of a run
-        result.notices += [f"planning non préparé, règle invalide ({config.source.name}) : {p}" for p in problems]
+        result.notices += [f"non préparé, règle invalide ({config.source.name}) : {p}" for p in problems]
         return result
     start = start_of_drafting(config.planning, today)
     year = today.year + 1

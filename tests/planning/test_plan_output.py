@@ -182,7 +182,7 @@ def test_a_wrong_rule_is_said_without_stopping_the_run(tmp_path: Path, capsys, r
     code = main(["--config", str(_config_with(tmp_path, "ccas-lifou", table)), "plan", "planning"])
     out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert any(line.startswith(f"  ! planning non préparé, règle invalide (config.toml) : {said}") for line in out), out
+    assert any(line.startswith(f"  ! non préparé, règle invalide (config.toml) : {said}") for line in out), out
     assert not any("séance proposée" in line for line in out)
 
 
