@@ -134,13 +134,15 @@ def room_conflicts(drafts: list[CommitteeDraft], typed: list[Booked], service: S
     """A drafted session's room already taken: by another session of the year (drafted or typed), or, where the
     transport reads the room's calendar, by anything else booked there. Said with a free room when one is known."""
     every = typed + [booked(s) for d in drafts for s in d.sessions]
+    earlier = list(typed)  # staff's sessions, then the committees drafted before: a clash is said of the later
     said = []
     for draft in drafts:
         for session in (booked(s) for s in draft.sessions):
+            same = [o for o in earlier if normalize_label(o.room) == normalize_label(session.room)
+                    and o.overlaps(session)] if session.room else []
+            earlier.append(session)
             if not session.room:
                 continue
-            same = [o for o in every if o is not session and o != session
-                    and normalize_label(o.room) == normalize_label(session.room) and o.overlaps(session)]
             if same:
                 said.append(f"{session.committee}, séance du {_when(session)} : salle « {session.room} » déjà prise "
                             f"par « {same[0].committee} » le {_when(same[0])}{_instead(session, every, service)}")

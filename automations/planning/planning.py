@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from ..domain.service import Service
 from ..engine.actions import Action, Plan
 from ..errors import ConfigError
-from ..french import time_fr
+from ..french import plural, time_fr
 from ..registers.writeback import CellWrite, RowAppend
 from ..settings.model import Config, PlanningSettings
 from ..transports.base import Delivered, Mail, Meeting
@@ -66,8 +66,10 @@ def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder 
     drafts, shared = separate_members(drafts, typed, members_by_committee(service), days_off)
     rooms = room_conflicts(drafts, typed, service, ZoneInfo(config.service.timezone), find_room)
     total = sum(len(d.sessions) for d in drafts)
-    result.facts.append(f"planning {year} : {total} séances proposées pour {len(drafts)} instances"
-                        + (f", en plus des {len(typed)} déjà saisies" if typed else ""))
+    result.facts.append(f"planning {year} : {plural(total, 'séance proposée', 'séances proposées')} pour "
+                        f"{plural(len(drafts), 'instance', 'instances')}"
+                        + (f", en plus de {plural(len(typed), 'séance déjà saisie', 'séances déjà saisies')}"
+                           if typed else ""))
     for draft in drafts:
         result.facts += committee_lines(draft)
     result.notices += [f"membres : {line}" for line in shared] + [f"salle : {line}" for line in rooms]
