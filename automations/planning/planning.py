@@ -12,6 +12,7 @@ from ..domain.service import Service
 from ..engine.actions import Action, Plan
 from ..errors import ConfigError
 from ..french import plural, time_fr
+from ..registers.types import normalize_label
 from ..registers.writeback import CellWrite, RowAppend
 from ..settings.model import Config, PlanningSettings
 from ..transports.base import Delivered, Mail, Meeting
@@ -19,7 +20,7 @@ from .calendar import DaysOff, dated
 from .conflicts import RoomFinder, members_by_committee, room_conflicts, separate_members, typed_sessions
 from .draft import CommitteeDraft, DraftedSession, draft_committees, unknown_committees
 from .rhythm import duration_fr
-from .rules import Rule, rule_from_table
+from .rules import FOLLOWING, Rule, rule_from_table
 
 NAME = "planning"
 LABEL = "Planning de l'année suivante"
@@ -60,6 +61,7 @@ def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder 
                             "([planning] from) : rien à préparer avant")
         return result
     result.notices += unknown_committees(service, rules)
+    rules += _service_wide(config.planning, service, rules)
     drafts = draft_committees(service, year, rules, config.planning.closures, today)
     typed = typed_sessions(service, year)
     days_off = DaysOff(range(year, year + 2), config.planning.closures)
@@ -74,6 +76,15 @@ def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder 
         result.facts += committee_lines(draft)
     result.notices += [f"membres : {line}" for line in shared] + [f"salle : {line}" for line in rooms]
     return result
+
+
+def _service_wide(settings: PlanningSettings, service: Service, rules: list[Rule]) -> list[Rule]:
+    """``[planning] on_avoided`` for the committees without a rule of their own: they follow their rhythm."""
+    if settings.on_avoided == FOLLOWING:
+        return []
+    named = {normalize_label(r.committee) for r in rules}
+    return [Rule(committee=c.name, on_avoided=settings.on_avoided) for c in service.committees.values()
+            if normalize_label(c.name) not in named]
 
 
 def committee_lines(draft: CommitteeDraft) -> list[str]:

@@ -223,3 +223,12 @@ def test_check_names_a_wrong_rule_even_with_the_planning_off(tmp_path: Path, cap
             "trouvé « 25 h »") in out.splitlines()
     assert ("✗ Configuration : [[planning.committees]] n° 2 on_avoided : « reporter » : « suivant » ou « sauter » "
             "attendu") in out.splitlines()
+
+
+def test_the_service_wide_choice_to_skip_an_avoided_day_applies_to_learned_rhythms(tmp_path: Path) -> None:
+    _, lines = _plan("ccas-lifou", tmp_path, closures=(date(2027, 1, 25),), on_avoided="sauter")
+    name = "Commission d'aide facultative"
+    assert f"  · {name} : non proposée le lundi 25 janvier : sautée (fermeture du service)" in lines
+    assert not any(line.startswith(f"  · {name} : séance proposée le mardi 26 janvier") for line in lines)
+    assert any(line.startswith(f"  · {name} : règle : 4e lundi du mois (rythme appris), 9 h, 3 h, ")
+               and line.endswith(", jours évités sautés") for line in lines)
