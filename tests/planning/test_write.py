@@ -180,3 +180,21 @@ def test_nothing_drafted_writes_nothing(name: str, tmp_path: Path) -> None:
     writes = planning_writes(loaded.service, loaded.mapping.registers["sessions"],
                              loaded.registers.layouts["sessions"], loaded.registers.files, [], 2027)
     assert writes.idle and writes.sessions == ()
+
+
+def test_two_committees_on_the_same_day_are_both_written(tmp_path: Path) -> None:
+    ctx = _context("province-sud-del", tmp_path)
+    target = ctx.config.paths.registers / PLANNING_2027
+    first, _ = _run(ctx)
+    year = first.new_workbook
+    assert year is not None
+    # staff typed another committee on the day of the first session, which is still missing
+    other = next(s.committee for s in first.sessions if s.committee != first.sessions[0].committee)
+    same_day = tuple((h, other if h == "Instance" else v) for h, v in year.rows[0])
+    target.unlink()
+    write_year(dataclasses.replace(year, rows=(same_day, *year.rows[1:])), (), backup_dir=ctx.config.paths.backups,
+               now=NOW)
+    _run(ctx)
+    rows = _values(target, "Planning 2027")
+    day = datetime.combine(first.sessions[0].date, datetime.min.time())
+    assert {r[0] for r in rows if r[1] == day} == {other, first.sessions[0].committee}
