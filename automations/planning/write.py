@@ -17,6 +17,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from ..domain.service import Service
+from ..errors import UserError
 from ..registers.mapping import RegisterSpec
 from ..registers.reader import Layout
 from ..registers.sheet_stream import CellValue
@@ -57,11 +58,15 @@ def planning_writes(service: Service, spec: RegisterSpec, layouts: Sequence[Layo
     target = _next_year_file(source.file, spec, year)
     if target is not None:
         started = next((layout for layout in layouts if layout.file == target), None)
-        if started is None and target not in set(files):
+        if started is None and target in set(files):
+            raise UserError(f"« {target.name} » : aucune feuille de planning n'y a été lue (feuilles "
+                            f"« {', '.join(spec.sheets)} » avec leurs en-têtes) : le planning {year} ne peut pas y "
+                            "être complété ; vérifiez le classeur avec « check ».")
+        if started is None:
             rows = tuple(_row(spec, source, s, status) for s in sessions)
             return PlanningWrites(NextYearWorkbook(source.file, target, source.sheet, source.header_row, year - 1,
                                                    year, rows), (), sessions, already)
-        source = started or source
+        source = started
     appends = tuple((source.file, _append(spec, source, s, status)) for s in sessions)
     return PlanningWrites(None, appends, sessions, already)
 

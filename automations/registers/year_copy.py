@@ -17,7 +17,9 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -30,7 +32,15 @@ from .sheet_stream import CellRefused, CellValue, SheetEdit
 from .types import normalize_label
 from .workbook_guard import GRANT_FOLDER, refuse_read_only_folder
 from .writeback import RowAppend, WriteOutcome, apply_writes
-from .xlsx_package import PARSER, PackageRefused, Replacement, copy_package, locate, opened, xml_bytes
+from .xlsx_package import (
+    PARSER,
+    PackageRefused,
+    Replacement,
+    copy_package,
+    locate,
+    opened,
+    xml_bytes,
+)
 from .xlsx_styles import Styles
 
 _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s+ref="([^"]*)"\s*/>')
@@ -145,13 +155,7 @@ def _copy(plan: NextYearWorkbook, path_out: Path, cells: dict[int, dict[int, Cel
                     sheet_stream.rewrite(source, sheet_xml, edit)
             except (CellRefused, LookupError, etree.XMLSyntaxError) as exc:
                 raise PackageRefused(f"feuille « {plan.sheet} » : {exc}") from exc
-
-            def stream(member, sheet_xml=sheet_xml) -> None:  # type: ignore[no-untyped-def]
-                sheet_xml.seek(0)
-                while chunk := sheet_xml.read(sheet_stream.CHUNK):
-                    member.write(chunk)
-
-            replaced[parts.sheet] = stream
+            replaced[parts.sheet] = partial(_copy_stream, sheet_xml)
             if styles.changed and parts.styles:
                 replaced[parts.styles] = styles.content()
             if plan.new_sheet != plan.sheet:
@@ -160,6 +164,12 @@ def _copy(plan: NextYearWorkbook, path_out: Path, cells: dict[int, dict[int, Cel
                     replaced[_APP_PART] = archive.read(_APP_PART).replace(
                         f">{escape(plan.sheet)}<".encode(), f">{escape(plan.new_sheet)}<".encode())
             copy_package(plan.source, path_out, replaced)
+
+
+def _copy_stream(source: IO[bytes], target: IO[bytes]) -> None:
+    source.seek(0)
+    while chunk := source.read(sheet_stream.CHUNK):
+        target.write(chunk)
 
 
 def _rows_to(ref: str, first_row: int, last: int) -> str:

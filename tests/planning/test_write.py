@@ -9,7 +9,7 @@ import io
 import shutil
 import subprocess
 import zipfile
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +18,7 @@ import pytest
 from automations.cli import commands
 from automations.documents.pdf import find_libreoffice
 from automations.engine.context import Context
+from automations.errors import UserError
 from automations.planning.draft import draft_year
 from automations.planning.write import planning_writes
 from automations.registers.year_copy import write_year
@@ -198,3 +199,18 @@ def test_two_committees_on_the_same_day_are_both_written(tmp_path: Path) -> None
     rows = _values(target, "Planning 2027")
     day = datetime.combine(first.sessions[0].date, datetime.min.time())
     assert {r[0] for r in rows if r[1] == day} == {other, first.sessions[0].committee}
+
+
+def test_next_years_workbook_without_a_planning_sheet_is_said(tmp_path: Path) -> None:
+    ctx = _context("province-sud-del", tmp_path)
+    target = ctx.config.paths.registers / PLANNING_2027
+    book = openpyxl.Workbook()
+    book.active.title = "Brouillon"
+    book.save(target)
+    made = _digest(target)
+    with pytest.raises(UserError, match="« Planning des instances 2027.xlsx » : aucune feuille de planning n'y a "
+                                        "été lue .* le planning 2027 ne peut pas y être complété"):
+        _run(ctx)
+    assert _digest(target) == made and sorted(p.name for p in (ctx.config.paths.backups,) if p.exists()) == []
+    assert _digest(ctx.config.paths.registers / PLANNING_2026) == _digest(SAMPLES / "province-sud-del" /
+                                                                           PLANNING_2026)
