@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from ..errors import UserError
+from ..scratch import make_file
 from . import sheet_stream
 from .sheet_stream import CellRefused, CellValue, SheetEdit
 from .types import normalize_label
@@ -95,9 +96,9 @@ def make_next_year(plan: NextYearWorkbook) -> None:
             row[column] = value
         cells[plan.header_row + offset] = row
     last = plan.header_row + max(len(plan.rows), 1)
-    handle, name = tempfile.mkstemp(prefix=f".{plan.target.stem}.", suffix=".xlsx", dir=plan.target.parent)
+    # named after this process: a copy left by a killed run is removed by the next one
+    handle, temp = make_file(plan.target.parent, f".{plan.target.stem}", ".xlsx")
     os.close(handle)
-    temp = Path(name)
     try:
         _copy(plan, temp, cells, last)
         shutil.copymode(plan.source, temp)  # a temporary file is private: the new workbook is shared as the old

@@ -98,3 +98,28 @@ def test_a_column_missing_is_said_and_nothing_is_made(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="feuille « Planning 2026 » : colonne « Salle » introuvable à la ligne 3"):
         make_next_year(_plan(tmp_path, (((HEADERS[0], "Commission 1"), ("Salle", "Kaori")),)))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Planning 2026.xlsx"]
+
+
+def test_the_same_workbook_each_time_and_a_killed_runs_copy_removed(tmp_path: Path) -> None:
+    _planning(tmp_path / "Planning 2026.xlsx", rows=5)
+    # Excel lists the sheets' names in docProps/app.xml: the new name is listed there too
+    with zipfile.ZipFile(tmp_path / "Planning 2026.xlsx") as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(tmp_path / "Planning 2026.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members:
+            if info.filename == "docProps/app.xml":
+                data = data.replace(b"</Properties>", b"<TitlesOfParts><vt:vector size=\"2\" baseType=\"lpstr\" "
+                                    b"xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+                                    b"\"><vt:lpstr>Planning 2026</vt:lpstr><vt:lpstr>Salles</vt:lpstr></vt:vector>"
+                                    b"</TitlesOfParts></Properties>")
+            out.writestr(info, data)
+    leftover = tmp_path / ".Planning 2027-999999999-abc.xlsx"  # a process number no process has
+    leftover.write_bytes(b"copie d'un passage interrompu")
+    make_next_year(_plan(tmp_path, _new_rows()))
+    first = (tmp_path / "Planning 2027.xlsx").read_bytes()
+    (tmp_path / "Planning 2027.xlsx").unlink()
+    make_next_year(_plan(tmp_path, _new_rows()))
+    assert (tmp_path / "Planning 2027.xlsx").read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Planning 2026.xlsx", "Planning 2027.xlsx"]
+    with zipfile.ZipFile(tmp_path / "Planning 2027.xlsx") as archive:
+        assert b"<vt:lpstr>Planning 2027</vt:lpstr><vt:lpstr>Salles</vt:lpstr>" in archive.read("docProps/app.xml")
