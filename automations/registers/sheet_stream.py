@@ -38,6 +38,7 @@ _NS_DECL = re.compile(rb'xmlns(?::[\w.-]+)?\s*=\s*"[^"]*"')
 # characters XML 1.0 cannot carry: Excel writes them as _xHHHH_, and a literal "_x0041_" as "_x005F_x0041_"
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _FORMULA_LIKE = ("=", "+", "-", "@")
+_HAS_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 
 
 class CellRefused(ValueError):
@@ -54,6 +55,9 @@ class SheetEdit:
     dimension: Callable[[str], str]
     tail: Callable[[bytes], bytes]
     dropped_formulas: list[str] = field(default_factory=list)
+    # rows below this one are left out (next year's workbook keeps the titles and the header only);
+    # the rows written below it come after them, styled like the first row left out that held cells
+    keep_through: int | None = None
 
 
 class _Rows:
@@ -210,6 +214,7 @@ class _Stream:
         # the row before the next one written, kept as a span of the buffer until it is needed
         self.previous: etree._Element | bytes | tuple[int, int] | None = None
         self.buffer = b""
+        self.styled_from_dropped = False
 
     def _above(self) -> dict[int, int]:
         if isinstance(self.previous, tuple):
@@ -261,6 +266,18 @@ class _Stream:
             current = int(found_r.group(1)) if found_r else number + 1
             if current <= number:
                 raise CellRefused(f"feuille abîmée : la ligne {current} est rangée après la ligne {number}")
+            keep = self.edit.keep_through
+            if keep is not None and current > keep:
+                # a row left out: its bytes are skipped; the new rows wait for the end of the sheet data
+                while self.pending and self.pending[0] <= keep:
+                    self.target.write(buffer[copied:match.start()])
+                    copied = match.start()
+                    self._emit_new(self.pending.pop(0))
+                self.target.write(buffer[copied:match.start()])
+                if not self.styled_from_dropped and _HAS_CELL.search(buffer, match.end() - 1, end):
+                    self.previous, self.styled_from_dropped = (match.start(), end), True
+                number, pos, copied = current, end, end
+                continue
             while self.pending and self.pending[0] < current:
                 self.target.write(buffer[copied:match.start()])
                 copied = match.start()

@@ -59,6 +59,8 @@ class RowAppend:
     values: tuple[tuple[str, Any], ...]  # (header, value) of the new row's cells
     # (header, value) naming the row once written: an append replayed after a crash must not add it twice
     unique: tuple[str, Any]
+    # further (header, value) naming the row with ``unique``: a date shared by two committees' sessions
+    also: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         header, value = self.unique
@@ -78,7 +80,7 @@ def _labels(write: CellWrite | RowAppend) -> list[str]:
     """The headers a write reads or writes."""
     if isinstance(write, CellWrite):
         return [write.column, *(header for header, _ in write.expect)]
-    return [header for header, _ in write.values] + [write.unique[0]]
+    return [header for header, _ in write.values] + [write.unique[0]] + [header for header, _ in write.also]
 
 
 class _Sheet:
@@ -226,6 +228,13 @@ def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
         return f"« {header} » est vide : impossible de reconnaître la ligne, elle n'est pas ajoutée"
     key = headers[normalize_label(header)]
     there = sheet.holds(write.header_row, key, number)
+    if there and write.also:
+        keys = [(key, number)]
+        for other, value in write.also:
+            if normalize_label(other) not in headers:
+                return f"colonne « {other} » introuvable à la ligne {write.header_row}"
+            keys.append((headers[normalize_label(other)], value))
+        there = _row_holds(sheet, write.header_row, keys)
     if there:
         return False
     if there is None:
@@ -248,6 +257,18 @@ def _append(sheet: _Sheet, write: RowAppend) -> bool | str:
     sheet.appends[row] = {column: value for (_, column), value in planned.items()}
     sheet.appended(write.header_row, key, number, row)
     return True
+
+
+def _row_holds(sheet: _Sheet, header_row: int, keys: list[tuple[int, Any]]) -> bool | None:
+    """Whether one row holds every (column, value) of ``keys``; None when a formula makes it impossible to say."""
+    unknown = False
+    for row in [*sheet.rows_below(header_row), *sorted(sheet.appends)]:
+        found = [sheet.value(row, column) for column, _ in keys]
+        if any(value is UNKNOWN for value in found):
+            unknown = True
+        elif all(same(wanted, value) for (_, wanted), value in zip(keys, found)):
+            return True
+    return None if unknown else False
 
 
 def apply_writes(path: Path, writes: Sequence[CellWrite | RowAppend], *, backup_dir: Path, now: datetime,
