@@ -40,8 +40,7 @@ def shown(value: Any, spec: FieldSpec) -> str:
     if isinstance(spec.type, AmountType):
         return french.amount_xpf(value)
     if isinstance(spec.type, ChoiceType):
-        aliases = spec.type.choices.get(value, ())
-        return aliases[0] if aliases else value  # the first spelling the mapping lists
+        return spec.type.spelling(value) or value
     if isinstance(value, (int, float)):
         # thousands apart and a decimal comma, with ordinary spaces (typography adds its own in documents)
         grouped = format_decimal(value, format="#,##0.##", locale=french.LOCALE)

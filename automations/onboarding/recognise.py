@@ -5,19 +5,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from ..registers.mapping import ROLE_CHOICES, ROLE_FIELDS
+from ..registers.field_catalog import field_type
+from ..registers.mapping import ROLE_CHOICES
 from .choices import propose
 from .header_rows import Column, Table
 from .values import share_read
-from .vocabulary import EXTRA_TYPES, INDEX, KNOWN, SHEET_WORDS, canonical, sheet_words
+from .vocabulary import INDEX, KNOWN, SHEET_WORDS, canonical, sheet_words
 
 _FUZZY = 0.86  # difflib ratio above which a header is taken for a known one, with a question
 _SHEET_BONUS = 1.5
 _MIN_SCORE = 2.0
 
-
-def field_type(role: str, name: str) -> str:
-    return ROLE_FIELDS[role].get(name) or EXTRA_TYPES[(role, name)]
 
 
 @dataclass(frozen=True)

@@ -123,10 +123,6 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Fields the code reads that the loader's table does not list (an application's notes; a session's end, known
-# to the field reference)
-EXTRA_TYPES: dict[tuple[str, str], str] = {("sessions", "end_time"): "time", ("applications", "notes"): "text"}
-
 # Words of a sheet's (or workbook's) name that point to a role
 SHEET_WORDS: dict[str, tuple[str, ...]] = {
     "committees": ("instance", "instances", "commissions", "comites"),

@@ -24,9 +24,6 @@ class FieldInfo:
 INV, PACK, MIN, FUP, REP, DIG = "invitations", "packs", "minutes", "followups", "report", "digest"
 _SESSION_ALL = (INV, PACK, MIN, FUP, REP, DIG)
 
-# Fields being added to the roles, with their type, so the catalogue already documents them.
-PENDING_TYPES: dict[tuple[str, str], str] = {("sessions", "end_time"): "time"}
-
 CATALOG: dict[str, dict[str, FieldInfo]] = {
     "committees": {
         "name": FieldInfo("nom de l'instance, tel que le planning et la liste des membres l'écrivent",
@@ -196,7 +193,7 @@ def register_title(role: str) -> str:
 
 def field_type(role: str, name: str) -> str:
     """The type the code expects for a known field."""
-    return ROLE_FIELDS[role].get(name) or PENDING_TYPES[(role, name)]
+    return ROLE_FIELDS[role][name]
 
 
 def known_fields(role: str) -> dict[str, FieldInfo]:

@@ -117,9 +117,8 @@ def choice_labels(mapping: Mapping) -> dict[tuple[str, str], dict[str, str]]:
     for spec in mapping.registers.values():
         for name, field_spec in spec.fields.items():
             if isinstance(field_spec.type, ChoiceType):
-                labels[(spec.role, name)] = {canonical: aliases[0].strip()
-                                             for canonical, aliases in field_spec.type.choices.items()
-                                             if aliases and aliases[0].strip()}
+                labels[(spec.role, name)] = {canonical: spelling for canonical in field_spec.type.choices
+                                             if (spelling := field_spec.type.spelling(canonical))}
     return labels
 
 

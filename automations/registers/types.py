@@ -498,6 +498,11 @@ class ChoiceType(FieldType):
         # a register repeats a handful of spellings over thousands of rows: each is normalised once
         self._seen: dict[str, str] = {}
 
+    def spelling(self, canonical: str) -> str | None:
+        """``canonical`` as the service writes it: the first spelling the mapping lists for it, if any."""
+        aliases = self.choices.get(canonical, ())
+        return aliases[0].strip() or None if aliases else None
+
     def convert(self, value: Any) -> str:
         if value.__class__ is str and (known := self._seen.get(value)) is not None:
             return known
