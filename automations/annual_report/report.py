@@ -53,7 +53,7 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
     if not 2000 <= year <= today.year:
         raise UsageError(f"Année invalide « {year} » : entre 2000 et {today.year}.")
     with ctx.progress(4, f"Rapport d'activité {year}") as reach:  # reading, figures, workbook, Word report
-        registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers)
+        registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers, year)
         reach(1)
         report = build_report(gather(registers, ctx.config), year, ctx.config.service.name, today)
         reach(2)

@@ -58,7 +58,7 @@ class Loaded:
 
 def load(ctx: Context) -> Loaded:
     mapping = load_mapping(ctx.config.paths.mapping)
-    registers = read_registers(mapping, ctx.config.paths.registers)
+    registers = read_registers(mapping, ctx.config.paths.registers, ctx.now().year)
     service = build_service(registers, ctx.config, ctx.now().date())
     return Loaded(mapping, registers, service)
 

@@ -165,9 +165,11 @@ def _untag(value: object) -> object:
 
 def encode_write(write: CellWrite | RowAppend) -> str:
     if isinstance(write, RowAppend):
-        return json.dumps({"op": "append", "sheet": write.sheet, "header_row": write.header_row,
-                           "values": [[h, _tag(v)] for h, v in write.values],
-                           "unique": [write.unique[0], _tag(write.unique[1])]}, ensure_ascii=False)
+        data = {"op": "append", "sheet": write.sheet, "header_row": write.header_row,
+                "values": [[h, _tag(v)] for h, v in write.values], "unique": [write.unique[0], _tag(write.unique[1])]}
+        if write.also:  # absent otherwise: the same text as the journals written before it existed
+            data["also"] = [[h, _tag(v)] for h, v in write.also]
+        return json.dumps(data, ensure_ascii=False)
     # no "op" for a cell: the same text as the journals written before appends existed
     return json.dumps({"sheet": write.sheet, "header_row": write.header_row, "row": write.row,
                        "expect": [[h, _tag(v)] for h, v in write.expect], "column": write.column,
@@ -180,7 +182,8 @@ def decode_write(data: str) -> CellWrite | RowAppend:
     if op == "append":
         return RowAppend(sheet=raw["sheet"], header_row=raw["header_row"],
                          values=tuple((h, _untag(v)) for h, v in raw["values"]),
-                         unique=(raw["unique"][0], _untag(raw["unique"][1])))
+                         unique=(raw["unique"][0], _untag(raw["unique"][1])),
+                         also=tuple((h, _untag(v)) for h, v in raw.get("also", ())))
     if op != "cell":
         raise ValueError(f"unknown write operation {op!r}")
     return CellWrite(sheet=raw["sheet"], header_row=raw["header_row"], row=raw["row"],

@@ -21,7 +21,7 @@ from . import container
 from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
-from .mapping import APPENDED_ROLES, FieldSpec, Mapping, RegisterSpec
+from .mapping import APPENDED_ROLES, LIST_ROLES, FieldSpec, Mapping, RegisterSpec
 from .types import LONG_TEXT, ChoiceType, ConversionError, LineType, TextType, normalize_label, text_notice
 from .sidecar import is_sidecar
 from .unmatched import Unmatched, unmatched_fields
@@ -99,11 +99,12 @@ class Registers:
         return self.records.get(role, [])
 
 
-def read_registers(mapping: Mapping, folder: Path) -> Registers:
+def read_registers(mapping: Mapping, folder: Path, year: int | None = None) -> Registers:
+    """``year``: today's; of a list kept in a workbook a year (members, rooms...), that year's copy is read."""
     result = Registers(labels=choice_labels(mapping))
     for spec in mapping.registers.values():
         records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
-                                                 result.unmatched)
+                                                 result.unmatched, year)
         result.records[spec.role] = records
         result.own_fields[spec.role] = spec.own_fields
         result.findings.extend(findings)
@@ -180,9 +181,28 @@ def _missing_years(spec: RegisterSpec, folder: Path, matched: list[Path]) -> lis
                     "registres (ce qu'il contient n'est pas traité)")]
 
 
+def _one_year(matched: list[tuple[Path, str | None]], year: int) -> list[tuple[Path, str | None]]:
+    """Of a list kept in a workbook a year, the copy of ``year`` (else the latest before it, else the first):
+    next year's workbook, made from this year's in the autumn, holds the same members and rooms, which read
+    twice would be « saisie deux fois »."""
+    years: dict[int, tuple[Path, str | None]] = {}
+    for path, problem in matched:
+        found = _YEAR.findall(path.name)
+        if len(found) != 1 or int(found[0]) in years:
+            return matched  # not a workbook a year: every file matched is read
+        years[int(found[0])] = (path, problem)
+    if len(years) < 2:
+        return matched
+    chosen = max((y for y in years if y <= year), default=min(years))
+    return [years[chosen]]
+
+
 def read_register(spec: RegisterSpec, folder: Path, layouts: list[Layout] | None = None,
-                  unmatched: list[Unmatched] | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
+                  unmatched: list[Unmatched] | None = None,
+                  year: int | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
     matched = _matched(spec, folder)
+    if spec.role in LIST_ROLES and year is not None:
+        matched = _one_year(matched, year)
     files = [path for path, problem in matched if problem is None]
     unreadable = [Finding(str(path), None, None, None, None, problem) for path, problem in matched if problem]
     if not files:

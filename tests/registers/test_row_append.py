@@ -204,6 +204,10 @@ def test_both_kinds_of_write_survive_the_journal() -> None:
     row = mail(**{"Enregistré le": datetime(2026, 11, 23, 9, 5), "Pages": 3})
     assert decode_write(encode_write(cell)) == cell and decode_write(encode_write(row)) == row
     assert '"op"' not in encode_write(cell)  # journals written before appends hold cells without it
+    # two committees meeting the same day: the row is its date and its committee, after a replay too
+    planned = RowAppend("Commission AF", 2, (("Date", date(2027, 3, 22)), ("Instance", "Commission AF")),
+                        ("Date", date(2027, 3, 22)), also=(("Instance", "Commission AF"),))
+    assert decode_write(encode_write(planned)) == planned
     old = ('{"sheet": "Planning", "header_row": 4, "row": 5, "expect": [["Instance", "A"]], '
            '"column": "Salle", "value": {"$date": "2026-11-23"}}')
     assert decode_write(old) == CellWrite("Planning", 4, 5, (("Instance", "A"),), "Salle", date(2026, 11, 23))
