@@ -10,19 +10,22 @@ cells to fill in the planning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..domain import attendance
 from ..domain import session_documents as docs
-from ..engine.actions import Action, Plan, fingerprint, slug
+from ..engine.actions import Action, Plan, fingerprint
 from ..engine.context import Context
 from .. import french
 from ..engine.attach import attachments_for
 from ..engine.journal import Entry
 from .changes import changes
+from .holds import hold_meeting
+from .meeting_parts import address as _address, first as _first, removed as _removed, \
+    removed_room as _removed_room, slot as _slot, title, uid as _uid, when as _when
 from . import rooms
 from .rooms import RoomAnswerReader, RoomFinder
 from ..registers.writeback import CellWrite
@@ -35,6 +38,9 @@ LABEL = "Convocations"
 TEMPLATE = "convocation.docx"
 natural_key = docs.natural_key
 _ACTIVE, _CANCELLED = "active", "cancelled"
+# a date held in the members' calendars by the planning, the convocation to follow on the same meeting
+HOLD = "hold"
+_LIVE = (_ACTIVE, HOLD)
 
 
 def _source(session: Session) -> list[Any]:
@@ -54,7 +60,7 @@ def plan(service: Service, entries: dict[str, Entry], now: datetime, suppleants_
     by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")): e for e in entries.values()}
     sessions = [s for s in service.sessions if s.status in ("prevue", "annulee", "reportee")]
     present = {natural_key(s) for s in service.sessions}
-    orphans = [e for e in entries.values() if e.delivered and e.payload.get("state") == _ACTIVE
+    orphans = [e for e in entries.values() if e.delivered and e.payload.get("state") in _LIVE
                and e.payload["natural"] not in present and e.payload["date"] >= now.date().isoformat()]
     matched: dict[int, Entry] = {}
     unmatched: list[Session] = []
@@ -121,7 +127,7 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     delivered = entry is not None and entry.delivered
     state = entry.payload.get("state") if delivered else None
     if session.status in ("annulee", "reportee"):
-        if state == _ACTIVE and session.date >= now.date():
+        if state in _LIVE and session.date >= now.date():
             required, optional = invited_members(service, session, entry.payload)
             return _action(entry.key, "cancel", entry.revision + 1, session, service, required, optional,
                            _CANCELLED, f"Annulation – {label}", previous=entry.payload,
@@ -130,11 +136,13 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
     start = session.start(zone)
     if start is None or start <= now:
         return None
+    early = (session.date - now.date()).days > session.committee.invitation_days
     if not delivered:
         if entry is None and session.invitation_sent_on is not None:
             return None  # convened by hand before the tool: never send a second invitation
-        if (session.date - now.date()).days > session.committee.invitation_days:
+        if early:
             return None
+    holding = state == HOLD and early  # the held date changes only with the planning until the convocation
     if not (session.room or session.committee.usual_room):
         notices.append(f"{label} : aucune salle (ni lieu, ni salle habituelle) ; convocation non envoyée.")
         return None
@@ -176,6 +184,13 @@ def _plan_session(session: Session, entry: Entry | None, service: Service, now: 
         key = entry.key if entry is not None else f"invitation/{natural_key(session)}"
         return _action(key, "create", 0, session, service, required, optional, _ACTIVE, f"Convocation – {label}",
                        room_name=room_name)
+    if holding:
+        candidate = _action(entry.key, "update", entry.revision + 1, session, service, required, optional, HOLD,
+                            f"Réservation modifiée – {label}", previous=entry.payload, room_name=room_name)
+        return None if candidate.fingerprint == entry.fingerprint else candidate
+    if state == HOLD:  # the convocation the held meeting was waiting for, on the same meeting
+        return _action(entry.key, "update", entry.revision + 1, session, service, required, optional, _ACTIVE,
+                       f"Convocation – {label}", previous=entry.payload, room_name=room_name)
     because = "".join(f" ; {name} remplacé(e) par son suppléant" for name in sorted(set(replaced.values()))
                       if name not in entry.payload.get("replaces", {}).values())
     if refused:
@@ -238,6 +253,8 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
                "requested_room": session.room or session.committee.usual_room, "names": names}
     if declined:
         payload["declined_rooms"] = list(dict.fromkeys(declined))
+    if state == _ACTIVE and previous and previous.get("state") == HOLD:
+        payload["after_hold"] = True  # the first convocation, though it updates the held meeting
     known = {**(previous or {}).get("names", {}),
              **{m.email.lower(): m.full_name for m in service.members_of(session.committee) if m.email and m.full_name},
              **names}
@@ -248,12 +265,27 @@ def _action(key: str, kind: str, revision: int, session: Session, service: Servi
                            "changes": changes(previous, payload, known) if previous and kind == "update" else []})
 
 
-def _address(member: Member) -> Address:
-    return Address(member.email, member.full_name)
+def hold_action(session: Session, service: Service, now: datetime, suppleants_optional: bool,
+                find_room: RoomFinder | None, room_booking: str) -> tuple[Action | None, str]:
+    """The holding invitation of a session the planning wrote: its members' calendars and its room blocked,
+    « convocation à suivre ». None, with the French reason, when it cannot be sent."""
+    label = docs.label(session)
+    required, optional = _attendees(session, service, suppleants_optional)
+    if not required and not optional:
+        return None, f"{label} : aucun membre avec une adresse e-mail, pas d'invitation de réservation"
+    if session.start(now.tzinfo) is None:  # type: ignore[arg-type]
+        return None, f"{label} : pas d'heure, pas d'invitation de réservation"
+    room_name = rooms.choose_room(session, service, None, len(required) + len(optional), find_room, now.tzinfo, [])
+    if room_name is None:
+        return None, (f"{label} : « {session.room or session.committee.usual_room} » est occupée et aucune autre "
+                      "salle assez grande n'est libre : pas d'invitation de réservation")
+    action = _action(f"invitation/{natural_key(session)}", "create", 0, session, service, required, optional,
+                     HOLD, f"Réservation – {label}", room_name=room_name)
+    action.payload["room_booking"] = room_booking if action.payload.get("room_email") else "indiquee"
+    return action, ""
 
 
-def _uid(action: Action, domain: str) -> str:
-    return f"{slug(action.key)}@{domain}"
+
 
 
 def document_path(ctx: Context, session: Session, revision: int) -> Path:
@@ -270,14 +302,14 @@ def template_context(ctx: Context, action: Action) -> dict[str, Any]:
         "service": docs.service_context(ctx), "committee": docs.committee_context(session),
         "session": docs.session_context(ctx, session, action.payload["room"], room.site if room else ""),
         "letter_date": french.date_medium(ctx.now().date()),
-        "is_update": action.kind == "update",
+        "is_update": not _first(action),
         "update_note": _letter_note(action),
         "members": [docs.member_context(m, words) for m in members],
     }
 
 
 def _letter_note(action: Action) -> str:
-    if action.kind != "update":
+    if _first(action):
         return ""
     lines = action.subject.get("changes") or []
     said = f" ({' ; '.join(lines)})" if lines else ""
@@ -285,26 +317,13 @@ def _letter_note(action: Action) -> str:
 
 
 def document(ctx: Context, action: Action, *, fresh: bool) -> list[Path]:
-    if action.kind in ("cancel", "file"):
+    if action.kind in ("cancel", "file") or action.payload.get("state") == HOLD:
         return []
-    target = document_path(ctx, action.subject["session"], action.revision)
+    target = document_path(ctx, action.subject["session"], 0 if _first(action) else action.revision)
     return [docs.rendered(ctx, TEMPLATE, target, lambda: template_context(ctx, action), fresh)]
 
 
-def _slot(payload: Mapping[str, Any], zone: Any) -> tuple[datetime, datetime]:
-    """The meeting's start and end as a delivery's payload gives them."""
-    start = datetime.combine(date.fromisoformat(payload["date"]), time.fromisoformat(payload["time"]), zone)
-    return start, start + timedelta(hours=float(payload["duration_hours"]))
 
-
-def title(committee: str, start: datetime) -> str:
-    """The meeting's own name in the calendars (the committee, then its date and time as now planned): only
-    a mail's subject says « Modification – » or « Annulation – », which the meeting would keep forever."""
-    return f"Convocation – {committee} – {_when(start)}"
-
-
-def _when(start: datetime) -> str:
-    return f"{french.date_long(start.date())} à {french.time_fr(start.timetz())}"
 
 
 def _update_note(action: Action) -> str:
@@ -322,6 +341,8 @@ def build(ctx: Context, action: Action) -> Meeting | Delivered:
         # a room that declined, none free to replace it: nothing goes out, the planning is corrected
         return Delivered(reference="salle refusée", details={
             "note": "aucune salle libre : le responsable est alerté, « Salle réservée » est vidée"})
+    if action.payload.get("state") == HOLD:
+        return hold_meeting(ctx, action)
     session: Session = action.subject["session"]
     zone = ctx.zone
     service = ctx.config.service
@@ -342,9 +363,9 @@ def build(ctx: Context, action: Action) -> Meeting | Delivered:
                 f"{service.signatory}\n{service.name}")
     else:
         attachments = attachments_for(ctx, document(ctx, action, fresh=False))
-        prefix = "Modification – " if action.kind == "update" else ""
+        prefix = "" if _first(action) else "Modification – "
         subject = f"{prefix}{title(committee, start)}"
-        change = _update_note(action) if action.kind == "update" else ""
+        change = "" if _first(action) else _update_note(action)
         members = {m.email.lower(): m.full_name for m in action.subject["required"]}
         change += "".join(f"{members.get(email, email)} siégera comme suppléant(e) de {titular}, "
                           "qui a indiqué ne pas pouvoir venir.\n\n"
@@ -366,29 +387,12 @@ def build(ctx: Context, action: Action) -> Meeting | Delivered:
         removed=_removed(action), removed_room=_removed_room(action))
 
 
-def _previous(action: Action) -> dict[str, Any]:
-    return (action.subject.get("previous") or {}) if action.kind == "update" else {}
 
-
-def _removed(action: Action) -> tuple[Address, ...]:
-    """Who the previous delivery invited and this update no longer does."""
-    before = _previous(action)
-    now = set(action.payload["required"]) | set(action.payload["optional"])
-    gone = (set(before.get("required", [])) | set(before.get("optional", []))) - now
-    names = before.get("names", {})
-    return tuple(Address(email, names.get(email.lower()) or names.get(email) or "") for email in sorted(gone) if email)
-
-
-def _removed_room(action: Action) -> Address | None:
-    """The room the previous delivery booked, when this update books another (or none)."""
-    before = _previous(action)
-    email = before.get("room_email") or ""
-    if not email or email == action.payload["room_email"]:
-        return None
-    return Address(email, before.get("room", ""))
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite]]:
+    if action.payload.get("state") == HOLD:
+        return []  # a held date is no convocation: « Convocation envoyée le » waits for it
     if action.kind == "file":
         return docs.session_writes(action.subject["session"], {"room_booked": None})
     values: dict[str, Any] = {"invitation_sent_on": today}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .committee_names import Folders, clash_finding
@@ -18,8 +19,8 @@ from .mail_register import OutgoingRegister, outgoing_register
 from .own_fields import own_values
 from .words import Words
 from ..registers.findings import Finding, Severity
-from ..registers.mapping import FieldSpec
-from ..registers.reader import Record, Registers
+from ..registers.mapping import FieldSpec, RegisterSpec
+from ..registers.reader import Layout, Record, Registers
 from ..registers.types import normalize_label
 from ..settings import Config
 from ..settings.model import RoomSettings
@@ -125,6 +126,15 @@ class Supplier:
     own: dict[str, str] = field(default_factory=dict, compare=False)  # the service's own columns, in French
 
 
+@dataclass(frozen=True)
+class PlanningSheets:
+    """Where the planning is kept: what next year's sessions are written into."""
+
+    spec: RegisterSpec
+    layouts: tuple[Layout, ...]  # the sheets read
+    files: tuple[Path, ...]  # every workbook its patterns matched
+
+
 @dataclass
 class Service:
     committees: dict[str, Committee] = field(default_factory=dict)  # by normalized name
@@ -138,6 +148,7 @@ class Service:
     # committees left out because their documents would replace another's (normalized names)
     refused: set[str] = field(default_factory=set)
     words: Words = field(default_factory=Words)  # the service's own words for decisions, statuses, roles
+    planning: PlanningSheets | None = None
 
     def committee(self, name: str) -> Committee | None:
         return self.committees.get(normalize_label(name))
@@ -163,6 +174,9 @@ class Service:
 def build_service(registers: Registers, config: Config, today: date) -> Service:
     service = Service(findings=list(registers.findings), outgoing=outgoing_register(registers, today),
                       words=Words(registers.labels))
+    if "sessions" in registers.specs:
+        service.planning = PlanningSheets(registers.specs["sessions"], tuple(registers.layouts.get("sessions", [])),
+                                          tuple(registers.role_files.get("sessions", [])))
     defaults = config.invitations
     for c in config.committees:
         service.committees[normalize_label(c.name)] = Committee(

@@ -71,7 +71,9 @@ AUTOMATIONS: dict[str, Automation] = {
         enabled=lambda ctx: ctx.config.report.enabled and bool(ctx.config.service.manager)),
     planning.NAME: Automation(
         name=planning.NAME, label=planning.LABEL,
-        plan=lambda ctx, service, journal, transport: planning.plan(ctx.config, service, ctx.now(), transport.free_room),
+        plan=lambda ctx, service, journal, transport: planning.plan(
+            ctx.config, service, ctx.now(), transport.free_room, journal.entries(planning.NAME),
+            journal.entries(invitations.NAME), transport.room_booking, transport.room_answer),
         build=planning.build, writes=planning.writes, enabled=lambda ctx: ctx.config.planning.enabled),
     # last: the digest counts what the automations above sent in the same run
     digest.NAME: Automation(

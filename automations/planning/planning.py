@@ -1,6 +1,6 @@
 """The ``planning`` automation: from a day of the year, next year's sessions drafted for every committee, with
-what was learned or the rule applied, and every conflict. What a run writes into the staff's planning is added
-by the writing side; this plan shows the draft."""
+what was learned or the rule applied, and every conflict; a run writes them into the staff's planning and
+holds each written session in its members' calendars and its room (:mod:`deliveries`)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,25 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..convocations import invitations
 from ..domain.service import Service
 from ..engine.actions import Action, Plan
-from ..errors import ConfigError
+from ..engine.journal import Entry
+from ..errors import ConfigError, UserError
 from ..french import plural, time_fr
 from ..registers.types import normalize_label
 from ..registers.writeback import CellWrite, RowAppend
+from ..registers.year_copy import make_next_year
 from ..settings.model import Config, PlanningSettings
+from ..engine.context import Context
 from ..transports.base import Delivered, Mail, Meeting
 from .calendar import DaysOff, dated
+from . import deliveries
 from .conflicts import RoomFinder, members_by_committee, room_conflicts, separate_members, typed_sessions
 from .draft import CommitteeDraft, DraftedSession, draft_committees, unknown_committees
 from .rhythm import duration_fr
 from .rules import FOLLOWING, Rule, rule_from_table
+from .write import planning_writes
 
 NAME = "planning"
 LABEL = "Planning de l'année suivante"
@@ -47,7 +53,11 @@ def _read_rules(config: Config) -> tuple[list[Rule], list[str]]:
     return rules, problems
 
 
-def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder | None) -> Plan:
+def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder | None,
+         entries: dict[str, Entry] | None = None, held: dict[str, Entry] | None = None, room_booking: str = "indiquee",
+         room_answer: deliveries.RoomAnswer | None = None) -> Plan:
+    """``entries``: the planning's journal entries; ``held``: the convocations' (holding invitations among them).
+    Without them (``plan`` shown alone in a test), only the draft."""
     result = Plan(NAME)
     today = now.date()
     rules, problems = _read_rules(config)
@@ -75,7 +85,52 @@ def plan(config: Config, service: Service, now: datetime, find_room: RoomFinder 
     for draft in drafts:
         result.facts += committee_lines(draft)
     result.notices += [f"membres : {line}" for line in shared] + [f"salle : {line}" for line in rooms]
+    if entries is not None and held is not None:
+        _deliveries(config, service, now, find_room, entries, held, room_booking, room_answer,
+                    [s for d in drafts for s in d.sessions], year, result)
     return result
+
+
+def _deliveries(config: Config, service: Service, now: datetime, find_room: RoomFinder | None,
+                entries: dict[str, Entry], held: dict[str, Entry], room_booking: str,
+                room_answer: deliveries.RoomAnswer | None, drafted: list[DraftedSession], year: int,
+                result: Plan) -> None:
+    """The writing of the draft, the holding invitations and the rooms declined, as actions of ``result``."""
+    written = deliveries.Written()
+    writing = []
+    sheets = service.planning
+    if not config.write_back.enabled:
+        result.notices.append("le report dans les registres est désactivé ([write_back] enabled = false) : "
+                              f"le planning {year} n'est pas écrit")
+    elif sheets is None:
+        result.notices.append("aucun registre des séances dans la correspondance : le planning n'est pas écrit")
+    else:
+        try:
+            writes = planning_writes(service, sheets.spec, sheets.layouts, sheets.files, drafted, year)
+        except UserError as refused:
+            result.notices.append(refused.message)
+        else:
+            action = deliveries.write_action(writes, entries.get(f"{NAME}/{year}"), year, written)
+            if action is not None:
+                result.actions.append(action)
+                target, sheet = _destination(writes)
+                writing = [s for d in writes.sessions if (s := deliveries.as_session(service, d, target, sheet))]
+    if config.planning.holds:
+        holds, notices = deliveries.hold_actions(service, year, writing, held, now,
+                                                 config.invitations.suppleants_optional, find_room, room_booking,
+                                                 written)
+        result.actions += holds
+        result.notices += notices
+    rooms, alerts = deliveries.declined_rooms(held, entries, year, room_answer)
+    result.actions += rooms
+    result.alerts += alerts
+
+
+def _destination(writes: deliveries.PlanningWrites) -> tuple[Path, str]:
+    if writes.new_workbook is not None:
+        return writes.new_workbook.target, writes.new_workbook.new_sheet
+    path, append = writes.appends[0]
+    return path, append.sheet
 
 
 def _service_wide(settings: PlanningSettings, service: Service, rules: list[Rule]) -> list[Rule]:
@@ -108,9 +163,25 @@ def session_text(session: DraftedSession) -> str:
     return text + "".join(f" ({reason})" for reason in session.reasons)
 
 
-def build(ctx: object, action: Action) -> Mail | Meeting | Delivered:
-    raise NotImplementedError("le planning ne propose encore aucune action")  # its plan has no action yet
+def build(ctx: Context, action: Action) -> Mail | Meeting | Delivered:
+    if action.automation == invitations.NAME:  # a holding invitation, once its session is written
+        deliveries.check_written(action)
+        return invitations.build(ctx, action)
+    if action.key.startswith(deliveries.ROOM_PREFIX):
+        return Delivered(reference="salle refusée", details={"note": "le responsable est alerté"})
+    writes: deliveries.PlanningWrites = action.subject["writes"]
+    if writes.new_workbook is not None:
+        make_next_year(writes.new_workbook)
+        note = f"« {writes.new_workbook.target.name} » créé à partir de « {writes.new_workbook.source.name} »"
+    else:
+        note = f"lignes ajoutées sous celles de « {writes.appends[0][0].name} »"
+    action.subject["written"].done = True
+    return Delivered(reference=action.payload["file"], details={"note": note})
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:
-    return []
+    if action.automation == invitations.NAME:
+        return invitations.writes(action, today)
+    if action.key.startswith(deliveries.ROOM_PREFIX) or not isinstance(action.subject, dict):
+        return []
+    return list(action.subject["writes"].appends)

@@ -28,7 +28,7 @@ from .draft import DraftedSession
 
 PLANNED = "prevue"
 # the planning's columns the tool fills, in the order of a row
-_FIELDS = ("committee", "date", "time", "duration_hours", "room", "status")
+_FIELDS = ("number", "committee", "date", "time", "duration_hours", "room", "status")
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,13 @@ def planning_writes(service: Service, spec: RegisterSpec, layouts: Sequence[Layo
                             f"« {', '.join(spec.sheets)} » avec leurs en-têtes) : le planning {year} ne peut pas y "
                             "être complété ; vérifiez le classeur avec « check ».")
         if started is None:
-            rows = tuple(_row(spec, source, s, status) for s in sessions)
+            numbers = _numbers(service, source, len(sessions))
+            rows = tuple(_row(spec, source, s, status, n) for s, n in zip(sessions, numbers))
             return PlanningWrites(NextYearWorkbook(source.file, target, source.sheet, source.header_row, year - 1,
                                                    year, rows), (), sessions, already)
         source = started
-    appends = tuple((source.file, _append(spec, source, s, status)) for s in sessions)
+    numbers = _numbers(service, source, len(sessions))
+    appends = tuple((source.file, _append(spec, source, s, status, n)) for s, n in zip(sessions, numbers))
     return PlanningWrites(None, appends, sessions, already)
 
 
@@ -90,8 +92,21 @@ def _next_year_file(file: Path, spec: RegisterSpec, year: int) -> Path | None:
     return target if any(fnmatch(target.name, pattern) for pattern in spec.files) else None
 
 
-def _row(spec: RegisterSpec, layout: Layout, session: DraftedSession, status: str) -> tuple[tuple[str, CellValue], ...]:
-    values: dict[str, CellValue] = {
+def _numbers(service: Service, layout: Layout, count: int) -> list[int | None]:
+    """The sessions' own numbering continued (« N° » 22, 23… after 21), when the sheet numbers them 1, 2, 3…"""
+    if "number" not in layout.headers:
+        return [None] * count
+    typed = [s.record.values.get("number") for s in service.sessions
+             if (s.record.source.file, s.record.source.sheet) == (layout.file, layout.sheet)]
+    found = [int(n) for n in typed if isinstance(n, (int, float)) or (isinstance(n, str) and n.strip().isdigit())]
+    if not found or len(found) != len([n for n in typed if n not in (None, "")]):
+        return [None] * count  # « 2026-03 » or any other scheme: left for staff
+    return list(range(max(found) + 1, max(found) + 1 + count))
+
+
+def _row(spec: RegisterSpec, layout: Layout, session: DraftedSession, status: str,
+         number: int | None = None) -> tuple[tuple[str, CellValue], ...]:
+    values: dict[str, CellValue] = {"number": number,
         "committee": session.committee, "date": session.date,
         "time": _time_typed(session.time) if session.time else None,
         "duration_hours": _number(session.duration_hours) if session.duration_hours else None,
@@ -101,8 +116,9 @@ def _row(spec: RegisterSpec, layout: Layout, session: DraftedSession, status: st
                  and not (name in spec.fields and spec.fields[name].is_constant))
 
 
-def _append(spec: RegisterSpec, layout: Layout, session: DraftedSession, status: str) -> RowAppend:
-    values = _row(spec, layout, session, status)
+def _append(spec: RegisterSpec, layout: Layout, session: DraftedSession, status: str,
+            number: int | None = None) -> RowAppend:
+    values = _row(spec, layout, session, status, number)
     # two committees may meet the same day: in a sheet naming the committee, the row is its date and committee
     also = tuple((header, value) for header, value in values if header == layout.headers.get("committee"))
     return RowAppend(sheet=layout.sheet, header_row=layout.header_row, values=values,

@@ -94,6 +94,8 @@ class Registers:
     own_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)  # role -> the service's own columns
     # (role, field) -> canonical choice -> the service's own word for it (the first spelling the mapping lists)
     labels: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    specs: dict[str, RegisterSpec] = field(default_factory=dict)  # role -> its mapping
+    role_files: dict[str, list[Path]] = field(default_factory=dict)  # role -> the workbooks read for it
 
     def of(self, role: str) -> list[Record]:
         return self.records.get(role, [])
@@ -106,6 +108,8 @@ def read_registers(mapping: Mapping, folder: Path, year: int | None = None) -> R
         records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
                                                  result.unmatched, year)
         result.records[spec.role] = records
+        result.specs[spec.role] = spec
+        result.role_files[spec.role] = files
         result.own_fields[spec.role] = spec.own_fields
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)

@@ -109,6 +109,8 @@ KEYS: dict[str, dict[str, str]] = {
         "closures": "jours de fermeture du service (« 24/12/2027 »), évités comme les jours fériés",
         "on_avoided": "une date qui tombe un jour évité : « suivant » (jour ouvré suivant) ou « sauter »",
         "committees": "les règles des instances : une table [[planning.committees]] par instance",
+        "holds": "envoyer à chaque séance écrite une invitation de réservation (« convocation à suivre ») aux membres "
+                 "et à la salle ; la convocation met ensuite à jour ce même rendez-vous",
     },
     "planning.committees": {
         "committee": "nom de l'instance, tel qu'écrit dans le planning",

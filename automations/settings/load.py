@@ -233,7 +233,7 @@ def _planning(p: Section) -> PlanningSettings:
     if not isinstance(tables, list) or len(committees) != len(tables):
         p.problem("committees", "une liste de tables [[planning.committees]] est attendue")
     settings = PlanningSettings(enabled=p.boolean("enabled", False), from_day=from_day, closures=tuple(closures),
-                                on_avoided=on_avoided, committees=tuple(committees))
+                                on_avoided=on_avoided, committees=tuple(committees), holds=p.boolean("holds", True))
     p.finish()
     return settings
 

@@ -105,6 +105,7 @@ class PlanningSettings:
     on_avoided: str = "suivant"  # a date on an avoided day moves to the next working day, or « sauter »
     # each committee's rule, as typed: the planning automation reads them (settings cannot import it)
     committees: tuple[dict[str, Any], ...] = ()
+    holds: bool = True  # each written session blocks its members' calendars and its room until its convocation
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ class Meeting:
     # the meeting's own name (iCalendar SUMMARY, the Exchange or Graph event's subject); ``subject`` is the
     # covering mail's, which may say « Modification – »: a calendar entry must not keep that. Empty: the subject
     title: str = ""
+    # a date held in calendars (tentative), the convocation to follow on the same meeting
+    hold: bool = False
 
     def __post_init__(self) -> None:
         if not self.title:

@@ -65,9 +65,14 @@ def _sessions(lines: list[str]) -> list[Booked]:
 def test_the_draft_of_next_year_is_printed_per_committee(sample: str, committees: int, tmp_path: Path) -> None:
     code, lines = _plan(sample, tmp_path)
     assert code == 0
-    assert lines[0] == "Planning de l'année suivante : 0 action à faire."
+    # what a run would do: the planning written, then a holding invitation per session with members to invite
+    actions = int(re.fullmatch(r"Planning de l'année suivante : (\d+) actions à faire\.", lines[0]).group(1))
+    assert lines[1].startswith("  - document : Planning 2027 : ")
+    holds = [line for line in lines if line.startswith("  - envoi : Réservation – ")]
+    assert len(holds) == actions - 1
+    facts = [line for line in lines if line.startswith("  · planning 2027 : ")]
     total = re.fullmatch(r"  · planning 2027 : (\d+) séances? proposées? pour (\d+) instances?"
-                         r"(, en plus de \d+ séances? déjà saisies?)?", lines[1])
+                         r"(, en plus de \d+ séances? déjà saisies?)?", facts[0])
     assert total and int(total.group(2)) == committees
     learned = [line for line in lines if re.match(r"  · .+ : rythme appris : .+, d'après \d+ séances de 2026$", line)]
     assert len(learned) == committees

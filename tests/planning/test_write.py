@@ -164,7 +164,8 @@ def test_one_sheet_for_every_year_gets_rows_under_the_others(tmp_path: Path) -> 
     assert after[:len(before)] == before  # every staff row and the header the same
     added = after[len(before):]
     assert [r[1].date() for r in added] == [s.date for s in drafted]
-    assert added[0][2:4] == ("9h", drafted[0].room) and added[0][0] is None
+    assert added[0][2:4] == ("9h", drafted[0].room)
+    assert [r[0] for r in added] == list(range(22, 22 + len(added)))  # « N° » goes on after the 21st session
     book = openpyxl.load_workbook(workbook)
     assert book["Commission AF"]["B" + str(len(before) + 1)].number_format == \
         book["Commission AF"]["B" + str(len(before))].number_format

@@ -1,0 +1,131 @@
+"""What ``run planning`` carries out, planned purely: the planning written, each session's holding invitation,
+and the rooms that declined a held date.
+
+Actions, in the order they run:
+- ``planning/<year>``, a document action: next year's workbook made, or rows queued under the others. Each run
+  that writes is a new revision; its payload lists the sessions it wrote.
+- ``invitation/<committee>/<date>``, the holding invitation, recorded as the convocations' own delivery (state
+  ``hold``): the convocation later updates that meeting rather than sending a second one.
+- ``planning/salle/<committee>/<date>``: a room that declined a held date, said once (the manager is alerted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..convocations import invitations
+from ..convocations.rooms import RoomFinder
+from ..domain import session_documents as docs
+from ..domain.service import Service, Session
+from ..engine.actions import Action, fingerprint
+from ..engine.journal import Entry
+from ..errors import UserError
+from ..french import plural
+from ..registers.reader import Record, Source
+from ..registers.types import normalize_label
+from .draft import DraftedSession
+from .write import PLANNED, PlanningWrites
+
+NAME = "planning"
+ROOM_PREFIX = "planning/salle/"
+
+RoomAnswer = Callable[[str], "str | None"]  # a delivery's id -> the room's answer (« declined »...), or None
+
+
+@dataclass
+class Written:
+    """Shared by one run's actions: the holding invitations of the sessions written by the same run wait
+    for that write, so a planning that could not be written invites nobody."""
+
+    done: bool = False
+    sessions: set[tuple[str, str]] = field(default_factory=set)  # (normalized committee, ISO date)
+
+
+def write_action(writes: PlanningWrites, entry: Entry | None, year: int, written: Written) -> Action | None:
+    if writes.idle:
+        return None
+    made = writes.new_workbook is not None
+    file = writes.new_workbook.target if writes.new_workbook is not None else writes.appends[0][0]
+    sessions = [[s.committee, s.date.isoformat()] for s in writes.sessions]
+    payload = {"year": year, "file": file.name, "sessions": sessions, "made": made}
+    revision = entry.revision + 1 if entry is not None and entry.revision is not None else 0
+    count = plural(len(sessions), "séance « Prévue »", "séances « Prévue »")
+    summary = (f"Planning {year} : classeur « {file.name} » créé avec {count}" if made
+               else f"Planning {year} : {count} ajoutée{'s' if len(sessions) > 1 else ''} dans « {file.name} »")
+    written.sessions = {(normalize_label(c), d) for c, d in sessions}
+    return Action(key=f"{NAME}/{year}", automation=NAME, kind="file", revision=revision,
+                  fingerprint=fingerprint(payload), summary=summary, payload=payload,
+                  subject={"writes": writes, "written": written})
+
+
+def as_session(service: Service, drafted: DraftedSession, file: Path, sheet: str) -> Session | None:
+    """A session about to be written, as the reader will read it back."""
+    committee = service.committee(drafted.committee)
+    if committee is None:
+        return None
+    record = Record("sessions", Source(file, sheet, 0, 0), {})
+    return Session(committee, drafted.date, drafted.time, drafted.duration_hours, drafted.room, "", PLANNED, "",
+                   record)
+
+
+def hold_actions(service: Service, year: int, writing: Iterable[Session], entries: Mapping[str, Entry],
+                 now: datetime, suppleants_optional: bool, find_room: RoomFinder | None, room_booking: str,
+                 written: Written) -> tuple[list[Action], list[str]]:
+    """One holding invitation per session of ``year`` in the planning (or written by this run) that has
+    none yet and is not convened: the convocation will update it."""
+    by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")) for e in entries.values()}
+    present = [s for s in service.sessions if s.date.year == year and s.status == PLANNED
+               and s.invitation_sent_on is None]
+    actions: list[Action] = []
+    notices: list[str] = []
+    for session in [*present, *writing]:
+        if docs.natural_key(session) in by_natural:
+            continue
+        if (session.date - now.date()).days <= session.committee.invitation_days:
+            continue  # near enough for the convocation itself
+        action, why = invitations.hold_action(session, service, now, suppleants_optional, find_room, room_booking)
+        if action is None:
+            notices.append(why)
+            continue
+        if session.record.source.row == 0:
+            action.subject["written"] = written  # waits for this run's write of the planning
+        by_natural.add(docs.natural_key(session))
+        actions.append(action)
+    return actions, notices
+
+
+def declined_rooms(entries: Mapping[str, Entry], planning: Mapping[str, Entry], year: int,
+                   room_answer: RoomAnswer | None) -> tuple[list[Action], list[str]]:
+    """A room that declined a held date of ``year``: recorded once, the manager alerted to choose another."""
+    if room_answer is None:
+        return [], []
+    actions, alerts = [], []
+    for entry in entries.values():
+        payload = entry.payload
+        if (entry.revision is None or payload.get("state") != invitations.HOLD or not payload.get("room_email")
+                or not str(payload.get("date", "")).startswith(str(year))):
+            continue
+        key = f"{ROOM_PREFIX}{payload['natural']}"
+        if key in planning or room_answer(f"{entry.key}#{entry.revision}") != "declined":
+            continue
+        facts = {"year": year, "committee": payload["committee"], "date": payload["date"],
+                 "room": payload["room"], "state": "refusee"}
+        label = f"{payload['committee']}, séance du {datetime.fromisoformat(payload['date']).strftime('%d/%m/%Y')}"
+        actions.append(Action(key=key, automation=NAME, kind="file", revision=0, fingerprint=fingerprint(facts),
+                              summary=f"Salle « {payload['room']} » refusée – {label}", payload=facts))
+        alerts.append(f"{label} : la salle « {payload['room']} » a refusé la réservation ; indiquez une autre salle "
+                      "dans le planning (la convocation la réservera).")
+    return actions, alerts
+
+
+def check_written(action: Action) -> None:
+    """A holding invitation of a session this run writes goes out only once the planning is written."""
+    written: Written | None = action.subject.get("written") if isinstance(action.subject, dict) else None
+    if written is None:
+        return
+    key = (normalize_label(action.payload["committee"]), action.payload["date"])
+    if not written.done or key not in written.sessions:
+        raise UserError("le planning n'a pas pu être écrit : l'invitation de réservation attend qu'il le soit")
