@@ -94,7 +94,9 @@ def _match_rescheduled(sessions: list[Session], unmatched: list[Session], orphan
         same_committee = [o for o in orphans if o.payload["committee"] == session.committee.name
                           and o not in matched.values()]
         same_row = [o for o in same_committee if o.payload.get("source") == _source(session)]
-        peers = [s for s in unmatched if s.committee.name == session.committee.name]
+        # a year's sessions only: a planning holds next year's, already held, beside this year's last ones
+        peers = [s for s in unmatched if s.committee.name == session.committee.name and s.date.year == session.date.year]
+        same_committee = [o for o in same_committee if o.payload["date"][:4] == str(session.date.year)]
         choice = same_row[0] if same_row else (same_committee[0] if len(same_committee) == 1 == len(peers) else None)
         if choice is not None:
             matched[sessions.index(session)] = choice

@@ -129,3 +129,39 @@ def test_the_convocation_updates_the_held_meeting(tmp_path: Path) -> None:
     assert str(event["SUMMARY"]).startswith("Convocation – ")
     assert [p.get_filename() for p in mail.walk() if p.get_filename()]  # the convocation is attached
     assert "Convocation envoyée" not in out or "✗" not in out
+
+
+def test_a_held_session_moved_or_cancelled_in_the_planning_moves_or_frees_the_meeting(tmp_path: Path) -> None:
+    config = _service(tmp_path, "ccas-lifou")
+    clock = FakeClock(NOVEMBER)
+    _run(config, clock)
+    uids = {str(_event(m)["UID"]) for m in _mails(tmp_path)}
+    workbook = tmp_path / "registres" / WORKBOOK["ccas-lifou"]
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Commission AF"]
+    rows = [r for r in range(3, sheet.max_row + 1) if isinstance(sheet.cell(r, 2).value, datetime)
+            and sheet.cell(r, 2).value.year == 2027]
+    moved, cancelled = rows[3], rows[5]
+    was = sheet.cell(moved, 2).value
+    sheet.cell(moved, 2).value = was + timedelta(days=1)  # staff move one session a day later
+    book.save(workbook)
+    count = len(_mails(tmp_path))
+    out = _run(config, clock, "invitations")
+    new = [m for m in _mails(tmp_path)[count:] if str(_event(m)["UID"]) in uids]  # this year's own aside
+    assert len(new) == 1, out
+    [mail] = new
+    event = _event(mail)
+    assert int(event["SEQUENCE"]) == 1  # the same meeting, moved
+    assert mail["Subject"].startswith("Modification – Réservation – ") and mail["Subject"].endswith(
+        "(convocation à suivre)")
+    assert event.decoded("DTSTART").date() == (was + timedelta(days=1)).date()
+    assert str(event["STATUS"]) == "TENTATIVE"  # still no convocation
+    assert not [p for p in mail.walk() if p.get_filename()]
+    # staff cancel another: the held meeting is called off, the same UID
+    book = openpyxl.load_workbook(workbook)
+    book["Commission AF"].cell(cancelled, 6).value = None
+    book["Commission AF"].delete_rows(cancelled)
+    book.save(workbook)
+    count = len(_mails(tmp_path))
+    out = _run(config, clock, "invitations")
+    assert "déjà convoquée mais absente du planning" in out  # a row deleted: staff are asked to say « Annulée »
