@@ -153,10 +153,10 @@ def test_exchange_hold_then_convocation_updates_one_calendar_item(tmp_path: Path
         assert [d.kind for d in (first, second)] == ["MeetingRequest", "MeetingRequest"]
         assert (second.subject, second.item.sequence, second.item.free_busy, second.attachments) == (
             CONVOKED, 1, "Busy", ["Convocation 02-12-2026.docx"])
-        # Exchange kept both requests in Sent Items, each saying how the attendees' copies are to show
-        copies = list(sent.all().only("subject", "intended_free_busy_status"))
-        assert sorted((c.subject, c.intended_free_busy_status) for c in copies) == [
-            (CONVOKED, "Busy"), (HELD, "Tentative")]
+        # Exchange kept the request and its update in Sent Items, each saying how the attendees' copies show
+        copies = list(sent.all().only("subject", "meeting_request_type", "intended_free_busy_status"))
+        assert sorted((c.subject, c.meeting_request_type, c.intended_free_busy_status) for c in copies) == [
+            (CONVOKED, "FullUpdate", "Busy"), (HELD, "NewMeetingRequest", "Tentative")]
         assert [p.response for p in server.store.calendar(SERVICE)[0].resources] == ["Accept"]
         transport.close()
 
