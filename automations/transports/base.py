@@ -96,7 +96,8 @@ class Meeting:
     # the meeting's own name (iCalendar SUMMARY, the Exchange or Graph event's subject); ``subject`` is the
     # covering mail's, which may say « Modification – »: a calendar entry must not keep that. Empty: the subject
     title: str = ""
-    # a date held in calendars (tentative), the convocation to follow on the same meeting
+    # a date held in calendars, the convocation to follow: sent tentative on every backend, the room booked; the
+    # convocation updates the same meeting (same key, hence UID and stored item) and sends it busy
     hold: bool = False
 
     def __post_init__(self) -> None:

@@ -171,6 +171,10 @@ class ExchangeTransport(MailboxTransport):
                     required_attendees=self._attendees(meeting.required),
                     optional_attendees=self._attendees(meeting.optional) or None,
                     resources=self._attendees([meeting.room]) if meeting.room and meeting.room.email else None,
+                    # calendar:LegacyFreeBusyStatus (exchangelib CalendarItem.legacy_free_busy_status): a held date
+                    # shows tentative; set on every update too, so the convocation turns the held item busy.
+                    # The requests sent carry it as IntendedFreeBusyStatus, which the attendees' copies take
+                    legacy_free_busy_status="Tentative" if meeting.hold else "Busy",
                     commission_delivery=meeting.delivery_id)
 
     def _create(self, meeting: Meeting, key: str) -> str:

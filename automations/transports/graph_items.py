@@ -104,9 +104,11 @@ def parse_time(value: Mapping[str, str]) -> datetime:
 
 
 def event_fields(meeting: Meeting) -> dict[str, Any]:
+    # showAs, a freeBusyStatus (Microsoft Learn, "event resource type"): a held date is tentative, the
+    # convocation's PATCH turns the same event busy
     return {"subject": meeting.title, "body": {"contentType": "text", "content": meeting.body_text},
             "start": when(meeting.start, meeting.timezone), "end": when(meeting.end, meeting.timezone),
-            "location": {"displayName": meeting.location}}
+            "location": {"displayName": meeting.location}, "showAs": "tentative" if meeting.hold else "busy"}
 
 
 def file_attachment(attachment: Attachment) -> dict[str, Any]:

@@ -43,8 +43,19 @@ def meeting_ics(meeting: Meeting) -> bytes:
     event.add("location", meeting.location)
     event.add("description", meeting.body_text)
     if not meeting.withdrawal:  # RFC 5546 §3.2.5: "If uninviting specific Attendees then MUST NOT be included"
-        event.add("status", "CANCELLED" if meeting.method == "CANCEL" else "CONFIRMED")
+        # RFC 5545 §3.8.1.11, STATUS of a VEVENT: TENTATIVE, CONFIRMED or CANCELLED
+        event.add("status", "CANCELLED" if meeting.method == "CANCEL" else "TENTATIVE" if meeting.hold
+                  else "CONFIRMED")
+    # a held date is taken all the same: OPAQUE is what MS-OXCICAL 2.1.3.1.1.20.25 (TRANSP) exports for a
+    # tentative as for a busy appointment
     event.add("transp", "OPAQUE")
+    if meeting.method == "REQUEST":
+        # Outlook reads the busy status from these before STATUS (MS-OXCICAL 2.1.3.1.1.20.23): X-MICROSOFT-CDO-
+        # BUSYSTATUS (2.1.3.1.1.20.31) is the organizer's, X-MICROSOFT-CDO-INTENDEDSTATUS (2.1.3.1.1.20.34) the
+        # one the attendee's copy takes on accepting, which Exchange exports with every REQUEST
+        busy = "TENTATIVE" if meeting.hold else "BUSY"
+        event.add("x-microsoft-cdo-busystatus", busy)
+        event.add("x-microsoft-cdo-intendedstatus", busy)
     organizer = vCalAddress(f"mailto:{meeting.organizer.email}")
     if meeting.organizer.name:
         organizer.params["CN"] = vText(meeting.organizer.name)

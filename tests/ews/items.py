@@ -41,6 +41,8 @@ def apply_fields(item: Item, source: ET.Element, store: Store) -> None:
             item.location = child.text or ""
         elif name == "UID":
             item.uid = child.text or ""
+        elif name == "LegacyFreeBusyStatus":
+            item.free_busy = child.text or "Busy"
         elif name == "RequiredAttendees":
             item.required = _people(child, "t:Attendee/t:Mailbox")
         elif name == "OptionalAttendees":
@@ -111,6 +113,7 @@ def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
         if item.start and item.end:
             sub(elem, t("Start"), format_utc(item.start))
             sub(elem, t("End"), format_utc(item.end))
+        sub(elem, t("LegacyFreeBusyStatus"), item.free_busy)
         sub(elem, t("IsCancelled"), "true" if item.cancelled else "false")
         sub(elem, t("Location"), item.location)
         sub(elem, t("MyResponseType"), "Organizer")
@@ -150,7 +153,8 @@ def _message_fields(elem: ET.Element, item: Item, organizer: Person, full: bool)
     if item.kind != "MeetingRequest":
         return
     sub(elem, t("MeetingRequestType"), "FullUpdate" if item.sequence else "NewMeetingRequest")
-    sub(elem, t("IntendedFreeBusyStatus"), "Busy")
+    # the organizer's LegacyFreeBusyStatus when the request was sent (Microsoft Learn, "IntendedFreeBusyStatus")
+    sub(elem, t("IntendedFreeBusyStatus"), item.free_busy)
     if item.start and item.end:
         sub(elem, t("Start"), format_utc(item.start))
         sub(elem, t("End"), format_utc(item.end))

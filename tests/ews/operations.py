@@ -329,12 +329,14 @@ def get_user_availability(request: Request, out: ET.Element) -> None:
         view = sub(response, m("FreeBusyView"))
         sub(view, t("FreeBusyViewType"), "FreeBusy")
         events = sub(view, t("CalendarEventArray"))
-        for busy_start, busy_end, _ in box.busy:
+        for busy_start, busy_end, owner in box.busy:
             if busy_start < end and busy_end > start:
                 event = sub(events, t("CalendarEvent"))
                 sub(event, t("StartTime"), format_local(busy_start, bias))
                 sub(event, t("EndTime"), format_local(busy_end, bias))
-                sub(event, t("BusyType"), "Busy")
+                # [MS-OXWSAVAIL] CalendarEvent: BusyType is the item's free/busy status (Free, Tentative, Busy,
+                # OOF, NoData): a held date answers Tentative
+                sub(event, t("BusyType"), request.store.busy_type(owner))
 
 
 def get_room_lists(request: Request, out: ET.Element) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +19,8 @@ from urllib.parse import unquote
 from ..ews.operations import _book_rooms, _deliver
 from ..ews.store import FileAttachment, Item, Mailbox, Person, Store
 from .shapes import (
-    GraphError, apply, attachment_in, attachment_out, event_out, expanded, matches, message_out, parse_time,
-    selected, utc,
+    FREE_BUSY, GraphError, apply, attachment_in, attachment_out, event_out, expanded, matches, message_out,
+    parse_time, selected, utc,
 )
 
 POST_LIMIT = 3 * 1024 * 1024  # an attachment posted whole must be under 3 MB
@@ -156,7 +157,11 @@ def create_event(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: An
         # a re-posted creation: the event made the first time, not a second one
         item = box.items[graph.transactions[(box.email, transaction)]]
         return Reply(201, event_out(item, _organizer(box), transaction=transaction))
-    item = Item(item_id=store.new_id("AAMkEv"), kind="CalendarItem", folder="calendar")
+    # iCalUId is the server's, read-only, kept through every update (Microsoft Learn, "event resource type"); it
+    # has the shape of an Outlook global object id
+    item_id = store.new_id("AAMkEv")
+    item = Item(item_id=item_id, kind="CalendarItem", folder="calendar",
+                uid="040000008200E00074C5B7101A82E00800000000" + uuid.uuid5(uuid.NAMESPACE_OID, item_id).hex.upper())
     apply(item, store, body)
     box.items[item.item_id] = item
     if transaction:
@@ -347,8 +352,12 @@ def get_schedule(graph: Graph, p: dict[str, str], q: Mapping[str, str], body: An
             answers.append({"scheduleId": email, "error": {"message": f"Could not find the mailbox {email}.",
                                                            "responseCode": "ErrorMailRecipientNotFound"}})
             continue
-        items = [{"status": "busy", "start": utc(s), "end": utc(e)} for s, e, _ in box.busy if s < end and e > start]
-        answers.append({"scheduleId": email, "availabilityView": "2" if items else "0", "scheduleItems": items})
+        # each item's status is its event's showAs (a held date: tentative); availabilityView gives one digit
+        # (0 free, 1 tentative, 2 busy), the highest over the window here
+        items = [{"status": FREE_BUSY.get(graph.store.busy_type(owner), "busy"), "start": utc(s), "end": utc(e)}
+                 for s, e, owner in box.busy if s < end and e > start]
+        view = "2" if any(i["status"] == "busy" for i in items) else "1" if items else "0"
+        answers.append({"scheduleId": email, "availabilityView": view, "scheduleItems": items})
     return Reply(200, {"value": answers})
 
 

@@ -18,6 +18,11 @@ from ..ews.store import FileAttachment, Item, Person, Store
 PUBLIC_STRINGS = "{00020329-0000-0000-c000-000000000046}"
 RESPONSES = {"Accept": "accepted", "Decline": "declined", "Tentative": "tentativelyAccepted", "Unknown": "none",
              "NoResponseReceived": "notResponded", "Organizer": "organizer"}
+# freeBusyStatus (Microsoft Learn, "event resource type", showAs; "scheduleItem resource type", status), kept in
+# the store under EWS's LegacyFreeBusyStatus names: one mailbox, two APIs
+SHOW_AS = {"free": "Free", "tentative": "Tentative", "busy": "Busy", "oof": "OOF",
+           "workingElsewhere": "WorkingElsewhere", "unknown": "NoData"}
+FREE_BUSY = {v: k for k, v in SHOW_AS.items()}
 _ANY = re.compile(r"^singleValueExtendedProperties/Any\(ep: ep/id eq '((?:[^']|'')*)' and ep/value eq "
                   r"'((?:[^']|'')*)'\)$")
 _EXPAND = re.compile(r"^singleValueExtendedProperties\(\$filter=id eq '((?:[^']|'')*)'\)$")
@@ -127,6 +132,10 @@ def apply(item: Item, store: Store, body: Mapping[str, Any]) -> None:
             item.end = parse_time(value)
         elif name == "location":
             item.location = str(value.get("displayName", ""))
+        elif name == "showAs":
+            if value not in SHOW_AS:
+                raise GraphError(400, "RequestBodyRead", f"Requested value '{value}' was not found.")
+            item.free_busy = SHOW_AS[value]
         elif name == "attendees":
             people = {"required": [], "optional": [], "resource": []}  # type: dict[str, list[Person]]
             for entry in value:
@@ -156,13 +165,15 @@ def event_out(item: Item, organizer: Person, wanted: set[str] | None = None,
     shape: dict[str, Any] = {
         "id": item.item_id, "subject": item.subject, "isCancelled": item.cancelled,
         "body": {"contentType": item.body_type.lower(), "content": item.body},
-        "location": {"displayName": item.location},
+        "location": {"displayName": item.location}, "showAs": FREE_BUSY.get(item.free_busy, "unknown"),
         "organizer": {"emailAddress": {"name": organizer.name, "address": organizer.email}},
         "attendees": [{"type": kind, "status": {"response": RESPONSES.get(p.response, "none")},
                        "emailAddress": {"name": p.name, "address": p.email}} for p, kind in people],
         "hasAttachments": bool(item.attachments)}
     if item.start and item.end:
         shape.update(start=utc(item.start), end=utc(item.end))
+    if item.uid:
+        shape["iCalUId"] = item.uid
     if transaction:
         shape["transactionId"] = transaction
     if wanted is not None:
