@@ -234,6 +234,10 @@ def _due(day: date, today: date, late: str) -> Step:
 
 
 def _invitation(session: Session, entry: Entry | None, today: date) -> Step:
+    if entry is not None and entry.delivered and entry.payload.get("state") == invitations.HOLD:
+        # the date held in the members' calendars by the planning: the convocation itself is still to come
+        return _due(session.date - timedelta(days=session.committee.invitation_days), today,
+                    "pas envoyée (date seulement réservée) : délai de convocation dépassé")
     if entry is not None and entry.delivered:
         if _retried(entry):
             return Step(MISSING, "envoyée ; échec de sa mise à jour, nouvel essai au prochain passage")

@@ -216,3 +216,13 @@ def test_documents_to_print_are_listed_until_posted_and_never_as_sent() -> None:
     service.applications = [replace(a, notified_on=TODAY) if a.number == "C2" else a for a in service.applications]
     assert [t.what for t in gather(service, events, entries, NOW, DigestSettings(), 30, {}, LABELS).to_print] == [
         "Avis au fournisseur Casino Johnston"]
+
+
+def test_a_date_held_by_the_planning_is_not_a_convocation_sent() -> None:
+    hold = {"natural": "commission-maintien-dans-le-logement/" + (TODAY + timedelta(days=3)).isoformat(),
+            "room": "Salle Kaori", "room_booking": "reservee", "state": "hold"}
+    entries = {"invitations": {"invitation/a": _entry("invitation/a", hold)}, "packs": {}, "followups": {}}
+    facts = gather(_service(), [], entries, NOW, DigestSettings(), 30, {}, LABELS)
+    held = facts.sessions[0]
+    assert held.room == Step(DONE, "Salle Kaori (réservée)")  # the holding invitation booked it
+    assert held.invitation == Step(MISSING, "pas envoyée (date seulement réservée) : délai de convocation dépassé")
