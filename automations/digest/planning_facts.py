@@ -90,7 +90,8 @@ def planning_facts(service: Service, planning: Mapping[str, Entry], invitations:
         year=year, committees=_committees(service, year), written=written,
         failed=entry is not None and entry.status == "failed",
         holds=len(holds),
-        rooms_booked=sum(1 for e in holds if e.payload.get("room_booking") == "reservee" and e.payload.get("room_email")),
+        rooms_booked=sum(1 for e in holds
+                         if e.payload.get("room_booking") == "reservee" and e.payload.get("room_email")),
         declined=tuple(sorted((_declined(service, e.payload) for e in rooms), key=lambda d: (d.day, d.committee))),
         due=season and written is None)
 
@@ -148,9 +149,9 @@ def written_line(planning: PlanningFacts) -> str:
         return f"Pas encore écrit par l'outil : {RUN_PLANNING}" if planning.due else "Pas écrit par l'outil."
     where = f"« {written.file} »" if written.file else "le planning"
     count = french.plural(written.sessions, "séance", "séances")
-    line = (f"Écrit par l'outil le {french.date_short(written.on)} : "
-            + (f"{where} créé avec {count}" if written.made else f"{count} ajoutée{'s' if written.sessions > 1 else ''} "
-               f"dans {where}"))
+    added = f"{count} ajoutée{'s' if written.sessions > 1 else ''} dans {where}"
+    line = f"Écrit par l'outil le {french.date_short(written.on)} : " + (f"{where} créé avec {count}" if written.made
+                                                                        else added)
     if written.runs > 1:
         line += f" (dernier de {written.runs} passages)"
     return line + "."
