@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..registers.types import normalize_label
 from . import text as annual_text
 from .model import Column, Table
 from .unkept import mark_unkept
-from ..registers.types import normalize_label
 
 KEY = "planifiees"
 UNMARKED = "Restées prévues"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
-import subprocess
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,21 +21,18 @@ from automations.digest.planning_facts import planning_facts
 from automations.digest.render import PAGE, render_html, render_text
 from automations.engine.context import Context
 from automations.engine.journal import Entry, Journal
-from automations.planning.draft import DraftedSession, draft_year
+from automations.planning.draft import DraftedSession
 from automations.planning.planning import start_of_drafting
-from automations.planning.write import planning_writes
 from automations.registers.types import normalize_label
-from automations.registers.year_copy import write_year
-from automations.settings import load_config
 from automations.settings.model import DigestSettings
-from automations.transports import settings_checks
 
-from ..conftest import NOUMEA, PROJECT, FakeClock
+from ..conftest import NOUMEA, FakeClock
 from ..digest_factory import Tables, a_date, demo_service, digests
+from ..planning.test_write import _context as planning_context
+from ..planning.test_write import _run as write_2027
 from ..service_factory import context
-from .test_digest_render import chromium
+from .test_digest_render import screenshot
 
-SAMPLES = PROJECT.parent / "shared" / "samples"
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 WRITTEN_ON = "2026-10-01T08:00:00+11:00"
 PLANNING_2027 = "Planning des instances 2027.xlsx"
@@ -46,24 +41,15 @@ CCAS_COMMITTEE = "Commission d'aide facultative"
 
 
 def _context(name: str, tmp_path: Path, *, enabled: bool = True, now: datetime = NOW) -> Context:
-    folder = tmp_path / name
-    shutil.copytree(SAMPLES / name, folder)
-    for path in (folder, *folder.iterdir()):  # the shipped samples are read-only
-        path.chmod(path.stat().st_mode | 0o200)
-    config = load_config(PROJECT / "examples" / name / "config.toml", backends=settings_checks())
-    config = dataclasses.replace(config, paths=dataclasses.replace(config.paths, registers=folder,
-                                                                   backups=tmp_path / "sauvegardes"),
-                                 planning=dataclasses.replace(config.planning, enabled=enabled))
+    """The service's sample registers copied, as ``run planning`` finds them; its planning on or off."""
+    config = planning_context(name, tmp_path).config
+    config = dataclasses.replace(config, planning=dataclasses.replace(config.planning, enabled=enabled))
     return Context(config=config, clock=FakeClock(now), out=io.StringIO())
 
 
 def _write_2027(ctx: Context) -> tuple[DraftedSession, ...]:
     """What ``run planning`` writes into the staff's planning: 2027 drafted and written, as the tool does it."""
-    loaded = commands.load(ctx)
-    drafted = draft_year(loaded.service, 2027, [], [], NOW.date())
-    writes = planning_writes(loaded.service, loaded.mapping.registers["sessions"],
-                             loaded.registers.layouts["sessions"], loaded.registers.files, drafted, 2027)
-    write_year(writes.new_workbook, writes.appends, backup_dir=ctx.config.paths.backups, now=NOW)
+    writes, _ = write_2027(ctx)
     assert writes.sessions
     return writes.sessions
 
@@ -165,8 +151,8 @@ def test_province_sud_next_years_workbook_written_held_and_a_room_to_replace(tmp
         f"  Au planning : {total} séances de 2027 pour {len(rows)} instances.",
         *_committee_lines(rows),
         f"  Écrit par l'outil le 01/10/2026 : « {PLANNING_2027} » créé avec {len(written)} séances.",
-        f"  Invitations de réservation envoyées : {len(written)} (agendas des membres bloqués), dont 3 salles "
-        "réservées.",
+        (f"  Invitations de réservation envoyées : {len(written)} (agendas des membres bloqués), dont 3 salles "
+         "réservées."),
         "  Salles des séances réservées à l'avance :",
         f"    - {refused.committee}, {french.date_long(refused.date)} : {refused.room} a refusé – à remplacer",
     ]
@@ -195,8 +181,8 @@ def test_ccas_rows_added_under_the_others_by_a_second_run(tmp_path: Path) -> Non
         f"  Écrit par l'outil le 01/10/2026 : 2 séances ajoutées dans « {CCAS_BOOK} » (dernier de 2 passages).",
         "  Aucune invitation de réservation envoyée.",
         "  Salles des séances réservées à l'avance :",
-        f"    - {CCAS_COMMITTEE}, {french.date_long(written[0].date)} : Salle polyvalente a refusé – remplacée "
-        f"par {written[0].room} au planning",
+        (f"    - {CCAS_COMMITTEE}, {french.date_long(written[0].date)} : Salle polyvalente a refusé – remplacée "
+         f"par {written[0].room} au planning"),
     ]
 
 
@@ -273,15 +259,7 @@ def test_chromium_draws_the_section_inside_the_mail(tmp_path: Path) -> None:
     written = _write_2027(ctx)
     _, html = _digest(ctx, {**_written(written, PLANNING_2027, True), **_declined(written[2], "Salle Banian")},
                       _holds(written, booked=3))
-    page = tmp_path / "resume.html"
-    page.write_text(html, encoding="utf-8")
-    shot = tmp_path / "resume.png"
-    result = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                             f"--user-data-dir={tmp_path / 'profil'}", f"--screenshot={shot}",
-                             "--window-size=760,3000", page.as_uri()],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
-    with Image.open(shot) as image:
+    with Image.open(screenshot(html, tmp_path, 760, 3000)) as image:
         pixels = image.convert("RGB")
         # the mail is 680 pixels wide, centred: nothing of the section spills into the page's margin
         margin = {pixels.getpixel((x, y)) for x in range(725, 745) for y in range(0, 3000, 7)}
