@@ -89,4 +89,5 @@ def gather(registers: Registers, config: Config) -> AnnualData:
         mail_in=mail["mail_in"], mail_out=mail["mail_out"], excluded=excluded_rows(registers.findings),
         place_columns=places, kept=frozenset(name for layout in registers.layouts.get("applications", [])
                                              for name in layout.headers),
-        words=Words(registers.labels))
+        words=Words(registers.labels),
+        sessions_kept=frozenset(name for layout in registers.layouts.get("sessions", []) for name in layout.headers))

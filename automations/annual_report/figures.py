@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .model import AnnualData, AnnualReport, Chart, Column, Table
+from .planned import Proposal, planned_sentence, planned_table
 from .unkept import mark_unkept
 from ..domain.words import Words
 from ..registers.types import normalize_label
@@ -73,7 +74,9 @@ _HELD = ("Une séance encore « Prévue » n'est pas comptée, même si sa date 
          "colonne de statut, une séance est tenue dès qu'une décision de ce jour est saisie.")
 
 
-def build_report(data: AnnualData, year: int, service: str, generated_on: date) -> AnnualReport:
+def build_report(data: AnnualData, year: int, service: str, generated_on: date,
+                 proposal: Proposal | None = None) -> AnnualReport:
+    """``proposal``: what the journal says ``run planning`` wrote into the year's planning, if it did."""
     apps = _applications(data.applications, data.place_columns)
     sessions = _sessions(data.sessions, apps)
     apps["examined"] = apps["decided"] | _in_held_session(apps, sessions)
@@ -82,6 +85,8 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date) 
     figures = _figures(apps, sessions, mail, year)
     previous = _figures(apps, sessions, mail, year - 1)
     key_figures = figures | {f"{name}_previous": value for name, value in previous.items()}
+    status_kept = data.sessions_kept is None or "status" in data.sessions_kept
+    planned = planned_table(sessions, year, status_kept, proposal)
     tables = [
         *_session_tables(sessions, year),
         _demand_summary(figures, previous, year),
@@ -99,11 +104,13 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date) 
     if mail["in"] is not None or mail["out"] is not None:
         tables.append(_mail_table(mail, year))
     tables = [mark_unkept(table, data.kept) for table in tables]
+    tables.insert(2, planned)  # after the sessions' tables; marked by the planning's columns, not the applications'
     dated = [apps["filed_year"], apps["year"], sessions["year"],
              *(dates.dt.year for dates in mail.values() if dates is not None)]
     has_data = any(bool((years == year).any()) for years in dated)
     unavailable = frozenset(name for name, column in NEEDS.items() if data.kept is not None and column not in data.kept)
-    return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded), has_data, unavailable)
+    return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded), has_data, unavailable,
+                        planned_sentence(planned, year, status_kept))
 
 
 # --- the registers, cleaned once ---------------------------------------------------------------

@@ -83,6 +83,8 @@ class AnnualData:
     # the applications' columns the registers keep (None: all): a figure from a column not kept is not available
     kept: frozenset[str] | None = None
     words: Words = field(default_factory=Words)  # the service's words for its decisions
+    # the sessions' columns the planning keeps (None: all): without « status », held cannot be told from cancelled
+    sessions_kept: frozenset[str] | None = None
 
 
 @dataclass
@@ -97,6 +99,7 @@ class AnnualReport:
     has_data: bool = True
     # key figures whose column the service does not keep: said « non disponible », never shown as 0
     unavailable: frozenset[str] = frozenset()
+    planned: str = ""  # French: the narrative's sentence on sessions planned against held ("" without any)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

@@ -24,7 +24,9 @@ from ..engine.context import Context
 from ..engine.attach import DOCX
 from ..errors import UsageError
 from ..file_names import file_name
-from ..engine.journal import Entry
+from ..engine.journal import Entry, Journal
+from .planned import proposal_of
+from ..planning import planning
 from ..registers.mapping import load_mapping
 from ..registers.reader import read_registers
 from ..registers.writeback import CellWrite, RowAppend
@@ -54,8 +56,10 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
         raise UsageError(f"Année invalide « {year} » : entre 2000 et {today.year}.")
     with ctx.progress(4, f"Rapport d'activité {year}") as reach:  # reading, figures, workbook, Word report
         registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers, year)
+        with Journal(ctx.config.paths.journal, readonly=True) as journal:
+            proposal = proposal_of(journal.entries(planning.NAME), year)  # what ``run planning`` wrote for the year
         reach(1)
-        report = build_report(gather(registers, ctx.config), year, ctx.config.service.name, today)
+        report = build_report(gather(registers, ctx.config), year, ctx.config.service.name, today, proposal)
         reach(2)
         folder = reports_folder(ctx)
         folder.mkdir(parents=True, exist_ok=True)

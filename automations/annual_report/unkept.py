@@ -20,6 +20,8 @@ _COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "montants": (("Montant demandé", "amount_asked"), ("Montant|Aides accordées|Évolution", "amount_granted")),
     "fournisseurs": (("Montant accordé", "amount_granted"),),
     "bons": (("Montant", "amount_granted"), ("Bons|Évolution", "voucher_number")),
+    # the sessions' planned against held: the planning's status column (held is told by the decisions entered)
+    "planifiees": (("Annulées|Reportées|Restées", "status"),),
 }
 _PLACE_COLUMNS = (("Montant accordé", "amount_granted"),)
 # the delays' rows: the label of the row -> the fields its days are computed from

@@ -25,6 +25,7 @@ from ..engine.journal import Entry, Event
 from ..registers.findings import Severity
 from ..domain.service import Service, Session
 from ..settings.model import DigestSettings
+from .planning_facts import PlanningFacts
 
 SHOWN_PROBLEMS = 20
 SHOWN_SUMMARIES = 12
@@ -122,6 +123,7 @@ class DigestFacts:
     problems: Problems
     backlog: tuple[str, ...] = ()  # French: what the registers still lack (pending writes, sidecar workbooks)
     to_print: tuple[ToPrint, ...] = ()
+    planning: PlanningFacts | None = None  # next year's planning, in its season or once written
 
     @property
     def total_sent(self) -> int:
@@ -143,7 +145,8 @@ def iso_week(moment: date) -> str:
 
 def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapping[str, Entry]], now: datetime,
            settings: DigestSettings, follow_up_days: int, envelopes: dict[int, dict[str, int]],
-           labels: Mapping[str, str], backlog: Sequence[str] = ()) -> DigestFacts:
+           labels: Mapping[str, str], backlog: Sequence[str] = (),
+           planning: PlanningFacts | None = None) -> DigestFacts:
     """``entries``: the journal's entries of the invitations, packs and follow-ups, by automation name."""
     today = now.date()
     groups = decision_groups(service, today)
@@ -160,7 +163,8 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
         unsent=_unsent(held, entries.get(follow_ups.NAME, {}), today, follow_up_days),
         year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
         problems=_problems(service), backlog=tuple(backlog),
-        to_print=_to_print(held, entries.get(follow_ups.NAME, {}), since, today, follow_up_days, service.words))
+        to_print=_to_print(held, entries.get(follow_ups.NAME, {}), since, today, follow_up_days, service.words),
+        planning=planning)
 
 
 def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,

@@ -16,9 +16,11 @@ from pathlib import Path
 from ..follow_ups import follow_ups
 from ..convocations import invitations
 from ..packs import meeting_pack
+from ..planning import planning
 from ..engine.actions import Action, Plan, fingerprint
 from ..engine.context import Context
 from .content import SENT_DAYS, DigestFacts, gather, iso_week
+from .planning_facts import planning_facts
 from .render import budget_chart, render_html, render_text, title
 from .. import french
 from ..engine.journal import Journal
@@ -62,9 +64,13 @@ def facts(ctx: Context, action: Action) -> DigestFacts:
     journal: Journal = action.subject["journal"]
     now = ctx.now()
     entries = {name: journal.entries(name) for name in (invitations.NAME, meeting_pack.NAME, follow_ups.NAME)}
-    return gather(action.subject["service"], journal.events_since(now - timedelta(days=SENT_DAYS)), entries, now,
+    service: Service = action.subject["service"]
+    settings = ctx.config.planning
+    next_year = planning_facts(service, journal.entries(planning.NAME), entries[invitations.NAME], settings,
+                               now.date(), planning.start_of_drafting(settings, now.date()))
+    return gather(service, journal.events_since(now - timedelta(days=SENT_DAYS)), entries, now,
                   ctx.config.digest, ctx.config.follow_ups.within_days, ctx.config.budget, action.subject["labels"],
-                  backlog_lines(journal.write_backlog()))
+                  backlog_lines(journal.write_backlog()), next_year)
 
 
 def build(ctx: Context, action: Action) -> Mail:

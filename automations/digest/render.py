@@ -17,6 +17,7 @@ from html import escape
 
 from ..follow_ups.budget import SchemeBudget
 from .content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Problems, Step, ToPrint
+from .planning_facts import FAILED, PlanningFacts, declined_line, holds_line, overview, planning_lines, written_line
 from .. import french
 
 BLUE, RED, GREEN, GREY = "#1f4e79", "#b42318", "#1a7f37", "#57606a"
@@ -99,6 +100,8 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
             lines.append(f"    - {u.label} : {letters} ({', '.join(u.numbers)}{waiting})")
     if not facts.undecided and not facts.unsent:
         lines.append("  Rien en retard.")
+    if facts.planning is not None:
+        lines += ["", f"PLANNING {facts.planning.year}", *(f"  {line}" for line in planning_lines(facts.planning))]
     lines += ["", f"BUDGET {facts.year}"]
     for line in facts.budget:
         share, left = _budget_line(line)
@@ -243,6 +246,30 @@ def _to_print_html(facts: DigestFacts) -> str:
     return _table("a-imprimer", columns, rows) + _gap(8) + _p(escape(PRINT_HINT), size=12, colour=GREY)
 
 
+def _planning_html(planning: PlanningFacts) -> str:
+    parts = [_p(escape(overview(planning)))]
+    if planning.committees:
+        # a date on one line: « 28 décembre 2027 » is the widest
+        columns = [("Instance", 272, "left"), ("Séances", 70, "right"), ("Première", 145, "left"),
+                   ("Dernière", 145, "left")]
+        parts.append(_table("planning", columns, [[escape(c.committee), str(c.sessions),
+                                                   escape(french.date_medium(c.first)),
+                                                   escape(french.date_medium(c.last))]
+                                                  for c in planning.committees]) + _gap(10))
+    if planning.failed:
+        parts.append(_p(escape(FAILED), colour=RED))
+    written = written_line(planning)
+    parts.append(_p(escape(written), colour=RED if planning.due else TEXT, bold=planning.due))
+    parts.append(_p(escape(holds_line(planning))))
+    if planning.declined:
+        columns = [("Instance", 232, "left"), ("Séance", 150, "left"), ("Salle", 250, "left")]
+        rows = [[escape(room.committee), escape(french.date_medium(room.day)),
+                 (escape(declined_line(room)), GREY if room.replaced_by else RED)] for room in planning.declined]
+        parts.append(_p("Salles des séances réservées à l'avance :", bold=True) + _table("salles-a-remplacer",
+                                                                                          columns, rows))
+    return "".join(parts)
+
+
 def _budget_html(facts: DigestFacts, chart: Chart | None, cid: str | None) -> str:
     if not facts.budget:
         return _p(f"Aucune enveloppe pour {facts.year} dans la configuration ([budget.{facts.year}]).")
@@ -294,6 +321,7 @@ def render_html(facts: DigestFacts, service_name: str, chart: Chart | None = Non
         _section(f"Envoyé du {french.date_short(facts.sent_since.date())} au {french.date_short(facts.now.date())}",
                  _sent_html(facts)),
         _section("En retard", _late_html(facts)),
+        *([_section(f"Planning {facts.planning.year}", _planning_html(facts.planning))] if facts.planning else []),
         _section(f"Budget {facts.year}", _budget_html(facts, chart, cid)),
         _section("Problèmes dans les registres", _problems_html(facts)),
         # staff's list more than the manager's: after the figures, however long it is

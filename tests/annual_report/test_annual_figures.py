@@ -441,8 +441,8 @@ def _check_shape(report: AnnualReport) -> None:
 def test_titles_keys_and_shapes(generated: Generated) -> None:
     _check_shape(generated.report)
     assert [t.key for t in generated.report.tables] == [
-        "seances", "seances_mois", "demandes", "demandes_dispositif", "demandes_aide", "decisions", "montants",
-        "territoire", "delais", "bons", "fournisseurs", "courrier"]
+        "seances", "seances_mois", "planifiees", "demandes", "demandes_dispositif", "demandes_aide", "decisions",
+        "montants", "territoire", "delais", "bons", "fournisseurs", "courrier"]
 
 
 # --- the edges ----------------------------------------------------------------------------------

@@ -39,6 +39,19 @@ def chromium() -> str:
                 "paquet Debian « chromium », comme le fait .ci/run ; ce test vérifie le rendu HTML du résumé.")
 
 
+def screenshot(html: str, tmp_path: Path, width: int, height: int) -> Path:
+    """The HTML as Chromium draws it in a window of that size, as a PNG."""
+    page = tmp_path / "resume.html"
+    page.write_text(html, encoding="utf-8")
+    shot = tmp_path / "resume.png"
+    result = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                             f"--user-data-dir={tmp_path / 'profil'}", f"--screenshot={shot}",
+                             f"--window-size={width},{height}", page.as_uri()],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
+    return shot
+
+
 @pytest.fixture(scope="module")
 def digest(tmp_path_factory) -> tuple[str, dict[str, bytes]]:
     """The demo's digest: its HTML, and its inline images by Content-ID."""
@@ -59,14 +72,7 @@ def test_chromium_draws_the_digest(digest, tmp_path: Path) -> None:
     # for this test only: a browser opening a file cannot resolve cid:, so the chart goes in as a data: URI
     for cid, png in images.items():
         html = html.replace(f"cid:{cid}", f"data:image/png;base64,{base64.b64encode(png).decode()}")
-    page = tmp_path / "resume.html"
-    page.write_text(html, encoding="utf-8")
-    shot = tmp_path / "resume.png"
-    result = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                             f"--user-data-dir={tmp_path / 'profil'}", f"--screenshot={shot}",
-                             "--window-size=1000,2000", page.as_uri()],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
+    shot = screenshot(html, tmp_path, 1000, 2000)
     with Image.open(shot) as image:
         assert image.size == (1000, 2000)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 24)

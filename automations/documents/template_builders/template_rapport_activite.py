@@ -63,6 +63,11 @@ def _sessions(document: Document) -> None:
                         f"({{{{ k.sessions_postponed_previous }}}} en {PREVIOUS_YEAR}).")
     _table(document, "seances")
     _table(document, "seances_mois")
+    # ``planned``: planned against held, and how many the tool proposed; empty for a year without a planning
+    tag(document, "{%p if planned %}")
+    paragraph(document, "{{ planned }}")
+    tag(document, "{%p endif %}")
+    _table(document, "planifiees")
 
 
 def _applications(document: Document) -> None:
