@@ -48,10 +48,15 @@ class RunReport:
 
 def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, transport: Transport,
             report: RunReport) -> None:
+    waiting: dict[str, int] = {}
     for action in plan.actions:
         if ctx.stop_requested:
             report.interrupted = True  # the rest is planned again by the next run
             break
+        why = automation.waits(action) if automation.waits is not None else None
+        if why:  # an earlier action of the run it depends on failed: nothing begun, planned again next run
+            waiting[why] = waiting.get(why, 0) + 1
+            continue
         try:
             _execute_one(ctx, automation, action, journal, transport, report)
         except TransportError as exc:
@@ -63,6 +68,8 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
         except Exception as exc:  # one broken action must not stop the others
             log.debug("action %s : trace de l'erreur", action.key, exc_info=True)  # the trace only with --verbose
             _failed(ctx, automation, action, journal, f"erreur inattendue ({type(exc).__name__} : {exc})", report)
+    report.deferred += [f"{automation.label} : {plural(count, 'action attend', 'actions attendent')} le prochain "
+                        f"passage ({why})" for why, count in waiting.items()]
 
 
 def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> list[str]:

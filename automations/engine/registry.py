@@ -36,6 +36,8 @@ class Automation:
     # tells what the registers still lack: the writes queued before it are made first, so it
     # never reports as pending what the same run is about to write
     reads_backlog: bool = False
+    # why an action must wait for the next run (an earlier action of the same run it depends on failed), or None
+    waits: Callable[[Action], str | None] | None = None
 
 
 AUTOMATIONS: dict[str, Automation] = {
@@ -74,7 +76,8 @@ AUTOMATIONS: dict[str, Automation] = {
         plan=lambda ctx, service, journal, transport: planning.plan(
             ctx.config, service, ctx.now(), transport.free_room, journal.entries(planning.NAME),
             journal.entries(invitations.NAME), transport.room_booking, transport.room_answer),
-        build=planning.build, writes=planning.writes, enabled=lambda ctx: ctx.config.planning.enabled),
+        build=planning.build, writes=planning.writes, enabled=lambda ctx: ctx.config.planning.enabled,
+        waits=planning.waits),
     # last: the digest counts what the automations above sent in the same run
     digest.NAME: Automation(
         name=digest.NAME, label=digest.LABEL,

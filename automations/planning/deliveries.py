@@ -22,7 +22,6 @@ from ..domain import session_documents as docs
 from ..domain.service import Service, Session
 from ..engine.actions import Action, fingerprint
 from ..engine.journal import Entry
-from ..errors import UserError
 from ..french import plural
 from ..registers.reader import Record, Source
 from ..registers.types import normalize_label
@@ -121,11 +120,14 @@ def declined_rooms(entries: Mapping[str, Entry], planning: Mapping[str, Entry], 
     return actions, alerts
 
 
-def check_written(action: Action) -> None:
+def waiting(action: Action) -> str | None:
     """A holding invitation of a session this run writes goes out only once the planning is written."""
+    if action.automation != invitations.NAME:
+        return None
     written: Written | None = action.subject.get("written") if isinstance(action.subject, dict) else None
     if written is None:
-        return
+        return None
     key = (normalize_label(action.payload["committee"]), action.payload["date"])
     if not written.done or key not in written.sessions:
-        raise UserError("le planning n'a pas pu être écrit : l'invitation de réservation attend qu'il le soit")
+        return "invitation de réservation d'une séance que le planning n'a pas pu écrire"
+    return None

@@ -164,8 +164,7 @@ def session_text(session: DraftedSession) -> str:
 
 
 def build(ctx: Context, action: Action) -> Mail | Meeting | Delivered:
-    if action.automation == invitations.NAME:  # a holding invitation, once its session is written
-        deliveries.check_written(action)
+    if action.automation == invitations.NAME:  # a holding invitation, once its session is written (``waits``)
         return invitations.build(ctx, action)
     if action.key.startswith(deliveries.ROOM_PREFIX):
         return Delivered(reference="salle refusée", details={"note": "le responsable est alerté"})
@@ -177,6 +176,10 @@ def build(ctx: Context, action: Action) -> Mail | Meeting | Delivered:
         note = f"lignes ajoutées sous celles de « {writes.appends[0][0].name} »"
     action.subject["written"].done = True
     return Delivered(reference=action.payload["file"], details={"note": note})
+
+
+def waits(action: Action) -> str | None:
+    return deliveries.waiting(action)
 
 
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:

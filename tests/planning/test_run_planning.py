@@ -166,3 +166,28 @@ def test_a_held_session_moved_or_cancelled_in_the_planning_moves_or_frees_the_me
     count = len(_mails(tmp_path))
     out = _run(config, clock, "invitations")
     assert "déjà convoquée mais absente du planning" in out  # a row deleted: staff are asked to say « Annulée »
+
+
+def test_a_planning_that_cannot_be_written_invites_nobody_and_is_written_later(tmp_path: Path) -> None:
+    config = _service(tmp_path, "province-sud-del")
+    folder = tmp_path / "registres"
+    folder.chmod(0o555)  # the registers' folder read-only: next year's workbook cannot be made
+    clock = FakeClock(NOVEMBER)
+    try:
+        out = _run(config, clock)
+    finally:
+        folder.chmod(0o755)
+    assert not (folder / WORKBOOK["province-sud-del"]).exists()
+    assert ("✗ Planning 2027 : classeur « Planning des instances 2027.xlsx » créé avec 40 séances « Prévue » : "
+            "« Planning des instances 2027.xlsx » : l'outil ne peut pas écrire dans le dossier « registres » "
+            "(dossier en lecture seule)") in out
+    assert "Traceback" not in out and "inattendue" not in out
+    # the sessions of the workbook not made are held in nobody's calendar; those already typed in 2026's are
+    held = {str(_event(m)["DTSTART"].dt.date()) for m in _mails(tmp_path)}
+    assert held == {"2027-01-13", "2027-01-18", "2027-01-20"}
+    assert ("… Planning de l'année suivante : 40 actions attendent le prochain passage (invitation de réservation "
+            "d'une séance que le planning n'a pas pu écrire)") in out
+    # once the folder is writable again, the next run writes the year and holds its sessions
+    again = _run(config, clock)
+    assert (folder / WORKBOOK["province-sud-del"]).exists() and "✗" not in again
+    assert len(_mails(tmp_path)) == 44
