@@ -45,7 +45,7 @@ class Written:
 
 def write_action(writes: PlanningWrites, entry: Entry | None, year: int, written: Written) -> Action | None:
     if writes.idle:
-        return None
+        return _interrupted(entry, written)
     made = writes.new_workbook is not None
     file = writes.new_workbook.target if writes.new_workbook is not None else writes.appends[0][0]
     sessions = [[s.committee, s.date.isoformat()] for s in writes.sessions]
@@ -60,14 +60,33 @@ def write_action(writes: PlanningWrites, entry: Entry | None, year: int, written
                   subject={"writes": writes, "written": written})
 
 
-def as_session(service: Service, drafted: DraftedSession, file: Path, sheet: str) -> Session | None:
-    """A session about to be written, as the reader will read it back."""
+def _interrupted(entry: Entry | None, written: Written) -> Action | None:
+    """A run killed once the planning was written, before the journal knew: what it wrote is there (nothing is
+    left to write), so its action is recorded as done, as an uninterrupted run would have."""
+    if entry is None or entry.status != "pending" or entry.pending_revision is None or entry.pending_payload is None:
+        return None
+    payload = entry.pending_payload
+    written.done = True
+    return Action(key=entry.key, automation=NAME, kind="file", revision=entry.pending_revision,
+                  fingerprint=entry.pending_fingerprint or fingerprint(payload),
+                  summary=f"Planning {payload['year']} : « {payload['file']} » déjà écrit (passage interrompu)",
+                  payload=payload, subject={"writes": None, "written": written})
+
+
+def as_session(service: Service, drafted: DraftedSession, file: Path, sheet: str,
+               columns: Iterable[str]) -> Session | None:
+    """A session about to be written, as the reader will read it back from a sheet with these ``columns``
+    (field names): a holding invitation's fingerprint must match the row read by later runs, or they would
+    send it again as modified."""
     committee = service.committee(drafted.committee)
     if committee is None:
         return None
     record = Record("sessions", Source(file, sheet, 0, 0), {})
-    return Session(committee, drafted.date, drafted.time, drafted.duration_hours, drafted.room, "", PLANNED, "",
-                   record)
+    hours = float(drafted.duration_hours)
+    # a duration written reads back as the number in the cell (2, not 2.0); without the column, the committee's
+    duration = (int(hours) if hours.is_integer() else hours) if "duration_hours" in columns \
+        else committee.duration_hours
+    return Session(committee, drafted.date, drafted.time, duration, drafted.room, "", PLANNED, "", record)
 
 
 def hold_actions(service: Service, year: int, writing: Iterable[Session], entries: Mapping[str, Entry],
@@ -75,7 +94,9 @@ def hold_actions(service: Service, year: int, writing: Iterable[Session], entrie
                  written: Written) -> tuple[list[Action], list[str]]:
     """One holding invitation per session of ``year`` in the planning (or written by this run) that has
     none yet and is not convened: the convocation will update it."""
-    by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")) for e in entries.values()}
+    # a delivery begun by a run killed before the journal knew is planned again: the transport's look-up finds it
+    by_natural = {e.payload.get("natural", e.key.removeprefix("invitation/")) for e in entries.values()
+                  if e.revision is not None}
     present = [s for s in service.sessions if s.date.year == year and s.status == PLANNED
                and s.invitation_sent_on is None]
     actions: list[Action] = []

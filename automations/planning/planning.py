@@ -4,6 +4,7 @@ holds each written session in its members' calendars and its room (:mod:`deliver
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from ..engine.actions import Action, Plan
 from ..engine.journal import Entry
 from ..errors import ConfigError, UserError
 from ..french import plural, time_fr
+from ..registers.reader import Layout
 from ..registers.types import normalize_label
 from ..registers.writeback import CellWrite, RowAppend
 from ..registers.year_copy import make_next_year
@@ -113,8 +115,10 @@ def _deliveries(config: Config, service: Service, now: datetime, find_room: Room
             action = deliveries.write_action(writes, entries.get(f"{NAME}/{year}"), year, written)
             if action is not None:
                 result.actions.append(action)
-                target, sheet = _destination(writes)
-                writing = [s for d in writes.sessions if (s := deliveries.as_session(service, d, target, sheet))]
+            if not writes.idle:
+                target, sheet, columns = _destination(writes, sheets.layouts)
+                writing = [s for d in writes.sessions
+                           if (s := deliveries.as_session(service, d, target, sheet, columns))]
     if config.planning.holds:
         holds, notices = deliveries.hold_actions(service, year, writing, held, now,
                                                  config.invitations.suppleants_optional, find_room, room_booking,
@@ -126,11 +130,16 @@ def _deliveries(config: Config, service: Service, now: datetime, find_room: Room
     result.alerts += alerts
 
 
-def _destination(writes: deliveries.PlanningWrites) -> tuple[Path, str]:
+def _destination(writes: deliveries.PlanningWrites, layouts: Sequence[Layout]) -> tuple[Path, str, set[str]]:
+    """Where the sessions go, and the fields the sheet has (next year's workbook has this year's columns)."""
     if writes.new_workbook is not None:
-        return writes.new_workbook.target, writes.new_workbook.new_sheet
-    path, append = writes.appends[0]
-    return path, append.sheet
+        made = writes.new_workbook
+        target, sheet, source = made.target, made.new_sheet, (made.source, made.sheet)
+    else:
+        target, append = writes.appends[0]
+        sheet, source = append.sheet, (target, append.sheet)
+    layout = next((x for x in layouts if (x.file, x.sheet) == source), None)
+    return target, sheet, set(layout.headers) if layout is not None else set()
 
 
 def _service_wide(settings: PlanningSettings, service: Service, rules: list[Rule]) -> list[Rule]:
@@ -168,7 +177,9 @@ def build(ctx: Context, action: Action) -> Mail | Meeting | Delivered:
         return invitations.build(ctx, action)
     if action.key.startswith(deliveries.ROOM_PREFIX):
         return Delivered(reference="salle refusée", details={"note": "le responsable est alerté"})
-    writes: deliveries.PlanningWrites = action.subject["writes"]
+    writes: deliveries.PlanningWrites | None = action.subject["writes"]
+    if writes is None:  # written by an interrupted run: recorded, nothing written twice
+        return Delivered(reference=action.payload["file"], details={"note": "déjà écrit lors d'un passage interrompu"})
     if writes.new_workbook is not None:
         make_next_year(writes.new_workbook)
         note = f"« {writes.new_workbook.target.name} » créé à partir de « {writes.new_workbook.source.name} »"
@@ -185,6 +196,7 @@ def waits(action: Action) -> str | None:
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:
     if action.automation == invitations.NAME:
         return invitations.writes(action, today)
-    if action.key.startswith(deliveries.ROOM_PREFIX) or not isinstance(action.subject, dict):
+    if action.key.startswith(deliveries.ROOM_PREFIX) or not isinstance(action.subject, dict) \
+            or action.subject["writes"] is None:
         return []
     return list(action.subject["writes"].appends)

@@ -127,9 +127,30 @@ def _withdrawn_member(folder: Path) -> Path:
     return config
 
 
+def _planning(folder: Path) -> Path:
+    """From the 1st of October next year is drafted: next year's workbook made, each session held in calendars."""
+    config = make_service(folder)
+    config.write_text(config.read_text(encoding="utf-8") + PLANNING_RULE, encoding="utf-8")
+    return config
+
+
+PLANNING_RULE = """
+[planning]
+enabled = true
+
+[[planning.committees]]
+committee = "Commission maintien dans le logement"
+pattern = "1er lundi"
+time = "9 h"
+duration_hours = 2
+room = "Salle Kaori"
+pauses = ["01/06 – 31/12"]
+"""
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "demo": _demo, "followups": _follow_ups, "pdf": _with_pdf, "smtp": _follow_ups, "exchange": _follow_ups,
-    "withdrawn": _withdrawn_member, "budget": _over_budget,
+    "withdrawn": _withdrawn_member, "budget": _over_budget, "planning": _planning,
 }
 
 

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from .harness import Case, Outcome, run_matrix
 
 SERVICES = {"demo": "démo", "followups": "suites", "withdrawn": "convocation", "pdf": "suites + PDF",
-            "smtp": "SMTP", "exchange": "Exchange", "budget": "suites + budget dépassé"}
+            "smtp": "SMTP", "exchange": "Exchange", "budget": "suites + budget dépassé",
+            "planning": "planning de l'année suivante"}
 # (scenario, point) -> what the point is, for a person reading the table
 LABELS: dict[tuple[str, str], str] = {
     ("demo", "before_send"): "avant l'envoi (send_mail / send_meeting)",
@@ -38,6 +39,9 @@ LABELS: dict[tuple[str, str], str] = {
     ("smtp", "smtp_accepted"): "DATA acceptée (250), rien de noté au journal",
     ("smtp", "after_send"): "envoi noté (sent_log), avant le journal",
     ("exchange", "after_send"): "après CreateItem, avant le journal",
+    ("planning", "xlsx_half"): "classeur de l'année suivante à moitié écrit",
+    ("planning", "after_rename"): "classeur de l'année suivante en place, pas encore noté",
+    ("planning", "after_send"): "invitation de réservation déposée, avant le journal",
 }
 
 # points that do not depend on the transport are taken on the outbox, where a run costs least
@@ -54,6 +58,9 @@ _AT: dict[tuple[str, str], Sequence[str]] = {
     ("pdf", "before_pdf"): ("first",),
     ("pdf", "after_pdf_install"): ("first",),
     ("smtp", "after_send"): ("middle",),
+    ("planning", "xlsx_half"): ("first",),
+    ("planning", "after_rename"): ("first",),
+    ("planning", "after_send"): ("first", "last"),
 }
 
 CASES = [Case(scenario, point, at) for (scenario, point) in LABELS

@@ -100,6 +100,8 @@ def test_a_run_writes_the_year_and_holds_each_session_then_idles(sample: str, tm
     again = _run(config, clock)
     assert "Bilan : 0 envoi" in again and hashlib.sha256(workbook.read_bytes()).hexdigest() == made
     assert len(_mails(tmp_path)) == len(mails)
+    # nor do the convocations, reading back the rows written: the held meetings are as they were sent
+    assert "Réservation" not in _run(config, clock, "invitations")
     # the lists kept in both years' workbooks are read once: nothing « saisie deux fois »
     assert [line for line in _check(config, clock).splitlines() if "deux fois" in line and "Planning" in line] == []
 
