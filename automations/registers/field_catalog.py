@@ -106,6 +106,10 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
         "handed_on": FieldInfo("date de remise de l'aide", (REP,)),
         "email": FieldInfo("adresse e-mail du demandeur, où part son courrier de décision", (FUP,)),
         "address": FieldInfo("adresse postale du demandeur", (FUP,)),
+        "missing_documents": FieldInfo("pièces encore manquantes, citées dans l'accusé de réception et ses relances"),
+        "receipt_sent_on": FieldInfo("date d'envoi par e-mail de l'accusé de réception"),
+        "receipt_prepared_on": FieldInfo("date où l'accusé de réception a été préparé pour impression"),
+        "reminder_sent_on": FieldInfo("date de la relance pour pièces manquantes (envoyée ou préparée)"),
     },
     "suppliers": {
         "name": FieldInfo("nom du fournisseur, tel que le registre des demandes l'écrit", (FUP,), essential=True),
@@ -117,11 +121,13 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
     },
     "mail_in": {
         "date": FieldInfo("date d'arrivée", (REP,)),
-        "number": FieldInfo("numéro d'enregistrement"),
+        "number": FieldInfo("numéro d'enregistrement ; l'outil ajoute une ligne par courrier arrivé"),
         "sender": FieldInfo("expéditeur"),
         "subject": FieldInfo("objet"),
         "recipient": FieldInfo("destinataire dans le service"),
         "follow_up": FieldInfo("suite donnée"),
+        "attachments": FieldInfo("pièces jointes enregistrées (et celles notées sans être enregistrées)"),
+        "notes": FieldInfo("remarques de l'enregistrement : courrier mal formé, pièce trop lourde ou exécutable…"),
     },
     "mail_out": {
         "date": FieldInfo("date de départ", (FUP, REP), written=True),
@@ -130,6 +136,7 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
         "recipient": FieldInfo("destinataire", (FUP,), written=True),
         "subject": FieldInfo("objet", (FUP,), written=True),
         "author": FieldInfo("rédacteur (à défaut : [follow_ups] outgoing_author)", (FUP,), written=True),
+        "reference": FieldInfo("numéro du courrier arrivé auquel il répond (« V/Réf »)"),
     },
 }
 

@@ -43,19 +43,21 @@ ROLE_FIELDS: dict[str, dict[str, str]] = {
                      "social_worker": "text", "session_date": "date", "decision": "choice",
                      "amount_granted": "amount", "reason": "text", "notes": "text", "supplier": "text",
                      "notified_on": "date", "prepared_on": "date", "voucher_number": "text", "handed_on": "date",
-                     "email": "email", "address": "text"},
+                     "email": "email", "address": "text", "missing_documents": "text", "receipt_sent_on": "date",
+                     "receipt_prepared_on": "date", "reminder_sent_on": "date"},
     "suppliers": {"name": "text", "category": "text", "email": "email", "phone": "text",
                   "address": "text", "ridet": "text"},
     "mail_in": {"date": "date", "number": "text", "sender": "text", "subject": "text",
-                "recipient": "text", "follow_up": "text"},
+                "recipient": "text", "follow_up": "text", "attachments": "text", "notes": "text"},
     "mail_out": {"date": "date", "number": "text", "recipient": "text", "subject": "text",
-                 "author": "text"},
+                 "author": "text", "reference": "text"},
 }
 
 # Text fields that may span lines (an agenda, a postal address, a reason): every other text field the code
 # relies on holds on one line, since it reaches a mail header, a key or a one-line message.
 MULTILINE_FIELDS = frozenset({("sessions", "agenda"), ("applications", "address"), ("applications", "reason"),
-                              ("applications", "notes"),
+                              ("applications", "notes"), ("applications", "missing_documents"),
+                              ("mail_in", "attachments"), ("mail_in", "notes"),
                               ("suppliers", "address"), ("mail_in", "subject"), ("mail_in", "follow_up")})
 
 # Canonical values the code understands for its choice fields.

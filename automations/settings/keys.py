@@ -29,6 +29,8 @@ SECTIONS: dict[str, str] = {
     "report": "le rapport d'activité annuel envoyé au responsable",
     "planning": "le planning de l'année suivante, préparé d'après le rythme de chaque instance cette année",
     "planning.committees": "la règle d'une instance pour le planning, à la place du rythme appris",
+    "incoming": "le courrier arrivé : chaque e-mail reçu (ou courrier numérisé) enregistré dans son registre",
+    "receipts": "les accusés de réception des demandes, et leurs relances tant que des pièces manquent",
     "serve": "le service planifié (« serve ») : état et journaux",
     "schedule": "jours et heures de chaque automatisation sous « serve » : une table par automatisation "
                 "([schedule.followups])",
@@ -111,6 +113,24 @@ KEYS: dict[str, dict[str, str]] = {
         "committees": "les règles des instances : une table [[planning.committees]] par instance",
         "holds": "envoyer à chaque séance écrite une invitation de réservation (« convocation à suivre ») aux membres "
                  "et à la salle ; la convocation met ensuite à jour ce même rendez-vous",
+    },
+    "incoming": {
+        "enabled": "enregistrer le courrier arrivé à chaque passage",
+        "folder": "dossier de la boîte aux lettres lu (« À enregistrer ») ; vide : la boîte de réception",
+        "scans": "dossier où le copieur dépose le courrier papier numérisé (PDF) ; vide : aucun",
+        "attachments": "dossier des pièces jointes, un sous-dossier par numéro ; vide : « Courrier arrivé » "
+                       "dans le dossier des documents",
+        "number": "modèle du numéro d'enregistrement, qui continue celui du registre (« A{year}-{seq:04d} »)",
+        "max_attachment_mb": "taille maximale d'une pièce jointe enregistrée (Mo) ; au-delà elle est notée, pas "
+                             "enregistrée",
+        "max_per_run": "nombre maximal de courriers enregistrés par passage ; les autres attendent le suivant",
+        "unanswered_days": "un courrier sans réponse après ce nombre de jours est signalé dans le résumé",
+    },
+    "receipts": {
+        "enabled": "envoyer un accusé de réception à chaque nouvelle demande",
+        "reminder_days": "relance après ce nombre de jours tant que des pièces manquent",
+        "since": "date (jj/mm/aaaa) : les demandes déposées avant ne reçoivent pas d'accusé ; vide : celles "
+                 "déposées avant le premier passage",
     },
     "planning.committees": {
         "committee": "nom de l'instance, tel qu'écrit dans le planning",

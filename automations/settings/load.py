@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..addresses import address_problem
 from ..errors import ConfigError
 from ..number_format import number_format_problem
+from .mail_in import incoming_settings, receipt_settings
 from .schedule import read_slot
 from .section import Section, day_from, read_toml
 from .model import (
@@ -146,6 +147,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
         r.problem("from_day", f"date invalide « {report.from_day} » (format MM-JJ, par exemple \"01-15\")")
     r.finish()
     planning = _planning(root.table("planning"))
+    incoming = incoming_settings(root.table("incoming"), base)
+    receipts = receipt_settings(root.table("receipts"))
 
     w = root.table("write_back")
     write_back = WriteBackSettings(enabled=w.boolean("enabled", True), keep_backups=w.integer("keep_backups", 10, minimum=1))
@@ -181,7 +184,7 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
                   transport=TransportSettings(backend=backend, options=options),
                   invitations=invitations, write_back=write_back, safety=safety,
                   packs=packs, minutes=minutes, documents=documents, follow_ups=follow_ups, budget=budget,
-                  digest=digest, serve=serve, report=report, planning=planning,
+                  digest=digest, serve=serve, report=report, planning=planning, incoming=incoming, receipts=receipts,
                   committees=tuple(committees), rooms=tuple(rooms))
 
 

@@ -98,6 +98,25 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class IncomingSettings:
+    enabled: bool = False  # mail arriving in the service mailbox registered in the incoming-mail register
+    folder: str = ""  # the mailbox's folder read (« À enregistrer »); empty: its inbox
+    scans: Path | None = None  # the folder where the copier drops scanned paper mail (PDF), if any
+    attachments: Path | None = None  # where each mail's files go, a folder per number; None: output/Courrier arrivé
+    number: str = "A{year}-{seq:04d}"  # the register's own numbering, continued
+    max_attachment_mb: int = 20  # a bigger file is recorded, not saved
+    max_per_run: int = 200  # mails registered by one run; the rest wait for the next
+    unanswered_days: int = 15  # the digest lists mail without an answer after this many days
+
+
+@dataclass(frozen=True)
+class ReceiptSettings:
+    enabled: bool = False  # each new application acknowledged (« accusé de réception »)
+    reminder_days: int = 15  # a reminder this many days after, while documents are still missing
+    since: str = ""  # JJ/MM/AAAA: applications filed before this day get no acknowledgement (empty: the first run's)
+
+
+@dataclass(frozen=True)
 class PlanningSettings:
     enabled: bool = False  # drafting next year is asked for by name until the service turns it on
     from_day: tuple[int, int] = (10, 1)  # (month, day) from which next year is drafted
@@ -179,6 +198,8 @@ class Config:
     digest: DigestSettings = DigestSettings()
     report: ReportSettings = ReportSettings()
     planning: PlanningSettings = PlanningSettings()
+    incoming: IncomingSettings = IncomingSettings()
+    receipts: ReceiptSettings = ReceiptSettings()
     serve: ServeSettings = ServeSettings()
     committees: tuple[CommitteeSettings, ...] = ()
     rooms: tuple[RoomSettings, ...] = ()

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from ..addresses import AddressProblem, usable_address
 from ..errors import TransportError
 from ..file_names import attachment_name
+from .inbox import MailSource
 
 
 # a member's answer to a meeting, as every transport reports it (the domain reads them in attendance)
@@ -193,6 +194,11 @@ class Transport(ABC):
         """The room's own answer to the meeting of this delivery: "accepted", "declined" or "tentative", None
         while it has not answered (a room mailbox's booking assistant answers later) or when the transport
         does not invite rooms."""
+        return None
+
+    def inbox(self, folder: str | None = None) -> MailSource | None:
+        """Where incoming mail is read (``folder``: a folder of the mailbox, e.g. « À enregistrer »; None: its
+        inbox), or None when this transport has no mailbox to read (see :mod:`inbox`)."""
         return None
 
     def verify(self) -> str:
