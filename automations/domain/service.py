@@ -149,6 +149,9 @@ class Service:
     refused: set[str] = field(default_factory=set)
     words: Words = field(default_factory=Words)  # the service's own words for decisions, statuses, roles
     planning: PlanningSheets | None = None
+    # the mail registers' rows as read (the incoming mail, and the outgoing mail that may answer it)
+    mail_in: list[Record] = field(default_factory=list)
+    mail_out: list[Record] = field(default_factory=list)
 
     def committee(self, name: str) -> Committee | None:
         return self.committees.get(normalize_label(name))
@@ -174,6 +177,7 @@ class Service:
 def build_service(registers: Registers, config: Config, today: date) -> Service:
     service = Service(findings=list(registers.findings), outgoing=outgoing_register(registers, today),
                       words=Words(registers.labels))
+    service.mail_in, service.mail_out = list(registers.of("mail_in")), list(registers.of("mail_out"))
     if "sessions" in registers.specs:
         service.planning = PlanningSheets(registers.specs["sessions"], tuple(registers.layouts.get("sessions", [])),
                                           tuple(registers.role_files.get("sessions", [])))
