@@ -199,6 +199,13 @@ TRANSPORT_KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "retries": ("nouveaux essais après une coupure réseau", "3"),
         "ca_file": ("autorité de certification privée, si le serveur en utilise une", "aucune"),
         "sent_log": ("trace locale des envois (évite tout double envoi)", "smtp-envois.log"),
+        "imap_host": ("serveur IMAP de la boîte de réception, lue par l'enregistrement du courrier arrivé",
+                      "aucun (boîte non lue)"),
+        "imap_port": ("port du serveur IMAP", "993 (143 avec starttls ou none)"),
+        "imap_security": ("« ssl », « starttls » ou « none » (none : serveur sur cette machine seulement)", "ssl"),
+        "imap_username": ("compte de la boîte de réception", "celui de username"),
+        "imap_password_env": ("NOM de la variable (ou de l'entrée du trousseau) du mot de passe IMAP",
+                              "celle de password_env"),
     },
     "exchange": {
         "server": ("adresse EWS du serveur (…/EWS/Exchange.asmx)", "obligatoire, sauf avec autodiscover"),

@@ -25,11 +25,14 @@ from typing import Any
 
 from ..errors import TransportError
 from ..settings.secrets import missing, secret
+from . import imap_inbox
 from .base import Delivered, Mail, Meeting, Transport
+from .inbox import MailSource
 from .mime import mail_message, meeting_message
 
 _SECURITY = ("starttls", "ssl", "none")
-_KEYS = {"host", "port", "security", "username", "password_env", "timeout", "ca_file", "sent_log", "retries"}
+_KEYS = {"host", "port", "security", "username", "password_env", "timeout", "ca_file", "sent_log", "retries",
+         "imap_host", "imap_port", "imap_security", "imap_username", "imap_password_env"}
 _DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 # the sent log's last column, after the delivery id, the Message-ID and the moment; none once sent
 _ENDING, _DROPPED = "fin en cours", "non remis"
@@ -76,6 +79,7 @@ class SmtpTransport(Transport):
         self.ca_file = settings.get("ca_file")
         self.sent_log = base / str(settings.get("sent_log", "smtp-envois.log"))
         self._client: _Client | None = None
+        self.imap = imap_inbox.ImapSettings.from_transport(settings, base)
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
@@ -88,7 +92,11 @@ class SmtpTransport(Transport):
             problems.append("port : un nombre entier est attendu")
         if settings.get("username") and not settings.get("password_env"):
             problems.append("password_env : indiquez la variable d'environnement qui contient le mot de passe")
-        return problems
+        return problems + imap_inbox.check_settings(settings)
+
+    def inbox(self, folder: str | None = None) -> MailSource | None:
+        """The service's mailbox over IMAP, when ``imap_host`` names its server."""
+        return imap_inbox.ImapInbox(self.imap, folder or "") if self.imap is not None else None
 
     # -- connection -------------------------------------------------------
     def _context(self) -> ssl.SSLContext:
@@ -141,8 +149,15 @@ class SmtpTransport(Transport):
         """Connect and log in without sending: what ``check`` reports."""
         self._with_retries(self._connect)
         self.close()
-        return f"serveur SMTP {self.host}:{self.port} joignable" + (f", connexion de {self.username} acceptée"
+        said = f"serveur SMTP {self.host}:{self.port} joignable" + (f", connexion de {self.username} acceptée"
                                                                  if self.username else "")
+        inbox = self.inbox()
+        if isinstance(inbox, imap_inbox.ImapInbox):
+            try:
+                said += " ; " + inbox.verify()
+            finally:
+                inbox.close()
+        return said
 
     def _with_retries(self, operation: Callable[[], Any]) -> Any:
         delay = 0.5
