@@ -228,7 +228,7 @@ class _Factory(protocol.Factory):
         self.portal, self.starttls, self.move = portal, starttls, move
 
     def buildProtocol(self, addr: Any) -> Server:  # noqa: N802
-        server = Server(contextFactory=self.starttls)
+        server = Server(chal={b"PLAIN": imap4.PLAINCredentials}, contextFactory=self.starttls)
         server.portal, server.factory, server.move = self.portal, self, self.move
         return server
 
@@ -298,15 +298,15 @@ class ImapServer:
 
 
 @contextmanager
-def imap_server(folder: Path, security: str = "ssl", *, keywords: bool = True,
-                move: bool = True) -> Iterator[ImapServer]:
+def imap_server(folder: Path, security: str = "ssl", *, keywords: bool = True, move: bool = True,
+                password: str = PASSWORD) -> Iterator[ImapServer]:
     """An IMAP server on 127.0.0.1: implicit TLS (« ssl ») or STARTTLS, its authority's certificate in ``folder``."""
     ca_file = folder / "autorite-imap.pem"
     authority = trustme.CA()
     authority.cert_pem.write_to_path(str(ca_file))
     tls = _Tls(authority.issue_cert("127.0.0.1", "localhost"))
     checker = InMemoryUsernamePasswordDatabaseDontUse()
-    checker.addUser(USER.encode(), PASSWORD.encode())
+    checker.addUser(USER.encode(), password.encode("utf-8"))
     account = Account(keywords)
     account.addMailbox("INBOX")
     portal = Portal(_Realm(account), [checker])

@@ -178,7 +178,7 @@ class ImapInbox(MailSource):
                     client.starttls(ssl_context=self._context())
             self._client = client
             try:
-                client.login(s.username, password)
+                self._login(client, password)
             except imaplib.IMAP4.error as exc:
                 if isinstance(exc, imaplib.IMAP4.abort):
                     raise
@@ -188,6 +188,18 @@ class ImapInbox(MailSource):
                                      f"« {s.password_env} ».") from exc
             self._select(client)
         return client
+
+    def _login(self, client: imaplib.IMAP4, password: str) -> None:
+        user = self.settings.username
+        if (user + password).isascii():
+            client.login(user, password)
+        elif "AUTH=PLAIN" in client.capabilities:  # LOGIN is ASCII only; PLAIN carries UTF-8 (RFC 4616)
+            client.authenticate("PLAIN", lambda _: f"\0{user}\0{password}".encode("utf-8"))
+        else:
+            self._drop()
+            raise TransportError(f"IMAP : le serveur {self.settings.host} n'accepte que des identifiants sans "
+                                 f"accent (il ne propose pas AUTH=PLAIN) ; donnez au compte {user} un mot de passe "
+                                 "sans accent.")
 
     def _select(self, client: imaplib.IMAP4) -> None:
         status, said = client.select(folder_name(self.folder))  # type: ignore[arg-type]

@@ -152,3 +152,13 @@ def test_check_opens_the_mailbox_beside_the_smtp_server(tmp_path: Path, monkeypa
     assert said == (f"serveur SMTP 127.0.0.1:{smtp.port} joignable, connexion de commissions@province-sud.nc "
                     f"acceptée ; boîte IMAP de commissions@province-sud.nc ouverte sur 127.0.0.1:{server.port} "
                     "(dossier INBOX)")
+
+
+def test_a_password_with_accents_logs_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # IMAP's LOGIN takes ASCII only: the password goes through AUTHENTICATE PLAIN, in UTF-8
+    monkeypatch.setenv("IMAP_TEST_PASSWORD", "Sécurité-2026")
+    with imap_server(tmp_path, password="Sécurité-2026") as server:
+        server.append(eml(1), ARRIVED)
+        inbox = transport(server, tmp_path).inbox()
+        assert [m.raw for m in inbox.new_mails(10)] == [eml(1)]
+        inbox.close()
