@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Address, Attachment, Delivered, Mail, Meeting, RoomChoice
+from .inbox import MailSource
 from .ews_connection import Caller, check_settings, open_account
 from .mailbox import MailboxTransport, key_of
 
@@ -98,6 +99,12 @@ class ExchangeTransport(MailboxTransport):
                 cls(root=root, _distinguished_id=DistinguishedFolderId(id=cls.DISTINGUISHED_FOLDER_ID, mailbox=owner))
                 for cls in (Calendar, SentItems))
         return self._folders  # type: ignore[return-value]
+
+    def inbox(self, folder: str | None = None) -> MailSource:
+        """The Inbox, or the folder named ``folder`` (« À enregistrer »), read for the incoming automation."""
+        from .exchange_inbox import ExchangeInbox
+
+        return ExchangeInbox(self, folder)
 
     def verify(self) -> str:
         calendar, _ = self.folders()
