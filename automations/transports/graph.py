@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Attachment, Delivered, Mail, Meeting, RoomChoice
+from .inbox import MailSource
 from .graph_client import Call, GraphClient, check_settings
 from .graph_items import (
     CHUNK, DELIVERY_PROPERTY, attendees, delivery_of, event_fields, file_attachment, fits_alone, message,
@@ -56,6 +57,12 @@ class GraphTransport(MailboxTransport):
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
         return check_settings(settings)
+
+    def inbox(self, folder: str | None = None) -> MailSource:
+        """The Inbox, or the folder named ``folder`` (« À enregistrer »), read for the incoming automation."""
+        from .graph_inbox import GraphInbox
+
+        return GraphInbox(self, folder)
 
     def verify(self) -> str:
         user = self.client.user
