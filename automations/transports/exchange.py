@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Address, Attachment, Delivered, Mail, Meeting, RoomChoice
-from .inbox import MailSource
 from .ews_connection import Caller, check_settings, open_account
+from .inbox import MailSource
 from .mailbox import MailboxTransport, key_of
 
 _KEYS = {"server", "autodiscover", "auth", "username", "password_env", "mailbox", "access", "tenant_id",

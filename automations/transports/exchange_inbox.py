@@ -10,6 +10,7 @@ MaxEntriesReturned and Offset and follows IncludesLastItemInRange). Those alread
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from .inbox import REGISTERED, IncomingMail, MailSource
 if TYPE_CHECKING:
     from .exchange import ExchangeTransport
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 50  # FindItem entries per request; exchangelib asks for the next page while the last is not in range
 
 
@@ -79,7 +81,7 @@ class ExchangeInbox(MailSource):
     def new_mails(self, limit: int) -> list[IncomingMail]:
         from exchangelib import Message
         from exchangelib.fields import FieldOrder, FieldPath
-        from exchangelib.items import ID_ONLY, SHALLOW
+        from exchangelib.items import ID_ONLY, SHALLOW, MeetingResponse
         from exchangelib.services import FindItem, GetItem
 
         folder = self.folder()
@@ -91,7 +93,9 @@ class ExchangeInbox(MailSource):
                 folders=[folder], additional_fields=listed, restriction=None, order_fields=oldest_first,
                 shape=ID_ONLY, query_string=None, depth=SHALLOW, calendar_view=None, max_items=None, offset=0)
             if not isinstance(i, Exception)])
-        wanted = [(i.id, i.changekey) for i in found if REGISTERED not in (i.categories or [])][:limit]
+        # an answer to the service's own invitation (a room's, a member's) is read by the meetings, not registered
+        wanted = [(i.id, i.changekey) for i in found
+                  if not isinstance(i, MeetingResponse) and REGISTERED not in (i.categories or [])][:limit]
         if not wanted:
             return []
         read = {FieldPath(field=Message.get_field_by_fieldname(n)) for n in ("mime_content", "datetime_received")}
@@ -112,10 +116,11 @@ class ExchangeInbox(MailSource):
         field = Message.get_field_by_fieldname("categories")
         what = f"le classement « {REGISTERED} » du mail {number}"
         # read just before writing: staff may have set or removed categories since the listing
-        [item] = self.transport.call(what, lambda: list(GetItem(account=account).call(
+        item = self.transport.call(what, lambda: _only(GetItem(account=account).call(
             items=[(mail.reference, None)], additional_fields={FieldPath(field=field)}, shape=ID_ONLY)))
-        if isinstance(item, Exception):
-            raise item
+        if item is None:
+            log.info("mail %s supprimé ou déplacé de la boîte depuis sa lecture : rien à classer", number)
+            return
         categories = list(item.categories or [])
         if REGISTERED in categories:
             return
@@ -125,7 +130,20 @@ class ExchangeInbox(MailSource):
             send_meeting_invitations_or_cancellations="SendToNone", suppress_read_receipts=True)))
 
     def close(self) -> None:
-        self.transport.close()
+        """Nothing of its own: the connection is the transport's, which sends with it too and closes it."""
+
+
+def _only(answers: Any) -> Any:
+    """The one item GetItem answered; None when staff deleted or moved it meanwhile, another error raised for
+    the policy to say."""
+    from exchangelib.errors import ErrorItemNotFound
+
+    [item] = list(answers)
+    if isinstance(item, ErrorItemNotFound):
+        return None
+    if isinstance(item, Exception):
+        raise item
+    return item
 
 
 def _aware(value: datetime | None) -> datetime | None:

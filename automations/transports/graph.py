@@ -20,12 +20,12 @@ from typing import Any
 from urllib.parse import quote
 
 from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Attachment, Delivered, Mail, Meeting, RoomChoice
-from .inbox import MailSource
 from .graph_client import Call, GraphClient, check_settings
 from .graph_items import (
     CHUNK, DELIVERY_PROPERTY, attendees, delivery_of, event_fields, file_attachment, fits_alone, message,
     parse_time, properties, searched_by_key, split, transaction_id, upload_item,
 )
+from .inbox import MailSource
 from .mailbox import MailboxTransport, key_of
 from ..french import plural
 

@@ -258,11 +258,12 @@ class GraphClient:
         response = self._authorized(method, path, body, headers)
         return _answer(response.status_code, response.headers, _json(response), missing_ok)
 
-    def content(self, path: str) -> bytes:
-        """The bytes a GET answers as they are, not JSON: a message's MIME stream (.../$value)."""
+    def content(self, path: str, missing_ok: bool = False) -> bytes | None:
+        """The bytes a GET answers as they are, not JSON: a message's MIME stream (.../$value); None for a
+        404 when ``missing_ok``."""
         response = self._authorized("GET", path, None, None)
         if not 200 <= response.status_code < 300:
-            _answer(response.status_code, response.headers, _json(response))
+            return _answer(response.status_code, response.headers, _json(response), missing_ok) and None
         return response.content
 
     def _authorized(self, method: str, path: str, body: Any, headers: Mapping[str, str] | None) -> requests.Response:

@@ -13,6 +13,7 @@ The application needs Mail.ReadWrite (application permission) on the service's m
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -23,6 +24,10 @@ from .inbox import REGISTERED, IncomingMail, MailSource
 if TYPE_CHECKING:
     from .graph import GraphTransport
 
+log = logging.getLogger(__name__)
+# "eventMessageResponse resource type" (Microsoft Learn): a meeting answer, listed among the folder's messages
+# with its derived type given by @odata.type
+EVENT_RESPONSE = "#microsoft.graph.eventMessageResponse"
 PAGE_SIZE = 50  # $top asked; Graph may answer fewer a page, the next link says where the rest is
 
 
@@ -44,7 +49,7 @@ class GraphInbox(MailSource):
             user = self.client.user
             for parent in ("/mailFolders", "/mailFolders/inbox/childFolders"):
                 found = self.call(f"la recherche du dossier « {self.folder_name} »",
-                                  lambda: self.client.request("GET", user(parent + query)) or {})
+                                  lambda parent=parent: self.client.request("GET", user(parent + query)) or {})
                 if found.get("value"):
                     self._folder_id = str(found["value"][0]["id"])
                     break
@@ -59,11 +64,15 @@ class GraphInbox(MailSource):
                                 f"?$select=id,receivedDateTime,categories&$orderby=receivedDateTime%20asc"
                                 f"&$top={self.page_size}")
         listed = self.call("la lecture de la boîte de réception", lambda: self.client.pages(path))
-        wanted = [m for m in listed if REGISTERED not in (m.get("categories") or [])][:limit]
+        # an answer to the service's own invitation (a room's, a member's) is read by the meetings, not registered
+        wanted = [m for m in listed if m.get("@odata.type") != EVENT_RESPONSE
+                  and REGISTERED not in (m.get("categories") or [])][:limit]
         mails = []
         for message in wanted:
-            raw = self.call("la lecture d'un mail reçu", lambda: self.client.content(self._message(message["id"],
-                                                                                                  "/$value")))
+            path = self._message(message["id"], "/$value")
+            raw = self.call("la lecture d'un mail reçu", lambda path=path: self.client.content(path, missing_ok=True))
+            if raw is None:
+                continue  # deleted or moved by staff since the listing: the next run sees where it went
             mails.append(IncomingMail(reference=str(message["id"]), raw=raw,
                                       received=_received(message.get("receivedDateTime"))))
         return mails
@@ -72,7 +81,10 @@ class GraphInbox(MailSource):
         what = f"le classement « {REGISTERED} » du mail {number}"
         path = self._message(mail.reference)
         # read just before writing: PATCH replaces the whole list, and staff may have changed it since
-        current = self.call(what, lambda: self.client.request("GET", path + "?$select=categories") or {})
+        current = self.call(what, lambda: self.client.request("GET", path + "?$select=categories", missing_ok=True))
+        if current is None or "error" in current:
+            log.info("mail %s supprimé ou déplacé de la boîte depuis sa lecture : rien à classer", number)
+            return
         categories = list(current.get("categories") or [])
         if REGISTERED in categories:
             return
@@ -82,7 +94,7 @@ class GraphInbox(MailSource):
         return self.client.user(f"/messages/{quote(message_id, safe='')}{tail}")
 
     def close(self) -> None:
-        self.client.close()
+        """Nothing of its own: the session is the transport's, which sends with it too and closes it."""
 
 
 def _received(value: Any) -> datetime | None:

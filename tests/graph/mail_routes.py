@@ -43,12 +43,19 @@ def list_messages(graph: Any, p: dict[str, str], q: Mapping[str, str], body: Any
     skip = int(q.get("$skip", "0"))
     size = min(int(q.get("$top", "10")), graph.mail_page)
     page = found[skip:skip + size]
-    shape: dict[str, Any] = {"value": [selected(message_out(i), q) for i in page]}
+    shape: dict[str, Any] = {"value": [{**selected(message_out(i), q), **_derived(i)} for i in page]}
     if skip + size < len(found):
         following = {**q, "$skip": str(skip + size)}
         shape["@odata.nextLink"] = (f"{graph.origin}/v1.0/users/{quote(p['user'], safe='@')}/mailFolders/"
                                     f"{quote(p['folder'])}/messages?{urlencode(following, quote_via=quote)}")
     return Reply(200, shape)
+
+
+def _derived(item: Any) -> dict[str, str]:
+    """A meeting message is an eventMessage: Graph names its derived type with @odata.type, $select or not."""
+    kinds = {"MeetingResponse": "eventMessageResponse", "MeetingRequest": "eventMessageRequest",
+             "MeetingCancellation": "eventMessage"}
+    return {"@odata.type": f"#microsoft.graph.{kinds[item.kind]}"} if item.kind in kinds else {}
 
 
 def _folders(graph: Any, p: dict[str, str], q: Mapping[str, str], parent: str) -> Any:

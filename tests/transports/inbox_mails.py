@@ -20,7 +20,7 @@ class Delivered:
     categories: tuple[str, ...] = ()
 
 
-def _mail(index: int, *, message_id: bool = True, attachment: bytes | None = None) -> bytes:
+def mail_numbered(index: int, *, message_id: bool = True, attachment: bytes | None = None) -> bytes:
     message = EmailMessage()
     message["From"] = f"Usager {index} <usager{index}@example.nc>"
     message["To"] = "commissions@province-sud.nc"
@@ -40,7 +40,7 @@ def twenty_five() -> list[Delivered]:
     mails = []
     for index in range(25):
         received = FIRST + timedelta(hours=(index * 7) % 25)  # each hour once, not in delivery order
-        raw = _mail(index, message_id=index != 4,
+        raw = mail_numbered(index, message_id=index != 4,
                     attachment=bytes(range(256)) * 12_000 if index == 3 else None)
         categories = ("Enregistré", STAFF) if index == 5 else (STAFF,) if index == 6 else ()
         mails.append(Delivered(raw, received, FOLDER if index == 7 else "inbox", categories))
@@ -51,3 +51,15 @@ def expected_inbox(mails: list[Delivered]) -> list[Delivered]:
     """What the Inbox gives as new, oldest first."""
     return sorted((m for m in mails if m.folder == "inbox" and "Enregistré" not in m.categories),
                   key=lambda m: m.received)
+
+
+def room_answer(store: object, email: str) -> None:
+    """A room's acceptance of one of the service's meetings, in the Inbox as the booking assistant leaves it:
+    the meetings read it, the register does not take it."""
+    from ..ews.store import Item, Person
+
+    box = store.mailboxes[email]  # type: ignore[attr-defined]
+    item = Item(item_id=store.new_id("AAMkR"), kind="MeetingResponse", folder="inbox",  # type: ignore[attr-defined]
+                subject="Accepté : Commission des aides", item_class="IPM.Schedule.Meeting.Resp.Pos",
+                sender=Person("salle.kaori@province-sud.nc", "Salle Kaori"), received=FIRST)
+    box.items[item.item_id] = item

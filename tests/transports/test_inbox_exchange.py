@@ -10,7 +10,7 @@ from automations.transports import BACKENDS
 from automations.transports.inbox import REGISTERED
 
 from ..ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from .inbox_mails import FOLDER, STAFF, Delivered, expected_inbox, twenty_five
+from .inbox_mails import FOLDER, STAFF, expected_inbox, room_answer, twenty_five
 from .test_transports import STAMP
 
 
@@ -18,14 +18,11 @@ from .test_transports import STAMP
 def mailbox(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:
-        folder_id = server.store.add_folder(SERVICE, FOLDER, parent="inbox")
         mails = twenty_five()
-        ids = []
-        for mail in mails:
-            folder = folder_id if mail.folder == FOLDER else "inbox"
-            item = server.store.deliver_mime(SERVICE, mail.raw, mail.received, folder=folder,
-                                             categories=list(mail.categories))
-            ids.append(item.item_id)
+        # « À enregistrer » is made under the Inbox by the first mail delivered there
+        ids = [server.store.deliver_mime(SERVICE, m.raw, m.received, folder=m.folder,
+                                         categories=list(m.categories)).item_id for m in mails]
+        room_answer(server.store, SERVICE)
         transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
         yield server, transport, mails, ids
         transport.close()
@@ -48,7 +45,8 @@ def test_new_mails_oldest_first_across_pages_with_their_bytes(mailbox) -> None:
     assert [m.received for m in found] == [m.received for m in wanted]
     assert any(len(m.raw) > 3_000_000 for m in found)  # the large attachment, whole
     assert any(b"Message-ID" not in m.raw for m in found)
-    assert server.count("FindItem") == 3  # 10 + 10 + 5 of the 25 listed
+    assert all(m.raw for m in found)  # the room's answer to a meeting is left to the meetings
+    assert server.count("FindItem") == 3  # the Inbox's 25 (a room's answer among them) listed 10 + 10 + 5
     assert "boîte de réception" in source.name
 
 
@@ -59,7 +57,7 @@ def test_limit_gives_the_oldest(mailbox) -> None:
 
 
 def test_mark_sets_the_category_keeps_staffs_and_is_harmless_twice(mailbox) -> None:
-    server, transport, mails, ids = mailbox
+    server, transport, _, ids = mailbox
     source = transport.inbox()
     found = source.new_mails(100)
     staff = next(m for m in found if m.reference == ids[6])
@@ -93,3 +91,12 @@ def test_unknown_folder_is_said_in_french(mailbox) -> None:
 
     with pytest.raises(TransportError, match="le dossier « Courrier scanné » est introuvable"):
         transport.inbox("Courrier scanné").new_mails(10)
+
+
+def test_a_mail_deleted_before_its_marking_is_left_alone(mailbox) -> None:
+    server, transport, _, _ = mailbox
+    source = transport.inbox()
+    first = source.new_mails(1)[0]
+    del server.store.mailboxes[SERVICE].items[first.reference]  # staff deleted it meanwhile
+    source.mark(first, "A2026-0901")  # nothing to show the category on: no error, nothing written
+    assert server.count("UpdateItem") == 0

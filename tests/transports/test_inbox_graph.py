@@ -8,10 +8,18 @@ import pytest
 
 from automations.errors import TransportError
 from automations.transports import BACKENDS
-from automations.transports.inbox import REGISTERED
+from automations.transports.inbox import REGISTERED, IncomingMail
 
 from ..graph.server import CLIENT_SECRET, SERVICE, GraphServer, graph_server
-from .inbox_mails import FOLDER, STAFF, expected_inbox, twenty_five
+from .inbox_mails import (
+    FIRST,
+    FOLDER,
+    STAFF,
+    expected_inbox,
+    mail_numbered,
+    room_answer,
+    twenty_five,
+)
 from .test_transports import STAMP
 
 
@@ -23,6 +31,7 @@ def mailbox(tmp_path: Path, monkeypatch):
         mails = twenty_five()
         ids = [server.store.deliver_mime(SERVICE, m.raw, m.received, folder=folder_id if m.folder == FOLDER
                                          else "inbox", categories=list(m.categories)).item_id for m in mails]
+        room_answer(server.store, SERVICE)
         transport = BACKENDS["graph"](server.settings(), base=tmp_path, now=lambda: STAMP)
         yield server, transport, mails, ids
         transport.close()
@@ -44,7 +53,8 @@ def test_new_mails_oldest_first_across_pages_with_their_bytes(mailbox) -> None:
     assert [m.received for m in found] == [m.received for m in wanted]
     assert any(len(m.raw) > 3_000_000 for m in found)  # the large attachment, whole
     assert any(b"Message-ID" not in m.raw for m in found)
-    assert server.count("GET folder messages") == 3  # pages of 10: 10 + 10 + 4 of the Inbox's 24
+    assert all(m.raw for m in found)  # the room's answer to a meeting is left to the meetings
+    assert server.count("GET folder messages") == 3  # the Inbox's 25 (a room's answer among them) listed 10 + 10 + 5
     assert server.count("GET $value") == 23
     assert "boîte de réception" in source.name
 
@@ -57,7 +67,7 @@ def test_limit_reads_only_the_oldest(mailbox) -> None:
 
 
 def test_mark_sets_the_category_keeps_staffs_and_is_harmless_twice(mailbox) -> None:
-    server, transport, mails, ids = mailbox
+    server, transport, _, ids = mailbox
     source = transport.inbox()
     found = source.new_mails(100)
     staff = next(m for m in found if m.reference == ids[6])
@@ -88,14 +98,31 @@ def test_named_folder_with_accents(mailbox) -> None:
 def test_folder_at_the_top_of_the_mailbox(mailbox) -> None:
     server, transport, _, _ = mailbox
     top = server.store.add_folder(SERVICE, "Courrier de l'usager", parent="msgfolderroot")
-    from .inbox_mails import _mail, FIRST
-
-    server.store.deliver_mime(SERVICE, _mail(99), FIRST, folder=top)
+    server.store.deliver_mime(SERVICE, mail_numbered(99), FIRST, folder=top)
     [found] = transport.inbox("Courrier de l'usager").new_mails(10)
-    assert found.raw == _mail(99)
+    assert found.raw == mail_numbered(99)
 
 
 def test_unknown_folder_is_said_in_french(mailbox) -> None:
     _, transport, _, _ = mailbox
     with pytest.raises(TransportError, match="le dossier « Courrier scanné » est introuvable"):
         transport.inbox("Courrier scanné").new_mails(10)
+
+
+def test_a_mail_deleted_meanwhile_is_left_for_the_next_run(mailbox) -> None:
+    server, transport, mails, ids = mailbox
+    source = transport.inbox()
+    listed = transport.client.pages
+    oldest = expected_inbox(mails)[0]
+    gone = ids[[m.raw for m in mails].index(oldest.raw)]
+
+    def staff_deletes_after_the_listing(path: str) -> list:
+        found = listed(path)
+        del server.store.mailboxes[SERVICE].items[gone]
+        return found
+
+    transport.client.pages = staff_deletes_after_the_listing
+    found = source.new_mails(3)
+    assert [m.raw for m in found] == [m.raw for m in expected_inbox(mails)[1:3]]
+    source.mark(IncomingMail(reference=gone, raw=oldest.raw), "A2026-0901")  # no error, nothing written
+    assert server.count("PATCH message") == 0
