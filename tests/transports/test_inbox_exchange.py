@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from automations.errors import TransportError
 from automations.transports import BACKENDS
-from automations.transports.inbox import REGISTERED
 
-from ..ews.server import PASSWORD, SERVICE, EwsServer, ews_server
-from .inbox_mails import FOLDER, STAFF, expected_inbox, room_answer, twenty_five
+from ..ews.server import PASSWORD, SERVICE, ews_server
+from .inbox_mails import check_listing, check_marking, check_named_folder, deliver_all, expected_inbox
 from .test_transports import STAMP
 
 
@@ -18,36 +18,19 @@ from .test_transports import STAMP
 def mailbox(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("EWS_TEST_PASSWORD", PASSWORD)
     with ews_server(tmp_path) as server:
-        mails = twenty_five()
-        # « À enregistrer » is made under the Inbox by the first mail delivered there
-        ids = [server.store.deliver_mime(SERVICE, m.raw, m.received, folder=m.folder,
-                                         categories=list(m.categories)).item_id for m in mails]
-        room_answer(server.store, SERVICE)
+        mails, ids = deliver_all(server.store)
         transport = BACKENDS["exchange"](server.settings(), base=tmp_path, now=lambda: STAMP)
         yield server, transport, mails, ids
         transport.close()
-
-
-def _categories(server: EwsServer, item_id: str) -> list[str]:
-    hit = server.store.item(item_id)
-    assert hit is not None
-    return hit[1].categories
 
 
 def test_new_mails_oldest_first_across_pages_with_their_bytes(mailbox) -> None:
     server, transport, mails, _ = mailbox
     source = transport.inbox()
     source.page_size = 10
-    found = source.new_mails(100)
-    wanted = expected_inbox(mails)
-    assert len(found) == 23  # 25, less the one registered by staff and the one in « À enregistrer »
-    assert [m.raw for m in found] == [m.raw for m in wanted]
-    assert [m.received for m in found] == [m.received for m in wanted]
-    assert any(len(m.raw) > 3_000_000 for m in found)  # the large attachment, whole
-    assert any(b"Message-ID" not in m.raw for m in found)
-    assert all(m.raw for m in found)  # the room's answer to a meeting is left to the meetings
+    check_listing(source, mails)
     assert server.count("FindItem") == 3  # the Inbox's 25 (a room's answer among them) listed 10 + 10 + 5
-    assert "boîte de réception" in source.name
+    assert server.count("GetItem") == 1  # the 23 new ones read in one request, with their MIME
 
 
 def test_limit_gives_the_oldest(mailbox) -> None:
@@ -58,37 +41,17 @@ def test_limit_gives_the_oldest(mailbox) -> None:
 
 def test_mark_sets_the_category_keeps_staffs_and_is_harmless_twice(mailbox) -> None:
     server, transport, _, ids = mailbox
-    source = transport.inbox()
-    found = source.new_mails(100)
-    staff = next(m for m in found if m.reference == ids[6])
-    source.mark(found[0], "A2026-0901")
-    source.mark(staff, "A2026-0902")
-    assert _categories(server, found[0].reference) == [REGISTERED]
-    assert _categories(server, ids[6]) == [STAFF, REGISTERED]
-    updates = server.count("UpdateItem")
-    source.mark(staff, "A2026-0902")
-    assert _categories(server, ids[6]) == [STAFF, REGISTERED]
-    assert server.count("UpdateItem") == updates  # already marked: nothing written
-    again = transport.inbox().new_mails(100)
-    assert len(again) == 21
-    assert {m.reference for m in again}.isdisjoint({found[0].reference, ids[6]})
+    check_marking(server, transport, ids, "UpdateItem")
 
 
 def test_named_folder_with_accents(mailbox) -> None:
     server, transport, mails, ids = mailbox
-    source = transport.inbox(FOLDER)
-    [found] = source.new_mails(100)
-    assert found.raw == next(m.raw for m in mails if m.folder == FOLDER)
-    assert "« À enregistrer »" in source.name
-    source.mark(found, "A2026-0903")
-    assert _categories(server, ids[7]) == [REGISTERED]
-    assert transport.inbox(FOLDER).new_mails(100) == []
+    check_named_folder(server, transport, mails, ids)
+    assert server.count("FindFolder") == 2  # once per source: found by its display name
 
 
 def test_unknown_folder_is_said_in_french(mailbox) -> None:
     _, transport, _, _ = mailbox
-    from automations.errors import TransportError
-
     with pytest.raises(TransportError, match="le dossier « Courrier scanné » est introuvable"):
         transport.inbox("Courrier scanné").new_mails(10)
 
