@@ -1,8 +1,10 @@
 """The Exchange mailbox as a source of incoming mail (EWS through exchangelib).
 
 Messages are listed with FindItem over the Inbox, or over a folder found by its display name, sorted by
-DateTimeReceived and paged with IndexedPageItemView (Microsoft Learn, "FindItem operation": exchangelib sends
-MaxEntriesReturned and Offset and follows IncludesLastItemInRange). Those already carrying the category
+DateTimeReceived and paged with IndexedPageItemView (Microsoft Learn, "Perform paged searches by using EWS in
+Exchange", https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-perform-paged-
+searches-by-using-ews-in-exchange: exchangelib sends MaxEntriesReturned and Offset, then asks from the
+IndexedPagingOffset answered while IncludesLastItemInRange is false). Those already carrying the category
 « Enregistré » are skipped; the others are read with GetItem and their MimeContent (Microsoft Learn,
 "MimeContent": the message's MIME stream, base64). Marking adds the category with UpdateItem
 (SetItemField item:Categories), keeping the categories staff set.
@@ -99,8 +101,10 @@ class ExchangeInbox(MailSource):
         if not wanted:
             return []
         read = {FieldPath(field=Message.get_field_by_fieldname(n)) for n in ("mime_content", "datetime_received")}
+        # one message a request: a MIME stream may weigh tens of MB (base64 adds a third), and Exchange caps the
+        # size of a response (web.config maxReceivedMessageSize), so messages are not read in bulk
         items = self.transport.call("la lecture des mails reçus", lambda: list(
-            GetItem(account=account).call(items=wanted, additional_fields=read, shape=ID_ONLY)))
+            GetItem(account=account, chunk_size=1).call(items=wanted, additional_fields=read, shape=ID_ONLY)))
         # an item deleted between the two requests is simply not listed: the next run sees the rest
         return [IncomingMail(reference=i.id, raw=bytes(i.mime_content or b""), received=_aware(i.datetime_received))
                 for i in items if not isinstance(i, Exception)]

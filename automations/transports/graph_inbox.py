@@ -2,10 +2,12 @@
 
 - The messages of the Inbox, or of the folder found by its display name at the top of the mailbox or under the
   Inbox ("List mailFolders", "List childFolders" with $filter=displayName eq '…'), oldest first
-  ($orderby=receivedDateTime), following @odata.nextLink as it is ("Paging Microsoft Graph data in your app").
+  ($orderby=receivedDateTime), following @odata.nextLink as it is ("Paging Microsoft Graph data in your app",
+  https://learn.microsoft.com/graph/paging).
   Those whose categories hold « Enregistré » are skipped here: Graph's $filter cannot negate a lambda on
   categories.
-- Each new message read as MIME: GET /messages/{id}/$value ("Get MIME content of a message").
+- Each new message read as MIME: GET /messages/{id}/$value ("Get MIME content of a message",
+  https://learn.microsoft.com/graph/outlook-get-mime-message), one request each: $batch would carry it in JSON.
 - Marking: PATCH /messages/{id} with the categories it has plus « Enregistré » ("Update message"): the array is
   replaced as a whole, so the current categories are read first and those staff set are kept.
 The application needs Mail.ReadWrite (application permission) on the service's mailbox.

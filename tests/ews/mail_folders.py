@@ -1,6 +1,7 @@
 """Reading a mailbox as Exchange answers it: FindItem's sort order and paging, FindFolder by display name.
 
-Paging follows Microsoft Learn, "FindItem operation" and "IndexedPageItemView": MaxEntriesReturned items from
+Paging follows Microsoft Learn, "IndexedPageItemView" (https://learn.microsoft.com/en-us/exchange/client-developer/
+web-service-reference/indexedpageitemview) and "Perform paged searches by using EWS": MaxEntriesReturned items from
 Offset (counted from BasePoint Beginning); the answer's RootFolder gives IndexedPagingOffset (where the next page
 starts), TotalItemsInView and IncludesLastItemInRange (false while more remain).
 """
