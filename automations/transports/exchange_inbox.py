@@ -33,7 +33,7 @@ class ExchangeInbox(MailSource):
         self._folder: Any = None
         box = transport.settings.get("mailbox", "")
         where = f"dossier « {folder} »" if folder else "boîte de réception"
-        self.name = f"{where} de la boîte Exchange « {box} »"
+        self.name = f"{where} de « {box} » (Exchange)"
 
     # -- the folder --------------------------------------------------------
     def _owner(self) -> Any:

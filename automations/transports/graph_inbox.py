@@ -41,7 +41,7 @@ class GraphInbox(MailSource):
         self.page_size = page_size
         self._folder_id = "" if folder else "inbox"
         where = f"dossier « {folder} »" if folder else "boîte de réception"
-        self.name = f"{where} de la boîte Microsoft 365 « {self.client.mailbox} »"
+        self.name = f"{where} de « {self.client.mailbox} » (Microsoft 365)"
 
     def folder_id(self) -> str:
         """The Inbox by its well-known name, or the id of the folder named ``folder``."""

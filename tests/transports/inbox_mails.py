@@ -95,7 +95,7 @@ def check_listing(source: Any, mails: list[Delivered]) -> None:
     assert any(len(m.raw) > 3_000_000 for m in found)  # the large attachment, whole
     assert any(b"Message-ID" not in m.raw for m in found)
     assert all(m.raw for m in found)  # the room's answer to a meeting is left to the meetings
-    assert "boîte de réception" in source.name
+    assert source.name.startswith(f"boîte de réception de « {SERVICE} » (")
 
 
 def check_marking(server: Any, transport: Any, ids: list[str], update: str) -> None:

@@ -47,6 +47,7 @@ def test_mark_sets_the_category_keeps_staffs_and_is_harmless_twice(mailbox) -> N
 def test_named_folder_with_accents(mailbox) -> None:
     server, transport, mails, ids = mailbox
     check_named_folder(server, transport, mails, ids)
+    assert transport.inbox("À enregistrer").name == f"dossier « À enregistrer » de « {SERVICE} » (Exchange)"
     assert server.count("FindFolder") == 2  # once per source: found by its display name
 
 

@@ -50,6 +50,7 @@ def test_mark_sets_the_category_keeps_staffs_and_is_harmless_twice(mailbox) -> N
 def test_named_folder_with_accents(mailbox) -> None:
     server, transport, mails, ids = mailbox
     check_named_folder(server, transport, mails, ids)
+    assert transport.inbox("À enregistrer").name == f"dossier « À enregistrer » de « {SERVICE} » (Microsoft 365)"
 
 
 def test_folder_at_the_top_of_the_mailbox(mailbox) -> None:
