@@ -21,6 +21,7 @@ from typing import Any
 
 from .base import ACCEPTED, DECLINED, NONE, TENTATIVE, Address, Attachment, Delivered, Mail, Meeting, RoomChoice
 from .ews_connection import Caller, check_settings, open_account
+from .inbox import MailSource
 from .mailbox import MailboxTransport, key_of
 
 _KEYS = {"server", "autodiscover", "auth", "username", "password_env", "mailbox", "access", "tenant_id",
@@ -98,6 +99,12 @@ class ExchangeTransport(MailboxTransport):
                 cls(root=root, _distinguished_id=DistinguishedFolderId(id=cls.DISTINGUISHED_FOLDER_ID, mailbox=owner))
                 for cls in (Calendar, SentItems))
         return self._folders  # type: ignore[return-value]
+
+    def inbox(self, folder: str | None = None) -> MailSource:
+        """The Inbox, or the folder named ``folder`` (« À enregistrer »), read for the incoming automation."""
+        from .exchange_inbox import ExchangeInbox
+
+        return ExchangeInbox(self, folder)
 
     def verify(self) -> str:
         calendar, _ = self.folders()

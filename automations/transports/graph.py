@@ -25,6 +25,7 @@ from .graph_items import (
     CHUNK, DELIVERY_PROPERTY, attendees, delivery_of, event_fields, file_attachment, fits_alone, message,
     parse_time, properties, searched_by_key, split, transaction_id, upload_item,
 )
+from .inbox import MailSource
 from .mailbox import MailboxTransport, key_of
 from ..french import plural
 
@@ -56,6 +57,12 @@ class GraphTransport(MailboxTransport):
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
         return check_settings(settings)
+
+    def inbox(self, folder: str | None = None) -> MailSource:
+        """The Inbox, or the folder named ``folder`` (« À enregistrer »), read for the incoming automation."""
+        from .graph_inbox import GraphInbox
+
+        return GraphInbox(self, folder)
 
     def verify(self) -> str:
         user = self.client.user

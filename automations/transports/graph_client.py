@@ -207,6 +207,13 @@ def _delay(headers: Mapping[str, str]) -> float | None:
             return None
 
 
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json() if response.content else None
+    except ValueError:
+        return None
+
+
 def _answer(status: int, headers: Mapping[str, str], body: Any, missing_ok: bool = False) -> Any:
     if 200 <= status < 300 or (missing_ok and status == 404):
         return body
@@ -248,6 +255,18 @@ class GraphClient:
     def request(self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None,
                 missing_ok: bool = False) -> Any:
         """One authenticated request; its JSON answer (None when empty). An expired token is renewed once."""
+        response = self._authorized(method, path, body, headers)
+        return _answer(response.status_code, response.headers, _json(response), missing_ok)
+
+    def content(self, path: str, missing_ok: bool = False) -> bytes | None:
+        """The bytes a GET answers as they are, not JSON: a message's MIME stream (.../$value); None for a
+        404 when ``missing_ok``."""
+        response = self._authorized("GET", path, None, None)
+        if not 200 <= response.status_code < 300:
+            return _answer(response.status_code, response.headers, _json(response), missing_ok) and None
+        return response.content
+
+    def _authorized(self, method: str, path: str, body: Any, headers: Mapping[str, str] | None) -> requests.Response:
         url = path if path.startswith("https://") else self.url + path
         for renew in (False, True):
             if self._bearer is None or renew:
@@ -261,11 +280,7 @@ class GraphClient:
             raise GraphLoginError(f"Microsoft Graph refuse le jeton de l'application « {self.token.client_id} », "
                                   "même renouvelé ; vérifiez que l'administrateur a donné son consentement aux "
                                   f"permissions ({PERMISSIONS}).")
-        try:
-            payload = response.json() if response.content else None
-        except ValueError:
-            payload = None
-        return _answer(response.status_code, response.headers, payload, missing_ok)
+        return response
 
     def batch(self, calls: Sequence[Call], sequential: bool = False) -> list[Any]:
         """Several requests in one $batch (20 at most), in order if ``sequential``; their answers, in order.
@@ -345,11 +360,7 @@ class GraphClient:
             response = self._send("PUT", url, data=piece, headers={
                 "Content-Type": "application/octet-stream",
                 "Content-Range": f"bytes {start}-{start + len(piece) - 1}/{len(content)}"})
-            try:
-                payload = response.json() if response.content else None
-            except ValueError:
-                payload = None
-            _answer(response.status_code, response.headers, payload)
+            _answer(response.status_code, response.headers, _json(response))
 
     # -- the policy ---------------------------------------------------------
     def call(self, what: str, operation: Callable[[], T], recheck: Callable[[], Any] | None = None) -> T:

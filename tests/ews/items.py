@@ -57,6 +57,8 @@ def apply_fields(item: Item, source: ET.Element, store: Store) -> None:
             uri = child.find(t("ExtendedFieldURI"))
             if uri is not None:
                 item.extended[uri.get("PropertyName", "")] = text_of(child, "t:Value")
+        elif name == "Categories":
+            item.categories = [s.text or "" for s in child.iterfind("t:String", {"t": T})]
         elif name == "Attachments":
             for attachment in child.iterfind("t:FileAttachment", {"t": T}):
                 item.attachments.append(read_attachment(attachment, store))
@@ -80,9 +82,12 @@ def _mailbox(parent: ET.Element, person: Person) -> None:
 
 
 def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
-               properties: set[str] | None = None) -> ET.Element:
-    """The item as EWS returns it; ``full`` for GetItem, else the FindItem shape (no body, no attendees)."""
+               properties: set[str] | None = None, mime: bool = False) -> ET.Element:
+    """The item as EWS returns it; ``full`` for GetItem, else the FindItem shape (no body, no attendees).
+    ``mime``: with its MimeContent, the MIME stream in base64 (Microsoft Learn, "MimeContent")."""
     elem = sub(parent, t(item.kind))
+    if mime and item.mime:
+        sub(elem, t("MimeContent"), base64.b64encode(item.mime).decode(), CharacterSet="UTF-8")
     sub(elem, t("ItemId"), Id=item.item_id, ChangeKey=item.changekey)
     sub(elem, t("ItemClass"), item.item_class or _CLASSES[item.kind])
     sub(elem, t("Subject"), item.subject)
@@ -99,6 +104,15 @@ def write_item(parent: ET.Element, item: Item, organizer: Person, *, full: bool,
                     sub(file_elem, t("ContentId"), attachment.content_id)
                 sub(file_elem, t("Size"), len(attachment.content))
                 sub(file_elem, t("IsInline"), "true" if attachment.is_inline else "false")
+    # types.xsd ItemType: DateTimeReceived, then Size, then Categories (absent when there are none)
+    if item.received is not None:
+        sub(elem, t("DateTimeReceived"), format_utc(item.received))
+    if item.mime:
+        sub(elem, t("Size"), len(item.mime))
+    if item.categories:
+        holder = sub(elem, t("Categories"))
+        for category in item.categories:
+            sub(holder, t("String"), category)
     sub(elem, t("HasAttachments"), "true" if item.attachments else "false")
     for name, value in item.extended.items():
         if properties is not None and name not in properties:

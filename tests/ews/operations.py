@@ -16,6 +16,7 @@ from datetime import timedelta, timezone
 from xml.etree import ElementTree as ET
 
 from .assistant import answer_rooms, save_copy
+from .mail_folders import find_folder, sort_and_page, wants_mime
 from .items import ITEM_TAGS, apply_fields, local, read_attachment, write_item
 from .soap import M, T, format_local, m, parse_datetime, response_message, sub, t, text_of
 from .store import Delivery, Item, Mailbox, Person, Store
@@ -115,16 +116,16 @@ def find_item(request: Request, out: ET.Element) -> None:
     restriction = request.body.find("m:Restriction", NS)
     # one answer per folder searched, as Exchange does
     for box, name in _each_folder(request, out, "m:ParentFolderIds"):
-        found = [i for i in box.folder(name) if _matches(i, restriction)]
+        found, paging = sort_and_page([i for i in box.folder(name) if _matches(i, restriction)], request.body)
         msg = response_message(out, "FindItem")
-        root = sub(msg, m("RootFolder"), IndexedPagingOffset=len(found), TotalItemsInView=len(found),
-                   IncludesLastItemInRange="true")
+        root = sub(msg, m("RootFolder"), **{k: str(v) for k, v in paging.items()})
         items = sub(root, t("Items"))
         for item in found:
             write_item(items, item, _organizer(box), full=False, properties=wanted)
 
 
 def get_item(request: Request, out: ET.Element) -> None:
+    mime = wants_mime(request.body)
     for ref in request.body.iterfind("m:ItemIds/t:ItemId", NS):
         hit = request.store.item(ref.get("Id", ""))
         if hit is None:
@@ -132,7 +133,7 @@ def get_item(request: Request, out: ET.Element) -> None:
             continue
         box, item = hit
         msg = response_message(out, "GetItem")
-        write_item(sub(msg, m("Items")), item, _organizer(box), full=True)
+        write_item(sub(msg, m("Items")), item, _organizer(box), full=True, mime=mime)
 
 
 def _deliver(store: Store, item: Item, kind: str, people: list[Person]) -> None:
@@ -401,6 +402,7 @@ def convert_id(request: Request, out: ET.Element) -> None:
 OPERATIONS: dict[str, tuple[Callable[[Request, ET.Element], None], bool]] = {
     "GetFolder": (get_folder, True),
     "FindItem": (find_item, True),
+    "FindFolder": (find_folder, True),
     "GetItem": (get_item, True),
     "CreateItem": (create_item, True),
     "UpdateItem": (update_item, True),

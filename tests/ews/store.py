@@ -57,6 +57,10 @@ class Item:
     # LegacyFreeBusyStatus (types.xsd LegacyFreeBusyType: Free, Tentative, Busy, OOF, WorkingElsewhere, NoData);
     # Exchange gives a new calendar item Busy. A meeting message carries it as IntendedFreeBusyStatus
     free_busy: str = "Busy"
+    # a received message: its MIME stream (MimeContent), Outlook categories, DateTimeReceived
+    mime: bytes = b""
+    categories: list[str] = field(default_factory=list)
+    received: datetime | None = None
 
     @property
     def changekey(self) -> str:
@@ -80,6 +84,8 @@ class Mailbox:
     allow_conflicts: bool = False
     booking_window_days: int | None = None
     max_duration_minutes: int | None = None
+    # folders staff made: id -> (display name, parent folder id or well-known name)
+    named: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def folder(self, name: str) -> list[Item]:
         return [i for i in self.items.values() if i.folder == name]
@@ -112,6 +118,45 @@ class Store:
 
     def mailbox(self, email: str) -> Mailbox | None:
         return self.mailboxes.get(email.lower())
+
+    def add_folder(self, email: str, name: str, parent: str = "inbox") -> str:
+        """A folder made by staff, under the Inbox or another folder; its id is what FindItem takes."""
+        box = self.mailboxes[email.lower()]
+        folder_id = self.new_id("DOSSIER")
+        box.named[folder_id] = (name, parent)
+        return folder_id
+
+    def folder_named(self, email: str, name: str, parent: str = "inbox") -> str:
+        """The id of the folder staff named ``name`` under ``parent``, made if it is not there yet."""
+        box = self.mailboxes[email.lower()]
+        found = [fid for fid, (shown, up) in box.named.items() if (shown, up) == (name, parent)]
+        return found[0] if found else self.add_folder(email, name, parent)
+
+    def deliver_mime(self, email: str, raw: bytes, received: datetime | None = None, *, folder: str = "inbox",
+                     categories: list[str] | None = None) -> Item:
+        """A message that came from outside into the mailbox (a raw .eml), as Exchange's transport stores it.
+
+        ``folder``: a well-known name, a folder id, or the display name of a folder under the Inbox (« À
+        enregistrer »), made if needed. ``received``: by default the mail's Date header, else the store's now."""
+        from email import message_from_bytes
+        from email.header import decode_header, make_header
+        from email.utils import parsedate_to_datetime
+
+        box = self.mailboxes[email.lower()]
+        if folder not in FOLDERS and folder not in box.named:
+            folder = self.folder_named(email, folder)
+        parsed = message_from_bytes(raw)
+        if received is None:
+            try:
+                received = parsedate_to_datetime(str(parsed["Date"]))
+            except (TypeError, ValueError):
+                received = None
+            received = received if received and received.tzinfo else self.now()
+        subject = str(make_header(decode_header(parsed.get("Subject", "") or "")))
+        item = Item(item_id=self.new_id("MSG"), kind="Message", folder=folder, subject=subject, mime=raw,
+                    categories=list(categories or []), received=received)
+        self.mailboxes[email.lower()].items[item.item_id] = item
+        return item
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):06d}"

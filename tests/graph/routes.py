@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from ..ews.operations import _book_rooms, _deliver
 from ..ews.store import FileAttachment, Item, Mailbox, Person, Store
+from .mail_routes import MAIL_ROUTES
 from .shapes import (
     FREE_BUSY, GraphError, apply, attachment_in, attachment_out, event_out, expanded, matches, message_out,
     parse_time, selected, utc,
@@ -62,6 +63,7 @@ class Graph:
     uploads: dict[str, Upload] = field(default_factory=dict)
     chunks: list[int] = field(default_factory=list)  # sizes of the upload chunks received
     page_size: int = 100
+    mail_page: int = 10  # messages a page when listing a folder (mail_routes.py)
     sent_lag: int = SENT_LAG
     assistant_lag: int = ASSISTANT_LAG
     declining: dict[str, str] = field(default_factory=dict)  # room e-mail -> the policy it declines by
@@ -413,6 +415,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [(m, re.compile(f"^{p}
     ("POST", _USER + "/calendar/getSchedule", "POST getSchedule", get_schedule),
     ("GET", "/places/microsoft.graph.room", "GET rooms", all_rooms),
     ("GET", r"/places/(?P<list>[^/]+)/microsoft.graph.roomlist/rooms", "GET rooms", list_rooms),
+    *MAIL_ROUTES,
 ]]
 
 

@@ -128,11 +128,15 @@ def _make_handler(server: GraphServer) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _reply(self, reply: Reply, content_type: str = "application/json") -> None:
-            payload = json.dumps(reply.body).encode() if reply.body is not None else b""
+            headers = dict(reply.headers)
+            if isinstance(reply.body, bytes):  # a message's MIME stream ($value), sent as it is
+                payload, content_type = reply.body, headers.pop("Content-Type", "application/octet-stream")
+            else:
+                payload = json.dumps(reply.body).encode() if reply.body is not None else b""
             self.send_response(reply.status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
-            for name, value in reply.headers.items():
+            for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)

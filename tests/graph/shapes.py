@@ -145,6 +145,8 @@ def apply(item: Item, store: Store, body: Mapping[str, Any]) -> None:
             item.to = [_person(e) for e in value]
         elif name == "ccRecipients":
             item.cc = [_person(e) for e in value]
+        elif name == "categories":
+            item.categories = [str(c) for c in value]
         elif name == "singleValueExtendedProperties":
             for prop in value:
                 item.extended[property_name(str(prop["id"]))] = str(prop["value"])
@@ -183,7 +185,9 @@ def event_out(item: Item, organizer: Person, wanted: set[str] | None = None,
 
 def message_out(item: Item, wanted: set[str] | None = None) -> dict[str, Any]:
     shape: dict[str, Any] = {"id": item.item_id, "subject": item.subject, "isDraft": item.folder == "drafts",
-                             "hasAttachments": bool(item.attachments)}
+                             "hasAttachments": bool(item.attachments), "categories": list(item.categories)}
+    if item.received is not None:
+        shape["receivedDateTime"] = item.received.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if wanted is not None:
         shape["singleValueExtendedProperties"] = _properties(item, wanted)
     return shape
