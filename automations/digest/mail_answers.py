@@ -27,7 +27,9 @@ def normal_number(number: str) -> str:
 
 def cited(text: str) -> set[str]:
     """The numbers ``text`` may cite, each as :func:`normal_number` writes it."""
-    joined = _JOINED.sub(r"\1", str(text or "").casefold())
+    if not text:
+        return set()
+    joined = _JOINED.sub(r"\1", str(text).casefold())
     return {token.strip(".-/") for token in _TOKEN.findall(joined)} - {""}
 
 
