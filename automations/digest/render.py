@@ -280,6 +280,10 @@ def _mail_table(ident: str, items: Sequence[MailItem]) -> str:
                                     escape(i.subject or "—")] for i in items])
 
 
+def _and_more(more: int) -> str:
+    return f" ; et {french.plural(more, 'autre', 'autres')}" if more > 0 else ""
+
+
 def _mail_html(mail: MailFacts) -> str:
     parts = [_p(f"Courriers arrivés ces 7 derniers jours : <b>{mail.received}</b>")]
     if mail.latest:
@@ -291,7 +295,7 @@ def _mail_html(mail: MailFacts) -> str:
     if mail.oldest_unanswered:
         more = mail.unanswered - len(mail.oldest_unanswered)
         parts.append(_mail_table("courrier-sans-reponse", mail.oldest_unanswered)
-                     + _p(escape(f"Les plus anciens d'abord{f' ; et {more} autres' if more > 0 else ''}. Une "
+                     + _p(escape(f"Les plus anciens d'abord{_and_more(more)}. Une "
                                  "réponse est une ligne du courrier départ qui cite le numéro (V/Réf ou objet) ; "
                                  "une « Suite donnée » remplie clôt aussi le courrier."), size=12, colour=GREY)
                      + _gap(10))

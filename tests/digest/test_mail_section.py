@@ -41,12 +41,13 @@ def _ccas(tmp_path: Path) -> Context:
     return Context(config=config, clock=FakeClock(NOW), out=io.StringIO())
 
 
-def _mail(ctx: Context, tmp_path: Path) -> str:
-    """The digest's text, built as a run builds it (registers read, journal opened)."""
+def _mail(ctx: Context, tmp_path: Path, html: bool = False) -> str:
+    """The digest's text (or HTML), built as a run builds it (registers read, journal opened)."""
     loaded = commands.load(ctx)
     journal = Journal(tmp_path / "journal.sqlite3")
     [action] = digest.plan(ctx, loaded.service, journal, {}).actions
-    return digest.build(ctx, action).body_text
+    mail = digest.build(ctx, action)
+    return (mail.body_html or "") if html else mail.body_text
 
 
 def _section(text: str) -> list[str]:
@@ -81,6 +82,9 @@ def test_ccas_week_and_mail_without_answer_until_a_departure_cites_it(tmp_path: 
     first = section.index(f"  Sans réponse après 15 jours (reçus depuis le 23/11/2025) : {len(waiting)}")
     assert section[first + 1:first + 11] == [_line(*r) for r in waiting[:10]]
     assert "Particulier" in "\n".join(section) and "@" not in "\n".join(section)
+    shown = Tables(_mail(ctx, tmp_path, html=True))
+    assert shown.rows("courrier-sans-reponse") == [[r[1], french.date_short(r[0]), r[2], r[3]] for r in waiting[:10]]
+    assert f"Les plus anciens d&#x27;abord ; et {len(waiting) - 10} autres." in _mail(ctx, tmp_path, html=True)
 
     # staff answer the two oldest: one by its V/Réf typed loosely, one cited in the subject
     book = openpyxl.load_workbook(folder / BOOK)
