@@ -27,7 +27,9 @@ APPLICATION_COLUMNS = {
     "district": "text", "notified_on": "date", "voucher_number": "text", "supplier": "text", "handed_on": "date",
 }
 SESSION_COLUMNS = {"committee": "text", "date": "date", "status": "text", "scheme": "text"}
-MAIL_COLUMNS = {"date": "date"}
+# the incoming mail by sender and its answers: the outgoing row that cites its number (« V/Réf » or subject)
+MAIL_COLUMNS = {"mail_in": {"date": "date", "number": "text", "sender": "text"},
+                "mail_out": {"date": "date", "reference": "text", "subject": "text"}}
 ROLES = ("applications", "sessions", "mail_in", "mail_out")
 EMAIL = re.compile(r"[^\s@«»<>()]+@[^\s@«»<>()]+")
 
@@ -76,7 +78,7 @@ def gather(registers: Registers, config: Config) -> AnnualData:
         applications.loc[applications["scheme"] == "", "scheme"] = next(iter(schemes))
     places = ("commune",) if (applications["commune"] != "").any() or applications.empty else tuple(
         p for p in ("tribe", "district") if (applications[p] != "").any()) or ("commune",)
-    mail = {role: _frame(_values(registers, role, MAIL_COLUMNS), MAIL_COLUMNS)
+    mail = {role: _frame(_values(registers, role, MAIL_COLUMNS[role]), MAIL_COLUMNS[role])
             if role in registers.records else None for role in ("mail_in", "mail_out")}
     sessions = _frame(_values(registers, "sessions", SESSION_COLUMNS), SESSION_COLUMNS)
     # a session examines the applications of its committee's scheme (as Service.applications_of pairs them)
@@ -90,4 +92,5 @@ def gather(registers: Registers, config: Config) -> AnnualData:
         place_columns=places, kept=frozenset(name for layout in registers.layouts.get("applications", [])
                                              for name in layout.headers),
         words=Words(registers.labels),
-        sessions_kept=frozenset(name for layout in registers.layouts.get("sessions", []) for name in layout.headers))
+        sessions_kept=frozenset(name for layout in registers.layouts.get("sessions", []) for name in layout.headers),
+        mail_in_kept=frozenset(name for layout in registers.layouts.get("mail_in", []) for name in layout.headers))

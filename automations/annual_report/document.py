@@ -47,7 +47,8 @@ def write_document(report: AnnualReport, template: Path, target: Path) -> Path:
 
 def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, Any]:
     """What the template reads: ``year``, ``service``, ``generated_on``, ``k``, ``nb``, ``tables``, ``charts``,
-    ``has``, ``others``, ``no_data``, ``planned`` (the sentence on sessions planned against held)."""
+    ``has``, ``others``, ``no_data``, ``planned`` (the sentence on sessions planned against held), ``mail_answers``
+    (the sentence on answers to the year's incoming mail)."""
     # a template may name a table, a chart or a figure this report lacks: it reads as nothing
     tables: defaultdict[str, Any] = defaultdict(str)
     charts: defaultdict[str, Any] = defaultdict(str)
@@ -67,7 +68,7 @@ def report_context(report: AnnualReport, document: DocxTemplate) -> dict[str, An
             "nb": counts(report.key_figures, report.year, report.unavailable),
             "tables": tables, "charts": charts,
             "has": defaultdict(bool, ((key, True) for key in tables)), "others": others,
-            "no_data": not report.has_data, "planned": report.planned}
+            "no_data": not report.has_data, "planned": report.planned, "mail_answers": report.mail_answers}
 
 
 def _named_tables(document: DocxTemplate) -> set[str]:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from .mail_figures import ANSWER_FIGURES, answer_figures, answer_index, answer_sentence, answer_table, sender_table
 from .model import AnnualData, AnnualReport, Chart, Column, Table
 from .planned import Proposal, planned_sentence, planned_table
 from .unkept import mark_unkept
@@ -64,6 +65,7 @@ KEY_FIGURES = {
     "median_days_to_notification": "Délai médian de la séance à la notification (jours)",
     "mail_in": "Courriers arrivés",
     "mail_out": "Courriers départ",
+    **ANSWER_FIGURES,
 }
 
 _TOTAL = "\uffff"  # the total row's group while grouping: no register cell holds this character alone
@@ -84,6 +86,9 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date,
             for kind, frame in (("in", data.mail_in), ("out", data.mail_out))}
     figures = _figures(apps, sessions, mail, year)
     previous = _figures(apps, sessions, mail, year - 1)
+    answered = None if data.mail_in is None else answer_index(data.mail_in, data.mail_out)
+    figures |= answer_figures(answered, year)
+    previous |= answer_figures(answered, year - 1)
     key_figures = figures | {f"{name}_previous": value for name, value in previous.items()}
     status_kept = data.sessions_kept is None or "status" in data.sessions_kept
     planned = planned_table(sessions, year, status_kept, proposal)
@@ -103,14 +108,20 @@ def build_report(data: AnnualData, year: int, service: str, generated_on: date,
     ]
     if mail["in"] is not None or mail["out"] is not None:
         tables.append(_mail_table(mail, year))
+    if data.mail_in is not None and answered is not None:
+        sender_kept = "sender" in data.mail_in and (data.mail_in_kept is None or "sender" in data.mail_in_kept)
+        tables += [sender_table(data.mail_in, year, sender_kept), answer_table(answered, year)]
     tables = [mark_unkept(table, data.kept) for table in tables]
     tables.insert(2, planned)  # after the sessions' tables; marked by the planning's columns, not the applications'
     dated = [apps["filed_year"], apps["year"], sessions["year"],
              *(dates.dt.year for dates in mail.values() if dates is not None)]
     has_data = any(bool((years == year).any()) for years in dated)
     unavailable = frozenset(name for name, column in NEEDS.items() if data.kept is not None and column not in data.kept)
+    if data.mail_in is None or data.mail_out is None:  # without both registers no answer can be seen
+        unavailable |= frozenset(ANSWER_FIGURES)
     return AnnualReport(year, service, generated_on, key_figures, tables, list(data.excluded), has_data, unavailable,
-                        planned_sentence(planned, year, status_kept))
+                        planned_sentence(planned, year, status_kept),
+                        answer_sentence(answered, year))
 
 
 # --- the registers, cleaned once ---------------------------------------------------------------

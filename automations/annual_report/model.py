@@ -69,8 +69,8 @@ class AnnualData:
     amount_granted, scheme, aid_kind, commune, tribe, district, notified_on,
     voucher_number, supplier. ``sessions``: committee, date, status (``prevue``,
     ``tenue``, ``annulee``, ``reportee``, or "" when the planning has no status column), scheme
-    (its committee's, "" when unknown). ``mail_in`` and ``mail_out``: date (None when the mapping
-    has no such register).
+    (its committee's, "" when unknown). ``mail_in``: date, number, sender; ``mail_out``: date, reference,
+    subject (None when the mapping has no such register).
     """
 
     applications: pd.DataFrame
@@ -85,6 +85,8 @@ class AnnualData:
     words: Words = field(default_factory=Words)  # the service's words for its decisions
     # the sessions' columns the planning keeps (None: all): without « status », held cannot be told from cancelled
     sessions_kept: frozenset[str] | None = None
+    # the incoming-mail register's columns (None: all): without « sender », mail by sender is not available
+    mail_in_kept: frozenset[str] | None = None
 
 
 @dataclass
@@ -100,6 +102,7 @@ class AnnualReport:
     # key figures whose column the service does not keep: said « non disponible », never shown as 0
     unavailable: frozenset[str] = frozenset()
     planned: str = ""  # French: the narrative's sentence on sessions planned against held ("" without any)
+    mail_answers: str = ""  # French: the narrative's sentence on answers to the year's incoming mail
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

@@ -25,6 +25,7 @@ from ..engine.journal import Entry, Event
 from ..registers.findings import Severity
 from ..domain.service import Service, Session
 from ..settings.model import DigestSettings
+from .mail_facts import MailFacts
 from .planning_facts import PlanningFacts
 
 SHOWN_PROBLEMS = 20
@@ -124,6 +125,7 @@ class DigestFacts:
     backlog: tuple[str, ...] = ()  # French: what the registers still lack (pending writes, sidecar workbooks)
     to_print: tuple[ToPrint, ...] = ()
     planning: PlanningFacts | None = None  # next year's planning, in its season or once written
+    mail: MailFacts | None = None  # the service's mail, when it keeps an incoming-mail register
 
     @property
     def total_sent(self) -> int:
@@ -146,7 +148,7 @@ def iso_week(moment: date) -> str:
 def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapping[str, Entry]], now: datetime,
            settings: DigestSettings, follow_up_days: int, envelopes: dict[int, dict[str, int]],
            labels: Mapping[str, str], backlog: Sequence[str] = (),
-           planning: PlanningFacts | None = None) -> DigestFacts:
+           planning: PlanningFacts | None = None, mail: MailFacts | None = None) -> DigestFacts:
     """``entries``: the journal's entries of the invitations, packs and follow-ups, by automation name."""
     today = now.date()
     groups = decision_groups(service, today)
@@ -164,7 +166,7 @@ def gather(service: Service, events: Sequence[Event], entries: Mapping[str, Mapp
         year=today.year, budget=tuple(budget.usage(groups, envelopes, today.year)),
         problems=_problems(service), backlog=tuple(backlog),
         to_print=_to_print(held, entries.get(follow_ups.NAME, {}), since, today, follow_up_days, service.words),
-        planning=planning)
+        planning=planning, mail=mail)
 
 
 def _coming(service: Service, entries: Mapping[str, Mapping[str, Entry]], today: date,

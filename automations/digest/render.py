@@ -17,6 +17,8 @@ from html import escape
 
 from ..follow_ups.budget import SchemeBudget
 from .content import DONE, MISSING, NOT_NEEDED, PLANNED, ComingSession, DigestFacts, Problems, Step, ToPrint
+from .mail_facts import (MailFacts, MailItem, incomplete_item, incomplete_line, mail_lines, receipts_line,
+                         reminders_line, unanswered_title)
 from .planning_facts import FAILED, PlanningFacts, declined_line, holds_line, overview, planning_lines, written_line
 from .. import french
 
@@ -100,6 +102,8 @@ def render_text(facts: DigestFacts, service_name: str) -> str:
             lines.append(f"    - {u.label} : {letters} ({', '.join(u.numbers)}{waiting})")
     if not facts.undecided and not facts.unsent:
         lines.append("  Rien en retard.")
+    if facts.mail is not None:
+        lines += ["", "COURRIER", *(f"  {line}" for line in mail_lines(facts.mail))]
     if facts.planning is not None:
         lines += ["", f"PLANNING {facts.planning.year}", *(f"  {line}" for line in planning_lines(facts.planning))]
     lines += ["", f"BUDGET {facts.year}"]
@@ -270,6 +274,42 @@ def _planning_html(planning: PlanningFacts) -> str:
     return "".join(parts)
 
 
+def _mail_table(ident: str, items: Sequence[MailItem]) -> str:
+    columns = [("N°", 100, "left"), ("Date", 90, "left"), ("Expéditeur", 180, "left"), ("Objet", 262, "left")]
+    return _table(ident, columns, [[escape(i.number), escape(french.date_short(i.day)), escape(i.sender or "—"),
+                                    escape(i.subject or "—")] for i in items])
+
+
+def _and_more(more: int) -> str:
+    return f" ; et {french.plural(more, 'autre', 'autres')}" if more > 0 else ""
+
+
+def _mail_html(mail: MailFacts) -> str:
+    parts = [_p(f"Courriers arrivés ces 7 derniers jours : <b>{mail.received}</b>")]
+    if mail.latest:
+        more = mail.received - len(mail.latest)
+        parts.append(_mail_table("courrier-recu", mail.latest)
+                     + (_p(f"… et {french.plural(more, 'autre', 'autres')}", size=12, colour=GREY) if more else "")
+                     + _gap(10))
+    parts.append(_p(escape(unanswered_title(mail)), colour=RED if mail.unanswered else GREEN, bold=True))
+    if mail.oldest_unanswered:
+        more = mail.unanswered - len(mail.oldest_unanswered)
+        parts.append(_mail_table("courrier-sans-reponse", mail.oldest_unanswered)
+                     + _p(escape(f"Les plus anciens d'abord{_and_more(more)}. Une "
+                                 "réponse est une ligne du courrier départ qui cite le numéro (V/Réf ou objet) ; "
+                                 "une « Suite donnée » remplie clôt aussi le courrier."), size=12, colour=GREY)
+                     + _gap(10))
+    parts += [_p(escape(receipts_line(mail))), _p(escape(reminders_line(mail))),
+              _p(escape(incomplete_line(mail)), bold=bool(mail.incomplete))]
+    if mail.oldest_incomplete:
+        parts.append(_p(escape(", ".join(incomplete_item(n, d) for n, d in mail.oldest_incomplete))
+                        + (" …" if mail.incomplete > len(mail.oldest_incomplete) else ""), size=12, colour=GREY))
+    if mail.troubles:
+        parts.append(_gap(6) + _p("Courriers enregistrés avec une remarque :", bold=True)
+                     + "".join(_p(f"⚠ {escape(line)}", colour=RED, size=13) for line in mail.troubles))
+    return "".join(parts)
+
+
 def _budget_html(facts: DigestFacts, chart: Chart | None, cid: str | None) -> str:
     if not facts.budget:
         return _p(f"Aucune enveloppe pour {facts.year} dans la configuration ([budget.{facts.year}]).")
@@ -321,6 +361,7 @@ def render_html(facts: DigestFacts, service_name: str, chart: Chart | None = Non
         _section(f"Envoyé du {french.date_short(facts.sent_since.date())} au {french.date_short(facts.now.date())}",
                  _sent_html(facts)),
         _section("En retard", _late_html(facts)),
+        *([_section("Courrier", _mail_html(facts.mail))] if facts.mail else []),
         *([_section(f"Planning {facts.planning.year}", _planning_html(facts.planning))] if facts.planning else []),
         _section(f"Budget {facts.year}", _budget_html(facts, chart, cid)),
         _section("Problèmes dans les registres", _problems_html(facts)),

@@ -137,6 +137,14 @@ def _mail(document: Document) -> None:
     paragraph(document, "Courrier enregistré en {{ year }} – {{ nb.mail_in }} ; {{ nb.mail_out }}. "
                         "En voici le volume mois par mois.")
     _table(document, "courrier")
+    tag(document, "{%p if has.courrier_expediteurs %}")
+    paragraph(document, "Les expéditeurs les plus fréquents du courrier arrivé, et les réponses que le service y "
+                        "a apportées :")
+    _table(document, "courrier_expediteurs")
+    # ``mail_answers``: answered or not, mean and median time to answer, or why they cannot be counted
+    paragraph(document, "{{ mail_answers }}")
+    _table(document, "courrier_reponses")
+    tag(document, "{%p endif %}")
     tag(document, "{%p endif %}")
 
 
