@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import io
 from datetime import date, datetime
 from email.message import Message
@@ -69,12 +70,12 @@ def run(config: Path, clock: FakeClock, what: str = "receipts") -> str:
 
 
 def sent_mails(folder: Path) -> list[Message]:
-    return [email.message_from_bytes(p.read_bytes()) for p in sorted((folder / "boite-d-envoi").rglob("*.eml"))]
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted((folder / "boite-d-envoi").rglob("*.eml"))]
 
 
 def body(message: Message) -> str:
     part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
-    return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8").replace("\r\n", "\n")
 
 
 def attachment_names(message: Message) -> list[str]:
@@ -94,5 +95,5 @@ def set_cells(folder: Path, number: str, **cells: object) -> None:
     columns = {c.value: c.column for c in ws[1]}
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == number)
     for header, value in cells.items():
-        ws.cell(row=row, column=columns[header.replace("_", " ")], value=value)
+        ws.cell(row=row, column=columns[header.replace("_", " ")]).value = value  # None empties it
     wb.save(path)
