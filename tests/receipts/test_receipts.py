@@ -6,6 +6,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import docx
+import pytest
+
+from automations.errors import ConfigError
+from automations.settings import load_config
+from automations.transports import settings_checks
 
 from .receipt_factory import (RECEIPTS, at, attachment_names, body, make_receipt_service, new_application, register,
                               run, sent_mails, set_cells)
@@ -152,3 +157,11 @@ def test_a_row_acknowledged_by_hand_is_left_alone(tmp_path: Path) -> None:
     out = run(config, at(TODAY))
     assert "DEL-2026-0401" not in out
     assert register(tmp_path)["DEL-2026-0401"]["Accusé envoyé le"] == datetime(2026, 11, 21)
+
+
+def test_a_since_date_that_does_not_read_is_a_configuration_problem(tmp_path: Path) -> None:
+    config = make_receipt_service(tmp_path, _rows(), RECEIPTS.replace("15/11/2026", "2026-11-15"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(config, backends=settings_checks())
+    assert ('[receipts] since : date invalide « 2026-11-15 » (format JJ/MM/AAAA, par exemple "01/12/2026")'
+            in caught.value.problems)
