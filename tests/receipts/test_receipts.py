@@ -165,3 +165,16 @@ def test_a_since_date_that_does_not_read_is_a_configuration_problem(tmp_path: Pa
         load_config(config, backends=settings_checks())
     assert ('[receipts] since : date invalide « 2026-11-15 » (format JJ/MM/AAAA, par exemple "01/12/2026")'
             in caught.value.problems)
+
+
+def test_the_weekly_digest_counts_the_acknowledgements(tmp_path: Path) -> None:
+    config = make_receipt_service(tmp_path, _rows())
+    config.write_text(config.read_text(encoding="utf-8").replace("[digest]\nenabled = false",
+                                                                 "[digest]\nenabled = true"), encoding="utf-8")
+    run(config, at(TODAY))
+    run(config, at(TODAY, 8, 10), "digest")
+    [digest] = [m for m in sent_mails(tmp_path) if "cheffe@province-sud.nc" in str(m["To"])]
+    text = body(digest)
+    assert ("  Accusés de réception : 2 envois, 1 document préparé\n"
+            "    - Accusé de réception – dossier DEL-2026-0401, par e-mail\n"
+            "    - Accusé de réception – dossier DEL-2026-0403, par e-mail\n") in text
