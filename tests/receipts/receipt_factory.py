@@ -43,6 +43,21 @@ def new_application(number: str, last: str, first: str, filed: date, missing: st
             None, None, missing, None, None, None]
 
 
+def new_applications() -> list[list[object]]:
+    """Two mailed acknowledgements (one complete file), one printed, one row before ``since``, one decided."""
+    return [
+        new_application("DEL-2026-0401", "WAHEO", "Gaëlle", date(2026, 11, 20),
+                        "Avis d'imposition 2025; Quittance de loyer d'octobre\nRIB", "gaelle.waheo@mail.nc"),
+        new_application("DEL-2026-0402", "GOPE", "Sione", date(2026, 11, 18), "Justificatif de domicile"),
+        new_application("DEL-2026-0403", "TROLUE", "Malia", date(2026, 11, 19), None, "malia.trolue@mail.nc"),
+        # filed before [receipts] since: the register's history
+        new_application("DEL-2026-0390", "SAKO", "Yann", date(2026, 11, 10), "RIB", "yann.sako@mail.nc"),
+        # decided already: nothing to acknowledge
+        new_application("DEL-2026-0404", "POADJA", "Marie", date(2026, 11, 20), "RIB", "marie.poadja@mail.nc",
+                        decision="Refus"),
+    ]
+
+
 def make_receipt_service(folder: Path, rows: list[list[object]], extra: str = RECEIPTS) -> Path:
     config = make_follow_up_service(folder, rows=[], extra=extra)
     mapping = folder / "correspondance.toml"

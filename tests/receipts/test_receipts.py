@@ -12,25 +12,11 @@ from automations.errors import ConfigError
 from automations.settings import load_config
 from automations.transports import settings_checks
 
-from .receipt_factory import (RECEIPTS, at, attachment_names, body, make_receipt_service, new_application, register,
-                              run, sent_mails, set_cells)
+from .receipt_factory import (RECEIPTS, at, attachment_names, body, make_receipt_service, new_application,
+                              new_applications, register, run, sent_mails, set_cells)
 
 TODAY = date(2026, 11, 23)
 FOLDER = Path("documents") / "Accusés de réception"
-
-
-def _rows() -> list[list[object]]:
-    return [
-        new_application("DEL-2026-0401", "WAHEO", "Gaëlle", date(2026, 11, 20),
-                        "Avis d'imposition 2025; Quittance de loyer d'octobre\nRIB", "gaelle.waheo@mail.nc"),
-        new_application("DEL-2026-0402", "GOPE", "Sione", date(2026, 11, 18), "Justificatif de domicile"),
-        new_application("DEL-2026-0403", "TROLUE", "Malia", date(2026, 11, 19), None, "malia.trolue@mail.nc"),
-        # filed before [receipts] since: the register's history
-        new_application("DEL-2026-0390", "SAKO", "Yann", date(2026, 11, 10), "RIB", "yann.sako@mail.nc"),
-        # decided already: nothing to acknowledge
-        new_application("DEL-2026-0404", "POADJA", "Marie", date(2026, 11, 20), "RIB", "marie.poadja@mail.nc",
-                        decision="Refus"),
-    ]
 
 
 def _text(path: Path) -> str:
@@ -38,7 +24,7 @@ def _text(path: Path) -> str:
 
 
 def test_acknowledgements_mailed_or_printed_with_session_referent_and_missing_documents(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows())
+    config = make_receipt_service(tmp_path, new_applications())
     out = run(config, at(TODAY))
 
     assert "✓ envoi : Accusé de réception – dossier DEL-2026-0401, par e-mail" in out
@@ -79,7 +65,7 @@ def test_acknowledgements_mailed_or_printed_with_session_referent_and_missing_do
 
 
 def test_a_reminder_after_reminder_days_while_documents_are_missing(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows())
+    config = make_receipt_service(tmp_path, new_applications())
     run(config, at(TODAY))
     assert "✓" not in run(config, at(TODAY + timedelta(days=9)))  # reminder_days = 10
 
@@ -109,7 +95,7 @@ def test_a_reminder_after_reminder_days_while_documents_are_missing(tmp_path: Pa
 
 
 def test_a_printed_reminder_is_prepared_not_sent(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows())
+    config = make_receipt_service(tmp_path, new_applications())
     run(config, at(TODAY))
     out = run(config, at(TODAY + timedelta(days=10)))
     assert "✓ préparé pour impression : Relance pour pièces manquantes – dossier DEL-2026-0402, à imprimer" in out
@@ -142,7 +128,7 @@ def test_no_session_planned_says_the_date_comes_later(tmp_path: Path) -> None:
 
 
 def test_without_since_only_applications_filed_from_the_first_run_are_acknowledged(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows(), RECEIPTS.replace('since = "15/11/2026"\n', ""))
+    config = make_receipt_service(tmp_path, new_applications(), RECEIPTS.replace('since = "15/11/2026"\n', ""))
     out = run(config, at(TODAY))
     assert "✓" not in out and sent_mails(tmp_path) == []
     set_cells(tmp_path, "DEL-2026-0403", Date_de_dépôt=datetime(2026, 11, 24))
@@ -152,7 +138,7 @@ def test_without_since_only_applications_filed_from_the_first_run_are_acknowledg
 
 
 def test_a_row_acknowledged_by_hand_is_left_alone(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows())
+    config = make_receipt_service(tmp_path, new_applications())
     set_cells(tmp_path, "DEL-2026-0401", Accusé_envoyé_le=datetime(2026, 11, 21))
     out = run(config, at(TODAY))
     assert "DEL-2026-0401" not in out
@@ -160,7 +146,7 @@ def test_a_row_acknowledged_by_hand_is_left_alone(tmp_path: Path) -> None:
 
 
 def test_a_since_date_that_does_not_read_is_a_configuration_problem(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows(), RECEIPTS.replace("15/11/2026", "2026-11-15"))
+    config = make_receipt_service(tmp_path, new_applications(), RECEIPTS.replace("15/11/2026", "2026-11-15"))
     with pytest.raises(ConfigError) as caught:
         load_config(config, backends=settings_checks())
     assert ('[receipts] since : date invalide « 2026-11-15 » (format JJ/MM/AAAA, par exemple "01/12/2026")'
@@ -168,7 +154,7 @@ def test_a_since_date_that_does_not_read_is_a_configuration_problem(tmp_path: Pa
 
 
 def test_the_weekly_digest_counts_the_acknowledgements(tmp_path: Path) -> None:
-    config = make_receipt_service(tmp_path, _rows())
+    config = make_receipt_service(tmp_path, new_applications())
     config.write_text(config.read_text(encoding="utf-8").replace("[digest]\nenabled = false",
                                                                  "[digest]\nenabled = true"), encoding="utf-8")
     run(config, at(TODAY))
