@@ -31,6 +31,9 @@ def test_acknowledgements_mailed_or_printed_with_session_referent_and_missing_do
     assert "✓ préparé pour impression : Accusé de réception – dossier DEL-2026-0402, à imprimer" in out
     assert "✓ envoi : Accusé de réception – dossier DEL-2026-0403, par e-mail" in out
     assert "DEL-2026-0390" not in out and "DEL-2026-0404" not in out
+    # the printed one joins the run's print batch, and is said to be filed apart from the sessions' folders
+    assert ("! À imprimer : 1 document Word dans les dossiers des séances (Courriers, Fournisseurs, Bons) et dans "
+            "« Accusés de réception » ; sans PDF ([documents] pdf = false), pas de fichier unique à imprimer.") in out
     assert sorted(str(m["To"]) for m in sent_mails(tmp_path)) == ["Gaëlle WAHEO <gaelle.waheo@mail.nc>",
                                                                   "Malia TROLUE <malia.trolue@mail.nc>"]
     [first] = [m for m in sent_mails(tmp_path) if "gaelle.waheo@mail.nc" in str(m["To"])]
