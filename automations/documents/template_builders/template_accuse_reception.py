@@ -14,10 +14,7 @@ FILE_LINE = "Dossier n° {{ application.number }}{% if application.scheme %} –
 
 
 def build() -> Document:
-    document = new_document()
-    letter_top(document, file_line=FILE_LINE)
-    recipient(document, APPLICANT)
-    opening(document, SUBJECT)
+    document = applicant_letter(SUBJECT)
     paragraph(document, "Nous avons bien reçu votre demande d'aide{% if application.aid_kind %} "
                         "« {{ application.aid_kind }} »{% endif %}, déposée le {{ application.filed_on }} et "
                         "enregistrée sous le numéro {{ application.number }}.")
@@ -29,6 +26,15 @@ def build() -> Document:
     tag(document, "{%p endif %}")
     referent(document)
     closing(document)
+    return document
+
+
+def applicant_letter(subject: str) -> Document:
+    """A new letter to the applicant, down to the salutation: the service, the file, the addressee, ``subject``."""
+    document = new_document()
+    letter_top(document, file_line=FILE_LINE)
+    recipient(document, APPLICANT)
+    opening(document, subject)
     return document
 
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from docx.document import Document
 
-from .docx_parts import new_document, paragraph, tag
-from .letter_parts import APPLICANT, closing, letter_top, opening, recipient
-from .template_accuse_reception import FILE_LINE, missing, referent
+from .docx_parts import paragraph, tag
+from .letter_parts import closing
+from .template_accuse_reception import applicant_letter, missing, referent
 
 SUBJECT = "Objet : Relance – pièces manquantes à votre demande d'aide"
 
 
 def build() -> Document:
-    document = new_document()
-    letter_top(document, file_line=FILE_LINE)
-    recipient(document, APPLICANT)
-    opening(document, SUBJECT)
+    document = applicant_letter(SUBJECT)
     paragraph(document, "Votre demande d'aide n° {{ application.number }}, déposée le {{ application.filed_on }}, "
                         "a fait l'objet d'un accusé de réception le {{ acknowledged_on }}. À ce jour, votre dossier "
                         "reste incomplet.")
