@@ -65,6 +65,9 @@ def plan_receipts(service: Service, entries: dict[str, Entry], today: date, sett
             continue
         entry = entries.get(key_of(application))
         sent = entry if entry is not None and entry.delivered else None
+        if application.filed_on > today and sent is None:
+            result.notices.append(_future(application, application.filed_on))
+            continue
         missing = missing_documents(application)
         if sent is None:
             # acknowledged by hand, or already decided: nothing left to acknowledge
@@ -80,6 +83,18 @@ def plan_receipts(service: Service, entries: dict[str, Entry], today: date, sett
                                               expected(service, application, today), (sent.revision or 0) + 1,
                                               today, first))
     return result
+
+
+def _future(application: Application, filed: date) -> str:
+    """A filing date still to come is a typing slip (2062 for 2026): no applicant is told of it."""
+    where = f"dossier {application.number}"
+    record = application.record
+    if record is not None:
+        src = record.source
+        where = (f"« {src.file.name} », feuille « {src.sheet} », ligne {src.row}, colonne "
+                 f"« {record.headers.get('filed_on', 'filed_on')} »")
+    return (f"{where} (valeur « {french.date_short(filed)} ») : date de dépôt à venir ; le dossier "
+            f"{application.number} ne reçoit pas d'accusé de réception tant qu'elle n'est pas corrigée.")
 
 
 def _action(application: Application, kind: str, missing: list[str], where: Expected, revision: int,

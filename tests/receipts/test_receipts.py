@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import docx
 import pytest
 
+from automations.cli import commands
+from automations.engine.context import Context
 from automations.errors import ConfigError
 from automations.settings import load_config
 from automations.transports import settings_checks
@@ -167,3 +170,21 @@ def test_the_weekly_digest_counts_the_acknowledgements(tmp_path: Path) -> None:
     assert ("  Accusés de réception : 2 envois, 1 document préparé\n"
             "    - Accusé de réception – dossier DEL-2026-0401, par e-mail\n"
             "    - Accusé de réception – dossier DEL-2026-0403, par e-mail\n") in text
+
+
+def test_a_filing_date_still_to_come_is_said_and_not_acknowledged(tmp_path: Path) -> None:
+    rows = new_applications()
+    rows[1][1] = date(2062, 11, 18)  # « 2062 » typed for « 2026 »
+    config = make_receipt_service(tmp_path, rows)
+    line = ("! Accusés de réception : « Registre des demandes 2026.xlsx », feuille « Demandes », ligne 3, colonne "
+            "« Date de dépôt » (valeur « 18/11/2062 ») : date de dépôt à venir ; le dossier DEL-2026-0402 ne reçoit "
+            "pas d'accusé de réception tant qu'elle n'est pas corrigée.")
+    ctx = Context(config=load_config(config, backends=settings_checks()), clock=at(TODAY), out=io.StringIO())
+    commands.check(ctx)
+    assert line in ctx.out.getvalue()  # type: ignore[attr-defined]
+    out = run(config, at(TODAY))
+    assert line in out
+    assert "✓ envoi : Accusé de réception – dossier DEL-2026-0401, par e-mail" in out
+    assert "Accusé de réception – dossier DEL-2026-0402" not in out
+    assert register(tmp_path)["DEL-2026-0402"]["Accusé préparé le"] is None
+    assert not (tmp_path / FOLDER / "Accusé de réception DEL-2026-0402.docx").exists()
