@@ -85,7 +85,8 @@ def run(config: Path, clock: FakeClock, what: str = "receipts") -> str:
 
 
 def sent_mails(folder: Path) -> list[Message]:
-    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted((folder / "boite-d-envoi").rglob("*.eml"))]
+    paths = sorted((folder / "boite-d-envoi").rglob("*.eml"))
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in paths]
 
 
 def body(message: Message) -> str:

@@ -188,3 +188,20 @@ def test_a_filing_date_still_to_come_is_said_and_not_acknowledged(tmp_path: Path
     assert "Accusé de réception – dossier DEL-2026-0402" not in out
     assert register(tmp_path)["DEL-2026-0402"]["Accusé préparé le"] is None
     assert not (tmp_path / FOLDER / "Accusé de réception DEL-2026-0402.docx").exists()
+
+
+def test_without_a_filing_date_check_says_nothing_will_be_acknowledged(tmp_path: Path) -> None:
+    config = make_receipt_service(tmp_path, new_applications())
+    mapping = tmp_path / "correspondance.toml"
+    text = mapping.read_text(encoding="utf-8")
+    line = 'filed_on = { headers = ["Date de dépôt"], type = "date" }\n'
+    assert text.count(line) == 1
+    mapping.write_text(text.replace(line, ""), encoding="utf-8")
+    ctx = Context(config=load_config(config, backends=settings_checks()), clock=at(TODAY), out=io.StringIO())
+    commands.check(ctx)
+    out = ctx.out.getvalue()  # type: ignore[attr-defined]
+    said = [s.strip() for s in out.splitlines() if "Accusés de réception :" in s]
+    assert said == ["! Accusés de réception : champ « filed_on » absent du registre des demandes — aucun accusé de "
+                    "réception ne partira : seule la date de dépôt dit qu'une demande est nouvelle."]
+    out = run(config, at(TODAY))
+    assert "✓" not in out and sent_mails(tmp_path) == []

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from docx.document import Document
 
-from . import (template_accuse_reception, template_avis_fournisseur, template_bon_alimentaire, template_compte_rendu, template_convocation,
-               template_dossier_seance, template_lettre_accord, template_lettre_accord_partiel, template_lettre_ajourne,
-               template_lettre_refus, template_rapport_activite, template_relance_pieces)
+from . import (template_accuse_reception, template_avis_fournisseur, template_bon_alimentaire,
+               template_compte_rendu, template_convocation, template_dossier_seance, template_lettre_accord,
+               template_lettre_accord_partiel, template_lettre_ajourne, template_lettre_refus,
+               template_rapport_activite, template_relance_pieces)
 from .docx_parts import typeset
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
