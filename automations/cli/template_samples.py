@@ -21,6 +21,8 @@ from ..follow_ups import decision_letters, follow_ups
 from ..convocations import invitations
 from ..packs import meeting_pack
 from ..minutes import minutes
+from ..receipts import receipts
+from ..receipts.expected import Expected
 from ..follow_ups import supplier_notices, vouchers
 from ..engine.actions import Action
 from ..annual_report.data import APPLICATION_COLUMNS, SESSION_COLUMNS
@@ -115,6 +117,19 @@ def follow_up_samples(ctx: Context, journal: Journal, own_fields: OwnFields = No
     return result
 
 
+def receipt_samples(ctx: Context, own_fields: OwnFields = None) -> dict[str, dict[str, Any]]:
+    """The acknowledgement and its reminder, with a session expected and documents missing."""
+    session = _session(ctx, own_fields)
+    application = _application(session, own_fields)
+    result: dict[str, dict[str, Any]] = {}
+    for kind, template in receipts.TEMPLATES.items():
+        action = Action("receipt/sample", receipts.NAME, "file", 0 if kind == "accuse" else 1, "", "",
+                        {"kind": kind, "missing": ["Pièce exemple"], "first_on": ctx.now().date().isoformat()},
+                        {"application": application, "expected": Expected(session.committee, session)})
+        result[template] = receipts.template_context(ctx, action)
+    return result
+
+
 def report_sample(ctx: Context) -> dict[str, Any]:
     """The annual report of a service without any register row: every table, none of them filled."""
     empty = {name: [] for name in APPLICATION_COLUMNS}
@@ -149,5 +164,6 @@ def check_templates(ctx: Context, mapping: RegisterMapping | None = None) -> lis
     own = {spec.role: spec.own_fields for spec in mapping.registers.values()} if mapping else None
     hints = own_hints(mapping.source.name) if mapping else {}
     with Journal(ctx.config.paths.journal, readonly=True) as journal:
-        every = {**samples(ctx, own), **follow_up_samples(ctx, journal, own), annual_report.TEMPLATE: report_sample(ctx)}
+        every = {**samples(ctx, own), **follow_up_samples(ctx, journal, own), **receipt_samples(ctx, own),
+                 annual_report.TEMPLATE: report_sample(ctx)}
     return [check_template(folder / name, sample, hints) for name, sample in every.items()]

@@ -39,7 +39,7 @@ class Plan:
 
 KIND_LABELS = {"create": "envoi", "update": "mise à jour", "cancel": "annulation", "file": "document"}
 # automations whose documents filed for staff are letters to print, sign and post: never « envoyé »
-PRINTED = frozenset({"followups"})
+PRINTED = frozenset({"followups", "receipts"})
 
 
 def done_label(kind: str, automation: str) -> str:

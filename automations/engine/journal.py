@@ -211,6 +211,11 @@ class Journal:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('first_run', ?)", (now.isoformat(),))
 
+    def first_run(self) -> datetime | None:
+        """When a run first acted on this journal: what came before is the service's history, not news."""
+        row = self.db.execute("SELECT value FROM meta WHERE name='first_run'").fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     def note_alerts(self, alerts: list[tuple[str, str]], now: datetime) -> None:
         """(key, text) of alerts raised by this run's plans, kept until their mail is recorded as sent."""
         with self.transaction() as db:

@@ -60,14 +60,14 @@ def assemble(ctx: Context, journal: Journal) -> list[str]:
     if not ctx.config.documents.pdf:
         journal.note_batched(batched, "", ctx.now())
         return [(f"À imprimer : {plural(len(documents), 'document', 'documents')} Word dans les dossiers des "
-                 "séances (Courriers, "
-                 "Fournisseurs, Bons) ; sans PDF ([documents] pdf = false), pas de fichier unique à imprimer.")]
+                 f"séances (Courriers, Fournisseurs, Bons){_receipts(events)} ; sans PDF ([documents] pdf = false), "
+                 "pas de fichier unique à imprimer.")]
     pdfs = [doc.with_suffix(".pdf") for doc in documents]
     present = [pdf for pdf in pdfs if pdf.is_file()]
     if not present:
         journal.note_batched(batched, "", ctx.now())
         return [(f"À imprimer : {plural(len(documents), 'document', 'documents')} Word dans les dossiers des "
-                 "séances ; leurs PDF "
+                 f"séances{_receipts(events)} ; leurs PDF "
                  "n'ont pas pu être faits, pas de fichier unique à imprimer.")]
     target = _target(ctx)
     _write(present, target)
@@ -78,6 +78,11 @@ def assemble(ctx: Context, journal: Journal) -> list[str]:
         missing = ", ".join(f"« {doc.name} »" for doc, pdf in zip(documents, pdfs) if not pdf.is_file())
         lines.append(f"À imprimer aussi, à part (pas de PDF) : {missing}.")
     return lines
+
+
+def _receipts(events: Sequence[Event]) -> str:
+    """Acknowledgements are filed apart from the sessions' folders: said when the batch holds some."""
+    return " et dans « Accusés de réception »" if any(e.key.startswith("receipt/") for e in events) else ""
 
 
 def _target(ctx: Context) -> Path:

@@ -15,6 +15,7 @@ from ..convocations import invitations
 from ..packs import meeting_pack
 from ..minutes import minutes
 from ..planning import planning
+from ..receipts import receipts
 from .actions import Action, Plan
 from .context import Context
 from .journal import Journal
@@ -66,6 +67,11 @@ AUTOMATIONS: dict[str, Automation] = {
         plan=lambda ctx, service, journal, transport: follow_ups.plan(ctx, service, journal),
         build=follow_ups.build, writes=follow_ups.writes,
         enabled=lambda ctx: ctx.config.follow_ups.enabled, documents=follow_ups.document),
+    receipts.NAME: Automation(
+        name=receipts.NAME, label=receipts.LABEL,
+        plan=lambda ctx, service, journal, transport: receipts.plan(ctx, service, journal),
+        build=receipts.build, writes=receipts.writes,
+        enabled=lambda ctx: ctx.config.receipts.enabled, documents=receipts.document),
     annual_report.NAME: Automation(
         name=annual_report.NAME, label=annual_report.LABEL,
         plan=lambda ctx, service, journal, transport: annual_report.plan(ctx, journal.entries(annual_report.NAME)),

@@ -3,7 +3,7 @@
 The reference (``python -m automations.cli.reference``) prints this catalogue; a test checks it names
 exactly the fields of :data:`ROLE_FIELDS`, so that a field added to the code cannot be left undocumented.
 Automations are named as the registry names them (``invitations``, ``packs``, ``minutes``, ``followups``,
-``report``, ``digest``).
+``report``, ``digest``, ``receipts``).
 """
 
 from __future__ import annotations
@@ -22,18 +22,19 @@ class FieldInfo:
 
 
 INV, PACK, MIN, FUP, REP, DIG = "invitations", "packs", "minutes", "followups", "report", "digest"
+RCP = "receipts"
 _SESSION_ALL = (INV, PACK, MIN, FUP, REP, DIG)
 
 CATALOG: dict[str, dict[str, FieldInfo]] = {
     "committees": {
         "name": FieldInfo("nom de l'instance, tel que le planning et la liste des membres l'écrivent",
-                          _SESSION_ALL, essential=True),
+                          (*_SESSION_ALL, RCP), essential=True),
         "scheme": FieldInfo("dispositif examiné par l'instance : ses séances examinent les demandes de ce dispositif",
-                            (PACK, MIN, FUP, REP)),
+                            (PACK, MIN, FUP, REP, RCP)),
         "invitation_days": FieldInfo("délai d'envoi de la convocation, en jours avant la séance "
                                      "(à défaut : [invitations] lead_days)", (INV,)),
         "pack_days": FieldInfo("délai d'envoi du dossier de séance, en jours avant la séance "
-                               "(à défaut : [packs] lead_days)", (PACK,)),
+                               "(à défaut : [packs] lead_days)", (PACK, RCP)),
         "usual_room": FieldInfo("salle habituelle de l'instance, quand le planning n'en indique pas",
                                 (INV, PACK, MIN, DIG)),
         "duration_hours": FieldInfo("durée habituelle d'une séance, en heures "
@@ -43,16 +44,17 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
                                "et le compte rendu", (PACK, MIN)),
     },
     "sessions": {
-        "committee": FieldInfo("instance qui se réunit (nom de la liste des instances)", _SESSION_ALL, essential=True),
+        "committee": FieldInfo("instance qui se réunit (nom de la liste des instances)", (*_SESSION_ALL, RCP),
+                               essential=True),
         "number": FieldInfo("numéro de la séance, pour le personnel"),
-        "date": FieldInfo("date de la séance", _SESSION_ALL, essential=True),
+        "date": FieldInfo("date de la séance", (*_SESSION_ALL, RCP), essential=True),
         "time": FieldInfo("heure de début de la séance", (INV, PACK, MIN, DIG)),
         "end_time": FieldInfo("heure de fin, à la place de la durée", (INV,)),
         "duration_hours": FieldInfo("durée de la séance, en heures (à défaut : celle de l'instance)", (INV,)),
         "room": FieldInfo("salle ou lieu de la séance (à défaut : la salle habituelle de l'instance)",
                           (INV, PACK, MIN, DIG)),
         "chair": FieldInfo("président(e) de la séance", (INV, PACK, MIN)),
-        "status": FieldInfo("état de la séance : prévue, tenue, annulée, reportée", _SESSION_ALL),
+        "status": FieldInfo("état de la séance : prévue, tenue, annulée, reportée", (*_SESSION_ALL, RCP)),
         "agenda": FieldInfo("ordre du jour", (INV, PACK, MIN)),
         "attendance": FieldInfo("nombre de membres présents, saisi après la séance", (MIN,)),
         "room_booked": FieldInfo("salle effectivement réservée pour la séance", (INV, PACK, MIN, DIG), written=True),
@@ -80,21 +82,23 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
         "site": FieldInfo("site ou bâtiment, imprimé avec la salle", (INV, PACK)),
     },
     "applications": {
-        "number": FieldInfo("numéro du dossier", (PACK, MIN, FUP, REP, DIG), essential=True),
-        "filed_on": FieldInfo("date de dépôt de la demande", (PACK, FUP, REP, DIG)),
-        "last_name": FieldInfo("nom du demandeur", (PACK, MIN, FUP)),
-        "first_name": FieldInfo("prénom du demandeur", (PACK, MIN, FUP)),
-        "full_name": FieldInfo("nom complet, quand le registre ne sépare pas nom et prénom", (PACK, MIN, FUP)),
-        "commune": FieldInfo("commune du demandeur", (PACK, FUP, REP)),
+        "number": FieldInfo("numéro du dossier", (PACK, MIN, FUP, REP, DIG, RCP), essential=True),
+        "filed_on": FieldInfo("date de dépôt de la demande ; sans elle, aucun accusé de réception",
+                              (PACK, FUP, REP, DIG, RCP)),
+        "last_name": FieldInfo("nom du demandeur", (PACK, MIN, FUP, RCP)),
+        "first_name": FieldInfo("prénom du demandeur", (PACK, MIN, FUP, RCP)),
+        "full_name": FieldInfo("nom complet, quand le registre ne sépare pas nom et prénom", (PACK, MIN, FUP, RCP)),
+        "commune": FieldInfo("commune du demandeur", (PACK, FUP, REP, DIG, RCP)),
         "tribe": FieldInfo("tribu du demandeur (à la place de la commune)", (PACK, FUP, REP)),
         "district": FieldInfo("district coutumier du demandeur", (REP,)),
-        "scheme": FieldInfo("dispositif de la demande : dit quelle instance l'examine", (PACK, MIN, FUP, REP, DIG)),
+        "scheme": FieldInfo("dispositif de la demande : dit quelle instance l'examine",
+                            (PACK, MIN, FUP, REP, DIG, RCP)),
         "aid_kind": FieldInfo("nature de l'aide ; celles de [follow_ups] voucher_aids donnent des bons",
                               (PACK, FUP, REP)),
         "amount_asked": FieldInfo("montant demandé", (PACK, MIN, FUP, REP)),
-        "social_worker": FieldInfo("travailleur social qui suit le dossier", (PACK, FUP)),
-        "session_date": FieldInfo("date de la commission qui examine la demande", (PACK, MIN, FUP, REP, DIG)),
-        "decision": FieldInfo("décision : accord, accord partiel, refus, ajourné", (MIN, FUP, REP, DIG)),
+        "social_worker": FieldInfo("travailleur social qui suit le dossier", (PACK, FUP, RCP)),
+        "session_date": FieldInfo("date de la commission qui examine la demande", (PACK, MIN, FUP, REP, DIG, RCP)),
+        "decision": FieldInfo("décision : accord, accord partiel, refus, ajourné", (MIN, FUP, REP, DIG, RCP)),
         "amount_granted": FieldInfo("montant accordé", (MIN, FUP, REP, DIG)),
         "reason": FieldInfo("motif de la décision", (MIN, FUP)),
         "notes": FieldInfo("observations sur le dossier, reprises dans le dossier de séance", (PACK,)),
@@ -104,13 +108,17 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
                                  written=True),
         "voucher_number": FieldInfo("numéro du bon remis", (FUP, REP), written=True),
         "handed_on": FieldInfo("date de remise de l'aide", (REP,)),
-        "email": FieldInfo("adresse e-mail du demandeur, où part son courrier de décision", (FUP,)),
-        "address": FieldInfo("adresse postale du demandeur", (FUP,)),
-        "missing_documents": FieldInfo("pièces encore manquantes, citées dans l'accusé de réception et ses relances",
-                                       (DIG,)),
-        "receipt_sent_on": FieldInfo("date d'envoi par e-mail de l'accusé de réception", (DIG,)),
-        "receipt_prepared_on": FieldInfo("date où l'accusé de réception a été préparé pour impression", (DIG,)),
-        "reminder_sent_on": FieldInfo("date de la relance pour pièces manquantes (envoyée ou préparée)", (DIG,)),
+        "email": FieldInfo("adresse e-mail du demandeur, où partent son courrier de décision et son accusé de "
+                           "réception", (FUP, RCP)),
+        "address": FieldInfo("adresse postale du demandeur", (FUP, RCP)),
+        "missing_documents": FieldInfo("pièces encore manquantes, citées dans l'accusé de réception et ses relances "
+                                       "(séparées par des virgules, des points-virgules ou des retours à la ligne)",
+                                       (RCP, DIG)),
+        "receipt_sent_on": FieldInfo("date d'envoi par e-mail de l'accusé de réception", (RCP, DIG), written=True),
+        "receipt_prepared_on": FieldInfo("date où l'accusé de réception a été préparé pour impression",
+                                         (RCP, DIG), written=True),
+        "reminder_sent_on": FieldInfo("date de la dernière relance pour pièces manquantes (envoyée ou préparée)",
+                                      (RCP, DIG), written=True),
     },
     "suppliers": {
         "name": FieldInfo("nom du fournisseur, tel que le registre des demandes l'écrit", (FUP,), essential=True),

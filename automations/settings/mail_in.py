@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 from ..number_format import number_format_problem
@@ -31,5 +32,15 @@ def receipt_settings(s: Section) -> ReceiptSettings:
     settings = ReceiptSettings(enabled=s.boolean("enabled", False),
                                reminder_days=s.integer("reminder_days", 15, minimum=1, maximum=366),
                                since=s.text("since", ""))
+    if settings.since and since_day(settings.since) is None:
+        s.problem("since", f"date invalide « {settings.since} » (format JJ/MM/AAAA, par exemple \"01/12/2026\")")
     s.finish()
     return settings
+
+
+def since_day(text: str) -> date | None:
+    """``[receipts] since`` as a day: JJ/MM/AAAA, as staff write dates."""
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None

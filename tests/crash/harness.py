@@ -41,6 +41,7 @@ from automations.cli.demo import set_up
 
 from ..conftest import pinned_clock_env
 from ..follow_up_factory import make_follow_up_service
+from ..receipts.receipt_factory import make_receipt_service, new_applications
 from ..service_factory import make_service
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -148,10 +149,16 @@ pauses = ["01/06 – 31/12"]
 """
 
 
+def _receipts(folder: Path) -> Path:
+    """New applications acknowledged: two by mail, one filed to print, each date written in the register."""
+    return make_receipt_service(folder, new_applications())
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "demo": _demo, "followups": _follow_ups, "pdf": _with_pdf, "smtp": _follow_ups, "exchange": _follow_ups,
     "withdrawn": _withdrawn_member, "budget": _over_budget, "planning": _planning,
 }
+BUILDERS["receipts"] = _receipts
 
 
 def _outbox_deliveries(folder: Path) -> collections.Counter[str]:

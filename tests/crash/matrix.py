@@ -16,7 +16,7 @@ from .harness import Case, Outcome, run_matrix
 
 SERVICES = {"demo": "démo", "followups": "suites", "withdrawn": "convocation", "pdf": "suites + PDF",
             "smtp": "SMTP", "exchange": "Exchange", "budget": "suites + budget dépassé",
-            "planning": "planning de l'année suivante"}
+            "planning": "planning de l'année suivante", "receipts": "accusés de réception"}
 # (scenario, point) -> what the point is, for a person reading the table
 LABELS: dict[tuple[str, str], str] = {
     ("demo", "before_send"): "avant l'envoi (send_mail / send_meeting)",
@@ -31,6 +31,9 @@ LABELS: dict[tuple[str, str], str] = {
     ("followups", "numbering"): "numéro de bon ou de courrier donné, pas utilisé",
     ("followups", "outbox_half"): ".eml à moitié écrit",
     ("followups", "outbox_before_rename"): ".eml complet, avant le renommage",
+    ("receipts", "after_send"): "accusé déposé, avant le journal",
+    ("receipts", "after_complete"): "accusé journalisé, date pas encore reportée",
+    ("receipts", "docx_half"): "accusé Word à moitié écrit",
     ("withdrawn", "outbox_after_rename"): "annulation aux membres retirés déposée, mise à jour pas encore",
     ("budget", "before_send"): "avant l'envoi de l'alerte de dépassement (le dernier)",
     ("budget", "after_send"): "alerte de dépassement envoyée, avant le journal",
@@ -52,6 +55,9 @@ _AT: dict[tuple[str, str], Sequence[str]] = {
     ("followups", "before_rename"): ("first", "last"),
     ("followups", "outbox_half"): ("first", "last"),
     ("followups", "outbox_before_rename"): ("middle",),
+    ("receipts", "after_send"): ("first", "last"),
+    ("receipts", "after_complete"): ("first", "last"),
+    ("receipts", "docx_half"): ("first",),
     ("withdrawn", "outbox_after_rename"): ("first",),
     ("budget", "before_send"): ("last",),
     ("budget", "after_send"): ("last",),

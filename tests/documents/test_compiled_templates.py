@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from automations.documents.render import render_docx
 from automations.documents.typography import typeset_values
 from automations.engine.journal import Journal
-from automations.cli.template_samples import follow_up_samples, report_sample, samples
+from automations.cli.template_samples import follow_up_samples, receipt_samples, report_sample, samples
 
 from ..conftest import NOUMEA, PROJECT, FakeClock
 from ..service_factory import context, make_service
@@ -53,7 +53,8 @@ def sample_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
     folder = tmp_path_factory.mktemp("service")
     ctx = context(make_service(folder), FakeClock(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)))
     with Journal(folder / "journal.sqlite3", readonly=True) as journal:
-        data = {**samples(ctx), **follow_up_samples(ctx, journal), "rapport_activite.docx": report_sample(ctx)}
+        data = {**samples(ctx), **follow_up_samples(ctx, journal), **receipt_samples(ctx),
+                "rapport_activite.docx": report_sample(ctx)}
     # charts are images added to one opened template: the annual report is rendered by docxtpl, which adds them
     report = data["rapport_activite.docx"]
     report["charts"] = defaultdict(str)

@@ -17,7 +17,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT / "templates"
 SHIPPED = ("convocation.docx", "dossier_seance.docx", "compte_rendu.docx", "lettre_accord.docx",
            "lettre_accord_partiel.docx", "lettre_refus.docx", "lettre_ajourne.docx", "avis_fournisseur.docx",
-           "bon_alimentaire.docx", "rapport_activite.docx")
+           "bon_alimentaire.docx", "rapport_activite.docx", "accuse_reception.docx", "relance_pieces.docx")
 LETTERS = ("lettre_accord.docx", "lettre_accord_partiel.docx", "lettre_refus.docx", "lettre_ajourne.docx")
 FOLLOW_UPS = (*LETTERS, "avis_fournisseur.docx", "bon_alimentaire.docx")
 

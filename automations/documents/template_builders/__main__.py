@@ -16,9 +16,10 @@ from pathlib import Path
 
 from docx.document import Document
 
-from . import (template_avis_fournisseur, template_bon_alimentaire, template_compte_rendu, template_convocation,
-               template_dossier_seance, template_lettre_accord, template_lettre_accord_partiel, template_lettre_ajourne,
-               template_lettre_refus, template_rapport_activite)
+from . import (template_accuse_reception, template_avis_fournisseur, template_bon_alimentaire,
+               template_compte_rendu, template_convocation, template_dossier_seance, template_lettre_accord,
+               template_lettre_accord_partiel, template_lettre_ajourne, template_lettre_refus,
+               template_rapport_activite, template_relance_pieces)
 from .docx_parts import typeset
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
@@ -34,6 +35,8 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "avis_fournisseur.docx": template_avis_fournisseur.build,
     "bon_alimentaire.docx": template_bon_alimentaire.build,
     "rapport_activite.docx": template_rapport_activite.build,
+    "accuse_reception.docx": template_accuse_reception.build,
+    "relance_pieces.docx": template_relance_pieces.build,
 }
 
 
