@@ -62,11 +62,12 @@ class IncomingRegister:
     layout: Layout
     numbers: tuple[str, ...]  # numbers already in the register: the series continues after them
 
-    def row(self, number: str, day: date, values: dict[str, str]) -> tuple[Path, RowAppend]:
-        """``values``: sender, subject, attachments, notes; a field the mapping lacks is left out."""
+    def row(self, number: str, day: date, sender: str, subject: str, attachments: str,
+            notes: str) -> tuple[Path, RowAppend]:
         headers = self.layout.headers
-        given = {"date": day, "number": number, **values}
-        cells = tuple((headers[name], value) for name, value in given.items() if name in headers and value != "")
+        values = {"date": day, "number": number, "sender": sender, "subject": subject, "attachments": attachments,
+                  "notes": notes}
+        cells = tuple((headers[name], value) for name, value in values.items() if name in headers and value != "")
         return self.layout.file, RowAppend(sheet=self.layout.sheet, header_row=self.layout.header_row,
                                            values=cells, unique=(headers["number"], number))
 

@@ -95,6 +95,9 @@ NEEDS: tuple[Need, ...] = (
     Need("followups", "applications", ("voucher_number",),
          "le numéro du bon ne sera pas reporté dans le registre des demandes (le journal le garde)", VOUCHERS, _vouchers),
     Need("followups", "mail_out", ("number",), "aucune ligne ne sera ajoutée au courrier départ", OUTGOING),
+    Need("incoming", "mail_in", ("number",), "aucun courrier arrivé ne sera enregistré", blocks=True),
+    Need("incoming", "mail_in", ("sender",), "l'expéditeur de chaque courrier ne sera pas reporté (le journal le garde)"),
+    Need("incoming", "mail_in", ("subject",), "l'objet de chaque courrier ne sera pas reporté (le journal le garde)"),
     Need("report", "applications", ("decision",), "le rapport ne comptera pas les décisions"),
     Need("report", "applications", ("amount_granted",), "le rapport ne donnera pas les montants accordés"),
 )

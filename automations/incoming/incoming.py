@@ -197,8 +197,7 @@ def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppen
         return []
     arrival: Arrival = action.subject
     payload = action.payload
-    values = {"sender": payload["sender"], "subject": payload["subject"],
-              "attachments": attachments_text(payload["attachments"], payload["refused"]),
-              "notes": " ; ".join(payload["notes"])}
     received = datetime.fromisoformat(payload["received"]).date()
-    return [arrival.register.row(str(payload["number"]), received, values)]
+    return [arrival.register.row(str(payload["number"]), received, payload["sender"], payload["subject"],
+                                 attachments_text(payload["attachments"], payload["refused"]),
+                                 " ; ".join(payload["notes"]))]

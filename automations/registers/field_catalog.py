@@ -3,7 +3,7 @@
 The reference (``python -m automations.cli.reference``) prints this catalogue; a test checks it names
 exactly the fields of :data:`ROLE_FIELDS`, so that a field added to the code cannot be left undocumented.
 Automations are named as the registry names them (``invitations``, ``packs``, ``minutes``, ``followups``,
-``report``, ``digest``).
+``report``, ``digest``, ``incoming``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class FieldInfo:
 
 
 INV, PACK, MIN, FUP, REP, DIG = "invitations", "packs", "minutes", "followups", "report", "digest"
+INC = "incoming"
 _SESSION_ALL = (INV, PACK, MIN, FUP, REP, DIG)
 
 CATALOG: dict[str, dict[str, FieldInfo]] = {
@@ -120,14 +121,17 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
         "ridet": FieldInfo("numéro RIDET, imprimé sur les avis", (FUP,)),
     },
     "mail_in": {
-        "date": FieldInfo("date d'arrivée", (REP,)),
-        "number": FieldInfo("numéro d'enregistrement ; l'outil ajoute une ligne par courrier arrivé"),
-        "sender": FieldInfo("expéditeur"),
-        "subject": FieldInfo("objet"),
+        "date": FieldInfo("date d'arrivée", (INC, REP), written=True),
+        "number": FieldInfo("numéro d'enregistrement ; l'outil ajoute une ligne par courrier arrivé, à la suite "
+                            "des numéros du registre", (INC,), written=True, essential=True),
+        "sender": FieldInfo("expéditeur", (INC,), written=True),
+        "subject": FieldInfo("objet", (INC,), written=True),
         "recipient": FieldInfo("destinataire dans le service"),
         "follow_up": FieldInfo("suite donnée"),
-        "attachments": FieldInfo("pièces jointes enregistrées (et celles notées sans être enregistrées)"),
-        "notes": FieldInfo("remarques de l'enregistrement : courrier mal formé, pièce trop lourde ou exécutable…"),
+        "attachments": FieldInfo("pièces jointes enregistrées (et celles notées sans être enregistrées)", (INC,),
+                                 written=True),
+        "notes": FieldInfo("remarques de l'enregistrement : courrier mal formé, pièce trop lourde ou exécutable…",
+                           (INC,), written=True),
     },
     "mail_out": {
         "date": FieldInfo("date de départ", (FUP, REP), written=True),
