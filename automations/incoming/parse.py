@@ -80,11 +80,31 @@ def _header(message: Message, name: str, notes: list[str]) -> str:
         return ""
     if value is None:
         return ""
-    for defect in getattr(value, "defects", ()):
-        said = f"message abîmé : {_DEFECTS.get(type(defect).__name__, 'en-tête mal formé')} ({name})"
+    defects = [type(d).__name__ for d in getattr(value, "defects", ())]
+    if "UndecodableBytesDefect" in defects or "\ufffd" in str(value):
+        # raw 8-bit bytes, sent without encoding: UTF-8, else Windows' Western code page (Outlook's old default)
+        recovered = _eight_bit(message, name)
+        if recovered is not None:
+            notes.append(f"en-tête « {name} » non encodé : lu en {recovered[1]}")
+            return one_line(recovered[0])
+    for defect in defects:
+        said = f"message abîmé : {_DEFECTS.get(defect, 'en-tête mal formé')} ({name})"
         if said not in notes:
             notes.append(said)
     return one_line(str(value))
+
+
+def _eight_bit(message: Message, name: str) -> tuple[str, str] | None:
+    for key, raw in message.raw_items():
+        if key.lower() != name.lower():
+            continue
+        data = str(raw).encode("ascii", "surrogateescape")
+        for encoding, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
+            try:
+                return data.decode(encoding), label
+            except UnicodeDecodeError:
+                continue
+    return None
 
 
 def _sender(message: Message, notes: list[str]) -> str:
