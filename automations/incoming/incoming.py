@@ -6,7 +6,8 @@ gives the number (the register's own series, continued, gap-free across crashes:
 files the attachments in a folder named after it; the row goes to the register through the executor's
 write-back. Only once the journal holds the mail is it marked in the mailbox (``after``): a crash in
 between leaves it unmarked, and the next run, finding its Message-ID in the journal, only marks it.
-A second copy of a registered mail (same Message-ID) is marked too, and said, with no new row.
+A second copy of a registered mail (same Message-ID, other bytes) is marked too, and said, with no new row;
+the very mail found again (a run stopped before marking it) is only marked.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from .. import french
 from ..engine.actions import Action, Plan, fingerprint
 from ..engine.context import Context
-from ..engine.journal import Journal
+from ..engine.journal import Entry, Journal
 from ..domain.mail_register import IncomingRegister
 from ..domain.service import Service
 from ..errors import TransportError
@@ -122,8 +123,10 @@ def plan(ctx: Context, service: Service, journal: Journal, transport: Transport)
             key = key_of(parsed, mail.scanned)
             arrival = Arrival(mail, source, parsed, journal, numbering, register)
             entry = entries.get(key)
-            if key in planned or (entry is not None and entry.delivered):
-                result.actions.append(_copy(arrival, key, kind))
+            if entry is not None and entry.delivered and entry.payload.get("sha256") == parsed.digest:
+                result.notices.append(_mark_again(arrival, entry.payload, journal.readonly))
+            elif key in planned or (entry is not None and entry.delivered):
+                result.actions.append(_copy(arrival, key, kind, entries))
             else:
                 planned.add(key)
                 result.actions.append(_registration(arrival, key, kind))
@@ -146,13 +149,28 @@ def _registration(arrival: Arrival, key: str, kind: str) -> Action:
                   summary=f"Courrier arrivé : {what}", payload=payload, subject=arrival)
 
 
-def _copy(arrival: Arrival, original: str, kind: str) -> Action:
+def _mark_again(arrival: Arrival, registered: dict[str, object], readonly: bool) -> str:
+    """The very mail registered (same bytes), still unmarked: a run stopped between its journal and its mark.
+
+    Marked here, before any action: the journal already holds all there is to do for it.
+    """
+    number = str(registered.get("number") or "")
+    if readonly:
+        return f"Courrier arrivé : un courrier déjà enregistré sous {number} sera marqué comme enregistré."
+    arrival.source.mark(arrival.mail, number)
+    return f"Courrier arrivé : un courrier déjà enregistré sous {number} était encore à marquer : c'est fait."
+
+
+def _copy(arrival: Arrival, original: str, kind: str, entries: dict[str, Entry]) -> Action:
+    """A second copy of a registered mail (same Message-ID, other bytes): marked, said, no new row."""
     arrival.original = original
     mail = arrival.mail
-    key = COPY + hashlib.sha256(f"{mail.reference}\n{arrival.parsed.digest}".encode("utf-8")).hexdigest()[:20]
+    key = COPY + hashlib.sha256(f"{original}\n{arrival.parsed.digest}".encode("utf-8")).hexdigest()[:20]
     payload = {"copy_of": original, "message_id": arrival.parsed.message_id, "source": kind}
+    earlier = entries.get(key)  # the same copy sent once more: one more revision
+    revision = earlier.revision + 1 if earlier is not None and earlier.revision is not None else 0
     what = f"courrier numérisé « {mail.name} »" if mail.scanned else f"courrier reçu le {_when(arrival.parsed)}"
-    return Action(key=key, automation=NAME, kind="file", revision=0, fingerprint=fingerprint(payload),
+    return Action(key=key, automation=NAME, kind="file", revision=revision, fingerprint=fingerprint(payload),
                   summary=f"Courrier arrivé : {what}", payload=payload, subject=arrival)
 
 

@@ -101,7 +101,7 @@ def test_a_mail_without_sender_or_message_id_is_registered_once(tmp_path: Path) 
     assert row["Expéditeur"] == "expéditeur inconnu"
     assert row["Remarques"] == ("expéditeur absent du message ; message sans identifiant (Message-ID) : "
                                 "reconnu par son contenu")
-    assert "déjà enregistré sous A2026-0009 (même identifiant de message) : marqué, sans nouvelle ligne" in again
+    assert "un courrier déjà enregistré sous A2026-0009 était encore à marquer : c'est fait" in again
     assert files_under(tmp_path / INBOX) == ["enregistrés/A2026-0009 anonyme-encore.eml",
                                              "enregistrés/A2026-0009 anonyme.eml"]
 
