@@ -92,12 +92,12 @@ def plan(ctx: Context, service: Service, journal: Journal, transport: Transport)
     settings = ctx.config.incoming
     register = service.incoming
     if register is None:
-        result.notices.append("Courrier arrivé : le registre du courrier arrivé (avec sa colonne de numéro) "
-                              "n'est pas dans la correspondance des registres : aucun courrier n'est enregistré.")
+        result.notices.append("aucun registre du courrier arrivé (avec sa colonne de numéro) n'a pu être lu : "
+                              "aucun courrier n'est enregistré ; « check » dit pourquoi.")
         return result
     sources = _sources(ctx, transport)
     if not sources:
-        result.notices.append(f"Courrier arrivé : le transport « {transport.name} » n'a pas de boîte de réception "
+        result.notices.append(f"le transport « {transport.name} » n'a pas de boîte de réception "
                               "et [incoming] scans n'est pas renseigné : aucun courrier à enregistrer.")
         return result
     now = ctx.now()
@@ -111,10 +111,10 @@ def plan(ctx: Context, service: Service, journal: Journal, transport: Transport)
         try:
             mails = source.new_mails(room + 1)
         except TransportError as exc:
-            result.notices.append(f"Courrier arrivé, {source.name} : {exc.message}")
+            result.notices.append(f"{source.name} : {exc.message}")
             continue
         if len(mails) > room:
-            result.notices.append(f"Courrier arrivé, {source.name} : d'autres courriers attendent le prochain "
+            result.notices.append(f"{source.name} : d'autres courriers attendent le prochain "
                                   f"passage ({settings.max_per_run} au plus par passage).")
             mails = mails[:room]
         room -= len(mails)
@@ -156,9 +156,9 @@ def _mark_again(arrival: Arrival, registered: dict[str, object], readonly: bool)
     """
     number = str(registered.get("number") or "")
     if readonly:
-        return f"Courrier arrivé : un courrier déjà enregistré sous {number} sera marqué comme enregistré."
+        return f"un courrier déjà enregistré sous {number} sera marqué comme enregistré."
     arrival.source.mark(arrival.mail, number)
-    return f"Courrier arrivé : un courrier déjà enregistré sous {number} était encore à marquer : c'est fait."
+    return f"un courrier déjà enregistré sous {number} était encore à marquer : c'est fait."
 
 
 def _copy(arrival: Arrival, original: str, kind: str, entries: dict[str, Entry]) -> Action:

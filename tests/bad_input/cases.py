@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import cases_cells, cases_files, cases_fs, cases_journal, cases_keys, cases_layout, cases_names, cases_values
 from . import cases_map, cases_own, cases_ref
 from . import cases_planrules
+from . import cases_inc
 from .runner import Case
 
 KINDS: list[tuple[str, list[Case]]] = [
@@ -20,6 +21,7 @@ KINDS: list[tuple[str, list[Case]]] = [
     ("Correspondance : champs mal orthographiés, en-têtes absents des feuilles", cases_map.CASES),
     ("Colonnes propres au service", cases_own.CASES),
     ("Règles du planning de l'année suivante", cases_planrules.CASES),
+    ("Courrier arrivé activé sans son registre", cases_inc.CASES),
 ]
 
 CASES: list[Case] = [case for _, cases in KINDS for case in cases]
