@@ -92,7 +92,9 @@ number = { headers = ["N°"], type = "text", required = true }
 recipient = { headers = ["Destinataire"], type = "text" }
 subject = { headers = ["Objet"], type = "text" }
 author = { headers = ["Rédacteur"], type = "text" }
-
+"""
+# the demo's own incoming-mail register: not in ``demo_mapping``, which services built by the tests share
+DEMO_MAPPING_INCOMING = """
 [registers.mail_in]
 files = ["Courrier arrivé *.xlsx"]
 sheets = ["Courrier arrivé"]
@@ -141,7 +143,7 @@ def set_up(folder: Path, today_date: object, *, manager: str = DEMO_MANAGER, rep
     build_demo_registers(folder / "registres", today_date)  # type: ignore[arg-type]
     drop_demo_mails(folder / INBOX, today_date)  # type: ignore[arg-type]
     shutil.copytree(PROJECT / "templates", folder / "modeles", dirs_exist_ok=True)
-    (folder / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
+    (folder / "correspondance.toml").write_text(demo_mapping() + DEMO_MAPPING_INCOMING, encoding="utf-8")
     # written last: its presence marks a complete demo folder
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
     config = (DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]

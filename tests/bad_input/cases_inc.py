@@ -1,4 +1,4 @@
-"""The incoming mail switched on while its register cannot be read: said by check and run, nothing registered."""
+"""The incoming mail switched on for a service whose mapping has no incoming-mail register: said by check and run."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ NOTICE = ("! Courrier arrivé : aucun registre du courrier arrivé (avec sa colo
 
 
 def _without_register(folder: Path) -> Path:
-    """The Province's mapping names « Courrier arrivé *.xlsx », which this service does not keep."""
+    """The service's mapping has no incoming-mail register."""
     (folder / "boite-de-reception").mkdir()
     config = folder / "config.toml"
     text = config.read_text(encoding="utf-8").replace('kind = "outbox"\n', 'kind = "outbox"\ninbox = "boite-de-reception"\n')
@@ -21,7 +21,8 @@ def _without_register(folder: Path) -> Path:
 
 
 CASES = [
-    Case("incoming_without_register", "courrier arrivé activé, son registre introuvable", _without_register,
-         check=(NOTICE,),  # below the register's own finding, which names the folder searched
+    Case("incoming_without_register", "courrier arrivé activé sans registre du courrier arrivé", _without_register,
+         check=("! Courrier arrivé : registre du courrier arrivé absent de la correspondance — aucun courrier "
+                "arrivé ne sera enregistré.", NOTICE), check_exit=0,
          run=(NOTICE,), watch=NOTHING),  # the other automations write their usual status cells
 ]
