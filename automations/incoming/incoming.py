@@ -13,17 +13,16 @@ the very mail found again (a run stopped before marking it) is only marked.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from .. import french
+from ..domain.mail_register import IncomingRegister
+from ..domain.service import Service
 from ..engine.actions import Action, Plan, fingerprint
 from ..engine.context import Context
 from ..engine.journal import Entry, Journal
-from ..domain.mail_register import IncomingRegister
-from ..domain.service import Service
 from ..errors import TransportError
 from ..file_names import file_name, inside
 from ..follow_ups.numbering import Numbering, runs_across_years
@@ -34,8 +33,6 @@ from ..transports.inbox import IncomingMail, MailSource
 from .attachments import attachments_text, file_attachments
 from .parse import ParsedMail, Part, parse
 from .scans import ScanFolder
-
-log = logging.getLogger(__name__)
 
 NAME = "incoming"
 LABEL = "Courrier arrivé"
@@ -165,7 +162,7 @@ def _copy(arrival: Arrival, original: str, kind: str, entries: dict[str, Entry])
     """A second copy of a registered mail (same Message-ID, other bytes): marked, said, no new row."""
     arrival.original = original
     mail = arrival.mail
-    key = COPY + hashlib.sha256(f"{original}\n{arrival.parsed.digest}".encode("utf-8")).hexdigest()[:20]
+    key = COPY + hashlib.sha256(f"{original}\n{arrival.parsed.digest}".encode()).hexdigest()[:20]
     payload = {"copy_of": original, "message_id": arrival.parsed.message_id, "source": kind}
     earlier = entries.get(key)  # the same copy sent once more: one more revision
     revision = earlier.revision + 1 if earlier is not None and earlier.revision is not None else 0

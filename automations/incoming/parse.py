@@ -114,7 +114,7 @@ def _sender(message: Message, notes: list[str]) -> str:
         return UNKNOWN_SENDER
     try:
         pairs = [(n, a) for n, a in getaddresses([text]) if a or n]
-    except Exception:
+    except Exception:  # any address parsing failure: the header's text is kept as typed
         pairs = []
     if not pairs:
         return text
@@ -150,7 +150,7 @@ def _parts(message: Message, notes: list[str]) -> list[Part]:
             continue  # the body itself
         try:
             data = part.get_payload(decode=True) or b""
-        except Exception:
+        except Exception:  # a part that cannot be decoded is noted; the mail is registered all the same
             data = b""
             notes.append(f"pièce jointe « {one_line(str(name or ''))} » illisible")
         found.append(Part(name=one_line(str(name or "")) or "piece-jointe", data=data))

@@ -22,7 +22,7 @@ def _without_register(folder: Path) -> Path:
 
 CASES = [
     Case("incoming_without_register", "courrier arrivé activé sans registre du courrier arrivé", _without_register,
-         check=("! Courrier arrivé : registre du courrier arrivé absent de la correspondance — aucun courrier "
-                "arrivé ne sera enregistré.", NOTICE), check_exit=0,
+         check=(("! Courrier arrivé : registre du courrier arrivé absent de la correspondance — aucun courrier "
+                 "arrivé ne sera enregistré."), NOTICE), check_exit=0,
          run=(NOTICE,), watch=NOTHING),  # the other automations write their usual status cells
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -25,7 +26,6 @@ def mail(message_id: str | None, sender: str | None = "Mairie de We <mairie@we.n
 
 def drop(folder: Path, name: str, raw: bytes, mtime: int) -> Path:
     """An .eml in the inbox folder, with a modification time that orders it among the others."""
-    import os
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(raw)

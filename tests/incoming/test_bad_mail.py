@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 from .mails import drop, mail
-from .service import registered, run, service, files_under
+from .service import files_under, registered, run, service
 
 INBOX = "boite-de-reception"
 
