@@ -78,3 +78,10 @@ def test_a_register_numbered_across_the_years_goes_on_in_the_new_year(tmp_path: 
 
     rows = [r for r in openpyxl.load_workbook(book)["Courrier arrivé"].iter_rows(min_row=2, values_only=True) if r[1]]
     assert rows[-1][1] == "A2026-0011"  # after the register's highest, not the year's first free (0009)
+
+
+def test_the_outbox_inbox_key_must_be_a_folder() -> None:
+    from automations.transports.outbox import OutboxTransport
+
+    assert OutboxTransport.check_settings({"inbox": 5}) == ["inbox : un chemin de dossier (texte) est attendu"]
+    assert OutboxTransport.check_settings({"inbox": "boite-de-reception", "folder": "envois"}) == []
