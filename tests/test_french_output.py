@@ -73,7 +73,7 @@ def test_the_automations_to_choose_from_are_named_with_what_they_do(capsys) -> N
     help_text = " ".join(capsys.readouterr().out.split())
     assert ("AUTOMATISATION une seule automatisation : invitations (convocations), packs (dossiers de séance), "
             "minutes (comptes rendus), followups (suites des commissions), report (rapport d'activité), "
-            "planning (planning de l'année suivante), digest (résumé hebdomadaire)") in help_text
+            "planning (planning de l'année suivante), incoming (courrier arrivé), digest (résumé hebdomadaire)") in help_text
 
 
 def test_no_command_shows_the_help_not_a_reproach(capsys) -> None:
@@ -112,7 +112,7 @@ def test_an_unknown_automation_lists_the_choices_with_their_french_names(tmp_pat
     assert capsys.readouterr().err == (
         "Erreur : Automatisation inconnue « pigeons » (au choix : invitations (convocations), packs (dossiers de "
         "séance), minutes (comptes rendus), followups (suites des commissions), report (rapport d'activité), "
-        "planning (planning de l'année suivante), digest (résumé hebdomadaire)).\n")
+        "planning (planning de l'année suivante), incoming (courrier arrivé), digest (résumé hebdomadaire)).\n")
 
 
 # -- configuration files ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..engine import idle
 from . import incidents
 from ..convocations import invitations
 from ..engine import field_needs, print_batch
-from ..engine.actions import KIND_LABELS, PRINTED, Plan, done_label, planned_label
+from ..engine.actions import KIND_LABELS, PRINTED, REGISTERING, Plan, done_label, planned_label
 from ..engine.context import Context
 from .. import french
 from ..french import plural
@@ -393,9 +393,13 @@ def _say_report(ctx: Context, report: RunReport, excluded: int) -> None:
     for line in report.unreadable:  # a whole register or sheet left out: more than a row
         ctx.say(f"  ✗ Registre non lu : {line}")
     done = report.done + report.recovered
-    filed = sum(1 for a in done if a.kind == "file")
+    received = [a for a in done if a.kind == "file" and a.automation in REGISTERING]
+    filed = sum(1 for a in done if a.kind == "file") - len(received)
     documents = f", {plural(filed, 'document préparé', 'documents préparés')}" if filed else ""
-    ctx.say(f"Bilan : {plural(len(done) - filed, 'envoi', 'envois')}{documents}, "
+    # a second copy of a registered mail is only marked: no new row to count
+    registered = sum(1 for a in received if "copy_of" not in a.payload)
+    documents += f", {plural(registered, 'courrier enregistré', 'courriers enregistrés')}" if registered else ""
+    ctx.say(f"Bilan : {plural(len(done) - filed - len(received), 'envoi', 'envois')}{documents}, "
             f"{plural(len(report.failed), 'échec', 'échecs')}, "
             f"{plural(report.written, 'cellule reportée', 'cellules reportées')} dans les registres.")
     if excluded:

@@ -18,6 +18,7 @@ from ..documents.pdf import find_libreoffice
 from ..errors import EXIT_OK, EXIT_PROBLEMS
 from ..settings import load_config
 from ..transports import settings_checks
+from ..demo.mails import INBOX, drop_demo_mails
 from ..demo.registers import build_demo_registers
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,11 @@ backups = "sauvegardes"
 [transport]
 kind = "outbox"
 folder = "boite-d-envoi"
+# le courrier reçu, en fichiers .eml : enregistré au courrier arrivé, puis rangé dans « enregistrés »
+inbox = "boite-de-reception"
+
+[incoming]
+enabled = true
 
 [invitations]
 enabled = true
@@ -70,7 +76,7 @@ pdf = {pdf}
 """
 
 # The demo's registers keep a little more than the Province's: the voucher numbers, the day a
-# letter to post was prepared, and an outgoing-mail register.
+# letter to post was prepared, an outgoing-mail register and an incoming-mail register.
 DEMO_MAPPING_FIELDS = ('voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }\n'
                        'prepared_on = { headers = ["Préparé le"], type = "date", write_back = true }\n')
 DEMO_MAPPING_OUTGOING = """
@@ -86,6 +92,24 @@ number = { headers = ["N°"], type = "text", required = true }
 recipient = { headers = ["Destinataire"], type = "text" }
 subject = { headers = ["Objet"], type = "text" }
 author = { headers = ["Rédacteur"], type = "text" }
+"""
+# the demo's own incoming-mail register: not in ``demo_mapping``, which services built by the tests share
+DEMO_MAPPING_INCOMING = """
+[registers.mail_in]
+files = ["Courrier arrivé *.xlsx"]
+sheets = ["Courrier arrivé"]
+header_row = "auto"
+key = ["number"]
+
+[registers.mail_in.fields]
+date = { headers = ["Date"], type = "date", required = true }
+number = { headers = ["N° d'enregistrement"], type = "text", required = true }
+sender = { headers = ["Expéditeur"], type = "text" }
+subject = { headers = ["Objet"], type = "text" }
+recipient = { headers = ["Destinataire"], type = "text" }
+follow_up = { headers = ["Suite donnée"], type = "text" }
+attachments = { headers = ["Pièces jointes"], type = "text" }
+notes = { headers = ["Remarques"], type = "text" }
 """
 
 
@@ -117,8 +141,9 @@ def set_up(folder: Path, today_date: object, *, manager: str = DEMO_MANAGER, rep
     usual day (15 January) for last year's report."""
     folder.mkdir(parents=True, exist_ok=True)
     build_demo_registers(folder / "registres", today_date)  # type: ignore[arg-type]
+    drop_demo_mails(folder / INBOX, today_date)  # type: ignore[arg-type]
     shutil.copytree(PROJECT / "templates", folder / "modeles", dirs_exist_ok=True)
-    (folder / "correspondance.toml").write_text(demo_mapping(), encoding="utf-8")
+    (folder / "correspondance.toml").write_text(demo_mapping() + DEMO_MAPPING_INCOMING, encoding="utf-8")
     # written last: its presence marks a complete demo folder
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
     config = (DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
@@ -151,6 +176,8 @@ def run_demo(folder: Path | None, clock: Callable[[], datetime] = system_clock,
     ctx.say("Où trouver le résultat :")
     ctx.say(f"  - registres (avec le suivi reporté) : {config.paths.registers}")
     ctx.say(f"  - e-mails et invitations (.eml)     : {folder / 'boite-d-envoi'}")
+    ctx.say(f"  - courrier reçu, enregistré (.eml)  : {folder / INBOX / 'enregistrés'}")
+    ctx.say(f"    ses pièces jointes, par numéro    : {config.paths.output / 'Courrier arrivé'}")
     ctx.say(f"    dont, pour la cheffe de service, le résumé hebdomadaire et le rapport d'activité {year - 1}")
     ctx.say("  - convocations, dossiers de séance,")
     ctx.say("    projets de compte rendu, courriers")

@@ -65,6 +65,8 @@ APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commu
                       "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations", "Courriel",
                       "Adresse", "Bon n°", "Préparé le"]
 OUTGOING_HEADER = ["Date", "N°", "Destinataire", "Objet", "Rédacteur"]
+INCOMING_HEADER = ["Date", "N° d'enregistrement", "Expéditeur", "Objet", "Destinataire", "Suite donnée",
+                   "Pièces jointes", "Remarques"]
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -254,17 +256,35 @@ def _outgoing(path: Path, today: date) -> None:
     wb.save(path)
 
 
+def _incoming(path: Path, today: date) -> None:
+    """The courrier arrivé register, with this year's first entries typed by hand."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Courrier arrivé"
+    _header(ws, 1, INCOMING_HEADER, [12, 16, 30, 40, 24, 30, 30, 40])
+    senders = ["CAFAT", "Mairie de Nouméa", "OPT", "Province Sud – DPASS"]
+    subjects = ["Attestation de droits", "Demande de renseignements", "Transmission de dossier"]
+    for n in range(1, 9):
+        day = _weekday(date(today.year, 1, 5) + timedelta(days=30 * n))
+        if day >= today:
+            break
+        ws.append([day, f"A{today.year}-{n:04d}", senders[n % 4], subjects[n % 3], "Secrétariat des commissions"])
+        ws.cell(row=ws.max_row, column=1).number_format = "DD/MM/YYYY"
+    wb.save(path)
+
+
 def build_demo_registers(folder: Path, today: date, seed: int = 2026) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     paths = [folder / f"Planning des instances {today.year}.xlsx",
              folder / f"Registre des demandes {today.year - 1}.xlsx",
              folder / f"Registre des demandes {today.year}.xlsx", folder / "Fournisseurs.xlsx",
-             folder / f"Courrier départ {today.year}.xlsx"]
+             folder / f"Courrier départ {today.year}.xlsx", folder / f"Courrier arrivé {today.year}.xlsx"]
     sessions = _sessions(today, rng)
     _planning(paths[0], today, sessions, rng)
     _applications(paths[1], today.year - 1, today, rng, table=False)
     _applications(paths[2], today.year, today, rng, table=True, sessions=_session_dates(sessions, today))
     _suppliers(paths[3])
     _outgoing(paths[4], today)
+    _incoming(paths[5], today)
     return paths

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from .committee_names import Folders, clash_finding
 from .look_alikes import without_look_alikes
-from .mail_register import OutgoingRegister, outgoing_register
+from .mail_register import IncomingRegister, OutgoingRegister, incoming_register, outgoing_register
 from .own_fields import own_values
 from .words import Words
 from ..registers.findings import Finding, Severity
@@ -144,6 +144,7 @@ class Service:
     applications: list[Application] = field(default_factory=list)
     suppliers: dict[str, Supplier] = field(default_factory=dict)  # by normalized name
     outgoing: OutgoingRegister | None = None  # the outgoing-mail register rows are added to
+    incoming: IncomingRegister | None = None  # the incoming-mail register received mail is registered in
     findings: list[Finding] = field(default_factory=list)
     # committees left out because their documents would replace another's (normalized names)
     refused: set[str] = field(default_factory=set)
@@ -178,6 +179,7 @@ def build_service(registers: Registers, config: Config, today: date) -> Service:
     service = Service(findings=list(registers.findings), outgoing=outgoing_register(registers, today),
                       words=Words(registers.labels))
     service.mail_in, service.mail_out = list(registers.of("mail_in")), list(registers.of("mail_out"))
+    service.incoming = incoming_register(registers, today)
     if "sessions" in registers.specs:
         service.planning = PlanningSheets(registers.specs["sessions"], tuple(registers.layouts.get("sessions", [])),
                                           tuple(registers.role_files.get("sessions", [])))

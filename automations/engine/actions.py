@@ -40,18 +40,24 @@ class Plan:
 KIND_LABELS = {"create": "envoi", "update": "mise à jour", "cancel": "annulation", "file": "document"}
 # automations whose documents filed for staff are letters to print, sign and post: never « envoyé »
 PRINTED = frozenset({"followups", "receipts"})
+# automations whose filed action records something received: a mail registered, not a document made
+REGISTERING = frozenset({"incoming"})
 
 
 def done_label(kind: str, automation: str) -> str:
     """What a carried-out action did, in French: a filed document was prepared, nothing left."""
     if kind == "file" and automation in PRINTED:
         return "préparé pour impression"
+    if kind == "file" and automation in REGISTERING:
+        return "enregistré"
     return KIND_LABELS.get(kind, kind)
 
 
 def planned_label(kind: str, automation: str) -> str:
     if kind == "file" and automation in PRINTED:
         return "à préparer pour impression"
+    if kind == "file" and automation in REGISTERING:
+        return "à enregistrer"
     return KIND_LABELS.get(kind, kind)
 
 

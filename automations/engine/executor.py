@@ -133,6 +133,13 @@ def _execute_one(ctx: Context, automation: Automation, action: Action, journal: 
     journal.complete(action.key, action.automation, action.kind, action.revision, fingerprint, payload,
                      delivered.reference, action.summary, ctx.now(), writes, recovered=recovered)
     (report.recovered if recovered else report.done).append(action)
+    if automation.after is not None:
+        try:
+            automation.after(ctx, action)
+        except (TransportError, OSError) as exc:  # done and journaled: the next run does it again
+            said = exc.message if isinstance(exc, TransportError) else exc.strerror or str(exc)
+            report.notes.append(f"{action.summary} : fait, mais pas marqué dans la boîte ({said}) ; "
+                                "ce sera fait au prochain passage")
     log.info("%s, %s rév. %d : %s", automation.label, action.key, action.revision,
              _said(action, transport, recovered))
 

@@ -104,6 +104,9 @@ NEEDS: tuple[Need, ...] = (
          "les accusés ne citeront aucune pièce manquante et aucune relance ne partira"),
     Need("receipts", "applications", ("receipt_sent_on", "receipt_prepared_on"),
          f"la date de l'accusé ne sera pas reportée dans le registre des demandes ({_KEPT})"),
+    Need("incoming", "mail_in", ("number",), "aucun courrier arrivé ne sera enregistré", blocks=True),
+    Need("incoming", "mail_in", ("sender",), "l'expéditeur de chaque courrier ne sera pas reporté (le journal le garde)"),
+    Need("incoming", "mail_in", ("subject",), "l'objet de chaque courrier ne sera pas reporté (le journal le garde)"),
     Need("report", "applications", ("decision",), "le rapport ne comptera pas les décisions"),
     Need("report", "applications", ("amount_granted",), "le rapport ne donnera pas les montants accordés"),
 )

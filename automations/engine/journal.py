@@ -151,6 +151,7 @@ def dumps(value: Any) -> str:
 class Journal:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly  # check and plan: nothing done, only looked at
         # check and plan must not leave a journal behind where none was
         target = ":memory:" if readonly and not path.exists() else str(path)
         try:

@@ -11,6 +11,7 @@ from ..alerts import alerts
 from ..annual_report import report as annual_report
 from ..digest import digest
 from ..follow_ups import follow_ups
+from ..incoming import incoming
 from ..convocations import invitations
 from ..packs import meeting_pack
 from ..minutes import minutes
@@ -39,6 +40,8 @@ class Automation:
     reads_backlog: bool = False
     # why an action must wait for the next run (an earlier action of the same run it depends on failed), or None
     waits: Callable[[Action], str | None] | None = None
+    # what follows an action once the journal holds it (a received mail marked in its mailbox)
+    after: Callable[[Context, Action], None] | None = None
 
 
 AUTOMATIONS: dict[str, Automation] = {
@@ -84,6 +87,10 @@ AUTOMATIONS: dict[str, Automation] = {
             journal.entries(invitations.NAME), transport.room_booking, transport.room_answer),
         build=planning.build, writes=planning.writes, enabled=lambda ctx: ctx.config.planning.enabled,
         waits=planning.waits),
+    incoming.NAME: Automation(
+        name=incoming.NAME, label=incoming.LABEL, plan=incoming.plan, build=incoming.build,
+        writes=incoming.writes, enabled=lambda ctx: ctx.config.incoming.enabled, waits=incoming.waits,
+        after=incoming.after),
     # last: the digest counts what the automations above sent in the same run
     digest.NAME: Automation(
         name=digest.NAME, label=digest.LABEL,

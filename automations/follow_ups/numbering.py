@@ -21,11 +21,13 @@ from ..number_format import NumberFormat
 
 
 class Numbering:
-    """One series (``voucher``, ``mail_out``) for one run."""
+    """One series (``voucher``, ``mail_out``, ``mail_in``) for one run."""
 
     def __init__(self, journal: Journal, series: str, fmt: NumberFormat, register_numbers: Iterable[object],
-                 live: Iterable[str] = ()) -> None:
+                 live: Iterable[str] = (), *, across_years: bool = False) -> None:
         self.journal = journal
+        # one sequence for every year (A2025-0480, A2026-0481…): the year is only a label on the number
+        self.across_years = across_years
         self.series = series
         self.format = fmt
         self.live = set(live)  # deliveries this run is making: their numbers are never given back
@@ -54,9 +56,13 @@ class Numbering:
                 return self.format.format(row["year"], row["seq"])
             db.execute("DELETE FROM numbers WHERE series=? AND owner=?", (self.series, owner))
             self._release_abandoned(db, year)
-            ours = {r["seq"] for r in db.execute("SELECT seq FROM numbers WHERE series=? AND year=?",
-                                                 (self.series, year))}
-            register = self.taken.get(year, set())
+            if self.across_years:
+                ours = {r["seq"] for r in db.execute("SELECT seq FROM numbers WHERE series=?", (self.series,))}
+                register = set().union(*self.taken.values())
+            else:
+                ours = {r["seq"] for r in db.execute("SELECT seq FROM numbers WHERE series=? AND year=?",
+                                                     (self.series, year))}
+                register = self.taken.get(year, set())
             # numbers staff typed by hand set the floor; ours written back into the register do not
             floor = max(register - ours, default=0)
             seq = floor + 1
@@ -84,3 +90,24 @@ class Numbering:
         if row["revision"] is not None and row["revision"] >= int(revision or 0):
             return True
         return row["status"] == "pending" and row["kind"] != "file" and row["pending_revision"] == int(revision or 0)
+
+
+def runs_across_years(fmt: NumberFormat, numbers: Iterable[object]) -> bool:
+    """Whether a register's sequence goes on from year to year instead of starting again at 1.
+
+    Told from the register itself: numbers of two years or more and no sequence number used in two of
+    them (A2025-0002, A2026-0003…). One year only reads as yearly, the usual practice.
+    """
+    years: dict[int, set[int]] = {}
+    for text in numbers:
+        parsed = fmt.parse(text)
+        if parsed is not None:
+            years.setdefault(parsed[0], set()).add(parsed[1])
+    if len(years) < 2:
+        return False
+    seen: set[int] = set()
+    for seqs in years.values():
+        if seen & seqs:
+            return False
+        seen |= seqs
+    return True

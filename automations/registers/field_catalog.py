@@ -3,7 +3,7 @@
 The reference (``python -m automations.cli.reference``) prints this catalogue; a test checks it names
 exactly the fields of :data:`ROLE_FIELDS`, so that a field added to the code cannot be left undocumented.
 Automations are named as the registry names them (``invitations``, ``packs``, ``minutes``, ``followups``,
-``report``, ``digest``, ``receipts``).
+``report``, ``digest``, ``receipts``, ``incoming``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class FieldInfo:
 
 INV, PACK, MIN, FUP, REP, DIG = "invitations", "packs", "minutes", "followups", "report", "digest"
 RCP = "receipts"
+INC = "incoming"
 _SESSION_ALL = (INV, PACK, MIN, FUP, REP, DIG)
 
 CATALOG: dict[str, dict[str, FieldInfo]] = {
@@ -129,14 +130,17 @@ CATALOG: dict[str, dict[str, FieldInfo]] = {
         "ridet": FieldInfo("numéro RIDET, imprimé sur les avis", (FUP,)),
     },
     "mail_in": {
-        "date": FieldInfo("date d'arrivée", (REP, DIG)),
-        "number": FieldInfo("numéro d'enregistrement ; l'outil ajoute une ligne par courrier arrivé", (REP, DIG)),
-        "sender": FieldInfo("expéditeur", (REP, DIG)),
-        "subject": FieldInfo("objet", (DIG,)),
+        "date": FieldInfo("date d'arrivée", (INC, REP, DIG), written=True),
+        "number": FieldInfo("numéro d'enregistrement ; l'outil ajoute une ligne par courrier arrivé, à la suite "
+                            "des numéros du registre", (INC, REP, DIG), written=True, essential=True),
+        "sender": FieldInfo("expéditeur", (INC, REP, DIG), written=True),
+        "subject": FieldInfo("objet", (INC, DIG), written=True),
         "recipient": FieldInfo("destinataire dans le service"),
         "follow_up": FieldInfo("suite donnée ; remplie, le courrier n'est plus compté sans réponse", (DIG,)),
-        "attachments": FieldInfo("pièces jointes enregistrées (et celles notées sans être enregistrées)"),
-        "notes": FieldInfo("remarques de l'enregistrement : courrier mal formé, pièce trop lourde ou exécutable…"),
+        "attachments": FieldInfo("pièces jointes enregistrées (et celles notées sans être enregistrées)", (INC,),
+                                 written=True),
+        "notes": FieldInfo("remarques de l'enregistrement : courrier mal formé, pièce trop lourde ou exécutable…",
+                           (INC,), written=True),
     },
     "mail_out": {
         "date": FieldInfo("date de départ", (FUP, REP, DIG), written=True),

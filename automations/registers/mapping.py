@@ -79,7 +79,7 @@ ROLE_RANGES: dict[tuple[str, str], Range] = {
 }
 
 # Roles whose register receives rows the tool appends (not only status cells).
-APPENDED_ROLES = frozenset({"mail_out"})
+APPENDED_ROLES = frozenset({"mail_out", "mail_in"})
 # lists, not records of a year: a service keeping a workbook a year copies them into each, so only one is read
 LIST_ROLES = frozenset({"committees", "members", "rooms", "suppliers"})
 

@@ -23,6 +23,7 @@ DEFAULT_SCHEDULE: dict[str, Slot] = {
     "minutes": Slot(WEEKDAYS, ("07:30",)),
     "followups": Slot(WEEKDAYS, tuple(f"{h:02d}:00" for h in range(8, 18))),
     "receipts": Slot(WEEKDAYS, ("07:30",)),
+    "incoming": Slot(WEEKDAYS, tuple(f"{h:02d}:00" for h in range(8, 18))),
     "digest": Slot((0,), ("08:05",)),  # Monday, after the morning's convocations and packs
     "report": Slot(WEEKDAYS, ("07:30",)),  # due once a year: the planner decides, at no cost otherwise
     "planning": Slot(WEEKDAYS, ("07:30",)),  # from its day of the year; a room declining a held date is seen daily

@@ -12,6 +12,8 @@ from typing import Any
 from ..errors import TransportError
 from ..file_names import file_name
 from .base import Delivered, Mail, Meeting, Transport
+from .eml_folder import EmlFolder
+from .inbox import MailSource
 from .mime import as_bytes, delivery_hash, mail_message, meeting_message
 
 
@@ -25,14 +27,21 @@ class OutboxTransport(Transport):
     def __init__(self, settings: Mapping[str, Any], *, base: Path, now: Callable[[], datetime]) -> None:
         super().__init__(settings, base=base, now=now)
         self.folder = base / str(settings.get("folder", "boite-d-envoi"))
+        # the folder where received mail is dropped as .eml files (the demo, a service without a mailbox)
+        self.inbox_folder = base / str(settings["inbox"]) if settings.get("inbox") else None
 
     @classmethod
     def check_settings(cls, settings: Mapping[str, Any]) -> list[str]:
-        unknown = set(settings) - {"folder"}
+        unknown = set(settings) - {"folder", "inbox"}
         problems = [f"{key} : clé inconnue pour le transport « outbox »" for key in sorted(unknown)]
-        if "folder" in settings and not isinstance(settings["folder"], str):
-            problems.append("folder : un chemin de dossier (texte) est attendu")
+        for key in ("folder", "inbox"):
+            if key in settings and not isinstance(settings[key], str):
+                problems.append(f"{key} : un chemin de dossier (texte) est attendu")
         return problems
+
+    def inbox(self, folder: str | None = None) -> MailSource | None:
+        """The ``inbox`` folder's .eml files (``folder``, a mailbox's folder name, has no meaning here)."""
+        return EmlFolder(self.inbox_folder) if self.inbox_folder is not None else None
 
     def _write(self, delivery_id: str, subject: str, payload: bytes) -> Delivered:
         now: datetime = self.now()

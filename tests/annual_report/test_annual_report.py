@@ -22,7 +22,7 @@ import pytest
 from automations.cli import commands
 from automations.annual_report.report import make_report
 from automations.engine.context import Context
-from automations.cli.demo import set_up
+from automations.cli.demo import DEMO_MAPPING_INCOMING, set_up
 from automations.documents.pdf import convert_to_pdf, find_libreoffice
 from automations.settings import load_config
 from automations.transports import settings_checks
@@ -223,8 +223,12 @@ def test_the_same_registers_give_the_same_report_whatever_the_day(demo: Path, tm
 
 
 def test_a_register_not_kept_is_said_so(demo: Path, tmp_path: Path) -> None:
-    """The demo keeps outgoing mail only: incoming mail reads « registre non tenu », never a dash or a 0."""
-    files = make_report(ctx_for(demo / "config.toml", DEMO_DAY, reports=tmp_path), 2026)
+    """A service keeping outgoing mail only: incoming mail reads « registre non tenu », never a dash or a 0."""
+    kept = tmp_path / "service"
+    shutil.copytree(demo, kept)
+    mapping = kept / "correspondance.toml"  # the demo's incoming-mail register left out of its mapping
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(DEMO_MAPPING_INCOMING, ""), encoding="utf-8")
+    files = make_report(ctx_for(kept / "config.toml", DEMO_DAY, reports=tmp_path), 2026)
     lines = [p.text.replace("\u00a0", " ") for p in docx.Document(str(files.document)).paragraphs]
     (mail,) = [line for line in lines if line.startswith("Courrier enregistré en 2026")]
     assert mail.startswith("Courrier enregistré en 2026 – arrivé : registre non tenu ; départ : 12 courriers")

@@ -6,6 +6,7 @@ from . import cases_cells, cases_files, cases_fs, cases_journal, cases_keys, cas
 from . import cases_map, cases_own, cases_ref
 from . import cases_planrules
 from . import cases_rcpt
+from . import cases_inc
 from .runner import Case
 
 KINDS: list[tuple[str, list[Case]]] = [
@@ -22,6 +23,7 @@ KINDS: list[tuple[str, list[Case]]] = [
     ("Colonnes propres au service", cases_own.CASES),
     ("Règles du planning de l'année suivante", cases_planrules.CASES),
     ("Accusés de réception", cases_rcpt.CASES),
+    ("Courrier arrivé activé sans son registre", cases_inc.CASES),
 ]
 
 CASES: list[Case] = [case for _, cases in KINDS for case in cases]

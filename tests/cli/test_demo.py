@@ -39,8 +39,19 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert ("Bilan : 25 envois, 30 documents préparés, 0 échec, 83 cellules reportées "
+    assert ("Bilan : 25 envois, 30 documents préparés, 3 courriers enregistrés, 0 échec, 86 cellules reportées "
             "dans les registres.") in text
+    # the three mails dropped in its inbox: registered after the numbers typed by hand, then filed away
+    received = openpyxl.load_workbook(folder / "registres" / "Courrier arrivé 2026.xlsx")["Courrier arrivé"]
+    rows = [r for r in received.iter_rows(min_row=2, values_only=True) if r[1]]
+    assert [(r[1], r[2], r[6]) for r in rows[-3:]] == [
+        ("A2026-0009", "CAFAT – Service des prestations <prestations@cafat.nc>", "attestation-droits.pdf"),
+        ("A2026-0010", "Mairie de Nouméa – CCAS <ccas@ville-noumea.nc>", None),
+        ("A2026-0011", "OPT-NC <relation.client@opt.nc>", None)]
+    assert "enregistré : Courrier arrivé : courrier reçu le vendredi 20 novembre 2026 à 8 h 15" in text
+    assert (folder / "documents" / "Courrier arrivé" / "A2026-0009" / "attestation-droits.pdf").is_file()
+    assert sorted(p.name for p in (folder / "boite-de-reception" / "enregistrés").iterdir()) == [
+        "A2026-0009 01-cafat.eml", "A2026-0010 02-mairie.eml", "A2026-0011 03-opt.eml"]
     sent = messages(folder)
     assert len(sent) == 25
     # the manager's mails: the week's digest, last year's activity report, an alert (a budget overrun)

@@ -258,6 +258,20 @@ def smtp_before_end(counter: Counter) -> None:
           watched=lambda self, delivery_id, reference, state="": state == smtp._ENDING)
 
 
+def attachment_saved(counter: Counter) -> None:
+    """A received mail's attachment is in its number's folder; the mail is not journaled yet."""
+    from automations.incoming import attachments
+
+    _wrap(attachments, "_write", counter, after=True)
+
+
+def after_mark(counter: Counter) -> None:
+    """A received mail is moved into « enregistrés »; its row is not in the register yet."""
+    from automations.transports import eml_folder
+
+    _wrap(eml_folder, "move_marked", counter, after=True)
+
+
 POINTS: dict[str, Callable[[Counter], None]] = {
     "before_send": before_send, "after_send": after_send, "in_complete": in_complete,
     "after_complete": after_complete, "before_writeback": before_writeback, "xlsx_half": xlsx_half,
@@ -265,6 +279,7 @@ POINTS: dict[str, Callable[[Counter], None]] = {
     "before_pdf": before_pdf, "after_pdf_install": after_pdf_install, "numbering": numbering,
     "outbox_half": outbox_half, "outbox_before_rename": outbox_before_rename,
     "outbox_after_rename": outbox_after_rename, "smtp_accepted": smtp_accepted, "smtp_before_end": smtp_before_end,
+    "attachment_saved": attachment_saved, "after_mark": after_mark,
 }
 
 

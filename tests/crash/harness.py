@@ -135,6 +135,39 @@ def _planning(folder: Path) -> Path:
     return config
 
 
+def _incoming(folder: Path) -> Path:
+    """The demo's inbox only: six mails, one with two attachments, one a second copy of another (same Message-ID)."""
+    from tests.incoming.mails import drop, mail
+
+    config = _demo(folder)
+    text = config.read_text(encoding="utf-8")
+    for section in ("[packs]\n", "[follow_ups]\n"):
+        text = text.replace(section, f"{section}enabled = false\n")
+    text = text.replace("[invitations]\nenabled = true", "[invitations]\nenabled = false")
+    config.write_text(text + "\n[minutes]\nenabled = false\n", encoding="utf-8")
+    inbox = folder / "boite-de-reception"
+    drop(inbox, "04-pieces.eml", mail("<pieces@cafat.nc>", "CAFAT <c@cafat.nc>", "Pièces du dossier", attachments=[
+        ("avis.txt", b"avis de la caisse"), ("releve.txt", b"releve")]), 2_000_000_000)
+    drop(inbox, "05-copie.eml", mail("<pieces@cafat.nc>", "CAFAT <c@cafat.nc>", "Pièces du dossier (copie)"),
+         2_000_000_100)
+    drop(inbox, "06-mairie.eml", mail("<rdv@we.nc>", subject="Rendez-vous"), 2_000_000_200)
+    return config
+
+
+def _incoming_deliveries(folder: Path) -> collections.Counter[str]:
+    """Each row added to the register (number, sender, subject) and each mail filed away or left in the inbox."""
+    found: collections.Counter[str] = collections.Counter()
+    sheet = openpyxl.load_workbook(folder / "registres" / f"Courrier arrivé {DAY.year}.xlsx")["Courrier arrivé"]
+    for row in list(sheet.iter_rows(min_row=2, values_only=True))[8:]:
+        if row[1]:
+            found[f"ligne {row[1]} : {row[2]} – {row[3]}"] += 1
+            found[f"numéro {row[1]}"] += 1
+    inbox = folder / "boite-de-reception"
+    found.update(f"rangé : {p.name}" for p in (inbox / "enregistrés").glob("*.eml"))
+    found.update(f"pas rangé : {p.name}" for p in inbox.glob("*.eml"))
+    return found
+
+
 PLANNING_RULE = """
 [planning]
 enabled = true
@@ -156,7 +189,7 @@ def _receipts(folder: Path) -> Path:
 
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "demo": _demo, "followups": _follow_ups, "pdf": _with_pdf, "smtp": _follow_ups, "exchange": _follow_ups,
-    "withdrawn": _withdrawn_member, "budget": _over_budget, "planning": _planning,
+    "withdrawn": _withdrawn_member, "budget": _over_budget, "planning": _planning, "incoming": _incoming,
 }
 BUILDERS["receipts"] = _receipts
 
@@ -193,6 +226,9 @@ def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deli
             yield (lambda: collections.Counter(f"{d.item.extended.get('CommissionDelivery')} → {d.recipient} ({d.kind})"
                                                for d in server.store.delivered),
                    {"EWS_TEST_PASSWORD": EWS_PASSWORD})
+        return
+    if scenario == "incoming":
+        yield (lambda: _incoming_deliveries(folder)), {}
         return
     yield (lambda: _outbox_deliveries(folder)), {}
 

@@ -16,7 +16,8 @@ from .harness import Case, Outcome, run_matrix
 
 SERVICES = {"demo": "démo", "followups": "suites", "withdrawn": "convocation", "pdf": "suites + PDF",
             "smtp": "SMTP", "exchange": "Exchange", "budget": "suites + budget dépassé",
-            "planning": "planning de l'année suivante", "receipts": "accusés de réception"}
+            "planning": "planning de l'année suivante", "receipts": "accusés de réception",
+            "incoming": "courrier arrivé"}
 # (scenario, point) -> what the point is, for a person reading the table
 LABELS: dict[tuple[str, str], str] = {
     ("demo", "before_send"): "avant l'envoi (send_mail / send_meeting)",
@@ -45,6 +46,11 @@ LABELS: dict[tuple[str, str], str] = {
     ("planning", "xlsx_half"): "classeur de l'année suivante à moitié écrit",
     ("planning", "after_rename"): "classeur de l'année suivante en place, pas encore noté",
     ("planning", "after_send"): "invitation de réservation déposée, avant le journal",
+    ("incoming", "numbering"): "numéro de courrier arrivé donné, pas utilisé",
+    ("incoming", "attachment_saved"): "pièce jointe rangée sous son numéro, courrier pas au journal",
+    ("incoming", "after_complete"): "courrier au journal, pas encore rangé dans « enregistrés »",
+    ("incoming", "after_mark"): "courrier rangé dans « enregistrés », ligne pas encore au registre",
+    ("incoming", "before_writeback"): "tout le courrier au journal, aucune ligne au registre",
 }
 
 # points that do not depend on the transport are taken on the outbox, where a run costs least
@@ -67,6 +73,11 @@ _AT: dict[tuple[str, str], Sequence[str]] = {
     ("planning", "xlsx_half"): ("first",),
     ("planning", "after_rename"): ("first",),
     ("planning", "after_send"): ("first", "last"),
+    ("incoming", "numbering"): ("first", "last"),
+    ("incoming", "attachment_saved"): ("first", "last"),
+    ("incoming", "after_complete"): ("first", "middle"),
+    ("incoming", "after_mark"): ("first", "last"),
+    ("incoming", "before_writeback"): ("first",),
 }
 
 CASES = [Case(scenario, point, at) for (scenario, point) in LABELS

@@ -66,11 +66,13 @@ def _written_by_the_code() -> set[tuple[str, str]]:
                 for part in (key.body, key.orelse) if isinstance(key, ast.IfExp) else (key,):
                     if isinstance(part, ast.Constant):
                         found.add((roles[name], part.value))
-    # the outgoing-mail register gets whole rows: every column it names
+    # the mail registers get whole rows: every column their ``row`` names
     source = (PROJECT / "automations" / "domain" / "mail_register.py").read_text(encoding="utf-8")
-    row = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == "row")
-    values = next(n.value for n in ast.walk(row) if isinstance(n, ast.Assign) and n.targets[0].id == "values")
-    found |= {("mail_out", key.value) for key in values.keys}
+    for register, role in (("OutgoingRegister", "mail_out"), ("IncomingRegister", "mail_in")):
+        kind = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ClassDef) and n.name == register)
+        row = next(n for n in ast.walk(kind) if isinstance(n, ast.FunctionDef) and n.name == "row")
+        values = next(n.value for n in ast.walk(row) if isinstance(n, ast.Assign) and n.targets[0].id == "values")
+        found |= {(role, key.value) for key in values.keys}
     return found
 
 

@@ -23,6 +23,7 @@ def smtp_config(config: Path, settings: dict[str, object]) -> None:
     lines = [f"{key} = {value!r}".replace("'", '"') for key, value in settings.items()]
     text = config.read_text(encoding="utf-8").replace(
         'kind = "outbox"\nfolder = "boite-d-envoi"', 'kind = "smtp"\n' + "\n".join(lines))
+    text = text.replace('\ninbox = "boite-de-reception"', "")  # the demo's inbox folder: an outbox key
     config.write_text(text, encoding="utf-8")
 
 
