@@ -72,8 +72,9 @@ def test_the_automations_to_choose_from_are_named_with_what_they_do(capsys) -> N
         main(["plan", "-h"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert ("AUTOMATISATION une seule automatisation : invitations (convocations), packs (dossiers de séance), "
-            "minutes (comptes rendus), followups (suites des commissions), report (rapport d'activité), "
-            "planning (planning de l'année suivante), incoming (courrier arrivé), digest (résumé hebdomadaire)") in help_text
+            "minutes (comptes rendus), followups (suites des commissions), receipts (accusés de réception), "
+            "report (rapport d'activité), planning (planning de l'année suivante), incoming (courrier arrivé), "
+            "digest (résumé hebdomadaire)") in help_text
 
 
 def test_no_command_shows_the_help_not_a_reproach(capsys) -> None:
