@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -52,6 +52,11 @@ inbox = "boite-de-reception"
 [incoming]
 enabled = true
 
+[receipts]
+# un accusé de réception à chaque demande déposée depuis deux semaines, une relance tant qu'il manque des pièces
+enabled = true
+since = "{since}"
+
 [invitations]
 enabled = true
 lead_days = 15
@@ -79,6 +84,11 @@ pdf = {pdf}
 # letter to post was prepared, an outgoing-mail register and an incoming-mail register.
 DEMO_MAPPING_FIELDS = ('voucher_number = { headers = ["Bon n°"], type = "text", write_back = true }\n'
                        'prepared_on = { headers = ["Préparé le"], type = "date", write_back = true }\n')
+# the acknowledgements' columns of the demo's applications register, in its own mapping only (as the incoming one)
+DEMO_MAPPING_RECEIPTS = ('missing_documents = { headers = ["Pièces manquantes"], type = "text" }\n'
+                         'receipt_sent_on = { headers = ["Accusé envoyé le"], type = "date", write_back = true }\n'
+                         'receipt_prepared_on = { headers = ["Accusé préparé le"], type = "date", write_back = true }\n'
+                         'reminder_sent_on = { headers = ["Relance le"], type = "date", write_back = true }\n')
 DEMO_MAPPING_OUTGOING = """
 [registers.mail_out]
 files = ["Courrier départ *.xlsx"]
@@ -113,14 +123,16 @@ notes = { headers = ["Remarques"], type = "text" }
 """
 
 
-def demo_mapping() -> str:
+def demo_mapping(receipts: bool = False) -> str:
+    """The mapping test services share; ``receipts``: with the demo's own acknowledgement columns."""
     text = (PROJECT / "mappings" / "province-sud-del.toml").read_text(encoding="utf-8")
     # the applicant's e-mail then address: the suppliers' fields are in another order
     anchor = ('email = { headers = ["Courriel", "E-mail"], type = "email" }\n'
               'address = { headers = ["Adresse"], type = "text" }\n')
     if text.count(anchor) != 1:
         raise RuntimeError("mappings/province-sud-del.toml: the applications' « Courriel » and « Adresse » lines moved")
-    return text.replace(anchor, anchor + DEMO_MAPPING_FIELDS) + DEMO_MAPPING_OUTGOING
+    fields = DEMO_MAPPING_FIELDS + (DEMO_MAPPING_RECEIPTS if receipts else "")
+    return text.replace(anchor, anchor + fields) + DEMO_MAPPING_OUTGOING
 
 
 DEMO_MANAGER = "cheffe.service@province-sud.nc"
@@ -143,10 +155,13 @@ def set_up(folder: Path, today_date: object, *, manager: str = DEMO_MANAGER, rep
     build_demo_registers(folder / "registres", today_date)  # type: ignore[arg-type]
     drop_demo_mails(folder / INBOX, today_date)  # type: ignore[arg-type]
     shutil.copytree(PROJECT / "templates", folder / "modeles", dirs_exist_ok=True)
-    (folder / "correspondance.toml").write_text(demo_mapping() + DEMO_MAPPING_INCOMING, encoding="utf-8")
+    (folder / "correspondance.toml").write_text(demo_mapping(receipts=True) + DEMO_MAPPING_INCOMING,
+                                                  encoding="utf-8")
     # written last: its presence marks a complete demo folder
     pdf = "true" if find_libreoffice() else "false"  # PDFs when LibreOffice is there to make them
+    since = today_date - timedelta(days=14)  # type: ignore[operator]
     config = (DEMO_CONFIG.replace("{pdf}", pdf).replace("{year}", str(today_date.year))  # type: ignore[attr-defined]
+              .replace("{since}", f"{since:%d/%m/%Y}")
               .replace("{manager}", MANAGER_LINE.format(address=manager) if manager else "")
               .replace("{report}", REPORT_NOW.format(today=f"{today_date:%m-%d}") if report_now else ""))
     (folder / "config.toml").write_text(config, encoding="utf-8")

@@ -20,6 +20,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -63,7 +64,10 @@ PLANNING_HEADER = ["Instance", "Date", "Heure", "Durée (h)", "Lieu", "Présiden
 APPLICATION_HEADER = ["N° dossier", "Date de dépôt", "Nom", "Prénom", "Commune", "Dispositif",
                       "Nature de l'aide", "Montant demandé", "Référent", "Date commission", "Décision",
                       "Montant accordé", "Motif", "Fournisseur", "Notifié le", "Observations", "Courriel",
-                      "Adresse", "Bon n°", "Préparé le"]
+                      "Adresse", "Bon n°", "Préparé le", "Pièces manquantes", "Accusé envoyé le",
+                      "Accusé préparé le", "Relance le"]
+# what a file may lack when it is filed, as the referents write it
+MISSING = ["Justificatif de domicile", "Avis d'imposition", "Relevé d'identité bancaire", "Quittance de loyer"]
 OUTGOING_HEADER = ["Date", "N°", "Destinataire", "Objet", "Rédacteur"]
 INCOMING_HEADER = ["Date", "N° d'enregistrement", "Expéditeur", "Objet", "Destinataire", "Suite donnée",
                    "Pièces jointes", "Remarques"]
@@ -212,14 +216,16 @@ def _applications(path: Path, year: int, today: date, rng: random.Random, table:
                    rng.choice(WORKERS), session, decision, granted,
                    "Dossier incomplet" if decision == "Refus" else None,
                    supplier if granted else None, session + timedelta(days=7) if followed else None, None,
-                   email, f"{n} rue des Cocotiers", None, None])
+                   email, f"{n} rue des Cocotiers", None, None,
+                   # not drawn from ``rng``: the rest of the demo stays as it was
+                   None if decided or n % 4 else ", ".join(MISSING[n % 3:n % 3 + 2]), None, None, None])
     ws.append([c.value for c in ws[ws.max_row]])  # the last line typed twice, as it happens
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = "DD/MM/YYYY"
     if table:
-        ref = f"A1:T{ws.max_row}"
+        ref = f"A1:{get_column_letter(len(APPLICATION_HEADER))}{ws.max_row}"
         grid = Table(displayName=f"Demandes{year}", ref=ref)
         grid.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(grid)

@@ -39,7 +39,7 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert run_demo(folder, clock=clock, out=out) == 0
     text = out.getvalue()
     assert text.startswith(f"Service de démonstration créé dans {folder}")
-    assert ("Bilan : 25 envois, 30 documents préparés, 3 courriers enregistrés, 0 échec, 86 cellules reportées "
+    assert ("Bilan : 27 envois, 32 documents préparés, 3 courriers enregistrés, 0 échec, 90 cellules reportées "
             "dans les registres.") in text
     # the three mails dropped in its inbox: registered after the numbers typed by hand, then filed away
     received = openpyxl.load_workbook(folder / "registres" / "Courrier arrivé 2026.xlsx")["Courrier arrivé"]
@@ -53,7 +53,20 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
     assert sorted(p.name for p in (folder / "boite-de-reception" / "enregistrés").iterdir()) == [
         "A2026-0009 01-cafat.eml", "A2026-0010 02-mairie.eml", "A2026-0011 03-opt.eml"]
     sent = messages(folder)
-    assert len(sent) == 25
+    assert len(sent) == 27
+    # applications filed in the last two weeks, undecided: acknowledged by mail or prepared for the post
+    acknowledged = sorted(m["To"].addresses[0].addr_spec for m in sent if m["Subject"].startswith("Accusé de réception"))
+    assert acknowledged == ["marie.xowie@mail.nc", "wassissi.siwene@mail.nc"]
+    [incomplete] = [m for m in sent if m["To"].addresses[0].addr_spec == "wassissi.siwene@mail.nc"]
+    assert "Avis d'imposition" in incomplete.get_body(("plain",)).get_content()
+    applications = openpyxl.load_workbook(folder / "registres" / "Registre des demandes 2026.xlsx")["Demandes"]
+    names = [c.value for c in applications[1]]
+    dated = {row[0]: (row[names.index("Accusé envoyé le")], row[names.index("Accusé préparé le")])
+             for row in applications.iter_rows(min_row=3, values_only=True)
+             if row[names.index("Accusé envoyé le")] or row[names.index("Accusé préparé le")]}
+    day = datetime.combine(clock().date(), datetime.min.time())
+    assert dated == {"DEL-2026-0014": (None, day), "DEL-2026-0048": (day, None), "DEL-2026-0054": (day, None),
+                     "DEL-2026-0092": (None, day)}
     # the manager's mails: the week's digest, last year's activity report, an alert (a budget overrun)
     manager = [m["Subject"] for m in sent if m["To"].addresses[0].addr_spec == "cheffe.service@province-sud.nc"]
     assert sorted(manager) == [
