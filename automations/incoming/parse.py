@@ -126,7 +126,8 @@ def _sender(message: Message, notes: list[str]) -> str:
 
 def _received(given: datetime | None, message: Message, now: datetime, notes: list[str]) -> datetime:
     if given is not None:
-        return given
+        # the mailbox's own time (UTC from Exchange, Graph, IMAP) as the service's clock reads it: its day
+        return given.astimezone(now.tzinfo) if given.tzinfo is not None else given.replace(tzinfo=now.tzinfo)
     text = _header(message, "Date", notes)
     if text:
         try:
