@@ -79,6 +79,7 @@ class SmtpTransport(Transport):
         self.ca_file = settings.get("ca_file")
         self.sent_log = base / str(settings.get("sent_log", "smtp-envois.log"))
         self._client: _Client | None = None
+        self._inboxes: list[imap_inbox.ImapInbox] = []  # the mailboxes read, logged out by close()
         self.imap = imap_inbox.ImapSettings.from_transport(settings, base)
 
     @classmethod
@@ -96,7 +97,11 @@ class SmtpTransport(Transport):
 
     def inbox(self, folder: str | None = None) -> MailSource | None:
         """The service's mailbox over IMAP, when ``imap_host`` names its server."""
-        return imap_inbox.ImapInbox(self.imap, folder or "") if self.imap is not None else None
+        if self.imap is None:
+            return None
+        opened = imap_inbox.ImapInbox(self.imap, folder or "")
+        self._inboxes.append(opened)  # logged out with the transport, once the run has marked its mails
+        return opened
 
     # -- connection -------------------------------------------------------
     def _context(self) -> ssl.SSLContext:
@@ -138,6 +143,9 @@ class SmtpTransport(Transport):
         return client
 
     def close(self) -> None:
+        for opened in self._inboxes:
+            opened.close()
+        self._inboxes.clear()
         if self._client is not None:
             try:
                 self._client.quit()
