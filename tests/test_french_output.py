@@ -112,8 +112,9 @@ def test_an_unknown_automation_lists_the_choices_with_their_french_names(tmp_pat
     assert main(["--config", str(config), "plan", "pigeons"]) == 2
     assert capsys.readouterr().err == (
         "Erreur : Automatisation inconnue « pigeons » (au choix : invitations (convocations), packs (dossiers de "
-        "séance), minutes (comptes rendus), followups (suites des commissions), report (rapport d'activité), "
-        "planning (planning de l'année suivante), incoming (courrier arrivé), digest (résumé hebdomadaire)).\n")
+        "séance), minutes (comptes rendus), followups (suites des commissions), receipts (accusés de réception), "
+        "report (rapport d'activité), planning (planning de l'année suivante), incoming (courrier arrivé), "
+        "digest (résumé hebdomadaire)).\n")
 
 
 # -- configuration files ----------------------------------------------------------------------------------

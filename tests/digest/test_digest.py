@@ -28,7 +28,8 @@ TODAY = NOW.date()
 GRANTED = ("Accord", "Accord partiel", "Avis favorable")
 # what each key of the outbox's mails belongs to, by the automations' labels
 LABELS = {"invitation": "Convocations", "pack": "Dossiers de séance", "minutes": "Comptes rendus",
-          "letter": "Suites des commissions", "notice": "Suites des commissions", "voucher": "Suites des commissions"}
+          "letter": "Suites des commissions", "notice": "Suites des commissions", "voucher": "Suites des commissions",
+          "receipt": "Accusés de réception"}
 
 
 @dataclass

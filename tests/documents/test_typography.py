@@ -29,7 +29,7 @@ from ..printed import NBSP, NNBSP, xpf
 NUMBER = re.compile(r"\b[A-Z]{1,4}-?\d{4}-\d{4}\b")  # DEL-2026-0027, BA-2026-0001, D2026-0048
 AMOUNT = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})*[ \u00a0\u202f]F[ \u00a0\u202f]CFP")
 LOOSE_SPACE = re.compile(r"(?<=\S) [:;!?»]|« |\bn° ")  # an ordinary space where a no-break one belongs
-KINDS = ("Convocation", "Dossier de séance", "Compte rendu", "Décision", "Avis", "Bon")
+KINDS = ("Convocation", "Dossier de séance", "Compte rendu", "Décision", "Avis", "Bon", "Accusé de réception")
 
 
 @dataclass(frozen=True)
