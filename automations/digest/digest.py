@@ -20,7 +20,7 @@ from ..planning import planning
 from ..engine.actions import Action, Plan, fingerprint
 from ..engine.context import Context
 from .content import SENT_DAYS, DigestFacts, gather, iso_week
-from .mail_facts import INCOMING, mail_facts
+from .mail_facts import INCOMING, RECEIPTS, mail_facts
 from .planning_facts import planning_facts
 from .render import budget_chart, render_html, render_text, title
 from .. import french
@@ -72,7 +72,8 @@ def facts(ctx: Context, action: Action) -> DigestFacts:
     incoming = journal.entries(INCOMING)
     # a service without an incoming-mail register, nor mail registered by the tool, gets no « Courrier » section
     kept = bool(service.mail_in) or bool(incoming) or ctx.config.incoming.enabled
-    mail = mail_facts(service, incoming, now.date(), ctx.config.incoming.unanswered_days) if kept else None
+    mail = mail_facts(service, incoming, now.date(), ctx.config.incoming.unanswered_days,
+                      journal.entries(RECEIPTS)) if kept else None
     return gather(service, journal.events_since(now - timedelta(days=SENT_DAYS)), entries, now,
                   ctx.config.digest, ctx.config.follow_ups.within_days, ctx.config.budget, action.subject["labels"],
                   backlog_lines(journal.write_backlog()), next_year, mail)

@@ -12,12 +12,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from .. import french
 from ..domain.service import Application, Service
 from ..engine.journal import Entry
 from ..invisible import printable
-from ..registers.reader import Record
+from ..registers.reader import Record, Source
 from .mail_answers import first_answers, normal_number
 
 SHOWN = 10
@@ -25,6 +26,7 @@ WEEK_DAYS = 7
 # mail older than a year is the archive's, not the week's business: the digest does not chase it
 UNANSWERED_LOOKBACK_DAYS = 365
 INCOMING = "incoming"
+RECEIPTS = "receipts"
 _EMAIL = re.compile(r"<?\s*[^\s@<>«»()\"']+@[^\s@<>«»()\"']+\s*>?")
 HIDDEN_ADDRESS = "(adresse e-mail masquée)"
 
@@ -72,9 +74,45 @@ def _day(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def mail_facts(service: Service, incoming: Mapping[str, Entry], today: date, unanswered_days: int) -> MailFacts:
+def _journaled(incoming: Mapping[str, Entry], registered: set[str]) -> list[tuple[date, Record]]:
+    """Mail registered by the tool whose row the registers read at the run's start do not hold yet (the same
+    run wrote it, or its write waits): the journal says it arrived."""
+    found = []
+    for entry in incoming.values():
+        payload = entry.payload
+        number = str(payload.get("number") or "")
+        if not entry.delivered or not entry.key.startswith(f"{INCOMING}/") or not number \
+                or normal_number(number) in registered or not payload.get("received"):
+            continue
+        day = datetime.fromisoformat(str(payload["received"])).date()
+        found.append((day, Record("mail_in", Source(Path(""), "", 0, 0),
+                                  {"number": number, "date": day, "sender": payload.get("sender", ""),
+                                   "subject": payload.get("subject", "")})))
+    return found
+
+
+def _receipts(receipts: Mapping[str, Entry], start: date, today: date) -> dict[str, set[str]]:
+    """This week's acknowledgements and reminders as the journal records them: « sent » only for what was
+    mailed (kind ``create``), the rest prepared for the post."""
+    found: dict[str, set[str]] = {"receipt_sent_on": set(), "receipt_prepared_on": set(), "reminder_sent_on": set()}
+    for entry in receipts.values():
+        on = str(entry.payload.get("on") or entry.updated_at[:10])
+        if not entry.delivered or not start.isoformat() <= on <= today.isoformat():
+            continue
+        number = str(entry.payload.get("number", ""))
+        if entry.payload.get("kind") == "relance":
+            found["reminder_sent_on"].add(number)
+        else:
+            found["receipt_sent_on" if entry.kind == "create" else "receipt_prepared_on"].add(number)
+    return found
+
+
+def mail_facts(service: Service, incoming: Mapping[str, Entry], today: date, unanswered_days: int,
+               receipts: Mapping[str, Entry] | None = None) -> MailFacts:
     week_start = today - timedelta(days=WEEK_DAYS - 1)
     dated = [(day, r) for r in service.mail_in if (day := _day(r.get("date"))) is not None]
+    dated += _journaled(incoming, {normal_number(r.get("number", "")) for r in service.mail_in})
+    journaled = _receipts(receipts or {}, week_start, today)
     this_week = sorted(((d, r) for d, r in dated if week_start <= d <= today),
                        key=lambda pair: (pair[0], str(pair[1].get("number", ""))), reverse=True)
     answers = first_answers((_day(r.get("date")), str(r.get("reference", "")), str(r.get("subject", "")))
@@ -91,9 +129,9 @@ def mail_facts(service: Service, incoming: Mapping[str, Entry], today: date, una
         received=len(this_week), latest=tuple(_item(r, d) for d, r in this_week[:SHOWN]),
         unanswered_days=unanswered_days, unanswered_from=start, unanswered=len(waiting),
         oldest_unanswered=tuple(_item(r, d) for d, r in waiting[:SHOWN]),
-        receipts_sent=_in_week(applications, "receipt_sent_on", week_start, today),
-        receipts_prepared=_in_week(applications, "receipt_prepared_on", week_start, today),
-        reminders=_in_week(applications, "reminder_sent_on", week_start, today),
+        receipts_sent=_in_week(applications, "receipt_sent_on", week_start, today, journaled),
+        receipts_prepared=_in_week(applications, "receipt_prepared_on", week_start, today, journaled),
+        reminders=_in_week(applications, "reminder_sent_on", week_start, today, journaled),
         incomplete=len(incomplete), oldest_incomplete=tuple((a.number, a.filed_on) for a in incomplete[:SHOWN]),
         troubles=_troubles(incoming, week_start))
 
@@ -103,10 +141,11 @@ def _missing(application: Application) -> bool:
     return record is not None and bool(str(record.get("missing_documents", "")).strip())
 
 
-def _in_week(applications: Sequence[Application], name: str, start: date, today: date) -> tuple[str, ...]:
-    numbers = [a.number for a in applications
-               if a.record is not None and (day := _day(a.record.get(name))) is not None and start <= day <= today]
-    return tuple(french.by_reference(numbers))
+def _in_week(applications: Sequence[Application], name: str, start: date, today: date,
+             journaled: Mapping[str, set[str]]) -> tuple[str, ...]:
+    numbers = {a.number for a in applications
+               if a.record is not None and (day := _day(a.record.get(name))) is not None and start <= day <= today}
+    return tuple(french.by_reference(numbers | journaled.get(name, set())))
 
 
 def _troubles(incoming: Mapping[str, Entry], start: date) -> tuple[str, ...]:

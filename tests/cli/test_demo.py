@@ -73,6 +73,13 @@ def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
         "Rapport d'activité 2025 des commissions",
         "Résumé hebdomadaire des commissions – semaine du 23 novembre 2026",
         "[Commissions] À traiter – Commission insertion logement-emploi, séance du 30/10/2026"]
+    # the digest, sent last, tells of the mail this very run registered and acknowledged
+    [digest] = [m for m in sent if m["Subject"].startswith("Résumé hebdomadaire")]
+    digest_text = digest.get_body(("plain",)).get_content()
+    assert "Courriers arrivés ces 7 derniers jours : 3" in digest_text  # registered by this very run
+    assert "A2026-0011 du 22/11/2026 – OPT-NC – " in digest_text
+    assert ("Accusés de réception envoyés : 2 (DEL-2026-0048, DEL-2026-0054) ; préparés pour impression : 2 "
+            "(DEL-2026-0014, DEL-2026-0092).") in digest_text
     [report_mail] = [m for m in sent if m["Subject"] == "Rapport d'activité 2025 des commissions"]
     assert sorted(a.get_filename() for a in report_mail.iter_attachments()) == [
         "Rapport d'activité 2025.docx", "Rapport d'activité 2025.xlsx"]

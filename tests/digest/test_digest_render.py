@@ -72,9 +72,10 @@ def test_chromium_draws_the_digest(digest, tmp_path: Path) -> None:
     # for this test only: a browser opening a file cannot resolve cid:, so the chart goes in as a data: URI
     for cid, png in images.items():
         html = html.replace(f"cid:{cid}", f"data:image/png;base64,{base64.b64encode(png).decode()}")
-    shot = screenshot(html, tmp_path, 1000, 2000)
+    # tall enough for the whole digest: the mail and planning sections come before the budget's chart
+    shot = screenshot(html, tmp_path, 1000, 4000)
     with Image.open(shot) as image:
-        assert image.size == (1000, 2000)
+        assert image.size == (1000, 4000)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
     assert colours is not None and len(colours) > 1
     counts = {colour: count for count, colour in colours}
