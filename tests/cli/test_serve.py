@@ -151,7 +151,7 @@ def test_sigterm_during_a_run_stops_after_the_action_under_way(tmp_path: Path, s
     again = simulated(folder / "config.toml", clock, pause)
     run_serve(again, until=clock() + timedelta(minutes=5))
     sent = outbox(folder)
-    assert len(sent) == 22 and len({m["Message-ID"] for m in sent}) == 22
+    assert len(sent) == 24 and len({m["Message-ID"] for m in sent}) == 24  # 2 of them acknowledgements
 
 
 def test_one_mail_per_incident_and_one_when_it_recovers(tmp_path: Path, sim) -> None:
@@ -197,7 +197,9 @@ def test_a_week_of_the_demo_service_without_a_duplicate(tmp_path: Path, sim) -> 
     set_up(folder, clock().date(), manager="cheffe@province-sud.nc", report_now=False)
     config = folder / "config.toml"
     ticks = run_serve(simulated(config, clock, pause), until=datetime(2026, 11, 30, 9, 0, tzinfo=NOUMEA), tick=900)
-    assert ticks[0][1] == (*ALL, "incoming", "digest")  # the demo registers the mail in its inbox folder
+    # the demo acknowledges its new applications and registers the mail in its inbox folder
+    assert ticks[0][1] == ("invitations", "packs", "minutes", "followups", "receipts", "report", "incoming",
+                           "digest")
     weekdays = [moment for moment, _ in ticks[1:]]
     assert len(weekdays) == 5 * 11 + 4 and all(m.weekday() < 5 for m in weekdays)
     # the digest's own slot, Monday 8:05; this week's already left with the run made at start
