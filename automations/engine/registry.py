@@ -86,7 +86,7 @@ AUTOMATIONS: dict[str, Automation] = {
             ctx.config, service, ctx.now(), transport.free_room, journal.entries(planning.NAME),
             journal.entries(invitations.NAME), transport.room_booking, transport.room_answer),
         build=planning.build, writes=planning.writes, enabled=lambda ctx: ctx.config.planning.enabled,
-        waits=planning.waits),
+        waits=planning.deliveries.waiting),
     incoming.NAME: Automation(
         name=incoming.NAME, label=incoming.LABEL, plan=incoming.plan, build=incoming.build,
         writes=incoming.writes, enabled=lambda ctx: ctx.config.incoming.enabled, waits=incoming.waits,

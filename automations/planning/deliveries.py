@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from ..convocations import invitations
@@ -22,7 +22,7 @@ from ..domain import session_documents as docs
 from ..domain.service import Service, Session
 from ..engine.actions import Action, fingerprint
 from ..engine.journal import Entry
-from ..french import plural
+from ..french import date_short, plural
 from ..registers.reader import Record, Source
 from ..registers.types import normalize_label
 from .draft import DraftedSession
@@ -133,7 +133,7 @@ def declined_rooms(entries: Mapping[str, Entry], planning: Mapping[str, Entry], 
             continue
         facts = {"year": year, "committee": payload["committee"], "date": payload["date"],
                  "room": payload["room"], "state": "refusee"}
-        label = f"{payload['committee']}, séance du {datetime.fromisoformat(payload['date']).strftime('%d/%m/%Y')}"
+        label = f"{payload['committee']}, séance du {date_short(date.fromisoformat(payload['date']))}"
         actions.append(Action(key=key, automation=NAME, kind="file", revision=0, fingerprint=fingerprint(facts),
                               summary=f"Salle « {payload['room']} » refusée – {label}", payload=facts))
         alerts.append(f"{label} : la salle « {payload['room']} » a refusé la réservation ; indiquez une autre salle "

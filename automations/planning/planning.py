@@ -189,10 +189,6 @@ def build(ctx: Context, action: Action) -> Mail | Meeting | Delivered:
     return Delivered(reference=action.payload["file"], details={"note": note})
 
 
-def waits(action: Action) -> str | None:
-    return deliveries.waiting(action)
-
-
 def writes(action: Action, today: date) -> list[tuple[Path, CellWrite | RowAppend]]:
     if action.automation == invitations.NAME:
         return invitations.writes(action, today)
