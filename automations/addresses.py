@@ -16,6 +16,12 @@ import re
 # RFC 5322 atext: what a local part may hold without quotes
 _ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+# The address most cells hold, already as the tool writes it: dot-atom, lower-case ASCII domain of two labels
+# or more, none longer than IDNA's 63. Every such text passes the checks below unchanged: a register of ten
+# thousand addresses is read without running them one by one.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_PLAIN_LABEL}(?:\.{_PLAIN_LABEL})+")
 
 
 class AddressProblem(ValueError):
@@ -29,6 +35,8 @@ class AddressProblem(ValueError):
 def usable_address(text: str) -> str:
     """``text`` as the tool writes it (domain lower-case and ASCII), or AddressProblem saying why not."""
     text = text.strip()
+    if _PLAIN.fullmatch(text):
+        return text
     if ";" in text or "," in text:
         raise AddressProblem("plusieurs adresses, une seule est possible")
     if any(c.isspace() for c in text):

@@ -42,6 +42,9 @@ def cases(quick: bool) -> list[Case]:
                    "≥ 6× et ≤ 300 Mo" if n >= 50_000 else "",
                    lambda a, b, mb: a.value / b.value >= 6 and mb is not None and mb <= 300)
               for n in reads]
+    result.append(Case(f"lecture-calamine-{reads[-1]}", "lecture",
+                       f"lecture {number(reads[-1])} lignes : correspondance / calamine seul", reads[-1],
+                       "≤ 2× calamine (rapport ≥ 0,5×)", lambda a, b, mb: b.value <= 2 * a.value))
     result += [Case(f"tick-{n}", "tick", f"tick à vide, registres de {number(n)} lignes", n, "≤ 0,2 s",
                     lambda a, b, mb: b.value <= 0.2) for n in ticks]
     result += [

@@ -25,4 +25,8 @@ def test_the_bench_measures_both_ways_and_prints_the_table() -> None:
         assert re.fullmatch(r"\d+,\d×", ratio) and re.fullmatch(r"\d+ Mo", memory), rows[label]
         assert 20 < int(memory.split()[0]) < 2000  # a child's own peak, interpreter included
     assert "outil : 2\u202f000 lignes lues, 193 constats" in done.stdout
+    # the mapped reading beside calamine's bare parse of the same sheet
+    naive, tool, ratio, *_ = rows["lecture 2\u202f000 lignes : correspondance / calamine seul"]
+    assert re.fullmatch(r"\d+,\d+ s", naive) and re.fullmatch(r"\d+,\d+ s", tool)
+    assert "naif : 2\u202f000 lignes, sans types ni constats" in done.stdout
     assert "mode rapide" in done.stdout

@@ -10,7 +10,8 @@ import fnmatch
 import logging
 import re
 import stat
-from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,33 +23,15 @@ from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, LIST_ROLES, FieldSpec, Mapping, RegisterSpec
-from .types import LONG_TEXT, ChoiceType, ConversionError, LineType, TextType, normalize_label, text_notice
+from .sheet_typing import FormulaError, collector_paused, is_blank, is_empty, plan_fields, typed_rows
+from .types import ChoiceType, normalize_label
 from .sidecar import is_sidecar
 from .unmatched import Unmatched, unmatched_fields
 from .workbook_guard import LEGACY
 
 _HEADER_SCAN_ROWS = 30
+Cell = tuple[int, int]  # 0-based row and column
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FormulaError:
-    """A formula whose value is unknown, which calamine hands over as an empty cell."""
-
-    code: str  # the error as Excel shows it ("#REF!", "#N/A"...), or "" when the formula was never computed
-
-    def __str__(self) -> str:
-        return self.code
-
-    @property
-    def reason(self) -> str:
-        if not self.code:
-            # openpyxl, and so this tool's own write-back, saves formulas without their results
-            return ("formule sans résultat enregistré (classeur enregistré par un programme qui ne calcule pas les "
-                    "formules, ou par l'outil lors d'un report) : ouvrez-le dans Excel et enregistrez-le ; la ligne "
-                    "est écartée")
-        return (f"la formule de cette cellule donne une erreur ({self.code}) : corrigez-la dans le classeur ; "
-                "la ligne est écartée")
 
 
 @dataclass(frozen=True)
@@ -248,6 +231,15 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
         findings.append(Finding(str(path), None, None, None, None,
                                 f"aucune feuille ne correspond à {wanted} (feuilles présentes : {present})"))
         return
+    # the formulas' errors are looked for in the sheets' XML meanwhile: calamine parses without holding the
+    # interpreter, so on a second core the scan costs no time
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scans = pool.submit(lambda: {name: container.formula_problems(path, name) for name in names})
+        yield from _parsed(path, workbook, names, scans, findings)
+
+
+def _parsed(path: Path, workbook: CalamineWorkbook, names: list[str], scans: Future[dict[str, dict[Cell, str]]],
+            findings: list[Finding]) -> Iterable[tuple[str, list[list[Any]]]]:
     for name in names:
         try:
             sheet = workbook.get_sheet_by_name(name)
@@ -260,8 +252,8 @@ def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable
                                     "classeur dans Excel"))
             continue
         _fill_merged(rows, merged)
-        for (row, column), code in container.formula_problems(path, name).items():
-            if row < len(rows) and column < len(rows[row]) and _is_empty(rows[row][column]):
+        for (row, column), code in scans.result()[name].items():
+            if row < len(rows) and column < len(rows[row]) and is_empty(rows[row][column]):
                 rows[row][column] = FormulaError(code)
         yield name, rows
 
@@ -277,17 +269,8 @@ def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tupl
                     row[left] = rows[top][left]
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_blank(value: Any) -> bool:
-    # formulas filled down below the data, never computed since openpyxl saved them, make no record
-    return _is_empty(value) or (isinstance(value, FormulaError) and not value.code)
-
-
 def _match_columns(spec: RegisterSpec, header: list[Any]) -> dict[str, int]:
-    labels = {normalize_label(str(v)): i for i, v in reversed(list(enumerate(header))) if not _is_empty(v)}
+    labels = {normalize_label(str(v)): i for i, v in reversed(list(enumerate(header))) if not is_empty(v)}
     columns: dict[str, int] = {}
     for name, fs in spec.all_fields.items():
         for alias in fs.headers:
@@ -341,21 +324,16 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
         layouts.append(Layout(path, sheet, header_index + 1, header_texts))
     if spec.role in APPENDED_ROLES and len(rows) == MAX_ROW:
         _no_room_below(spec, header, rows[-1], where, findings)
-    fields = _plan_fields(spec, columns, header_texts)
-    indices = list(columns.values())
+    fields = plan_fields(spec, columns, header_texts)
     key_columns = [(header_texts[n], columns[n]) for n in spec.key if n in columns]
     # openpyxl cannot write a legacy .xls: its status columns are left to staff (check says so)
     writable = frozenset(n for n, fs in spec.fields.items()
                          if fs.write_back and n in columns and path.suffix.lower() != ".xls")
     records: list[Record] = []
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        width = len(row)
-        if all(_is_blank(row[i]) for i in indices if i < width):
-            continue
-        values = _read_row(fields, row, width, str(path), sheet, index + 1, findings)
-        if values is not None:
-            identity = tuple((header, row[i]) for header, i in key_columns)
+    with collector_paused():
+        for index, values in typed_rows(fields, rows, header_index + 1, str(path), sheet, findings):
+            row = rows[index]
+            identity = tuple([(header, row[i] if i < len(row) else None) for header, i in key_columns])
             records.append(Record(role=spec.role, source=Source(path, sheet, index + 1, header_index + 1),
                                   values=values, identity=identity, headers=header_texts, writable=writable))
     return records
@@ -366,7 +344,7 @@ def _no_room_below(spec: RegisterSpec, header: list[Any], last: list[Any], where
     """A value on Excel's last row, in the register's columns: the rows the tool adds have nowhere to go
     (the write-back puts them under the last row holding a value in those columns)."""
     for index, value in enumerate(last):
-        if index < len(header) and not _is_empty(header[index]) and not _is_blank(value):
+        if index < len(header) and not is_empty(header[index]) and not is_blank(value):
             findings.append(Finding(*where, MAX_ROW, str(header[index]).strip(), value,
                                     "la dernière ligne d'une feuille Excel est occupée : l'outil ne peut plus "
                                     f"ajouter de ligne à ce registre ({spec.label}) ; effacez cette cellule "
@@ -374,81 +352,20 @@ def _no_room_below(spec: RegisterSpec, header: list[Any], last: list[Any], where
             return
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
-    """How one field is read from a sheet: worked out once per sheet, used for every row."""
-
-    name: str
-    index: int | None  # None: the sheet has no such column
-    convert: Callable[[Any], Any]
-    required: bool
-    default: Any
-    column: str  # the header text named in findings
-    constant: Any = None
-    is_constant: bool = False
-    kept_without: str = ""  # set: an unreadable cell is a warning saying so, and the row is read without it
-    text: bool = False  # a text field: line breaks and invisible characters are looked for (text_notice)
-    one_line: bool = False
-    key: bool = False  # the field identifies the row (the mapping's key)
-
-
-def _plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict[str, str]) -> list[_Field]:
-    return [_Field(name, columns.get(name), fs.type.convert, fs.required, fs.default,
-                   header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant,
-                   "" if fs.required else fs.type.kept_without, isinstance(fs.type, TextType),
-                   isinstance(fs.type, LineType), name in spec.key)
-            for name, fs in spec.all_fields.items()]
-
-
-def _read_row(fields: list[_Field], row: list[Any], width: int, file: str, sheet: str, row_number: int,
-              findings: list[Finding]) -> dict[str, Any] | None:
-    """The row's typed values, or None when a cell is unreadable or a required value missing (findings added)."""
-    # the hot loop of reading: tens of thousands of rows, so no call that can be hoisted out of it
-    values: dict[str, Any] = {}
-    ok = True
-    for f in fields:
-        if f.is_constant:
-            values[f.name] = f.constant
-            continue
-        index = f.index
-        raw = row[index] if index is not None and index < width else None
-        if raw.__class__ is FormulaError:
-            findings.append(Finding(file, sheet, row_number, f.column, raw.code or None, raw.reason))
-            ok = False
-            continue
-        if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-            if f.required:
-                findings.append(Finding(file, sheet, row_number, f.column, None, "valeur obligatoire manquante"))
-                ok = False
-            values[f.name] = f.default
-            continue
-        try:
-            values[f.name] = f.convert(raw)
-            if f.text and raw.__class__ is str and (len(raw) > LONG_TEXT or not raw.isprintable()):
-                notice = text_notice(raw, values[f.name], one_line=f.one_line, key=f.key)
-                if notice is not None:
-                    reason, leaves_out = notice
-                    findings.append(Finding(file, sheet, row_number, f.column, raw if leaves_out else values[f.name],
-                                            reason, Severity.ERROR if leaves_out else Severity.WARNING))
-                    ok = ok and not leaves_out
-        except ConversionError as exc:
-            if f.kept_without:
-                findings.append(Finding(file, sheet, row_number, f.column, raw,
-                                        f"{exc.reason} ; {f.kept_without}", Severity.WARNING))
-                values[f.name] = f.default
-                continue
-            findings.append(Finding(file, sheet, row_number, f.column, raw, exc.reason))
-            ok = False
-    return values if ok else None
-
-
 def _drop_duplicates(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:
     if not spec.key:
         return records
+    with collector_paused():
+        return _first_of_each(spec, records, findings)
+
+
+def _first_of_each(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:
     seen: dict[tuple[Any, ...], Record] = {}
     kept: list[Record] = []
+    names = spec.key
     for record in records:
-        key = tuple(_key_part(record.values.get(name)) for name in spec.key)
+        values = record.values
+        key = tuple([_key_part(values.get(name)) for name in names])
         first = seen.get(key)
         if first is None:
             seen[key] = record
