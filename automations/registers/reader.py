@@ -20,6 +20,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from . import container
 from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
+from .read_cache import FileRead, ReadCache, no_collection
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, LIST_ROLES, FieldSpec, Mapping, RegisterSpec
 from .types import LONG_TEXT, ChoiceType, ConversionError, LineType, TextType, normalize_label, text_notice
@@ -101,18 +102,23 @@ class Registers:
         return self.records.get(role, [])
 
 
-def read_registers(mapping: Mapping, folder: Path, year: int | None = None) -> Registers:
-    """``year``: today's; of a list kept in a workbook a year (members, rooms...), that year's copy is read."""
+def read_registers(mapping: Mapping, folder: Path, year: int | None = None,
+                   cache: ReadCache | None = None) -> Registers:
+    """``year``: today's; of a list kept in a workbook a year (members, rooms...), that year's copy is read.
+    ``cache``: the workbooks unchanged since it stored them are not parsed again."""
     result = Registers(labels=choice_labels(mapping))
-    for spec in mapping.registers.values():
-        records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
-                                                 result.unmatched, year)
-        result.records[spec.role] = records
-        result.specs[spec.role] = spec
-        result.role_files[spec.role] = files
-        result.own_fields[spec.role] = spec.own_fields
-        result.findings.extend(findings)
-        result.files.extend(f for f in files if f not in result.files)
+    with no_collection():
+        for spec in mapping.registers.values():
+            records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
+                                                     result.unmatched, year, cache)
+            result.records[spec.role] = records
+            result.specs[spec.role] = spec
+            result.role_files[spec.role] = files
+            result.own_fields[spec.role] = spec.own_fields
+            result.findings.extend(findings)
+            result.files.extend(f for f in files if f not in result.files)
+        if cache is not None:
+            cache.prune(mapping.registers)
     return result
 
 
@@ -203,7 +209,8 @@ def _one_year(matched: list[tuple[Path, str | None]], year: int) -> list[tuple[P
 
 def read_register(spec: RegisterSpec, folder: Path, layouts: list[Layout] | None = None,
                   unmatched: list[Unmatched] | None = None,
-                  year: int | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
+                  year: int | None = None,
+                  cache: ReadCache | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
     matched = _matched(spec, folder)
     if spec.role in LIST_ROLES and year is not None:
         matched = _one_year(matched, year)
@@ -217,9 +224,22 @@ def read_register(spec: RegisterSpec, folder: Path, layouts: list[Layout] | None
     records: list[Record] = []
     findings: list[Finding] = unreadable + _missing_years(spec, folder, [path for path, _ in matched])
     for path in files:
-        for sheet_name, rows in _sheets(path, spec, findings):
-            records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts, unmatched))
+        read = _read_file(spec, path) if cache is None else cache.read(spec, path, _read_file)
+        records.extend(read.records)
+        findings.extend(read.findings)
+        if layouts is not None:
+            layouts.extend(read.layouts)
+        if unmatched is not None:
+            unmatched.extend(read.unmatched)
     return _drop_duplicates(spec, records, findings), findings, files
+
+
+def _read_file(spec: RegisterSpec, path: Path) -> FileRead:
+    """One workbook of the register: what the cache keeps of it."""
+    read = FileRead()
+    for sheet_name, rows in _sheets(path, spec, read.findings):
+        read.records.extend(_read_sheet(spec, path, sheet_name, rows, read.findings, read.layouts, read.unmatched))
+    return read
 
 
 def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable[tuple[str, list[list[Any]]]]:
