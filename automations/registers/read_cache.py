@@ -155,7 +155,11 @@ class ReadCache:
             return None
         try:
             return _connect(self.path)
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.OperationalError, OSError) as exc:
+            # busy with another command's write, or out of this account's reach: read without it this time
+            log.debug("cache de lecture %s inaccessible (%s)", self.path.name, exc)
+            return None
+        except sqlite3.DatabaseError as exc:
             log.debug("cache de lecture %s illisible, refait (%s)", self.path.name, exc)
         return self._rebuilt()
 
@@ -220,13 +224,20 @@ def _connect(path: Path) -> sqlite3.Connection:
         path.chmod(0o600)
     db = sqlite3.connect(str(path), isolation_level=None, timeout=5)
     try:
+        # a write-ahead log: a process killed mid-write leaves the last committed state, and a commit waits for no
+        # disk flush (a power cut may lose the last entries, which the next run parses again)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != FORMAT:
             with _transaction(db):
                 db.execute("DROP TABLE IF EXISTS workbooks")
                 db.execute(_SCHEMA)
                 db.execute(f"PRAGMA user_version = {FORMAT}")
-        db.execute("SELECT role, path, key, checksum, data FROM workbooks LIMIT 0")
+        try:
+            db.execute("SELECT role, path, key, checksum, data FROM workbooks LIMIT 0")
+        except sqlite3.OperationalError as exc:  # another program's database under this name
+            raise sqlite3.DatabaseError(str(exc)) from exc
     except BaseException:
         db.close()
         raise
@@ -238,10 +249,11 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 @contextmanager
@@ -319,14 +331,14 @@ def program_digest() -> str:
 
 
 def _shared(records: list[Any]) -> list[Any]:
-    """The records with each distinct text and date held once: thousands of rows repeat a commune, a worker, a
-    session's date; a smaller entry loads faster. Values stay equal, so the records are the same."""
+    """The records with each distinct text, number and date held once: thousands of rows repeat a commune, a
+    worker, an amount, a session's date; a smaller entry loads faster. Values stay equal and of the same type."""
     seen: dict[tuple[type, Any], Any] = {}
 
     def one(value: Any) -> Any:
         kind = value.__class__
         # floats are left alone: 0.0 and -0.0 are equal but not the same value
-        if kind is str or kind is date or kind is time:
+        if kind is str or kind is int or kind is date or kind is time:
             return seen.setdefault((kind, value), value)
         return value
 

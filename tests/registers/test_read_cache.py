@@ -144,7 +144,7 @@ def test_a_changed_mapping_reads_its_register_again(old: str, new: str, seen: st
 
 
 # The child reads the registers with a cache it kills at the commit of its first write: SQLite has written the
-# entry's pages into the file by then (its page cache is kept tiny), and the journal to roll them back is there.
+# entry's pages into the write-ahead log by then (its page cache is kept tiny), not yet marked as committed.
 KILLED_AT_COMMIT = """
 import os, signal, sys
 from pathlib import Path
@@ -174,12 +174,12 @@ def test_a_run_killed_while_writing_the_cache_leaves_it_usable(tmp_path: Path) -
     register = folder / "Registre des demandes 2025.xlsx"
     first = next(r for r in read(folder, mapping)[0].of("applications") if r.source.file == register)
     _set_cell(register, first.source.sheet, first.headers["last_name"], first.source.row, "KILLED")
-    stored = cache_file.read_bytes()
     child = subprocess.run([sys.executable, "-c", KILLED_AT_COMMIT, str(folder), str(mapping.source), str(cache_file)],
                            cwd=PROJECT, env=child_env(MOMENT), capture_output=True, text=True, timeout=120)
     assert child.returncode == -signal.SIGKILL, child.stderr
-    # killed halfway: the new entry's pages are in the file, the journal to undo them beside it
-    assert cache_file.with_name(FILE_NAME + "-journal").exists() and cache_file.read_bytes() != stored
+    # killed halfway: the new entry's pages are written beside the file, in its write-ahead log
+    log = cache_file.with_name(FILE_NAME + "-wal")
+    assert log.exists() and log.stat().st_size > 100_000
     after, cache = read(folder, mapping, cache_file)
     plain, _ = read(folder, mapping)
     assert dump(after) == dump(plain)
