@@ -81,6 +81,12 @@ def test_cold_and_warm_cache_give_what_a_full_reading_gives(name: str, tmp_path:
     assert plain.of("applications") and plain.findings  # there is something to compare
     assert (first.hits, first.misses) == (0, pairs(plain))
     assert (second.hits, second.misses) == (pairs(plain), 0)  # nothing parsed the second time
+    # the records of one sheet share their headers and status columns, as a full reading's do (memory, speed)
+    sheets: dict[tuple[str, Path, str], set[tuple[int, int]]] = {}
+    for role, records in warm.records.items():
+        for r in records:
+            sheets.setdefault((role, r.source.file, r.source.sheet), set()).add((id(r.headers), id(r.writable)))
+    assert sheets and all(len(shared) == 1 for shared in sheets.values())
     # unmatched headers point at the mapping's own fields, as a full reading's do
     assert all(any(u.spec is spec.all_fields.get(u.field) for spec in mapping.registers.values())
                for u in warm.unmatched)
