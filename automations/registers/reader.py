@@ -102,23 +102,23 @@ class Registers:
         return self.records.get(role, [])
 
 
+@no_collection()
 def read_registers(mapping: Mapping, folder: Path, year: int | None = None,
                    cache: ReadCache | None = None) -> Registers:
     """``year``: today's; of a list kept in a workbook a year (members, rooms...), that year's copy is read.
     ``cache``: the workbooks unchanged since it stored them are not parsed again."""
     result = Registers(labels=choice_labels(mapping))
-    with no_collection():
-        for spec in mapping.registers.values():
-            records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
-                                                     result.unmatched, year, cache)
-            result.records[spec.role] = records
-            result.specs[spec.role] = spec
-            result.role_files[spec.role] = files
-            result.own_fields[spec.role] = spec.own_fields
-            result.findings.extend(findings)
-            result.files.extend(f for f in files if f not in result.files)
-        if cache is not None:
-            cache.prune(mapping.registers)
+    for spec in mapping.registers.values():
+        records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
+                                                 result.unmatched, year, cache)
+        result.records[spec.role] = records
+        result.specs[spec.role] = spec
+        result.role_files[spec.role] = files
+        result.own_fields[spec.role] = spec.own_fields
+        result.findings.extend(findings)
+        result.files.extend(f for f in files if f not in result.files)
+    if cache is not None:
+        cache.prune(mapping.registers)
     return result
 
 
