@@ -13,8 +13,9 @@ workbook's path is part of the row's identity. A workbook whose reading ended in
 (refused, unreadable, no sheet matching) is not stored: it is looked at again on every run.
 
 The file is an SQLite database beside the journal: each row is written in one transaction, so a process killed
-in the middle leaves the previous rows. A damaged file is set aside and rebuilt, an entry that does not load is
-parsed again: the cache can make a run faster, never stop it. It holds what the registers hold (names,
+in the middle leaves the previous rows. A damaged file is deleted and made anew, an entry that does not load
+(damaged, or naming anything but the reading's own classes: an entry is never trusted to run code) is parsed
+again: the cache can make a run faster, never stop it. It holds what the registers hold (names,
 addresses, amounts), so it is readable by the service's account only (0600), and the entries of workbooks no
 longer on disk are removed at each reading.
 """
