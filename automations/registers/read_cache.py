@@ -114,6 +114,9 @@ class ReadCache:
 
     def read(self, spec: RegisterSpec, path: Path, parse: Callable[[RegisterSpec, Path], FileRead]) -> FileRead:
         """``parse(spec, path)``, or what it gave for the same bytes, mapping and program."""
+        if self._connection() is None:  # no cache here (yet): nothing to hash the workbook for
+            self.misses += 1
+            return parse(spec, path)
         before = _signature(path)
         key = _key(spec, path) if before is not None else None
         if key is not None:
