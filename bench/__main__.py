@@ -27,7 +27,7 @@ from automations.french import plural
 from .cases import WAYS, Case, Measure, cases
 
 PROJECT = Path(__file__).resolve().parents[1]
-SCENARIOS = ("lecture", "tick", "courriers", "pdf", "exchange", "rapport", "suites")
+SCENARIOS = ("lecture", "tick", "courriers", "pdf", "exchange", "rapport", "suites", "cache")
 
 
 def main(argv: list[str] | None = None) -> int:

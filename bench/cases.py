@@ -56,6 +56,8 @@ def cases(quick: bool) -> list[Case]:
         Case("rapport", "rapport", f"rapport d'activité, 5 ans × {number(ticks[-1] // 5)} demandes", ticks[-1],
              "≤ 10 s et ≤ 1 Go", lambda a, b, mb: b.value <= 10 and mb is not None and mb <= 1024),
         Case("suites", "suites", f"reports des suites de {decisions} décisions", (decisions, outgoing)),
+        Case("cache", "cache", f"lecture après une cellule changée, 5 ans × {number(ticks[-1] // 5)} demandes",
+             ticks[-1], "≤ 0,5 s", lambda a, b, mb: b.value <= 0.5),
     ]
     return result
 

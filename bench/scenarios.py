@@ -47,11 +47,16 @@ def prepare(case: Case, data: Path) -> str:
         from . import follow_ups
 
         return follow_ups.prepare(data / "suites", *case.size)
+    if case.scenario == "cache":
+        from . import read_cache
+
+        config = service(data, case.size, "cache")
+        return f"{settle(config)}, {read_cache.prepare(config)}"
     return ""
 
 
-def service(data: Path, rows: int) -> Path:
-    config = data / f"service-{rows}" / "config.toml"
+def service(data: Path, rows: int, name: str = "service") -> Path:
+    config = data / f"{name}-{rows}" / "config.toml"
     if not config.exists():
         from .data import build_service
 
@@ -86,6 +91,10 @@ def finish(case: Case, data: Path) -> str:
         from . import follow_ups
 
         return "classeurs identiques" if follow_ups.same_workbooks(data / "suites") else "CLASSEURS DIFFÉRENTS"
+    if case.scenario == "cache":
+        from . import read_cache
+
+        return "lectures identiques" if read_cache.same(service(data, case.size, "cache")) else "LECTURES DIFFÉRENTES"
     return ""
 
 
@@ -117,6 +126,11 @@ def measure(case: Case, way: str, data: Path) -> Measure:
         from . import follow_ups
 
         return Measure(follow_ups.write_back(data / "suites", way), "s")
+    if case.scenario == "cache":
+        from . import read_cache
+
+        seconds, detail = read_cache.read(service(data, case.size, "cache"), way)
+        return Measure(seconds, "s", detail)
     raise ValueError(case.scenario)
 
 

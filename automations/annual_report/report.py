@@ -28,6 +28,7 @@ from ..engine.journal import Entry, Journal
 from .planned import proposal_of
 from ..planning import planning
 from ..registers.mapping import load_mapping
+from ..registers.read_cache import ReadCache
 from ..registers.reader import read_registers
 from ..registers.writeback import CellWrite, RowAppend
 from ..transports.base import Address, Attachment, Mail
@@ -55,7 +56,8 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
     if not 2000 <= year <= today.year:
         raise UsageError(f"Année invalide « {year} » : entre 2000 et {today.year}.")
     with ctx.progress(4, f"Rapport d'activité {year}") as reach:  # reading, figures, workbook, Word report
-        registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers, year)
+        with ReadCache.beside(ctx.config.paths.journal) as cache:
+            registers = read_registers(load_mapping(ctx.config.paths.mapping), ctx.config.paths.registers, year, cache)
         with Journal(ctx.config.paths.journal, readonly=True) as journal:
             proposal = proposal_of(journal.entries(planning.NAME), year)  # what ``run planning`` wrote for the year
         reach(1)

@@ -34,6 +34,7 @@ from ..engine.journal_backup import backup_journal
 from ..engine.journal_health import JournalError
 from ..registers.findings import Finding, Severity
 from ..registers.mapping import Mapping, load_mapping
+from ..registers.read_cache import ReadCache
 from ..registers.reader import Registers, read_registers, register_files
 from ..registers.types import normalize_label
 from ..engine.registry import ALERTS, AUTOMATIONS, Automation, choices, labels
@@ -58,7 +59,8 @@ class Loaded:
 
 def load(ctx: Context) -> Loaded:
     mapping = load_mapping(ctx.config.paths.mapping)
-    registers = read_registers(mapping, ctx.config.paths.registers, ctx.now().year)
+    with ReadCache.beside(ctx.config.paths.journal) as cache:
+        registers = read_registers(mapping, ctx.config.paths.registers, ctx.now().year, cache)
     service = build_service(registers, ctx.config, ctx.now().date())
     return Loaded(mapping, registers, service)
 

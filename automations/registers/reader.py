@@ -21,6 +21,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from . import container
 from .calamine_rows import sheet_rows
 from .findings import Finding, Severity
+from .read_cache import FileRead, ReadCache
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, LIST_ROLES, FieldSpec, Mapping, RegisterSpec
 from .sheet_typing import FormulaError, collector_paused, is_blank, is_empty, plan_fields, typed_rows
@@ -84,18 +85,23 @@ class Registers:
         return self.records.get(role, [])
 
 
-def read_registers(mapping: Mapping, folder: Path, year: int | None = None) -> Registers:
-    """``year``: today's; of a list kept in a workbook a year (members, rooms...), that year's copy is read."""
+@collector_paused()
+def read_registers(mapping: Mapping, folder: Path, year: int | None = None,
+                   cache: ReadCache | None = None) -> Registers:
+    """``year``: today's; of a list kept in a workbook a year (members, rooms...), that year's copy is read.
+    ``cache``: the workbooks unchanged since it stored them are not parsed again."""
     result = Registers(labels=choice_labels(mapping))
     for spec in mapping.registers.values():
         records, findings, files = read_register(spec, folder, result.layouts.setdefault(spec.role, []),
-                                                 result.unmatched, year)
+                                                 result.unmatched, year, cache)
         result.records[spec.role] = records
         result.specs[spec.role] = spec
         result.role_files[spec.role] = files
         result.own_fields[spec.role] = spec.own_fields
         result.findings.extend(findings)
         result.files.extend(f for f in files if f not in result.files)
+    if cache is not None:
+        cache.prune(mapping.registers)
     return result
 
 
@@ -184,9 +190,11 @@ def _one_year(matched: list[tuple[Path, str | None]], year: int) -> list[tuple[P
     return [years[chosen]]
 
 
+@collector_paused()
 def read_register(spec: RegisterSpec, folder: Path, layouts: list[Layout] | None = None,
                   unmatched: list[Unmatched] | None = None,
-                  year: int | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
+                  year: int | None = None,
+                  cache: ReadCache | None = None) -> tuple[list[Record], list[Finding], list[Path]]:
     matched = _matched(spec, folder)
     if spec.role in LIST_ROLES and year is not None:
         matched = _one_year(matched, year)
@@ -200,9 +208,22 @@ def read_register(spec: RegisterSpec, folder: Path, layouts: list[Layout] | None
     records: list[Record] = []
     findings: list[Finding] = unreadable + _missing_years(spec, folder, [path for path, _ in matched])
     for path in files:
-        for sheet_name, rows in _sheets(path, spec, findings):
-            records.extend(_read_sheet(spec, path, sheet_name, rows, findings, layouts, unmatched))
+        read = _read_file(spec, path) if cache is None else cache.read(spec, path, _read_file)
+        records.extend(read.records)
+        findings.extend(read.findings)
+        if layouts is not None:
+            layouts.extend(read.layouts)
+        if unmatched is not None:
+            unmatched.extend(read.unmatched)
     return _drop_duplicates(spec, records, findings), findings, files
+
+
+def _read_file(spec: RegisterSpec, path: Path) -> FileRead:
+    """One workbook of the register: what the cache keeps of it."""
+    read = FileRead()
+    for sheet_name, rows in _sheets(path, spec, read.findings):
+        read.records.extend(_read_sheet(spec, path, sheet_name, rows, read.findings, read.layouts, read.unmatched))
+    return read
 
 
 def _sheets(path: Path, spec: RegisterSpec, findings: list[Finding]) -> Iterable[tuple[str, list[list[Any]]]]:
@@ -330,12 +351,11 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     writable = frozenset(n for n, fs in spec.fields.items()
                          if fs.write_back and n in columns and path.suffix.lower() != ".xls")
     records: list[Record] = []
-    with collector_paused():
-        for index, values in typed_rows(fields, rows, header_index + 1, str(path), sheet, findings):
-            row = rows[index]
-            identity = tuple([(header, row[i] if i < len(row) else None) for header, i in key_columns])
-            records.append(Record(role=spec.role, source=Source(path, sheet, index + 1, header_index + 1),
-                                  values=values, identity=identity, headers=header_texts, writable=writable))
+    for index, values in typed_rows(fields, rows, header_index + 1, str(path), sheet, findings):
+        row = rows[index]
+        identity = tuple([(header, row[i] if i < len(row) else None) for header, i in key_columns])
+        records.append(Record(role=spec.role, source=Source(path, sheet, index + 1, header_index + 1),
+                              values=values, identity=identity, headers=header_texts, writable=writable))
     return records
 
 
@@ -355,11 +375,6 @@ def _no_room_below(spec: RegisterSpec, header: list[Any], last: list[Any], where
 def _drop_duplicates(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:
     if not spec.key:
         return records
-    with collector_paused():
-        return _first_of_each(spec, records, findings)
-
-
-def _first_of_each(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:
     seen: dict[tuple[Any, ...], Record] = {}
     kept: list[Record] = []
     names = spec.key

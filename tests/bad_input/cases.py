@@ -7,6 +7,7 @@ from . import cases_map, cases_own, cases_ref
 from . import cases_planrules
 from . import cases_rcpt
 from . import cases_inc
+from . import cases_cache
 from .runner import Case
 
 KINDS: list[tuple[str, list[Case]]] = [
@@ -24,6 +25,7 @@ KINDS: list[tuple[str, list[Case]]] = [
     ("Règles du planning de l'année suivante", cases_planrules.CASES),
     ("Accusés de réception", cases_rcpt.CASES),
     ("Courrier arrivé activé sans son registre", cases_inc.CASES),
+    ("Cache de lecture abîmé", cases_cache.CASES),
 ]
 
 CASES: list[Case] = [case for _, cases in KINDS for case in cases]
