@@ -36,7 +36,7 @@ def prepare(case: Case, data: Path) -> str:
     if case.scenario == "pdf":
         from . import pdf_batch
 
-        pdf_batch.prepare(data / "pdf", case.size + 1)  # the last one warms LibreOffice up
+        pdf_batch.prepare(data / case.key, case.key, case.size)
         return ""
     if case.scenario == "suites":
         from . import follow_ups
@@ -81,6 +81,10 @@ def finish(case: Case, data: Path) -> str:
         from . import follow_ups
 
         return "classeurs identiques" if follow_ups.same_workbooks(data / "suites") else "CLASSEURS DIFFÉRENTS"
+    if case.scenario == "pdf":
+        from . import pdf_batch
+
+        return pdf_batch.finish(data / case.key, case.key)
     return ""
 
 
@@ -96,8 +100,8 @@ def measure(case: Case, way: str, data: Path) -> Measure:
     if case.scenario == "pdf":
         from . import pdf_batch
 
-        documents = sorted((data / "pdf").glob("Convocation *.docx"))
-        return Measure(pdf_batch.convert(documents[:-1], way, documents[-1]), "s")
+        seconds, detail = pdf_batch.measure(data / case.key, case.key, way)
+        return Measure(seconds, "s", detail)
     if case.scenario == "exchange":
         from . import ews_requests
 
