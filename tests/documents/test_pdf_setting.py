@@ -15,28 +15,12 @@ from automations.errors import ConfigError
 from automations.settings import load_config
 from automations.transports import settings_checks
 
+from ..settings.test_config import VALID, write
 from .test_pdf import DECISIONS, TITLE, counted_soffice, make_docx
-
-CONFIG = """
-[service]
-name = "CCAS de We"
-email = "ccas@lifou.nc"
-[paths]
-registers = "registres"
-mapping = "map.toml"
-templates = "templates"
-[documents]
-pdf = true
-"""
 
 
 def write_config(folder: Path, documents: str) -> Path:
-    for name in ("registres", "templates"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    (folder / "map.toml").write_text("", encoding="utf-8")
-    path = folder / "config.toml"
-    path.write_text(CONFIG + documents, encoding="utf-8")
-    return path
+    return write(folder, VALID + "[documents]\npdf = true\n" + documents)
 
 
 def test_a_run_limited_to_one_libreoffice_starts_only_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
