@@ -35,7 +35,7 @@ def prepare(folder: Path, key: str, count: int) -> None:
     written[-1].rename(written[-1].with_name(WARM_UP))
     if key == CORES:
         for way in ("naif", "outil"):
-            shutil.copytree(folder / "lettres", folder / way)
+            shutil.copytree(folder / "lettres", folder / way, dirs_exist_ok=True)  # --data kept from a previous run
 
 
 def measure(folder: Path, key: str, way: str) -> tuple[float, str]:
