@@ -51,6 +51,8 @@ def cases(quick: bool) -> list[Case]:
         Case("courriers", "courriers", f"{number(count)} convocations (docx)", count, "≥ 5×",
              lambda a, b, mb: a.value / b.value >= 5),
         Case("pdf", "pdf", f"{number(pdfs)} documents en PDF", pdfs, "≥ 3×", lambda a, b, mb: a.value / b.value >= 3),
+        Case("pdf-coeurs", "pdf", f"{number(pdfs)} documents en PDF, un LibreOffice par cœur", pdfs,
+             "≥ 1,7× sur 2 cœurs", lambda a, b, mb: a.value / b.value >= 1.7),
         Case("exchange", "exchange", f"Exchange : requêtes par convocation ({members[0]} à {members[-1]} membres)",
              members, "≤ 4, constant", lambda a, b, mb: b.value <= 4 and b.extra["constant"]),
         Case("rapport", "rapport", f"rapport d'activité, 5 ans × {number(ticks[-1] // 5)} demandes", ticks[-1],

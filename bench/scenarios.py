@@ -41,7 +41,7 @@ def prepare(case: Case, data: Path) -> str:
     if case.scenario == "pdf":
         from . import pdf_batch
 
-        pdf_batch.prepare(data / "pdf", case.size + 1)  # the last one warms LibreOffice up
+        pdf_batch.prepare(data / case.key, case.key, case.size)
         return ""
     if case.scenario == "suites":
         from . import follow_ups
@@ -95,6 +95,10 @@ def finish(case: Case, data: Path) -> str:
         from . import read_cache
 
         return "lectures identiques" if read_cache.same(service(data, case.size, "cache")) else "LECTURES DIFFÉRENTES"
+    if case.scenario == "pdf":
+        from . import pdf_batch
+
+        return pdf_batch.finish(data / case.key, case.key)
     return ""
 
 
@@ -110,8 +114,8 @@ def measure(case: Case, way: str, data: Path) -> Measure:
     if case.scenario == "pdf":
         from . import pdf_batch
 
-        documents = sorted((data / "pdf").glob("Convocation *.docx"))
-        return Measure(pdf_batch.convert(documents[:-1], way, documents[-1]), "s")
+        seconds, detail = pdf_batch.measure(data / case.key, case.key, way)
+        return Measure(seconds, "s", detail)
     if case.scenario == "exchange":
         from . import ews_requests
 

@@ -1,6 +1,6 @@
 """Run a LibreOffice command and take its whole process tree down when the tool dies.
 
-Started by ``pdf.py`` as a script (standard library only, nothing of the
+Started by ``soffice_processes.py`` as a script (standard library only, nothing of the
 package), as the leader of a new process group, with a pipe on its standard
 input whose other end only the tool holds. ``soffice`` is a launcher whose
 ``soffice.bin`` child would outlive a killed tool for many seconds; when the

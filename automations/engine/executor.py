@@ -73,7 +73,7 @@ def execute(ctx: Context, automation: Automation, plan: Plan, journal: Journal, 
 
 
 def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> list[str]:
-    """Render every document of the run first, then make all their PDFs with one LibreOffice run.
+    """Render every document of the run first, then make all their PDFs in one conversion (one LibreOffice per core).
 
     Returns French notices; a document that cannot be rendered is left to its
     action, which then fails alone with the message.
@@ -89,7 +89,8 @@ def prepare_documents(ctx: Context, plans: list[tuple[Automation, Plan]]) -> lis
         return []
     try:
         with ctx.progress(len(rendered), "PDF") as reach:
-            convert_to_pdf(rendered, ctx.config.documents.libreoffice, progress=reach)
+            convert_to_pdf(rendered, ctx.config.documents.libreoffice, progress=reach,
+                           processes=ctx.config.documents.pdf_processes)
     except UserError as exc:
         return [exc.message]
     return []

@@ -33,7 +33,7 @@ class Automation:
     build: Callable[[Context, Action], Mail | Meeting | Delivered]  # Delivered: a file saved, nothing sent
     writes: Callable[[Action, date], list[tuple[Path, CellWrite | RowAppend]]]  # workbook, cell or row
     enabled: Callable[[Context], bool]
-    # renders an action's Word documents ahead of the sends, so one LibreOffice run makes all the PDFs
+    # renders an action's Word documents ahead of the sends, so one conversion makes all the PDFs
     documents: Callable[..., list[Path]] | None = None
     # tells what the registers still lack: the writes queued before it are made first, so it
     # never reports as pending what the same run is about to write

@@ -82,6 +82,8 @@ KEYS: dict[str, dict[str, str]] = {
     "documents": {
         "pdf": "un PDF à côté de chaque document Word, joint aux e-mails (LibreOffice nécessaire)",
         "libreoffice": "chemin de LibreOffice, s'il n'est pas trouvé tout seul",
+        "pdf_processes": "nombre maximal de LibreOffice qui convertissent en même temps (jamais plus que de "
+                         "cœurs du processeur) ; 0 : un par cœur, au plus 8",
     },
     "follow_ups": {
         "enabled": "faire les suites des décisions saisies dans le registre des demandes",

@@ -41,6 +41,7 @@ from .model import (
 # Bounds of the settings dates are computed from: a year of lead time, a session of a day at most.
 _DAYS = 365
 _HOURS = 24
+_PDF_PROCESSES = 64  # LibreOffice processes at once: past that, memory runs out first
 
 
 def load_config(path: Path, *, backends: dict[str, Callable[[dict[str, Any]], list[str]]] | None = None) -> Config:
@@ -129,7 +130,8 @@ def _build(raw: dict[str, Any], path: Path, problems: list[str], backends: Any) 
     d = root.table("documents")
     office = d.text("libreoffice", "")
     documents = DocumentSettings(pdf=d.boolean("pdf", False),
-                                 libreoffice=str((base / office).resolve()) if office else "")
+                                 libreoffice=str((base / office).resolve()) if office else "",
+                                 pdf_processes=d.integer("pdf_processes", 0, minimum=0, maximum=_PDF_PROCESSES))
     if office and not Path(documents.libreoffice).is_file():
         d.problem("libreoffice", f"fichier introuvable : {office}")
     d.finish()

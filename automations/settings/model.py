@@ -67,6 +67,7 @@ class MinutesSettings:
 class DocumentSettings:
     pdf: bool = False  # a PDF next to each Word document, by LibreOffice
     libreoffice: str = ""  # its path, when it is not on the PATH
+    pdf_processes: int = 0  # how many LibreOffice convert at once, at most; 0: one per core
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""A conversion killed outright (SIGKILL of the tool) leaves no LibreOffice running and no profile behind."""
+"""A conversion killed outright (SIGKILL of the tool) leaves no LibreOffice running and no profile behind,
+however many LibreOffice processes it had started."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from automations.documents.pdf import convert_to_pdf
 
 from ..conftest import NOUMEA, PROJECT, child_env
-from .test_pdf import TITLE, make_docx
+from .test_pdf import TITLE, cores, make_docx
 
 MOMENT = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)
 CONVERT = """
@@ -100,18 +101,31 @@ def long_document(path: Path) -> Path:
                             for n in range(1, 400)])
 
 
+def holding(folder: Path) -> list[str]:
+    """The processes whose command line names something in ``folder``."""
+    alive = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(folder).encode() in cmdline.read_bytes() and running(int(cmdline.parent.name)):
+                alive.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass
+    return alive
+
+
 def test_killed_conversion_leaves_no_libreoffice_and_next_one_sweeps(tmp_path: Path) -> None:
     scratch = tmp_path / "temporaire"
     stale_before = stale_pipes()
     documents = [long_document(tmp_path / "docs" / f"Dossier {n}.docx") for n in (1, 2)]
+    processes = min(cores(), 2)
     child = subprocess.Popen([sys.executable, "-c", CONVERT, str(scratch), *map(str, documents)], cwd=PROJECT,
                              env=child_env(MOMENT))
     try:
-        # mid-conversion: soffice.bin runs and its profile is being written in the tool's folder
-        assert poll(lambda: "soffice.bin" in descendants(child.pid).values()
-                    and any(scratch.glob("pdf-*/profile/user"))
-                    and any(scratch.glob("pdf-*/tmp/*")), 60)  # LibreOffice's own temporary files too
-        tree = descendants(child.pid)  # the guard, the soffice launcher (oosplash) and soffice.bin
+        # mid-conversion: a soffice.bin per core runs, each writing its own profile in the tool's folder
+        assert poll(lambda: list(descendants(child.pid).values()).count("soffice.bin") == processes
+                    and len(list(scratch.glob("pdf-*/soffice-*/profile/user"))) == processes
+                    and len(list(scratch.glob("pdf-*/soffice-*/tmp/*"))) >= processes, 60)  # their temporary files
+        tree = descendants(child.pid)  # per process: the guard, the soffice launcher (oosplash) and soffice.bin
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
         survivors = lambda: [f"{pid} {name}" for pid, name in tree.items() if running(pid)]
@@ -119,8 +133,10 @@ def test_killed_conversion_leaves_no_libreoffice_and_next_one_sweeps(tmp_path: P
     finally:
         child.kill()
         child.wait()
+    assert holding(tmp_path) == []
     left = [p.name for p in scratch.iterdir()]
     assert len(left) == 1 and left[0].startswith(f"pdf-{child.pid}-")  # a SIGKILL cannot clean up
+    assert len(list(scratch.glob("pdf-*/soffice-*/profile"))) == processes
     assert not any(document.with_suffix(".pdf").exists() for document in documents)
     # LibreOffice restarts itself once on a new profile, removing its socket and opening it again,
     # so whether the kill left one depends on the instant: one killed for sure is added beside it
