@@ -21,7 +21,7 @@ _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 # thousand addresses is read without running them one by one.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_PLAIN = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_PLAIN_LABEL}(?:\.{_PLAIN_LABEL})+")
+PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_PLAIN_LABEL}(?:\.{_PLAIN_LABEL})+")
 
 
 class AddressProblem(ValueError):
@@ -35,7 +35,7 @@ class AddressProblem(ValueError):
 def usable_address(text: str) -> str:
     """``text`` as the tool writes it (domain lower-case and ASCII), or AddressProblem saying why not."""
     text = text.strip()
-    if _PLAIN.fullmatch(text):
+    if PLAIN_ADDRESS.fullmatch(text):
         return text
     if ";" in text or "," in text:
         raise AddressProblem("plusieurs adresses, une seule est possible")

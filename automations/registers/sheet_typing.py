@@ -19,7 +19,8 @@ from typing import Any
 
 from .findings import Finding, Severity
 from .mapping import RegisterSpec
-from .types import LONG_TEXT, ConversionError, LineType, TextType, text_notice
+from ..addresses import PLAIN_ADDRESS
+from .types import LONG_TEXT, ConversionError, EmailType, LineType, TextType, text_notice
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,16 @@ class FieldPlan:
     text: bool = False  # a text field: line breaks and invisible characters are looked for (text_notice)
     one_line: bool = False
     key: bool = False  # the field identifies the row (the mapping's key)
+    plain_text: bool = False  # TextType or LineType itself: a short printable ASCII text reads as itself stripped
+    address: bool = False  # EmailType: an address already as the tool writes it reads as itself
 
 
 def plan_fields(spec: RegisterSpec, columns: dict[str, int], header_texts: dict[str, str]) -> list[FieldPlan]:
     return [FieldPlan(name, columns.get(name), fs.type.convert, fs.required, fs.default,
                       header_texts.get(name, fs.headers[0] if fs.headers else name), fs.value, fs.is_constant,
                       "" if fs.required else fs.type.kept_without, isinstance(fs.type, TextType),
-                      isinstance(fs.type, LineType), name in spec.key)
+                      isinstance(fs.type, LineType), name in spec.key, type(fs.type) in (TextType, LineType),
+                      type(fs.type) is EmailType)
             for name, fs in spec.all_fields.items()]
 
 
@@ -197,6 +201,12 @@ def _typed_column(f: FieldPlan, column: tuple[Any, ...], distinct: set[Any]
         distinct = set(map(_key, column))
     table: dict[Any, Any] = {}
     outcomes: dict[Any, _Outcome] = {}
+    if f.plain_text and not mixed:
+        distinct = _plain_texts(distinct, table)
+    elif f.address:
+        plain = list(filter(PLAIN_ADDRESS.fullmatch, [value for value in distinct if value.__class__ is str]))
+        table.update(zip(plain, plain))
+        distinct = distinct.difference(plain)
     for key in distinct:
         raw = key[1] if mixed and key.__class__ is tuple else key
         table[key], outcome = _typed_cell(f, raw)
@@ -205,6 +215,18 @@ def _typed_column(f: FieldPlan, column: tuple[Any, ...], distinct: set[Any]
     if mixed:
         return map(table.__getitem__, map(_key, column)), outcomes
     return map(table.__getitem__, column), outcomes
+
+
+def _plain_texts(distinct: set[Any], table: dict[Any, Any]) -> set[Any] | list[Any]:
+    """Of a text column's values, those TextType reads as themselves stripped, put in ``table`` at once
+    (printable ASCII, not blank, too short for a notice: names, numbers, addresses); returns the others."""
+    texts = [value for value in distinct if value.__class__ is str]
+    joined = "".join(texts)
+    if not (texts and joined.isascii() and joined.isprintable() and all(map(str.strip, texts))
+            and max(map(len, texts)) <= LONG_TEXT):
+        return distinct
+    table.update(zip(texts, map(str.strip, texts)))
+    return [value for value in distinct if value.__class__ is not str]
 
 
 def _typed_cell(f: FieldPlan, raw: Any) -> tuple[Any, _Outcome | None]:
