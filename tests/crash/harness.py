@@ -4,7 +4,8 @@ A scenario is a service folder and a transport (the outbox, or a real SMTP or
 EWS server in this process). Its reference is the same folder run once
 without a kill, counting how often each kill point is reached, so a case can
 ask for the first, middle or last occurrence. Every case starts from a fresh
-copy, kills ``python -m tests.crash.child`` with SIGKILL, reruns ``run``
+copy, kills the child running ``tests.crash.child`` (forked from a server that imported the
+program once) with SIGKILL, reruns ``run``
 until it exits 0, then reads what a person would check: the mails delivered
 (by delivery id), the journal, the workbooks with openpyxl and calamine, the
 backups, the documents, and leftover temporary files.
@@ -269,8 +270,8 @@ def _run_child(folder: Path, config: Path, point: str, n: int, moment: datetime,
 
 
 def _forked_child(argv: list[str], environment: dict[str, str]) -> tuple[int, str]:
-    """``python -m tests.crash.child ARGV`` forked from the fork server: its exit code (minus the signal
-    that killed it) and what it printed."""
+    """``python -m tests.crash.child ARGV`` forked from the fork server: its exit code (the negative of
+    the signal that killed it) and what it printed."""
     from . import child
 
     with tempfile.TemporaryDirectory(prefix="arret-sortie-") as where:
