@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 NOUMEA = ZoneInfo("Pacific/Noumea")
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT.parent / "shared" / "samples"
+USUAL_MOMENT = datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)  # the ``clock`` fixture's, and the shared demo's
 
 
 def pinned_clock_env(moment: datetime) -> dict[str, str]:
@@ -71,7 +73,56 @@ class FakeClock:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA))
+    return FakeClock(USUAL_MOMENT)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The demo's folder after ``python run.py demo`` at the suite's usual moment, and what it printed."""
+
+    folder: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """One full demo run (PDFs included) per test process: the tests that read it share it, read-only;
+    a test that changes the folder works on ``demo_copy``."""
+    import io
+
+    from automations.cli.demo import run_demo
+
+    folder = tmp_path_factory.mktemp("demo-partagee") / "demo"
+    out = io.StringIO()
+    assert run_demo(folder, clock=FakeClock(USUAL_MOMENT), out=out) == 0, out.getvalue()
+    return DemoRun(folder, out.getvalue())
+
+
+@pytest.fixture
+def demo_copy(demo_run: DemoRun, tmp_path: Path) -> Path:
+    """This test's own copy of the demo run: its config names folders relative to it, file times are kept,
+    and its journal names the copy's files."""
+    import shutil
+
+    folder = Path(shutil.copytree(demo_run.folder, tmp_path / "demo", symlinks=True))
+    relocate_journals(folder, demo_run.folder)
+    return folder
+
+
+def relocate_journals(folder: Path, original: Path) -> None:
+    """The journal keeps absolute paths (mails delivered, documents rendered, workbooks written): in a copied
+    service folder they must name the copy's own files, not the original's."""
+    import contextlib
+    import sqlite3
+
+    for journal in folder.rglob("*.sqlite3"):
+        with contextlib.closing(sqlite3.connect(journal)) as db, db:
+            tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                for column in [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]:
+                    db.execute(f'UPDATE "{table}" SET "{column}" = replace("{column}", ?, ?) '
+                               f'WHERE typeof("{column}") = \'text\' AND instr("{column}", ?) > 0',
+                               (str(original), str(folder), str(original)))
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def _said(command: str, outcome: Outcome, lines: tuple[str, ...], code: int) -> 
 
 def verify(case: Case, folder: Path) -> list[str]:
     """What went wrong with this case, empty when it was handled as a user expects."""
-    config = service.build(folder)
+    config = service.fresh(folder)
     watched = case.make(folder)
     before = _registers(folder)
     row = service.row_xml(watched, case.watch.sheet, case.watch.row) if case.watch.row else None

@@ -8,8 +8,11 @@ run sends five mails: the invitation, three decision letters and the notice to t
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -78,6 +81,21 @@ def build(folder: Path) -> Path:
     config = make_follow_up_service(folder, applications(), planning=planning())
     config.chmod(0o600)  # check would warn about a config every account can read
     return config
+
+
+_built: list[Path] = []  # this process's service as ``build`` makes it, which each case copies
+
+
+def fresh(folder: Path) -> Path:
+    """The service of ``build`` in ``folder``, copied from one built once per process (writing its workbooks
+    costs more than copying them); the copies' files are dated from now, as freshly built ones."""
+    if not _built or not _built[0].is_dir():
+        root = Path(tempfile.mkdtemp(prefix="corpus-service-"))
+        atexit.register(shutil.rmtree, root, True)
+        build(root / "service")
+        _built[:] = [root / "service"]
+    shutil.copytree(_built[0], folder, copy_function=shutil.copy)
+    return folder / "config.toml"
 
 
 def register(folder: Path, name: str) -> Path:

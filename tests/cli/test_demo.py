@@ -18,7 +18,7 @@ import pypdf
 
 from automations.cli.demo import run_demo
 
-from ..conftest import NOUMEA, PROJECT, child_env
+from ..conftest import NOUMEA, PROJECT, DemoRun, child_env
 from ..printed import xpf
 
 
@@ -33,12 +33,10 @@ def messages(folder: Path) -> list[email.message.EmailMessage]:
             for p in sorted((folder / "boite-d-envoi").glob("*/*.eml"))]
 
 
-def test_demo_end_to_end_then_idempotent(tmp_path: Path, clock) -> None:
-    folder = tmp_path / "demo"
-    out = io.StringIO()
-    assert run_demo(folder, clock=clock, out=out) == 0
-    text = out.getvalue()
-    assert text.startswith(f"Service de démonstration créé dans {folder}")
+def test_demo_end_to_end_then_idempotent(demo_run: DemoRun, demo_copy: Path, clock) -> None:
+    text = demo_run.output
+    assert text.startswith(f"Service de démonstration créé dans {demo_run.folder}")
+    folder = demo_copy  # the second run works on this test's copy of the first one's folder
     assert ("Bilan : 27 envois, 32 documents préparés, 3 courriers enregistrés, 0 échec, 90 cellules reportées "
             "dans les registres.") in text
     # the three mails dropped in its inbox: registered after the numbers typed by hand, then filed away
@@ -130,9 +128,8 @@ def _amount(value: object) -> int:
     return int("".join(ch for ch in str(value) if ch.isdigit())) if value is not None else 0
 
 
-def test_demo_packs_and_minutes_follow_the_register(tmp_path: Path, clock) -> None:
-    folder = tmp_path / "demo"
-    assert run_demo(folder, clock=clock, out=io.StringIO()) == 0
+def test_demo_packs_and_minutes_follow_the_register(demo_run: DemoRun) -> None:
+    folder = demo_run.folder  # read only
     documents = folder / "documents"
     packs = sorted(documents.rglob("Dossier de séance *.docx"))
     drafts = sorted(documents.rglob("Compte rendu *.docx"))
@@ -163,10 +160,8 @@ def test_demo_command_from_the_shell(tmp_path: Path) -> None:
     assert list((tmp_path / "d" / "boite-d-envoi").glob("*/*.eml"))
 
 
-def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
-    folder = tmp_path / "demo"
-    out = io.StringIO()
-    assert run_demo(folder, clock=clock, out=out) == 0
+def test_demo_follow_ups_of_the_latest_sessions(demo_run: DemoRun, clock) -> None:
+    folder = demo_run.folder  # read only
     register = _register(folder)
     letters = sorted((folder / "documents").rglob("Courriers/Décision *.docx"))
     sessions = {(SCHEMES[p.parents[2].name], date.fromisoformat(p.parents[1].name)) for p in letters}
@@ -181,8 +176,8 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
     assert all(r["Notifié le"].date() == clock().date() and r["Préparé le"] is None for r in followed if r["Courriel"])
     assert all(r["Notifié le"] is None and r["Préparé le"].date() == clock().date() for r in filed) and filed
     assert len(letters) == len(followed)  # every letter is in the session's folder, mailed or not
-    assert out.getvalue().count("✓ préparé pour impression : Courrier de décision") == len(filed)
-    assert "✓ document : Courrier" not in out.getvalue()
+    assert demo_run.output.count("✓ préparé pour impression : Courrier de décision") == len(filed)
+    assert "✓ document : Courrier" not in demo_run.output
     [batch] = (folder / "documents" / "À imprimer").glob("*.pdf")  # the run's print batch, when PDFs are made
     assert batch.name == f"À imprimer {clock():%Y-%m-%d %Hh%M}.pdf"
     printed = "\n".join(page.extract_text() for page in pypdf.PdfReader(batch).pages)
@@ -203,7 +198,7 @@ def test_demo_follow_ups_of_the_latest_sessions(tmp_path: Path, clock) -> None:
     outgoing = openpyxl.load_workbook(folder / "registres" / "Courrier départ 2026.xlsx")["Courrier départ"]
     numbers = [r[1] for r in outgoing.iter_rows(min_row=3, values_only=True) if r[1]]
     assert numbers == [f"D2026-{n:04d}" for n in range(1, 13 + len(food) + len(followed) + len(notices))]
-    assert "dépassement de" in out.getvalue()
+    assert "dépassement de" in demo_run.output
 
 
 def test_demo_registers_match_their_mapping(tmp_path: Path, clock) -> None:

@@ -298,5 +298,30 @@ def main(argv: list[str]) -> int:
     return code
 
 
+def forked(argv: list[str], environment: dict[str, str], cwd: str, output: str) -> None:
+    """``main`` in a process the harness's fork server made: the same run as ``python -m tests.crash.child``
+    with that environment and folder, its output in ``output``, the interpreter's start-up and the imports
+    saved (they are most of a short run's time)."""
+    import atexit
+
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(cwd)
+    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+    # the fork server's own streams may be none or a test runner's: the child's go to ``output``
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+    try:
+        code = main(argv)
+    finally:
+        atexit._run_exitfuncs()  # what an interpreter's exit does; multiprocessing's children skip it
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

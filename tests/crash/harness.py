@@ -4,7 +4,8 @@ A scenario is a service folder and a transport (the outbox, or a real SMTP or
 EWS server in this process). Its reference is the same folder run once
 without a kill, counting how often each kill point is reached, so a case can
 ask for the first, middle or last occurrence. Every case starts from a fresh
-copy, kills ``python -m tests.crash.child`` with SIGKILL, reruns ``run``
+copy, kills the child running ``tests.crash.child`` (forked from a server that imported the
+program once) with SIGKILL, reruns ``run``
 until it exits 0, then reads what a person would check: the mails delivered
 (by delivery id), the journal, the workbooks with openpyxl and calamine, the
 backups, the documents, and leftover temporary files.
@@ -17,6 +18,8 @@ import email
 import hashlib
 import email.policy
 import json
+import multiprocessing
+import multiprocessing.context
 import os
 import shutil
 import signal
@@ -236,16 +239,52 @@ def _transport(scenario: str, folder: Path, config: Path) -> Iterator[tuple[Deli
 # -- runs ------------------------------------------------------------------------------------------------
 
 
+_forks: list[multiprocessing.context.ForkServerContext] = []
+
+
+def _fork_server() -> multiprocessing.context.ForkServerContext:
+    """One process per test process that imports the program once and forks each run's child from there:
+    a child is still a process of its own, killed by SIGKILL, without paying the interpreter's start-up."""
+    if not _forks:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tests.crash.child"])
+        _forks.append(context)
+    return _forks[0]
+
+
 def _run_child(folder: Path, config: Path, point: str, n: int, moment: datetime,
                env: dict[str, str] | None = None) -> int:
     environment = {**os.environ, **(env or {}), **pinned_clock_env(moment),
                    "CRASH_COUNTS": str(folder / "points.json")}
-    done = subprocess.run([sys.executable, "-m", "tests.crash.child", point, str(n), str(config)], cwd=PROJECT,
-                          env=environment, stdin=subprocess.DEVNULL, capture_output=True, timeout=600, check=False)
+    if sys.platform == "win32":  # no fork there: a fresh interpreter, as before
+        done = subprocess.run([sys.executable, "-m", "tests.crash.child", point, str(n), str(config)], cwd=PROJECT,
+                              env=environment, stdin=subprocess.DEVNULL, capture_output=True, timeout=600,
+                              check=False)
+        code, said = done.returncode, done.stdout.decode() + done.stderr.decode()
+    else:
+        code, said = _forked_child([point, str(n), str(config)], environment)
     with (folder / "runs.log").open("a", encoding="utf-8") as log:  # what each run said, to look into a failure
-        log.write(f"--- {point} {n} at {moment.isoformat()}: exit {done.returncode}\n")
-        log.write(done.stdout.decode() + done.stderr.decode())
-    return done.returncode
+        log.write(f"--- {point} {n} at {moment.isoformat()}: exit {code}\n")
+        log.write(said)
+    return code
+
+
+def _forked_child(argv: list[str], environment: dict[str, str]) -> tuple[int, str]:
+    """``python -m tests.crash.child ARGV`` forked from the fork server: its exit code (the negative of
+    the signal that killed it) and what it printed."""
+    from . import child
+
+    with tempfile.TemporaryDirectory(prefix="arret-sortie-") as where:
+        output = Path(where) / "sortie.txt"
+        process = _fork_server().Process(target=child.forked, args=(argv, environment, str(PROJECT), str(output)))
+        process.start()
+        process.join(600)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(argv, 600)
+        said = output.read_bytes().decode(errors="replace") if output.exists() else ""
+    return process.exitcode, said
 
 
 def _values(path: Path) -> dict[str, Any]:

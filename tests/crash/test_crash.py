@@ -8,6 +8,9 @@ import pytest
 from .harness import Case, Outcome, run_matrix
 from .matrix import CASES, table
 
+# one worker takes every case: the module's fixture runs the selected cases together, two at a time
+pytestmark = pytest.mark.xdist_group("crash")
+
 
 @pytest.fixture(scope="module")
 def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[Case, Outcome]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import email
 import email.policy
-import io
 import re
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import docx
@@ -20,10 +18,9 @@ from docx.oxml.ns import qn
 from docx.shared import Length
 from docx.table import Table
 
-from automations.cli.demo import run_demo
 from automations.documents.typography import typeset, typeset_template, typeset_values
 
-from ..conftest import NOUMEA, PROJECT, FakeClock
+from ..conftest import PROJECT, DemoRun
 from ..printed import NBSP, NNBSP, xpf
 
 NUMBER = re.compile(r"\b[A-Z]{1,4}-?\d{4}-\d{4}\b")  # DEL-2026-0027, BA-2026-0001, D2026-0048
@@ -47,10 +44,8 @@ class Printed:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("typographie") / "demo"
-    assert run_demo(folder, clock=FakeClock(datetime(2026, 11, 23, 7, 30, tzinfo=NOUMEA)), out=io.StringIO()) == 0
-    return folder
+def demo(demo_run: DemoRun) -> Path:
+    return demo_run.folder  # the demo run on 23 November 2026 at 7:30, which these tests only read
 
 
 @pytest.fixture(scope="module")
