@@ -375,12 +375,13 @@ def _no_room_below(spec: RegisterSpec, header: list[Any], last: list[Any], where
 def _drop_duplicates(spec: RegisterSpec, records: list[Record], findings: list[Finding]) -> list[Record]:
     if not spec.key:
         return records
+    names = spec.key
+    keys = list(zip(*(map(_key_part, [record.values.get(name) for record in records]) for name in names)))
+    if len(set(keys)) == len(keys):  # the usual register: no row twice, nothing to look at one by one
+        return records
     seen: dict[tuple[Any, ...], Record] = {}
     kept: list[Record] = []
-    names = spec.key
-    for record in records:
-        values = record.values
-        key = tuple([_key_part(values.get(name)) for name in names])
+    for record, key in zip(records, keys):
         first = seen.get(key)
         if first is None:
             seen[key] = record
