@@ -9,6 +9,7 @@ knowing. A broken template is reported where staff find it in Word: paragraph, t
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -65,6 +66,47 @@ def check_template(path: Path, sample: Mapping[str, Any], hints: Mapping[str, st
     refused = template_guard.refusal(path)
     if refused is not None:
         return TemplateReport(path.name, (), (), refused)
+    reading = _reading(path)
+    if isinstance(reading, str):
+        return TemplateReport(path.name, (), (), reading)
+    shape = _shape(sample)
+    missing = {m for r in reading.reads if r.required and (m := _missing(r.path, shape)) is not None}
+    unused = {leaf for leaf in _leaves(shape, "") if not any(r.covers(leaf) for r in reading.reads)}
+    found = _locate(reading.tags, sorted(missing))
+    why = tuple(_hint(m, shape, hints or {}) for m in sorted(missing))
+    return TemplateReport(path.name, tuple(sorted(missing)), tuple(sorted(unused)), located=found,
+                          why=why if any(why) else ())
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a template reads, whatever the data: its data accesses and its tags as typed in Word."""
+
+    reads: tuple[_Read, ...]
+    tags: tuple[tuple[str, str, str], ...]  # (Word location, kind, tag as shown) of each closed tag
+
+
+# Reading a template (python-docx, then Jinja on every part) costs far more than comparing it with the data;
+# ``check`` compares each template with several samples and a service checks the same files again and again.
+# Only the file's name and bytes go into a reading, so the same name and bytes give the same reading.
+_readings: dict[tuple[str, bytes], _Reading | str] = {}
+_MOST_READINGS = 128
+
+
+def _reading(path: Path) -> _Reading | str:
+    """The reading of ``path``, or the French message saying why it breaks."""
+    try:
+        key = (path.name, hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+    except OSError:
+        return _read(path)  # missing or unreadable: its message names the path, nothing worth keeping
+    if key not in _readings:
+        if len(_readings) >= _MOST_READINGS:
+            _readings.clear()
+        _readings[key] = _read(path)
+    return _readings[key]
+
+
+def _read(path: Path) -> _Reading | str:
     try:
         template = DocxTemplate(str(path))
         template.init_docx()
@@ -74,7 +116,11 @@ def check_template(path: Path, sample: Mapping[str, Any], hints: Mapping[str, st
     except _UNREADABLE:
         problem = ("ce fichier n'est pas un document Word (.docx) lisible ; enregistrez-le au format .docx"
                    if path.is_file() else f"fichier introuvable ({path})")
-        return TemplateReport(path.name, (), (), f"Modèle « {path.name} » invalide : {problem}.")
+        return f"Modèle « {path.name} » invalide : {problem}."
+    try:
+        paragraphs = list(_parts(template.docx))  # the same document, not opened a second time
+    except _UNREADABLE:
+        paragraphs = []  # nothing to blame nor locate, as when a second opening failed
     collector = _Collector(env := Environment(autoescape=True))
     for xml in parts:
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(xml))  # one line a paragraph, as docxtpl
@@ -84,16 +130,13 @@ def check_template(path: Path, sample: Mapping[str, Any], hints: Mapping[str, st
             env.compile(tree)  # unknown filters and tests only show when compiling
         except TemplateSyntaxError as exc:
             exc.source = exc.source or source
-            return TemplateReport(path.name, (), (), syntax_error_message(path, exc))
-    if (blame := _blame_paragraph(path, blocks=False)) is not None:  # docxtpl silently eats some broken tags
-        return TemplateReport(path.name, (), (), f"Modèle « {path.name} » invalide : {blame}")
-    shape = _shape(sample)
-    missing = {m for r in collector.reads if r.required and (m := _missing(r.path, shape)) is not None}
-    unused = {leaf for leaf in _leaves(shape, "") if not any(r.covers(leaf) for r in collector.reads)}
-    found = _locate(path, sorted(missing))
-    why = tuple(_hint(m, shape, hints or {}) for m in sorted(missing))
-    return TemplateReport(path.name, tuple(sorted(missing)), tuple(sorted(unused)), located=found,
-                          why=why if any(why) else ())
+            blame = _blame(paragraphs)
+            return f"Modèle « {path.name} » invalide : {blame or _explain(exc)}"
+    if (blame := _blame(paragraphs, blocks=False)) is not None:  # docxtpl silently eats some broken tags
+        return f"Modèle « {path.name} » invalide : {blame}"
+    tags = tuple((label, kind, shown) for part in paragraphs for label, text in part
+                 for _, kind, inner, shown, _ in _tags(text) if inner is not None and kind != "#")
+    return _Reading(tuple(collector.reads), tags)
 
 
 def _hint(missing: str, shape: Any, hints: Mapping[str, str]) -> str:
@@ -118,14 +161,8 @@ def _node(path: str, shape: Any) -> Any:
     return node
 
 
-def _locate(path: Path, fields: list[str]) -> tuple[str, ...]:
+def _locate(tags: tuple[tuple[str, str, str], ...], fields: list[str]) -> tuple[str, ...]:
     """Each field as staff typed it (``{{ a.montant }}`` in a loop, not ``applications[].montant``), and where."""
-    try:
-        parts = list(_parts(Document(str(path))))
-    except _UNREADABLE:
-        parts = []
-    tags = [(label, kind, shown) for part in parts for label, text in part
-            for _, kind, inner, shown, _ in _tags(text) if inner is not None and kind != "#"]
     located = []
     for field in fields:
         plain, last = field.replace("[]", ""), field.replace("[]", "").rsplit(".", 1)[-1]
@@ -163,6 +200,11 @@ def _blame_paragraph(path: Path, blocks: bool = True) -> str | None:
         parts = list(_parts(Document(str(path))))
     except _UNREADABLE:
         return None
+    return _blame(parts, blocks)
+
+
+def _blame(parts: list[list[tuple[str, str]]], blocks: bool = True) -> str | None:
+    """``_blame_paragraph`` on paragraphs already read."""
     env = Environment(autoescape=True)
     for label, text in (paragraph for part in parts for paragraph in part):
         for start, kind, inner, shown, keyword in _tags(text):

@@ -202,3 +202,37 @@ def test_an_empty_table_of_own_columns_is_not_offered_as_a_field(tmp_path: Path)
     assert report.unused == ()  # not « {{ session.own }} »: nothing is there to print
     with_one = check_template(path, {"session": {"date_long": "lundi", "own": {"salle_bis": ""}}})
     assert with_one.unused == ("session.own.salle_bis",)
+
+
+def test_a_template_is_read_once_for_its_content_and_again_once_edited(tmp_path: Path, monkeypatch) -> None:
+    """``check`` compares each template with several samples, and a service checks the same files run after
+    run: Word's file is opened once per content, wherever it lies, and read again as soon as it changes."""
+    from docx.package import Package
+
+    opened: list[str] = []
+    open_package = Package.open.__func__
+
+    def counting(cls, source):  # type: ignore[no-untyped-def]
+        if str(source).endswith("dossier_seance.docx"):  # not python-docx's own blank, used by build()
+            opened.append(str(source))
+        return open_package(cls, source)
+
+    monkeypatch.setattr(Package, "open", classmethod(counting))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    # a paragraph of its own, so that no other test's template has the same bytes
+    first = check_template(build(tmp_path / "a" / "dossier_seance.docx",
+                                 ["Séance du {{ session.date_long }}", "Salle : {{ session.salle }}", str(tmp_path)],
+                                 rows=[["{%tr for a in applications %}", ""], ["{{ a.number }}", "{{ a.montant }}"],
+                                       ["{%tr endfor %}", ""]]), SAMPLE)
+    assert len(opened) == 1  # one opening serves the fields, the broken tags and where each field lies
+    copy = tmp_path / "b" / "dossier_seance.docx"
+    copy.write_bytes((tmp_path / "a" / "dossier_seance.docx").read_bytes())
+    other = check_template(copy, {"session": {"salle": "Salle 2"}})
+    assert len(opened) == 1
+    assert first.missing == ("applications[].montant", "session.salle")
+    assert other.missing == ("applications", "session.date_long")  # same reading, compared with other data
+    build(copy, ["Salle : {{ session.salle }}", str(tmp_path)])  # edited: read again
+    assert check_template(copy, {"session": {"salle": "Salle 2"}}).lines() == [
+        "Modèle « dossier_seance.docx » : correct."]
+    assert len(opened) == 2
