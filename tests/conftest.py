@@ -86,13 +86,35 @@ class DemoRun:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """One full demo run (PDFs included) per test process: the tests that read it share it, read-only;
-    a test that changes the folder works on ``demo_copy``."""
+    """One full demo run (PDFs included) per test session: the tests that read it share it, read-only;
+    a test that changes the folder works on ``demo_copy``.
+
+    Under pytest-xdist the first worker that needs it builds it in the session's shared temporary folder,
+    under a file lock; every worker then reads its own copy, journals relocated, as ``demo_copy`` makes."""
+    import os
+    import shutil
+
+    from filelock import FileLock
+
+    folder = tmp_path_factory.mktemp("demo-partagee") / "demo"
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return _run_demo(folder)
+    shared = tmp_path_factory.getbasetemp().parent / "demo-commune"  # the same for every worker of this session
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "sortie.txt").is_file():  # written last: a build that failed is tried again
+            built = _run_demo(shared / "demo")
+            (shared / "sortie.txt").write_text(built.output, encoding="utf-8")
+    shutil.copytree(shared / "demo", folder, symlinks=True)
+    relocate_journals(folder, shared / "demo")
+    output = (shared / "sortie.txt").read_text(encoding="utf-8").replace(str(shared / "demo"), str(folder))
+    return DemoRun(folder, output)
+
+
+def _run_demo(folder: Path) -> DemoRun:
     import io
 
     from automations.cli.demo import run_demo
 
-    folder = tmp_path_factory.mktemp("demo-partagee") / "demo"
     out = io.StringIO()
     assert run_demo(folder, clock=FakeClock(USUAL_MOMENT), out=out) == 0, out.getvalue()
     return DemoRun(folder, out.getvalue())
