@@ -13,25 +13,24 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import text as annual_text
 from ..engine.actions import Action, Plan, fingerprint
-from .data import gather
-from .document import write_document
-from .figures import build_report
-from .model import AnnualReport
-from .workbook import no_data_sentence, write_workbook
 from ..engine.context import Context
 from ..engine.attach import DOCX
 from ..errors import UsageError
 from ..file_names import file_name
 from ..engine.journal import Entry, Journal
-from .planned import proposal_of
 from ..planning import planning
 from ..registers.mapping import load_mapping
 from ..registers.read_cache import ReadCache
 from ..registers.reader import read_registers
 from ..registers.writeback import CellWrite, RowAppend
 from ..transports.base import Address, Attachment, Mail
+
+if TYPE_CHECKING:
+    from .model import AnnualReport
 
 NAME = "report"
 LABEL = "Rapport d'activité"
@@ -52,6 +51,13 @@ def reports_folder(ctx: Context) -> Path:
 
 def make_report(ctx: Context, year: int) -> ReportFiles:
     """Read every register, compute the year's figures and write both files."""
+    # pandas comes with these: imported when a report is made, not by every command the registry serves
+    from .data import gather
+    from .document import write_document
+    from .figures import build_report
+    from .planned import proposal_of
+    from .workbook import write_workbook
+
     today = ctx.now().date()
     if not 2000 <= year <= today.year:
         raise UsageError(f"Année invalide « {year} » : entre 2000 et {today.year}.")
@@ -74,6 +80,8 @@ def make_report(ctx: Context, year: int) -> ReportFiles:
 
 
 def report_command(ctx: Context, year: int) -> int:
+    from .workbook import no_data_sentence  # with pandas, loaded by make_report anyway
+
     files = make_report(ctx, year)
     k = files.report.key_figures
     ctx.say(f"Rapport d'activité {year} :")
@@ -121,6 +129,8 @@ def plan(ctx: Context, entries: dict[str, Entry]) -> Plan:
 
 
 def build(ctx: Context, action: Action) -> Mail:
+    from .workbook import no_data_sentence  # with pandas, loaded by make_report anyway
+
     year = int(action.payload["year"])
     files = make_report(ctx, year)
     service = ctx.config.service

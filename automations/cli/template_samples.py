@@ -13,7 +13,6 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from docxtpl import DocxTemplate
 
 from ..annual_report import report as annual_report
@@ -25,10 +24,6 @@ from ..receipts import receipts
 from ..receipts.expected import Expected
 from ..follow_ups import supplier_notices, vouchers
 from ..engine.actions import Action
-from ..annual_report.data import APPLICATION_COLUMNS, SESSION_COLUMNS
-from ..annual_report.document import report_context
-from ..annual_report.figures import build_report
-from ..annual_report.model import AnnualData
 from ..engine.context import Context
 from ..follow_ups.correspondence import Numbers
 from ..domain.decisions import DecisionGroup
@@ -132,6 +127,14 @@ def receipt_samples(ctx: Context, own_fields: OwnFields = None) -> dict[str, dic
 
 def report_sample(ctx: Context) -> dict[str, Any]:
     """The annual report of a service without any register row: every table, none of them filled."""
+    # pandas comes with these: imported by ``check`` when it needs the sample, not by every command
+    import pandas as pd
+
+    from ..annual_report.data import APPLICATION_COLUMNS, SESSION_COLUMNS
+    from ..annual_report.document import report_context
+    from ..annual_report.figures import build_report
+    from ..annual_report.model import AnnualData
+
     empty = {name: [] for name in APPLICATION_COLUMNS}
     data = AnnualData(applications=pd.DataFrame(empty), sessions=pd.DataFrame({n: [] for n in SESSION_COLUMNS}),
                       mail_in=pd.DataFrame({"date": []}), mail_out=pd.DataFrame({"date": []}),
