@@ -7,6 +7,7 @@ keeps the two from drifting apart.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, time, timedelta
@@ -125,8 +126,30 @@ def receipt_samples(ctx: Context, own_fields: OwnFields = None) -> dict[str, dic
     return result
 
 
+# The report's sample takes about a second (pandas, every table of the report) and depends only on the day, the
+# service's name and the template's bytes: a process that checks again the same day builds it once.
+_report_samples: dict[tuple[date, str, bytes], dict[str, Any]] = {}
+_MOST_REPORT_SAMPLES = 16
+
+
 def report_sample(ctx: Context) -> dict[str, Any]:
     """The annual report of a service without any register row: every table, none of them filled."""
+    template = ctx.config.paths.templates / annual_report.TEMPLATE
+    if not template.is_file() or template_guard.refusal(template) is not None:
+        return {}  # check_template says why
+    today = ctx.now().date()
+    try:
+        key = (today, ctx.config.service.name, hashlib.blake2b(template.read_bytes(), digest_size=20).digest())
+    except OSError:
+        return _report_sample(today, ctx.config.service.name, template)
+    if key not in _report_samples:
+        if len(_report_samples) >= _MOST_REPORT_SAMPLES:
+            _report_samples.clear()
+        _report_samples[key] = _report_sample(today, ctx.config.service.name, template)
+    return dict(_report_samples[key])  # the caller's own: it may set keys of its own
+
+
+def _report_sample(today: date, service: str, template: Path) -> dict[str, Any]:
     # pandas comes with these: imported by ``check`` when it needs the sample, not by every command
     import pandas as pd
 
@@ -139,12 +162,8 @@ def report_sample(ctx: Context) -> dict[str, Any]:
     data = AnnualData(applications=pd.DataFrame(empty), sessions=pd.DataFrame({n: [] for n in SESSION_COLUMNS}),
                       mail_in=pd.DataFrame({"date": []}), mail_out=pd.DataFrame({"date": []}),
                       place_columns=("tribe", "district"))
-    today = ctx.now().date()
     # shown as a year with figures, so that every section of the template is read
-    report = replace(build_report(data, today.year, ctx.config.service.name, today), has_data=True)
-    template = ctx.config.paths.templates / annual_report.TEMPLATE
-    if not template.is_file() or template_guard.refusal(template) is not None:
-        return {}  # check_template says why
+    report = replace(build_report(data, today.year, service, today), has_data=True)
     return report_context(report, DocxTemplate(str(template)))
 
 
