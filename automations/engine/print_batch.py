@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfWriter
-
 from .actions import PRINTED
 from .context import Context
 from ..french import plural
@@ -97,6 +95,8 @@ def _target(ctx: Context) -> Path:
 
 
 def _write(pdfs: Sequence[Path], target: Path) -> None:
+    from pypdf import PdfWriter  # only a run that prints a batch needs it, not every command's start
+
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(str(pdf))
