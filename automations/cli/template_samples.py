@@ -7,7 +7,6 @@ keeps the two from drifting apart.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, time, timedelta
@@ -139,7 +138,7 @@ def report_sample(ctx: Context) -> dict[str, Any]:
         return {}  # check_template says why
     today = ctx.now().date()
     try:
-        key = (today, ctx.config.service.name, hashlib.blake2b(template.read_bytes(), digest_size=20).digest())
+        key = (today, ctx.config.service.name, template_guard.content_key(template)[1])
     except OSError:
         return _report_sample(today, ctx.config.service.name, template)
     if key not in _report_samples:

@@ -9,7 +9,6 @@ knowing. A broken template is reported where staff find it in Word: paragraph, t
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -96,7 +95,7 @@ _MOST_READINGS = 128
 def _reading(path: Path) -> _Reading | str:
     """The reading of ``path``, or the French message saying why it breaks."""
     try:
-        key = (path.name, hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+        key = template_guard.content_key(path)
     except OSError:
         return _read(path)  # missing or unreadable: its message names the path, nothing worth keeping
     if key not in _readings:

@@ -7,6 +7,7 @@ checks it first, without inflating anything big; a refused template makes no doc
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from pathlib import Path
 
@@ -18,14 +19,33 @@ LIMITS = archive_guard.Limits(part=32 * 1024 * 1024, total=128 * 1024 * 1024, en
                               stream=32 * 1024 * 1024)
 
 _verdicts = archive_guard.Verdicts(64)
+# Streaming every part of a template is most of what checking it costs: the same name and bytes (a service
+# folder copied, a template put back) get the same verdict without inflating anything again.
+_by_content: dict[tuple[str, bytes], str | None] = {}
+_MOST_CONTENTS = 128
+
+
+def content_key(path: Path) -> tuple[str, bytes]:
+    """The template's name and a digest of its bytes, read in chunks; OSError when it cannot be read."""
+    with path.open("rb") as file:
+        return path.name, hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=20)).digest()
 
 
 def refusal(path: Path) -> str | None:
     """Why the template must not be opened, as « Modèle « X » refusé : … »; None when it may be."""
     try:
-        return _verdicts.of(path, _refusal)
+        return _verdicts.of(path, _refusal_of_content)
     except OSError:
         return None  # a missing template is reported by its reader, with its own words
+
+
+def _refusal_of_content(path: Path) -> str | None:
+    key = content_key(path)
+    if key not in _by_content:
+        if len(_by_content) >= _MOST_CONTENTS:
+            _by_content.clear()
+        _by_content[key] = _refusal(path)
+    return _by_content[key]
 
 
 def _refusal(path: Path) -> str | None:

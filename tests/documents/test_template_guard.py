@@ -113,3 +113,36 @@ def test_a_bomb_makes_no_document_in_run(tmp_path: Path) -> None:
 def test_the_shipped_templates_pass_the_guard() -> None:
     for template in sorted((PROJECT / "templates").glob("*.docx")):
         assert check_template(template, {}).broken is None, template.name
+
+
+def test_a_template_is_inspected_once_for_its_content_wherever_it_lies(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streaming every part is most of what checking a template costs: a copy of the same bytes in another
+    folder (another service, a backup put back) gets the same verdict without being inflated again."""
+    from automations import archive_guard
+    from automations.documents.template_guard import refusal
+
+    inspected: list[str] = []
+    inspect = archive_guard.inspect
+
+    def counting(archive, limits):  # type: ignore[no-untyped-def]
+        inspected.append(str(archive.filename))
+        return inspect(archive, limits)
+
+    monkeypatch.setattr(archive_guard, "inspect", counting)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, copy = tmp_path / "a" / "convocation.docx", tmp_path / "b" / "convocation.docx"
+    files.docx_bomb(SHIPPED, first, mib=43)  # a size no other test uses: bytes of its own
+    copy.write_bytes(first.read_bytes())
+    said = ("Modèle « convocation.docx » refusé (la partie « word/document.xml » ferait {} Mo une fois décompressée, "
+            "au plus 32 Mo) : fichier piégé ou abîmé, il n'est pas ouvert ; remettez le modèle d'origine ou "
+            "enregistrez-le de nouveau dans Word")
+
+    assert refusal(first) == said.format(43)
+    assert refusal(copy) == said.format(43)
+    assert inspected == [str(first)]
+
+    files.docx_bomb(SHIPPED, copy, mib=47)  # changed: inspected again
+    assert refusal(copy) == said.format(47)
+    assert inspected == [str(first), str(copy)]
