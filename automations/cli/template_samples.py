@@ -127,8 +127,7 @@ def receipt_samples(ctx: Context, own_fields: OwnFields = None) -> dict[str, dic
 
 # The report's sample takes about a second (pandas, every table of the report) and depends only on the day, the
 # service's name and the template's bytes: a process that checks again the same day builds it once.
-_report_samples: dict[tuple[date, str, bytes], dict[str, Any]] = {}
-_MOST_REPORT_SAMPLES = 16
+_report_samples: template_guard.ByContent[dict[str, Any]] = template_guard.ByContent(16)
 
 
 def report_sample(ctx: Context) -> dict[str, Any]:
@@ -136,16 +135,12 @@ def report_sample(ctx: Context) -> dict[str, Any]:
     template = ctx.config.paths.templates / annual_report.TEMPLATE
     if not template.is_file() or template_guard.refusal(template) is not None:
         return {}  # check_template says why
-    today = ctx.now().date()
+    today, service = ctx.now().date(), ctx.config.service.name
     try:
-        key = (today, ctx.config.service.name, template_guard.content_key(template)[1])
+        sample = _report_samples.of(template, lambda path: _report_sample(today, service, path), (today, service))
     except OSError:
-        return _report_sample(today, ctx.config.service.name, template)
-    if key not in _report_samples:
-        if len(_report_samples) >= _MOST_REPORT_SAMPLES:
-            _report_samples.clear()
-        _report_samples[key] = _report_sample(today, ctx.config.service.name, template)
-    return dict(_report_samples[key])  # the caller's own: it may set keys of its own
+        return _report_sample(today, service, template)
+    return dict(sample)  # the caller's own: it may set keys of its own
 
 
 def _report_sample(today: date, service: str, template: Path) -> dict[str, Any]:

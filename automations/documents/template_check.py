@@ -88,21 +88,15 @@ class _Reading:
 # Reading a template (python-docx, then Jinja on every part) costs far more than comparing it with the data;
 # ``check`` compares each template with several samples and a service checks the same files again and again.
 # Only the file's name and bytes go into a reading, so the same name and bytes give the same reading.
-_readings: dict[tuple[str, bytes], _Reading | str] = {}
-_MOST_READINGS = 128
+_readings: template_guard.ByContent[_Reading | str] = template_guard.ByContent(128)
 
 
 def _reading(path: Path) -> _Reading | str:
     """The reading of ``path``, or the French message saying why it breaks."""
     try:
-        key = template_guard.content_key(path)
+        return _readings.of(path, _read)
     except OSError:
         return _read(path)  # missing or unreadable: its message names the path, nothing worth keeping
-    if key not in _readings:
-        if len(_readings) >= _MOST_READINGS:
-            _readings.clear()
-        _readings[key] = _read(path)
-    return _readings[key]
 
 
 def _read(path: Path) -> _Reading | str:

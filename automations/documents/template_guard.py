@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .. import archive_guard
 from ..errors import TemplateError
+
+T = TypeVar("T")
 
 # A letter or a meeting pack is a few hundred kilobytes; a logo or a scanned signature adds a few megabytes.
 LIMITS = archive_guard.Limits(part=32 * 1024 * 1024, total=128 * 1024 * 1024, entries=2_000, ratio=200,
                               stream=32 * 1024 * 1024)
 
 _verdicts = archive_guard.Verdicts(64)
-# Streaming every part of a template is most of what checking it costs: the same name and bytes (a service
-# folder copied, a template put back) get the same verdict without inflating anything again.
-_by_content: dict[tuple[str, bytes], str | None] = {}
-_MOST_CONTENTS = 128
 
 
 def content_key(path: Path) -> tuple[str, bytes]:
@@ -31,21 +31,35 @@ def content_key(path: Path) -> tuple[str, bytes]:
         return path.name, hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=20)).digest()
 
 
+class ByContent(Generic[T]):
+    """What was worked out from a template, kept for its name and bytes (and ``also``: a day, a service…):
+    the same template copied elsewhere or put back is not worked on again."""
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._kept: dict[tuple[Hashable, ...], T] = {}
+
+    def of(self, path: Path, work: Callable[[Path], T], also: tuple[Hashable, ...] = ()) -> T:
+        """``work(path)``, or what it gave for these bytes; reading ``path``'s OSError is the caller's."""
+        key = (*content_key(path), *also)
+        if key not in self._kept:
+            if len(self._kept) >= self._most:
+                self._kept.clear()
+            self._kept[key] = work(path)
+        return self._kept[key]
+
+
+# Streaming every part of a template is most of what checking it costs: the same name and bytes (a service
+# folder copied, a template put back) get the same verdict without inflating anything again.
+_by_content: ByContent[str | None] = ByContent(128)
+
+
 def refusal(path: Path) -> str | None:
     """Why the template must not be opened, as « Modèle « X » refusé : … »; None when it may be."""
     try:
-        return _verdicts.of(path, _refusal_of_content)
+        return _verdicts.of(path, lambda known: _by_content.of(known, _refusal))
     except OSError:
         return None  # a missing template is reported by its reader, with its own words
-
-
-def _refusal_of_content(path: Path) -> str | None:
-    key = content_key(path)
-    if key not in _by_content:
-        if len(_by_content) >= _MOST_CONTENTS:
-            _by_content.clear()
-        _by_content[key] = _refusal(path)
-    return _by_content[key]
 
 
 def _refusal(path: Path) -> str | None:
