@@ -351,11 +351,18 @@ def _read_sheet(spec: RegisterSpec, path: Path, sheet: str, rows: list[list[Any]
     writable = frozenset(n for n, fs in spec.fields.items()
                          if fs.write_back and n in columns and path.suffix.lower() != ".xls")
     records: list[Record] = []
+    # tens of thousands of records: each is given its attributes at once rather than through the frozen
+    # dataclasses' __init__, one object.__setattr__ per field (a third of building them); the same objects
+    new, role, header_row = object.__new__, spec.role, header_index + 1
     for index, values in typed_rows(fields, rows, header_index + 1, str(path), sheet, findings):
         row = rows[index]
-        identity = tuple([(header, row[i] if i < len(row) else None) for header, i in key_columns])
-        records.append(Record(role=spec.role, source=Source(path, sheet, index + 1, header_index + 1),
-                              values=values, identity=identity, headers=header_texts, writable=writable))
+        source = new(Source)
+        source.__dict__.update(file=path, sheet=sheet, row=index + 1, header_row=header_row)
+        record = new(Record)
+        record.__dict__.update(role=role, source=source, values=values,
+                               identity=tuple([(header, row[i] if i < len(row) else None) for header, i in key_columns]),
+                               headers=header_texts, writable=writable)
+        records.append(record)
     return records
 
 

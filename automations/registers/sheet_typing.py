@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from itertools import compress, repeat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,8 +195,11 @@ def _typed_column(f: FieldPlan, column: tuple[Any, ...], distinct: set[Any]
                   ) -> tuple[Iterable[Any], dict[Any, _Outcome]]:
     """The column's typed values, and the outcome (under :func:`_key`) of each distinct raw value that is not
     just its value."""
+    kinds = set(map(type, distinct))
+    if len(distinct) == len(column) and kinds == {str} and f.plain_text and _plain(column):
+        return map(str.strip, column), {}  # a value on every row, each once (a file number, an address)
     # the distinct values hold one of True, 1 and 1.0 for all three: the column's own types tell
-    mixed = not _NUMBERS.isdisjoint(map(type, distinct)) and len(_NUMBERS.intersection(map(type, column))) > 1
+    mixed = not _NUMBERS.isdisjoint(kinds) and len(_NUMBERS.intersection(map(type, column))) > 1
     if mixed:
         distinct = set(map(_key, column))
     table: dict[Any, Any] = {}
@@ -217,13 +220,18 @@ def _typed_column(f: FieldPlan, column: tuple[Any, ...], distinct: set[Any]
     return map(table.__getitem__, column), outcomes
 
 
+def _plain(texts: Sequence[str]) -> bool:
+    """Whether every one of ``texts`` is printable ASCII, not blank, and too short for a notice."""
+    joined = "".join(texts)
+    return bool(texts) and joined.isascii() and joined.isprintable() and all(map(str.strip, texts)) and (
+        max(map(len, texts)) <= LONG_TEXT)
+
+
 def _plain_texts(distinct: set[Any], table: dict[Any, Any]) -> set[Any] | list[Any]:
     """Of a text column's values, those TextType reads as themselves stripped, put in ``table`` at once
     (printable ASCII, not blank, too short for a notice: names, numbers, addresses); returns the others."""
     texts = [value for value in distinct if value.__class__ is str]
-    joined = "".join(texts)
-    if not (texts and joined.isascii() and joined.isprintable() and all(map(str.strip, texts))
-            and max(map(len, texts)) <= LONG_TEXT):
+    if not _plain(texts):
         return distinct
     table.update(zip(texts, map(str.strip, texts)))
     return [value for value in distinct if value.__class__ is not str]
