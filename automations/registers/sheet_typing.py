@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from itertools import compress, repeat
+from operator import is_
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -217,6 +218,8 @@ def _typed_column(f: FieldPlan, column: tuple[Any, ...], distinct: set[Any]
             outcomes[_key(raw)] = outcome
     if mixed:
         return map(table.__getitem__, map(_key, column)), outcomes
+    if all(map(is_, table, table.values())):  # each value reads as itself (texts already trimmed, whole numbers)
+        return column, outcomes
     return map(table.__getitem__, column), outcomes
 
 
