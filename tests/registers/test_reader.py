@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, time
 from pathlib import Path
 
@@ -122,6 +123,30 @@ def test_line_typed_twice_and_duplicate_key(tmp_path: Path, mapping) -> None:
     assert len(registers.of("sessions")) == 2
 
 
+@pytest.mark.parametrize("other", ["commission   a", "COMMISSION A", "Commission  À"])
+def test_a_key_written_with_other_case_spaces_or_accents_is_a_duplicate(tmp_path: Path, mapping, other) -> None:
+    # the keys of a column are compared as one (ASCII texts) or one by one (accents, other types)
+    day = date(2026, 12, 14)
+    workbook(tmp_path, [["Commission A", day, "8h30", None, None, None, None],
+                        ["Commission B", day, "9h", None, None, None, None],
+                        [other, day, "14h", None, None, None, None]])
+    registers = read_registers(mapping, tmp_path)
+    assert [r.values["committee"] for r in registers.of("sessions")] == ["Commission A", "Commission B"]
+    [finding] = registers.findings
+    assert finding.row == 7 and finding.column == "Instance"
+    assert finding.reason == "doublon : même Instance, Date qu'à la ligne 5 ; cette ligne est ignorée"
+
+
+def test_keys_differing_by_a_letter_are_no_duplicates(tmp_path: Path, mapping) -> None:
+    day = date(2026, 12, 14)
+    workbook(tmp_path, [["Commission A", day, "8h30", None, None, None, None],
+                        ["Commission AB", day, "9h", None, None, None, None],
+                        ["Commission É", day, "10h", None, None, None, None],
+                        ["Commission F", day, "14h", None, None, None, None]])
+    registers = read_registers(mapping, tmp_path)
+    assert len(registers.of("sessions")) == 4 and not registers.findings
+
+
 def test_duplicates_across_yearly_workbooks(tmp_path: Path, mapping) -> None:
     row = ["Commission A", date(2026, 1, 14), "8h30", None, None, "Tenue", None]
     workbook(tmp_path, [row], name="Planning 2025.xlsx")
@@ -188,3 +213,30 @@ files = ["x.xlsx"]
     assert "[registers.sessions.fields.date] type : le champ « date » doit être de type « date »" in problems
     assert any(p.startswith("[registers.sessions.fields.status] choices : valeur « maybe » inconnue") for p in problems)
     assert any(p.startswith("[registers] unknown : registre inconnu") for p in problems)
+
+
+def test_what_reading_made_joins_the_oldest_generation_and_the_collector_runs_again(tmp_path: Path, mapping) -> None:
+    # the records live as long as the run: resumed as it was, the collector would walk them all at its next
+    # allocation (a third of a warm cache's reading), then again at the next older generation's turn
+    workbook(tmp_path, [[f"Commission {n}", date(2026, 12, 14), "9h", None, None, None, None] for n in range(300)])
+    gc.collect()  # every generation's count at zero: the oldest is reached only by a promotion
+    registers = read_registers(mapping, tmp_path)
+    records = registers.of("sessions")
+    assert len(records) == 300 and gc.isenabled() and gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(records[0]) in oldest and id(records[-1]) in oldest and id(records[-1].source) in oldest
+    # nothing is held for good: a cycle made afterwards is still freed
+    cycle: list[object] = []
+    cycle.append(cycle)
+    del cycle
+    assert gc.collect() >= 1
+
+
+def test_a_collector_held_off_by_the_caller_stays_off(tmp_path: Path, mapping) -> None:
+    workbook(tmp_path, [["Commission A", date(2026, 12, 14), "9h", None, None, None, None]])
+    gc.disable()
+    try:
+        assert len(read_registers(mapping, tmp_path).of("sessions")) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
