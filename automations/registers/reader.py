@@ -27,7 +27,7 @@ from .read_cache import FileRead, ReadCache
 from .cells import MAX_ROW
 from .mapping import APPENDED_ROLES, LIST_ROLES, FieldSpec, Mapping, RegisterSpec
 from .sheet_typing import FormulaError, collector_paused, is_blank, is_empty, plan_fields, typed_rows
-from .types import ChoiceType, normalize_label
+from .types import ChoiceType, normalize_label, normalize_labels
 from .sidecar import is_sidecar
 from .unmatched import Unmatched, unmatched_fields
 from .workbook_guard import LEGACY
@@ -412,7 +412,6 @@ def _drop_duplicates(spec: RegisterSpec, records: list[Record], findings: list[F
 
 def _key_parts(values: list[Any]) -> list[Any]:
     """Each value of a key column as rows are told apart: texts by :func:`normalize_label`."""
-    if all(value.__class__ is str for value in values) and "".join(values).isascii():
-        # the usual key, file numbers: normalize_label's ASCII branch, run by map() in C over the column
-        return list(map(" ".join, map(str.split, map(str.lower, values))))
+    if all(value.__class__ is str for value in values):
+        return normalize_labels(values)
     return [normalize_label(value) if isinstance(value, str) else value for value in values]
