@@ -1,7 +1,8 @@
 """Render Word templates with docxtpl, reporting a broken template in French.
 
-A template is compiled once (``compiled.py``) and reused for every document made from it while the file
-stays the same, so a batch of letters costs one Jinja compilation, not one per letter.
+A template is compiled once (``compiled.py``) and reused for every document made from it while its bytes
+stay the same, so a batch of letters costs one Jinja compilation, not one per letter, and a service folder
+copied (a test, a second service, a template put back) does not compile the same template again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .template_check import syntax_error_message
 from .typography import typeset_values
 
 _CACHE_SIZE = 32  # more than the shipped templates: a long-running service keeps them all
-_compiled: OrderedDict[tuple[str, int, int], CompiledTemplate | None] = OrderedDict()
+_compiled: OrderedDict[tuple[str, bytes], CompiledTemplate | None] = OrderedDict()
 
 
 def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate], dict[str, Any]],
@@ -71,10 +72,19 @@ def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate
     return target
 
 
+def prepare(template: Path) -> None:
+    """Check and compile ``template`` ahead of its first document; a template that would be refused or does not
+    compile is left for ``render_docx`` to report."""
+    try:
+        if template_guard.refusal(template) is None:
+            _compiled_template(template)
+    except (JinjaError, KeyError, ValueError, OSError, BadZipFile, OpcError):
+        pass
+
+
 def _compiled_template(template: Path) -> CompiledTemplate | None:
-    """The compiled template while the file is unchanged (staff may edit it under a running service)."""
-    stat = template.stat()
-    key = (str(template.resolve()), stat.st_mtime_ns, stat.st_size)
+    """The compiled template of these bytes (staff may edit it under a running service)."""
+    key = template_guard.content_key(template)
     if key in _compiled:
         _compiled.move_to_end(key)
         return _compiled[key]

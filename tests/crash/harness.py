@@ -243,11 +243,12 @@ _forks: list[multiprocessing.context.ForkServerContext] = []
 
 
 def _fork_server() -> multiprocessing.context.ForkServerContext:
-    """One process per test process that imports the program once and forks each run's child from there:
-    a child is still a process of its own, killed by SIGKILL, without paying the interpreter's start-up."""
+    """One process per test process that imports the program once (``preload``) and forks each run's child
+    from there: a child is still a process of its own, killed by SIGKILL, without paying the interpreter's
+    start-up."""
     if not _forks:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tests.crash.child"])
+        context.set_forkserver_preload(["tests.crash.preload"])
         _forks.append(context)
     return _forks[0]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -120,3 +121,50 @@ def test_a_template_edited_under_a_running_service_is_compiled_again(tmp_path: P
         os.utime(template, ns=(10**18 + version, 10**18 + version))  # a new date even within the same instant
         target = render_docx(template, {"name": "Wéa"}, tmp_path / f"sortie-{version}.docx")
         assert reading(target)[0] == text.replace("{{ name }}", "Wéa") + " [0 saut(s)]"
+
+
+def test_an_edit_that_keeps_the_size_and_the_date_is_still_seen(tmp_path: Path) -> None:
+    # a network share may keep a date to the second and a one-word fix may keep the size: the bytes decide
+    original = tmp_path / "original.docx"
+    document = docx.Document()
+    document.add_paragraph("Bonjour {{ name }}, votre aide est accordée")
+    document.save(str(original))
+    template = tmp_path / "modele.docx"
+    sizes = set()
+    for word in ("accordée", "ajournée"):
+        with zipfile.ZipFile(original) as source, zipfile.ZipFile(template, "w", zipfile.ZIP_STORED) as edited:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "word/document.xml":
+                    data = data.replace("accordée".encode(), word.encode())
+                edited.writestr(zipfile.ZipInfo(info.filename, (2026, 11, 23, 9, 0, 0)), data)
+        os.utime(template, ns=(10**18, 10**18))
+        sizes.add(template.stat().st_size)
+        target = render_docx(template, {"name": "Wéa"}, tmp_path / f"sortie-{word}.docx")
+        assert reading(target)[0] == f"Bonjour Wéa, votre aide est {word} [0 saut(s)]"
+    assert len(sizes) == 1
+
+
+def test_a_service_folder_copied_does_not_compile_its_templates_again(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from automations.documents import render
+
+    built: list[Path] = []
+    original = render.CompiledTemplate
+
+    def counted(path: Path, env: SandboxedEnvironment) -> Any:
+        built.append(path)
+        return original(path, env)
+
+    monkeypatch.setattr(render, "CompiledTemplate", counted)
+    document = docx.Document()
+    document.add_paragraph("Convocation de {{ name }} : exemplaire unique")
+    first, second = tmp_path / "service-a" / "modele.docx", tmp_path / "service-b" / "modele.docx"
+    for folder in (first.parent, second.parent):
+        folder.mkdir()
+        document.save(str(folder / "modele.docx"))
+    assert first.read_bytes() == second.read_bytes()
+    for version, template in enumerate((first, second)):
+        target = render_docx(template, {"name": "Wéa"}, tmp_path / f"sortie-{version}.docx")
+        assert reading(target)[0] == "Convocation de Wéa : exemplaire unique [0 saut(s)]"
+    assert built == [first]
