@@ -50,6 +50,7 @@ from ..service_factory import make_service
 PROJECT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 23)
 MOMENT = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Pacific/Noumea"))
+_STATUS_LOST = 255  # multiprocessing's exit code of a forkserver child whose end was not reported
 RERUNS = 3  # a crashed run is followed by at most this many runs without a kill
 Deliveries = Callable[[], "collections.Counter[str]"]
 
@@ -255,8 +256,10 @@ def _fork_server() -> multiprocessing.context.ForkServerContext:
 
 def _run_child(folder: Path, config: Path, point: str, n: int, moment: datetime,
                env: dict[str, str] | None = None) -> int:
+    killed = folder.with_name(f"{folder.name}.tue")
+    killed.unlink(missing_ok=True)
     environment = {**os.environ, **(env or {}), **pinned_clock_env(moment),
-                   "CRASH_COUNTS": str(folder / "points.json")}
+                   "CRASH_COUNTS": str(folder / "points.json"), "CRASH_KILLED": str(killed)}
     if sys.platform == "win32":  # no fork there: a fresh interpreter, as before
         done = subprocess.run([sys.executable, "-m", "tests.crash.child", point, str(n), str(config)], cwd=PROJECT,
                               env=environment, stdin=subprocess.DEVNULL, capture_output=True, timeout=600,
@@ -264,10 +267,28 @@ def _run_child(folder: Path, config: Path, point: str, n: int, moment: datetime,
         code, said = done.returncode, done.stdout.decode() + done.stderr.decode()
     else:
         code, said = _forked_child([point, str(n), str(config)], environment)
+        if code == _STATUS_LOST and killed.exists():
+            # multiprocessing reports 255 when the fork server's report of a child's end does not arrive
+            # (popen_forkserver.poll: "perhaps the forkserver process itself got killed"; cpython#140867,
+            # under load): the child said it was about to kill itself, so it was the kill
+            said += f"(statut perdu par le serveur de fork, {_fork_server_state()} : l'arrêt voulu a bien eu lieu)\n"
+            code = -signal.SIGKILL
     with (folder / "runs.log").open("a", encoding="utf-8") as log:  # what each run said, to look into a failure
         log.write(f"--- {point} {n} at {moment.isoformat()}: exit {code}\n")
         log.write(said)
     return code
+
+
+def _fork_server_state() -> str:
+    """Whether the fork server still runs, for the log of a run whose end it did not report."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return f"serveur {pid} introuvable"
+    return f"serveur {pid} {'terminé' if state in 'ZX' else 'en marche'}"
 
 
 def _forked_child(argv: list[str], environment: dict[str, str]) -> tuple[int, str]:
