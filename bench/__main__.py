@@ -24,7 +24,7 @@ from pathlib import Path
 
 from automations.french import plural
 
-from .cases import WAYS, Case, Measure, cases
+from .cases import FINISHED, PREPARED, WAYS, Case, Measure, cases
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("lecture", "tick", "courriers", "pdf", "exchange", "rapport", "suites", "cache")
@@ -57,11 +57,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_case(case: Case, data: Path, quick: bool) -> list[str]:
     print(f"… {case.label}", file=sys.stderr, flush=True)
-    details = [_in_child(case, "prepare", data, quick)[0].detail]
+    details = [_in_child(case, "prepare", data, quick)[0].detail] if case.scenario in PREPARED else []
     measured: dict[str, tuple[Measure, float | None]] = {}
     for way in WAYS:
         measured[way] = _in_child(case, way, data, quick)
-    details.append(_in_child(case, "finish", data, quick)[0].detail)
+    if case.scenario in FINISHED:
+        details.append(_in_child(case, "finish", data, quick)[0].detail)
     (naive, _), (tool, peak) = measured["naif"], measured["outil"]
     details += [f"{way} : {m.detail}" for way, (m, _) in measured.items() if m.detail]
     ratio = naive.value / tool.value if tool.value else float("inf")

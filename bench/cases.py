@@ -13,6 +13,10 @@ from typing import Any
 
 WAYS = ("naif", "outil")
 TODAY = date(2026, 11, 23)  # the day the generated services live on
+# the scenarios with work before both ways (data to make) or after them (results to compare): a step has a
+# child of its own (an interpreter and its imports, about half a second), the others start none for it
+PREPARED = frozenset({"lecture", "tick", "rapport", "pdf", "suites", "cache"})
+FINISHED = frozenset({"pdf", "suites", "cache"})
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ NOW = datetime.combine(TODAY, time_of_day(9, 0), tzinfo=ZoneInfo("Pacific/Noumea
 
 
 def prepare(case: Case, data: Path) -> str:
-    """Make the case's data under ``data`` (once, shared by both ways); returns a French detail or ""."""
+    """Make the case's data under ``data`` (once, shared by both ways); returns a French detail or "".
+    Only the scenarios of ``cases.PREPARED`` are asked."""
     if case.scenario == "lecture":
         if case.key.startswith("lecture-calamine") and (data / f"lecture-{case.size}").exists():
             # the same register as the plain reading of that size, when that case ran first
@@ -88,7 +89,7 @@ def context(config: Path) -> Any:
 
 
 def finish(case: Case, data: Path) -> str:
-    """A check made once both ways ran; returns a French detail."""
+    """A check made once both ways ran (the scenarios of ``cases.FINISHED``); returns a French detail."""
     if case.scenario == "suites":
         from . import follow_ups
 
