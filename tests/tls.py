@@ -25,7 +25,8 @@ def local_authority(ca_file: Path, *names: str) -> ssl.SSLContext:
 def serving(httpd: ThreadingHTTPServer, context: ssl.SSLContext) -> Iterator[None]:
     """``httpd`` answering over TLS in a thread, until the block ends."""
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # serve_forever looks for shutdown() every poll_interval (0.5 s by default): every test would wait that long
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield

@@ -176,6 +176,8 @@ class _ProxyHandler(socketserver.BaseRequestHandler):
             client.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
             return
         upstream.settimeout(None)
+        for end in (client, upstream):  # a relayed chunk goes on at once, as through a real proxy's buffers
+            end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(upstream)
         try:
             client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")

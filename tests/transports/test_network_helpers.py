@@ -25,6 +25,8 @@ RECORDS = {
 
 
 class Bonjour(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # the body is not held back behind the headers (see tests/graph/server.py)
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
         body = b"bonjour"
         self.send_response(200)
