@@ -3,7 +3,7 @@ shipped template checked and compiled, as a service that has already made a docu
 
 Each case's folder is a copy of a scenario whose templates are the shipped ones, byte for byte: the checks
 and compilations are kept by content (``template_guard``, ``render``), so every forked run finds them made
-instead of making them again (about half a second of each run).
+instead of making them again (about 0.6 s of a demo run's 1.5 s).
 """
 
 from __future__ import annotations
