@@ -8,7 +8,6 @@ copied (a test, a second service, a template put back) does not compile the same
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,10 @@ from .compiled import CompiledTemplate, NotCompilable
 from .template_check import syntax_error_message
 from .typography import typeset_values
 
-_CACHE_SIZE = 32  # more than the shipped templates: a long-running service keeps them all
-_compiled: OrderedDict[tuple[str, bytes], CompiledTemplate | None] = OrderedDict()
+# what opening a template that is not a sound Word document raises (python-docx, zipfile, lxml)
+_UNREADABLE = (KeyError, ValueError, OSError, BadZipFile, OpcError)
+# more than the shipped templates: a long-running service keeps them all
+_compiled: template_guard.ByContent[CompiledTemplate | None] = template_guard.ByContent(32)
 
 
 def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate], dict[str, Any]],
@@ -65,7 +66,7 @@ def render_docx(template: Path, context: dict[str, Any] | Callable[[DocxTemplate
                             f"({exc})") from exc
     except JinjaError as exc:
         raise TemplateError(f"Modèle « {template.name} » invalide : {exc.message or exc}") from exc
-    except (KeyError, ValueError, OSError, BadZipFile, OpcError) as exc:
+    except _UNREADABLE as exc:
         raise TemplateError(f"Modèle « {template.name} » illisible : {exc}") from exc
     finally:
         temp.unlink(missing_ok=True)
@@ -78,21 +79,17 @@ def prepare(template: Path) -> None:
     try:
         if template_guard.refusal(template) is None:
             _compiled_template(template)
-    except (JinjaError, KeyError, ValueError, OSError, BadZipFile, OpcError):
+    except (JinjaError, *_UNREADABLE):
         pass
 
 
 def _compiled_template(template: Path) -> CompiledTemplate | None:
     """The compiled template of these bytes (staff may edit it under a running service)."""
-    key = template_guard.content_key(template)
-    if key in _compiled:
-        _compiled.move_to_end(key)
-        return _compiled[key]
+    return _compiled.of(template, _compile)
+
+
+def _compile(template: Path) -> CompiledTemplate | None:
     try:
-        compiled: CompiledTemplate | None = CompiledTemplate(template, SandboxedEnvironment(autoescape=True))
+        return CompiledTemplate(template, SandboxedEnvironment(autoescape=True))
     except NotCompilable:
-        compiled = None
-    _compiled[key] = compiled
-    while len(_compiled) > _CACHE_SIZE:
-        _compiled.popitem(last=False)
-    return compiled
+        return None
