@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -14,9 +13,9 @@ from pathlib import Path
 import dns.resolver
 import pytest
 import requests
-import trustme
 
 from tests.ews.network import DnsServer, connect_proxy, dns_server
+from tests.tls import local_authority, serving
 
 RECORDS = {
     ("autodiscover.province-sud.nc", "A"): ["127.0.0.1"],
@@ -42,22 +41,11 @@ class Bonjour(BaseHTTPRequestHandler):
 @contextmanager
 def https_server(host: str, tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """An HTTPS server on 127.0.0.1 with a certificate for ``host``; yields its port and the CA file."""
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(host).configure_cert(context)
     ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
+    context = local_authority(ca_file, host)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Bonjour)
-    httpd.daemon_threads = True
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(httpd, context):
         yield httpd.server_address[1], ca_file
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 def resolver_for(server: DnsServer) -> dns.resolver.Resolver:
